@@ -1,0 +1,33 @@
+/**
+ * `npm run build`: bundles the Electron main process, the sandboxed preload, the renderer and the
+ * CLI into dist/ with esbuild.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { copyFile, mkdir, chmod } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+const common: BuildOptions = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+
+await mkdir(join(out, 'renderer'), { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({ ...common, entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js', platform: 'browser', format: 'esm', target: 'chrome130', jsx: 'automatic', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
+  build({
+    ...common,
+    entryPoints: ['src-main/cli/main.ts'],
+    outfile: 'dist/cli.mjs',
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    // esbuild keeps the source's shebang; bundled CommonJS dependencies need `require` in ESM.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  }),
+  copyFile(join(root, 'src-renderer/index.html'), join(out, 'renderer/index.html')),
+  copyFile(join(root, 'src-renderer/app.css'), join(out, 'renderer/app.css')),
+]);
+await chmod(join(out, 'cli.mjs'), 0o755);
+console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs');

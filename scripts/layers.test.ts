@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalize, join, dirname } from 'node:path';
+import { importsOf, violations } from './layers.ts';
+
+const check = (file: string, src: string) => violations(file, src, (spec) => normalize(join(dirname(file), spec)));
+
+test('the engine may not import electron or the renderer', () => {
+  assert.equal(check('src-main/engine/store/x.ts', "import { app } from 'electron';").length, 1);
+  assert.equal(check('src-main/engine/store/x.ts', "import { A } from '../../../src-renderer/a.ts';").length, 1);
+  assert.deepEqual(check('src-main/engine/store/x.ts', "import { A } from '../../../src-shared/a.ts';\nimport fs from 'node:fs';"), []);
+});
+
+test('shared code imports nothing from node, electron or react', () => {
+  assert.equal(check('src-shared/oci/x.ts', "import { readFile } from 'node:fs/promises';").length, 1);
+  assert.equal(check('src-shared/oci/x.ts', "import React from 'react';").length, 1);
+  assert.deepEqual(check('src-shared/oci/x.test.ts', "import { test } from 'node:test';"), []);
+});
+
+test('the renderer reaches the main side only through shared types', () => {
+  assert.equal(check('src-renderer/app.tsx', "import { pull } from '../src-main/engine/transfer/pull.ts';").length, 1);
+  assert.deepEqual(check('src-renderer/app.tsx', "import type { TransferEvent } from '../src-shared/transfer.ts';"), []);
+});
+
+test('finds static, type-only, re-export and dynamic imports', () => {
+  assert.deepEqual(importsOf("import a from 'a';\nimport type { B } from 'b';\nexport { c } from 'c';\nconst d = await import('d');\nimport 'e';"), ['a', 'b', 'c', 'd', 'e']);
+});

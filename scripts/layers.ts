@@ -1,0 +1,53 @@
+/**
+ * The dependency direction from the design notes, as a written allow-list: shared ← engine ←
+ * {electron, webhost, cli}; the renderer depends on shared only. Each rule names a folder, the
+ * folders it may import from, and the bare modules it must not import.
+ */
+export interface LayerRule {
+  folder: string;
+  mayImport: string[];
+  forbiddenModules: RegExp[];
+}
+
+const NODE = /^node:|^(fs|path|os|crypto|child_process|net|http|https|stream|util|url|zlib|worker_threads)(\/|$)/;
+
+export const LAYERS: LayerRule[] = [
+  { folder: 'src-shared', mayImport: ['src-shared'], forbiddenModules: [NODE, /^electron$/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/engine', mayImport: ['src-shared', 'src-main/engine'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/cli', mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/, /^undici(\/|$)/] },
+];
+
+/** Test files may reach test fixtures and Node's test modules; the rules above still apply otherwise. */
+export const TEST_EXTRA: RegExp[] = [/^node:(test|assert)/];
+
+export function ruleFor(file: string): LayerRule | undefined {
+  return LAYERS.filter((r) => file === r.folder || file.startsWith(`${r.folder}/`)).sort((a, b) => b.folder.length - a.folder.length)[0];
+}
+
+const IMPORT_RE = /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,]+\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+export function importsOf(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(IMPORT_RE)) out.push((m[1] ?? m[2])!);
+  return out;
+}
+
+/** Checks one file's imports; `resolve` maps a relative specifier to a repo-relative path. */
+export function violations(file: string, source: string, resolve: (spec: string) => string): string[] {
+  const rule = ruleFor(file);
+  if (!rule) return [];
+  const isTest = /\.i?test\.tsx?$/.test(file) || file.includes("/test/fixtures/");
+  const out: string[] = [];
+  for (const spec of importsOf(source)) {
+    if (spec.startsWith('.')) {
+      const target = resolve(spec);
+      if (!rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);
+    } else if (rule.forbiddenModules.some((re) => re.test(spec)) && !(isTest && TEST_EXTRA.some((re) => re.test(spec)))) {
+      out.push(`${file}: imports ${spec}, which ${rule.folder} must not use`);
+    }
+  }
+  return out;
+}

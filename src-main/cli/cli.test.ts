@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from './main.ts';
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await main(argv, { stdout, stderr, env }, new AbortController().signal);
+  return { code, out, err };
+}
+
+test('help lists every command; no command is a usage error', async () => {
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  for (const c of ['pull', 'images', 'inspect', 'rmi', 'fsck']) assert.match(help.out, new RegExp(`\\n  ${c}\\b`));
+  assert.equal((await cli([])).code, 2);
+  const unknown = await cli(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown command "frobnicate"/);
+});
+
+test('images --format json on a new store is an empty array; --store and DECKHAND_STORE pick the store', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const viaFlag = await cli(['--store', join(dir, 'a'), 'images', '--format', 'json']);
+  assert.equal(viaFlag.code, 0, viaFlag.err);
+  assert.deepEqual(JSON.parse(viaFlag.out), []);
+  const viaEnv = await cli(['images', '--format', 'json'], { DECKHAND_STORE: join(dir, 'b') });
+  assert.deepEqual(JSON.parse(viaEnv.out), []);
+  const table = await cli(['images', '--store', join(dir, 'a')]);
+  assert.match(table.out, /^REPOSITORY\s+TAG\s+DIGEST/);
+});
+
+test('bad input gets a clear message and exit code 2 or 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const badFormat = await cli(['--store', dir, 'images', '--format', 'yaml']);
+  assert.equal(badFormat.code, 2);
+  assert.match(badFormat.err, /unknown --format yaml/);
+  const badOption = await cli(['--store', dir, 'pull', '--bogus', 'x']);
+  assert.equal(badOption.code, 2);
+  const missing = await cli(['--store', dir, 'inspect', 'nothing:here']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /No image named nothing:here/);
+  const badRef = await cli(['--store', dir, 'pull', 'Bad/Ref']);
+  assert.equal(badRef.code, 1);
+  assert.match(badRef.err, /Error: .*/);
+  assert.equal((await cli(['--store', dir, 'fsck'])).code, 0);
+});

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { inspectImage } from '../../engine/insight/inspect.ts';
+import { json } from '../output.ts';
+import { openStore, type Command } from '../context.ts';
+import { usageError, wantsJson } from '../usage.ts';
+
+export const inspectCommand: Command = {
+  summary: 'Show an image: manifest, config, platforms, layers and history',
+  usage: 'deckhand inspect REF [--format json]',
+  async run(ctx) {
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
+    const asJson = wantsJson(values.format, this.usage);
+    if (positionals.length !== 1) throw usageError(this.usage, 'inspect takes exactly one image');
+    const d = await inspectImage(await openStore(ctx), positionals[0]!);
+    if (asJson) {
+      json(d, ctx.stdout);
+      return 0;
+    }
+    const w = (s: string) => ctx.stdout.write(`${s}\n`);
+    w(`Name:       ${d.refName ?? `<none> (was ${d.previousRef ?? 'unnamed'})`}`);
+    w(`Digest:     ${d.digest}`);
+    w(`Media type: ${d.mediaType}`);
+    w(`Size:       ${formatBytes(d.size)}`);
+    w(`Created:    ${d.created ?? 'unknown'}`);
+    if (d.source) w(`Source:     ${d.source}`);
+    w(`Platforms:  ${d.platforms.join(', ')}${d.absentPlatforms.length ? `  (not stored: ${d.absentPlatforms.join(', ')})` : ''}`);
+    for (const img of d.images) {
+      const c = img.config.config ?? {};
+      w(`\n${img.platform}  manifest ${img.digest}`);
+      if (c.Entrypoint) w(`  Entrypoint: ${JSON.stringify(c.Entrypoint)}`);
+      if (c.Cmd) w(`  Cmd:        ${JSON.stringify(c.Cmd)}`);
+      for (const e of c.Env ?? []) w(`  Env:        ${e}`);
+      for (const [k, v] of Object.entries(c.Labels ?? {})) w(`  Label:      ${k}=${v}`);
+      w('  Layers:');
+      for (const l of img.layers) w(`    ${l.digest}  ${formatBytes(l.size).padStart(8)}  ${l.createdBy ?? ''}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,24 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { removeImages } from '../../engine/store/remove.ts';
+import { json } from '../output.ts';
+import { openStore, type Command } from '../context.ts';
+import { usageError, wantsJson } from '../usage.ts';
+
+export const rmiCommand: Command = {
+  summary: 'Remove images by name, digest or ID; frees blobs no other image uses',
+  usage: 'deckhand rmi REF... [--force] [--format json]',
+  async run(ctx) {
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } } });
+    const asJson = wantsJson(values.format, this.usage);
+    if (positionals.length === 0) throw usageError(this.usage, 'rmi needs at least one image');
+    const result = await removeImages(await openStore(ctx), positionals, { force: values.force ?? false });
+    if (asJson) json(result, ctx.stdout);
+    else {
+      for (const r of result.removed) ctx.stdout.write(`Untagged: ${r}\n`);
+      for (const d of result.deleted) ctx.stdout.write(`Deleted: ${d.digest}\n`);
+      ctx.stdout.write(`Freed ${formatBytes(result.freedBytes)}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+/** What every command gets: parsed options, the store, output streams and a cancel signal. */
+import type { Writable } from 'node:stream';
+import { Store } from '../engine/store/layout.ts';
+import { resolveStoreDir } from '../engine/store/location.ts';
+
+export interface CommandContext {
+  args: string[];
+  storeFlag: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  signal: AbortSignal;
+}
+
+export function openStore(ctx: CommandContext): Promise<Store> {
+  return Store.open(resolveStoreDir(ctx.storeFlag, ctx.env));
+}
+
+export type Command = {
+  summary: string;
+  usage: string;
+  run(ctx: CommandContext): Promise<number>;
+};

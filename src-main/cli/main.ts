@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * The `deckhand` command: every engine capability, scriptable. `--store DIR` (or $DECKHAND_STORE)
+ * picks the store; `--format json` gives machine-readable output.
+ */
+import { DeckhandError } from '../../src-shared/errors.ts';
+import type { Command, CommandContext } from './context.ts';
+import { fsckCommand } from './commands/fsck.ts';
+import { imagesCommand } from './commands/images.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { pullCommand } from './commands/pull.ts';
+import { rmiCommand } from './commands/rmi.ts';
+
+export const COMMANDS: Record<string, Command> = {
+  pull: pullCommand,
+  images: imagesCommand,
+  inspect: inspectCommand,
+  rmi: rmiCommand,
+  fsck: fsckCommand,
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'Usage: deckhand [--store DIR] COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'The store defaults to the per-user app data folder; --store DIR or DECKHAND_STORE overrides it.',
+    'Run `deckhand COMMAND --help` for a command\'s options.',
+  ].join('\n');
+}
+
+/** Splits global options (before the command) from the command and its arguments. */
+function splitArgs(argv: string[]): { storeFlag: string | undefined; name: string | undefined; rest: string[] } {
+  let storeFlag: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--store') storeFlag = argv[++i];
+    else if (a.startsWith('--store=')) storeFlag = a.slice(8);
+    else break;
+  }
+  const name = argv[i];
+  const rest = argv.slice(i + 1);
+  // --store is also accepted after the command, where users tend to put it.
+  const j = rest.findIndex((a) => a === '--store' || a.startsWith('--store='));
+  if (j >= 0) {
+    const a = rest[j]!;
+    storeFlag = a === '--store' ? rest[j + 1] : a.slice(8);
+    rest.splice(j, a === '--store' ? 2 : 1);
+  }
+  return { storeFlag, name, rest };
+}
+
+export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'env'>, signal: AbortSignal): Promise<number> {
+  const { storeFlag, name, rest } = splitArgs(argv);
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(`${helpText()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === 'version' || name === '--version') {
+    io.stdout.write('deckhand 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`Error: unknown command "${name}".\n\n${helpText()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`Usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run({ args: rest, storeFlag, env: io.env, stdout: io.stdout, stderr: io.stderr, signal });
+  } catch (e) {
+    if (e instanceof DeckhandError) {
+      io.stderr.write(`Error: ${e.message}\n`);
+      return e.code === 'EUSAGE' ? 2 : e.code === 'ECANCELLED' ? 130 : 1;
+    }
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      io.stderr.write(`Error: ${(e as Error).message}\nUsage: ${command.usage}\n`);
+      return 2;
+    }
+    io.stderr.write(`Error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.mjs') || process.argv[1]?.endsWith('/main.ts');
+if (isEntry) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * `fsck`: every index.json entry's blobs exist with the right size and digest (re-hashed), and
+ * every platform an index entry says it stores is there. Also lists what is safe to clean: blobs
+ * nothing references and ingests no live process is writing.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { parseDigest } from '../../../src-shared/oci/digest.ts';
+import { formatPlatform } from '../../../src-shared/oci/platform.ts';
+import { listEntries } from '../store/catalog.ts';
+import { walkEntry } from '../store/graph.ts';
+import { PLATFORMS } from '../store/annotations.ts';
+import { leasedDigests } from '../store/leases.ts';
+import type { Store } from '../store/layout.ts';
+
+export interface FsckProblem {
+  image: string;
+  digest: string;
+  problem: 'missing' | 'size' | 'digest' | 'unreadable' | 'platform-missing';
+  message: string;
+}
+
+export interface FsckReport {
+  ok: boolean;
+  images: number;
+  blobsChecked: number;
+  problems: FsckProblem[];
+  orphanBlobs: Array<{ digest: string; size: number }>;
+  ingests: Array<{ name: string; size: number }>;
+}
+
+async function hashFile(path: string, algorithm: string): Promise<string> {
+  const h = createHash(algorithm);
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), async (src: AsyncIterable<Buffer>) => {
+    for await (const chunk of src) h.update(chunk);
+  });
+  return h.digest('hex');
+}
+
+export async function fsck(store: Store): Promise<FsckReport> {
+  const entries = await listEntries(store);
+  const problems: FsckProblem[] = [];
+  const referenced = new Set<string>();
+  const verified = new Map<string, FsckProblem['problem'] | null>();
+  for (const entry of entries) {
+    const image = entry.refName ?? entry.descriptor.digest;
+    let graph;
+    try {
+      graph = await walkEntry(store, entry.descriptor);
+    } catch (e) {
+      if (!(e instanceof DeckhandError)) throw e;
+      problems.push({ image, digest: entry.descriptor.digest, problem: e.code === 'ENOT_FOUND' ? 'missing' : 'unreadable', message: e.message });
+      continue;
+    }
+    const claimed = entry.descriptor.annotations?.[PLATFORMS]?.split(',').filter(Boolean) ?? [];
+    const stored = new Set(graph.manifests.map((m) => (m.descriptor.platform ? formatPlatform(m.descriptor.platform) : '')));
+    for (const p of claimed) {
+      if (graph.kind === 'index' && !stored.has(p)) problems.push({ image, digest: entry.descriptor.digest, problem: 'platform-missing', message: `${image}: the ${p} image is recorded as stored but its manifest is missing.` });
+    }
+    for (const [digest, size] of graph.blobs) {
+      referenced.add(digest);
+      if (!verified.has(digest)) verified.set(digest, await checkBlob(store, digest, size));
+      const problem = verified.get(digest);
+      if (problem) problems.push({ image, digest, problem, message: `${image}: blob ${digest} is ${problem === 'missing' ? 'missing' : problem === 'size' ? 'of the wrong size' : 'damaged (content does not match its digest)'}.` });
+    }
+  }
+  const leased = await leasedDigests(store);
+  const orphanBlobs: FsckReport['orphanBlobs'] = [];
+  for (const alg of await readdir(join(store.root, 'blobs')).catch(() => [] as string[])) {
+    for (const hex of await readdir(join(store.root, 'blobs', alg)).catch(() => [] as string[])) {
+      const digest = `${alg}:${hex}`;
+      if (referenced.has(digest) || leased.has(digest)) continue;
+      try {
+        parseDigest(digest);
+      } catch {
+        continue;
+      }
+      orphanBlobs.push({ digest, size: (await stat(join(store.root, 'blobs', alg, hex))).size });
+    }
+  }
+  const ingests: FsckReport['ingests'] = [];
+  for (const name of await readdir(store.ingestDir).catch(() => [] as string[])) {
+    if (name.endsWith('.partial')) ingests.push({ name, size: (await stat(join(store.ingestDir, name))).size });
+  }
+  return { ok: problems.length === 0, images: entries.length, blobsChecked: verified.size, problems, orphanBlobs, ingests };
+}
+
+async function checkBlob(store: Store, digest: string, size: number): Promise<FsckProblem['problem'] | null> {
+  const have = await store.blobSize(digest);
+  if (have === undefined) return 'missing';
+  if (have !== size) return 'size';
+  const { algorithm, hex } = parseDigest(digest);
+  return (await hashFile(store.blobPath(digest), algorithm)) === hex ? null : 'digest';
+}

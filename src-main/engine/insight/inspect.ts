@@ -1,0 +1,65 @@
+/** `inspect`: everything about one stored image: manifest(s), config, platforms, layers with sizes, history. */
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import { parseManifestDocument } from '../../../src-shared/oci/manifest.ts';
+import { formatPlatform } from '../../../src-shared/oci/platform.ts';
+import { resolveOne } from '../store/catalog.ts';
+import { walkEntry } from '../store/graph.ts';
+import type { Store } from '../store/layout.ts';
+import { ConfigCache, summarize, type ImageSummary } from './images.ts';
+
+export interface LayerInfo {
+  digest: string;
+  mediaType: string;
+  size: number;
+  diffId: string | null;
+  createdBy: string | null;
+  stored: boolean;
+}
+
+export interface PlatformImage {
+  platform: string;
+  digest: string;
+  manifest: ImageManifest;
+  config: ImageConfig;
+  configDigest: string;
+  layers: LayerInfo[];
+}
+
+export interface ImageDetails extends ImageSummary {
+  refName: string | null;
+  index: ImageIndex | null;
+  images: PlatformImage[];
+  /** Platforms listed by a sparse index whose manifests are not stored. */
+  absentPlatforms: string[];
+}
+
+/** Pairs layers with history entries that created them (history entries marked empty_layer have none). */
+function layerHistory(config: ImageConfig): Array<string | null> {
+  const out: Array<string | null> = [];
+  for (const h of config.history ?? []) if (!h.empty_layer) out.push(h.created_by ?? null);
+  return out;
+}
+
+export async function inspectImage(store: Store, input: string): Promise<ImageDetails> {
+  const entry = await resolveOne(store, input);
+  const configs = new ConfigCache(store);
+  const summary = await summarize(store, entry, configs);
+  const graph = await walkEntry(store, entry.descriptor);
+  let index: ImageIndex | null = null;
+  if (graph.kind === 'index') {
+    const doc = parseManifestDocument(await store.readBlob(entry.descriptor.digest), entry.descriptor.mediaType);
+    if (doc.kind === 'index') index = doc.index;
+  }
+  const images: PlatformImage[] = [];
+  for (const { descriptor, manifest } of graph.manifests) {
+    const config = await configs.get(manifest.config.digest);
+    const created = layerHistory(config);
+    const layers: LayerInfo[] = [];
+    for (const [i, l] of manifest.layers.entries()) {
+      layers.push({ digest: l.digest, mediaType: l.mediaType, size: l.size, diffId: config.rootfs.diff_ids[i] ?? null, createdBy: created[i] ?? null, stored: await store.hasBlob(l.digest) });
+    }
+    const platform = formatPlatform(descriptor.platform ?? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
+    images.push({ platform, digest: descriptor.digest, manifest, config, configDigest: manifest.config.digest, layers });
+  }
+  return { ...summary, refName: entry.refName, index, images, absentPlatforms: graph.absent.map((d: Descriptor) => (d.platform ? formatPlatform(d.platform) : d.digest)) };
+}

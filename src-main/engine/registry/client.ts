@@ -1,0 +1,201 @@
+/**
+ * The read side of the distribution API for one registry: manifests and blobs, with auth,
+ * redirects (see http.ts), retries with backoff, and streamed blob bodies that can resume with
+ * `Range`. https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+ */
+import { createHash } from 'node:crypto';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { isDigest, parseDigest } from '../../../src-shared/oci/digest.ts';
+import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
+import { RegistryAuth, type Credentials } from './auth.ts';
+import { endpointsFor, type Endpoint } from './endpoint.ts';
+import { errorFor } from './errors.ts';
+import { HttpTransport, type Exchange, type Reply, type TlsOptions } from './http.ts';
+import { backoffMs, isRetryableError, isRetryableStatus, MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, parseRetryAfter, wait } from './retry.ts';
+
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export interface RegistryClientOptions {
+  /** The registry's domain as written in references (`docker.io`, `127.0.0.1:5000`). */
+  domain: string;
+  credentials?: Credentials;
+  tlsVerify?: boolean;
+  tls?: Omit<TlsOptions, 'verify'>;
+  userAgent?: string;
+}
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  digest: string;
+  contentType: string | undefined;
+}
+
+export interface BlobBody {
+  body: AsyncIterable<Uint8Array>;
+  /** Where the body starts: the requested offset for a 206, else 0. */
+  start: number;
+  /** Total size of the blob when the response says it. */
+  total: number | undefined;
+}
+
+export class RegistryClient {
+  readonly domain: string;
+  private readonly candidates: Endpoint[];
+  private endpoint: Endpoint | undefined;
+  private http: HttpTransport | undefined;
+  private auth: RegistryAuth | undefined;
+  private readonly opts: RegistryClientOptions;
+
+  constructor(opts: RegistryClientOptions) {
+    this.opts = opts;
+    this.domain = opts.domain;
+    this.candidates = endpointsFor(opts.domain, opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify });
+  }
+
+  /** The base URL in use, once a request has reached the registry. */
+  get base(): string | undefined {
+    return this.endpoint?.base;
+  }
+
+  private use(ep: Endpoint): void {
+    this.endpoint = ep;
+    this.http = new HttpTransport({ verify: ep.verifyTls, ...this.opts.tls });
+    this.auth = new RegistryAuth(this.domain, this.http, this.opts.credentials);
+  }
+
+  /** Finds a working endpoint by pinging `/v2/` on each candidate in order (distribution-spec "API version check"). */
+  private async connect(signal?: AbortSignal): Promise<void> {
+    if (this.endpoint) return;
+    let lastError: unknown;
+    for (const ep of this.candidates) {
+      this.use(ep);
+      try {
+        const reply = await this.http!.send({ method: 'GET', url: `${ep.base}/v2/`, signal }, new URL(ep.base));
+        await reply.body.dump();
+        if (reply.status === 401) this.auth!.learn(reply.headers['www-authenticate'], '');
+        if (reply.status === 200 || reply.status === 401 || reply.status === 404) return;
+        lastError = new DeckhandError('EREGISTRY', `${ep.base}/v2/ answered ${reply.status}; it does not look like a container registry.`);
+      } catch (e) {
+        signal?.throwIfAborted();
+        lastError = e;
+      }
+      await this.http!.close();
+      this.endpoint = undefined;
+    }
+    throw this.connectError(lastError);
+  }
+
+  private connectError(e: unknown): DeckhandError {
+    if (e instanceof DeckhandError) return e;
+    const code = String((e as { code?: unknown }).code ?? (e as { cause?: { code?: unknown } }).cause?.code ?? '');
+    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+      return new DeckhandError('ETLS', `TLS verification failed for ${this.domain} (${code}). Add the registry's CA under certs.d, or use --tls-verify=false if you trust this network.`, { cause: e, detail: { code } });
+    }
+    return new DeckhandError('ENETWORK', `Cannot reach registry ${this.domain} (${code || (e as Error).message}). Check the name, your network, and that the registry is running.`, { cause: e, detail: { code } });
+  }
+
+  /**
+   * Sends a request with the auth the scope needs: answers one 401 with fresh credentials, retries
+   * retryable statuses and connection errors with backoff.
+   */
+  private async send(ex: Omit<Exchange, 'url'> & { path: string; scope: string; repository: string; object: string }): Promise<Reply> {
+    await this.connect(ex.signal);
+    const origin = new URL(this.endpoint!.base);
+    let authRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      let reply: Reply;
+      try {
+        const authorization = await this.auth!.header(ex.scope, ex.signal);
+        const headers = { 'user-agent': this.opts.userAgent ?? 'deckhand/0.1', ...ex.headers };
+        reply = await this.http!.send({ ...ex, headers, url: `${this.endpoint!.base}${ex.path}` }, origin, authorization);
+      } catch (e) {
+        ex.signal?.throwIfAborted();
+        if (isRetryableError(e) && attempt + 1 < MAX_ATTEMPTS) {
+          await wait(backoffMs(attempt), ex.signal);
+          continue;
+        }
+        throw e instanceof DeckhandError ? e : this.connectError(e);
+      }
+      if (reply.status === 401 && !authRetried && this.auth!.learn(reply.headers['www-authenticate'], ex.scope)) {
+        authRetried = true;
+        await reply.body.dump();
+        continue;
+      }
+      if (isRetryableStatus(reply.status) && attempt + 1 < MAX_ATTEMPTS) {
+        const after = parseRetryAfter(reply.headers['retry-after']);
+        if (after === undefined || after <= MAX_RETRY_AFTER_MS) {
+          await reply.body.dump();
+          await wait(backoffMs(attempt, after), ex.signal);
+          continue;
+        }
+      }
+      if (reply.status >= 400) {
+        const text = ex.method === 'HEAD' ? '' : await reply.body.text().catch(() => '');
+        throw errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials });
+      }
+      return reply;
+    }
+  }
+
+  /** GET a manifest or index by tag or digest, bounded at 4 MiB, verified against the digest it was asked by. */
+  async getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const object = `Manifest ${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const reply = await this.send({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT.join(', ') }, scope: `repository:${repository}:pull`, repository, object, signal });
+    const declared = Number(reply.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_MANIFEST_BYTES) {
+      await reply.body.dump();
+      throw new DeckhandError('EMANIFEST_TOO_LARGE', `${object} is ${declared} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`, { detail: { size: declared } });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of reply.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_MANIFEST_BYTES) {
+        reply.body.destroy();
+        throw new DeckhandError('EMANIFEST_TOO_LARGE', `${object} is over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const bytes = Buffer.concat(chunks);
+    const wanted = isDigest(reference) ? reference : reply.headers['docker-content-digest'];
+    let digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (wanted && isDigest(wanted)) {
+      const { algorithm, hex } = parseDigest(wanted);
+      const actual = createHash(algorithm).update(bytes).digest('hex');
+      if (actual !== hex) {
+        throw new DeckhandError('EDIGEST_MISMATCH', `${object}: the registry sent a manifest whose content does not match ${wanted}; nothing was stored. The registry or a proxy in between is serving damaged or substituted content.`, { detail: { expected: wanted } });
+      }
+      if (isDigest(reference)) digest = reference;
+    }
+    return { bytes, digest, contentType: reply.headers['content-type']?.split(';')[0]?.trim() };
+  }
+
+  /**
+   * GET a blob's body as a stream, from `offset` when resuming. Only a 206 whose Content-Range starts
+   * at `offset` is accepted as a resume; a 200 means the body starts over at 0.
+   */
+  async getBlob(repository: string, digest: string, opts: { offset?: number; signal?: AbortSignal } = {}): Promise<BlobBody> {
+    parseDigest(digest);
+    const offset = opts.offset ?? 0;
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    const reply = await this.send({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, headers, scope: `repository:${repository}:pull`, repository, object: `Blob ${digest}`, signal: opts.signal });
+    if (reply.status === 206) {
+      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(reply.headers['content-range'] ?? '');
+      if (!m || Number(m[1]) !== offset) {
+        await reply.body.dump();
+        return this.getBlob(repository, digest, { ...opts, offset: 0 });
+      }
+      return { body: reply.body, start: offset, total: m[3] === '*' ? undefined : Number(m[3]) };
+    }
+    if (reply.status !== 200) {
+      await reply.body.dump();
+      throw new DeckhandError('EREGISTRY', `${this.domain} answered ${reply.status} for blob ${digest}.`, { detail: { status: reply.status } });
+    }
+    const len = Number(reply.headers['content-length']);
+    return { body: reply.body, start: 0, total: Number.isFinite(len) ? len : undefined };
+  }
+
+  async close(): Promise<void> {
+    await this.http?.close();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Which URL a registry host is reached at. As Docker does, plain HTTP is used automatically only
+ * for loopback registries (127.0.0.0/8, ::1, localhost); any other host is HTTPS with verified TLS
+ * unless the user turns verification off for it (`--tls-verify=false`), in which case HTTPS
+ * without verification is tried first and plain HTTP after.
+ */
+import { isIP } from 'node:net';
+
+export function hostnameOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
+  const colon = host.lastIndexOf(':');
+  return colon > 0 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const name = hostnameOf(host).toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (isIP(name) === 4) return name.startsWith('127.');
+  if (isIP(name) === 6) return name === '::1' || name === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+export interface Endpoint {
+  /** Base URL without trailing slash, e.g. `https://registry-1.docker.io`. */
+  base: string;
+  /** Verify the server's TLS certificate. */
+  verifyTls: boolean;
+}
+
+/** The API host for a reference's domain: docker.io is served from registry-1.docker.io. */
+export function apiHost(domain: string): string {
+  return domain === 'docker.io' ? 'registry-1.docker.io' : domain;
+}
+
+/** Candidate endpoints for a registry host, in the order to try them. */
+export function endpointsFor(domain: string, opts: { tlsVerify?: boolean } = {}): Endpoint[] {
+  const host = apiHost(domain);
+  if (isLoopbackHost(host)) return [{ base: `http://${host}`, verifyTls: true }, { base: `https://${host}`, verifyTls: opts.tlsVerify !== false }];
+  if (opts.tlsVerify === false) return [{ base: `https://${host}`, verifyTls: false }, { base: `http://${host}`, verifyTls: false }];
+  return [{ base: `https://${host}`, verifyTls: true }];
+}

@@ -1,0 +1,56 @@
+/**
+ * Walks what an index.json entry references: an index, its child manifests that are stored, their
+ * configs and layers. Used for sizes, rmi, fsck and (later) the layer graph.
+ */
+import { parseManifestDocument, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import type { Store } from './layout.ts';
+
+export interface StoredManifest {
+  descriptor: Descriptor;
+  manifest: ImageManifest;
+}
+
+export interface EntryGraph {
+  root: Descriptor;
+  kind: 'index' | 'manifest';
+  /** Every blob the entry references that should be in the store, digest → size. */
+  blobs: Map<string, number>;
+  /** Platform manifests that are stored. */
+  manifests: StoredManifest[];
+  /** Children of an index whose manifest is not stored (a sparse index). */
+  absent: Descriptor[];
+}
+
+export async function walkEntry(store: Store, root: Descriptor): Promise<EntryGraph> {
+  const graph: EntryGraph = { root, kind: 'manifest', blobs: new Map([[root.digest, root.size]]), manifests: [], absent: [] };
+  const doc = parseManifestDocument(await store.readBlob(root.digest), root.mediaType);
+  if (doc.kind === 'manifest') {
+    addManifest(graph, root, doc.manifest);
+    return graph;
+  }
+  graph.kind = 'index';
+  for (const child of doc.index.manifests) {
+    if (!(await store.hasBlob(child.digest))) {
+      graph.absent.push(child);
+      continue;
+    }
+    const sub = parseManifestDocument(await store.readBlob(child.digest), child.mediaType);
+    if (sub.kind !== 'manifest') {
+      throw new DeckhandError('EMANIFEST', `Nested index ${child.digest} inside ${root.digest} is not supported by this store.`);
+    }
+    graph.blobs.set(child.digest, child.size);
+    addManifest(graph, child, sub.manifest);
+  }
+  return graph;
+}
+
+function addManifest(graph: EntryGraph, descriptor: Descriptor, manifest: ImageManifest): void {
+  graph.manifests.push({ descriptor, manifest });
+  graph.blobs.set(manifest.config.digest, manifest.config.size);
+  for (const layer of manifest.layers) {
+    // Foreign (non-distributable) layers with URLs are not stored, as in containers/image.
+    if (layer.urls && layer.urls.length > 0 && layer.mediaType.includes('nondistributable')) continue;
+    graph.blobs.set(layer.digest, layer.size);
+  }
+}

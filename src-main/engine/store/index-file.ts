@@ -1,0 +1,50 @@
+/**
+ * Reading and changing the layout's index.json. Changes are serialized across processes by the
+ * store's lock and written atomically, so a crash leaves either the old or the new index.
+ * https://github.com/opencontainers/image-spec/blob/main/image-layout.md#indexjson-file
+ */
+import { readFile } from 'node:fs/promises';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { parseManifestDocument, type ImageIndex } from '../../../src-shared/oci/manifest.ts';
+import { withLock, type LockOptions } from './lock.ts';
+import { writeFileAtomic } from './fsutil.ts';
+import type { Store } from './layout.ts';
+
+export const INDEX_MEDIA_TYPE_OCI = 'application/vnd.oci.image.index.v1+json';
+
+export async function readIndex(store: Store): Promise<ImageIndex> {
+  const bytes = await readFile(store.indexPath);
+  try {
+    const doc = parseManifestDocument(bytes, INDEX_MEDIA_TYPE_OCI);
+    if (doc.kind !== 'index') throw new Error('index.json holds an image manifest, not an index');
+    return doc.index;
+  } catch (e) {
+    throw new DeckhandError('ESTORE', `${store.indexPath} is damaged (${(e as Error).message}). Run \`deckhand fsck\` to see what is affected.`, { cause: e });
+  }
+}
+
+/**
+ * Runs `change` on the current index under the store lock and writes the result atomically.
+ * `change` returns the value to hand back; it mutates the index it is given. `afterWrite` runs
+ * once the new index is durable, still under the lock: deletions go there, so a crash never
+ * leaves the index naming blobs that are already gone.
+ */
+export async function updateIndex<T>(
+  store: Store,
+  change: (index: ImageIndex) => T | Promise<T>,
+  opts: LockOptions & { afterWrite?: (result: T) => Promise<void> } = {},
+): Promise<T> {
+  return withLock(
+    store.indexLockPath,
+    async () => {
+      const index = await readIndex(store);
+      const before = JSON.stringify(index);
+      const result = await change(index);
+      const after = JSON.stringify(index);
+      if (after !== before) await writeFileAtomic(store.indexPath, after);
+      await opts.afterWrite?.(result);
+      return result;
+    },
+    opts,
+  );
+}

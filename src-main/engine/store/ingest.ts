@@ -1,0 +1,194 @@
+/**
+ * Crash-safe blob ingest, after containerd's content store: bytes go to `.deckhand/ingest/`, are
+ * hashed as they are written, fsynced, checked against the expected digest and size, and only then
+ * renamed into `blobs/`. Nothing partial or unverified is ever visible under `blobs/`. A partial
+ * file survives an interrupted transfer so the next attempt resumes from its length.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { parseDigest } from '../../../src-shared/oci/digest.ts';
+import { acquireLock } from './lock.ts';
+import { fsyncDir, isErrno } from './fsutil.ts';
+import type { Store } from './layout.ts';
+
+export interface IngestTarget {
+  digest: string;
+  /** Expected size in bytes, when the descriptor says it. */
+  size?: number;
+}
+
+export class Ingest {
+  readonly digest: string;
+  readonly size: number | undefined;
+  private readonly store: Store;
+  private readonly partialPath: string;
+  private readonly release: () => Promise<void>;
+  private readonly hash: Hash;
+  private readonly expectedHex: string;
+  /** Bytes of the blob already on disk (and hashed); a transfer resumes here. */
+  offset: number;
+  private closed = false;
+
+  private constructor(store: Store, target: IngestTarget, partialPath: string, release: () => Promise<void>, hash: Hash, offset: number, expectedHex: string) {
+    this.store = store;
+    this.digest = target.digest;
+    this.size = target.size;
+    this.partialPath = partialPath;
+    this.release = release;
+    this.hash = hash;
+    this.offset = offset;
+    this.expectedHex = expectedHex;
+  }
+
+  /**
+   * Starts (or resumes) ingesting a blob. Returns null when the blob is already in the store (also
+   * when another process finished it while this one waited for the ingest lock).
+   */
+  static async begin(store: Store, target: IngestTarget, signal?: AbortSignal): Promise<Ingest | null> {
+    const { algorithm, hex } = parseDigest(target.digest);
+    if (await store.hasBlob(target.digest, target.size)) return null;
+    const base = join(store.ingestDir, `${algorithm}-${hex}`);
+    const release = await acquireLock(`${base}.lock`, { timeoutMs: 30 * 60_000, ...(signal ? { signal } : {}) });
+    try {
+      if (await store.hasBlob(target.digest, target.size)) {
+        await release();
+        return null;
+      }
+      const partialPath = `${base}.partial`;
+      const hash = createHash(algorithm);
+      let offset = 0;
+      try {
+        offset = (await stat(partialPath)).size;
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e;
+      }
+      if (target.size !== undefined && offset > target.size) {
+        await truncate(partialPath, 0);
+        offset = 0;
+      }
+      if (offset > 0) {
+        // Resume: the hash state is rebuilt from the bytes already on disk.
+        await pipeline(createReadStream(partialPath, { end: offset - 1, highWaterMark: 1 << 20 }), async (src: AsyncIterable<Buffer>) => {
+          for await (const chunk of src) hash.update(chunk);
+        }, signal ? { signal } : {});
+      }
+      return new Ingest(store, target, partialPath, release, hash, offset, hex);
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
+  /**
+   * Appends `source` to the partial file, hashing on the way. `onBytes` gets the running total of
+   * bytes on disk. On an error the bytes written so far stay for a later resume.
+   */
+  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { signal?: AbortSignal; onBytes?: (done: number) => void } = {}): Promise<void> {
+    if (this.closed) throw new Error('ingest already closed');
+    const fh = await open(this.partialPath, 'a', 0o644);
+    // Chunks are coalesced into writes of about 1 MiB; whatever arrived before an error is still
+    // flushed, so a resume starts from every byte received.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const bufs = pending;
+      pending = [];
+      pendingBytes = 0;
+      let { bytesWritten } = await fh.writev(bufs);
+      const total = bufs.reduce((n, b) => n + b.length, 0);
+      // writev may write short; finish the rest piecewise.
+      while (bytesWritten < total) {
+        const rest = Buffer.concat(bufs).subarray(bytesWritten);
+        bytesWritten += (await fh.write(rest)).bytesWritten;
+      }
+      this.offset += total;
+    };
+    let done = this.offset;
+    try {
+      for await (const chunk of source) {
+        opts.signal?.throwIfAborted();
+        if (this.size !== undefined && done + chunk.length > this.size) {
+          throw new DeckhandError('ESIZE_MISMATCH', `The registry sent more than the ${this.size} bytes declared for blob ${this.digest}; the download was stopped. Try again; if it persists, the registry serves a damaged blob.`, { detail: { digest: this.digest, size: this.size } });
+        }
+        this.hash.update(chunk);
+        done += chunk.length;
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= 1 << 20) await flush();
+        opts.onBytes?.(done);
+      }
+      await flush();
+    } catch (e) {
+      try {
+        await flush();
+      } catch {
+        // The original error matters more; a resume re-hashes whatever reached the disk.
+      }
+      throw e;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Verifies size and digest, makes the blob durable and visible. Throws (and discards the bytes) on a mismatch. */
+  async commit(): Promise<void> {
+    try {
+      const fh = await open(this.partialPath, 'r+');
+      let size: number;
+      try {
+        await fh.sync();
+        size = (await fh.stat()).size;
+      } finally {
+        await fh.close();
+      }
+      if (this.size !== undefined && size !== this.size) {
+        await rm(this.partialPath, { force: true });
+        throw new DeckhandError('ESIZE_MISMATCH', `Blob ${this.digest} arrived with ${size} bytes but ${this.size} were expected; it was discarded.`, { detail: { digest: this.digest, expected: this.size, actual: size } });
+      }
+      const actual = this.hash.digest('hex');
+      if (actual !== this.expectedHex) {
+        await rm(this.partialPath, { force: true });
+        throw new DeckhandError('EDIGEST_MISMATCH', `Blob ${this.digest} failed verification: its content hashes to ${actual.slice(0, 12)}…, so it was discarded and nothing was stored.`, { detail: { digest: this.digest, actual } });
+      }
+      const dest = this.store.blobPath(this.digest);
+      await rename(this.partialPath, dest);
+      await fsyncDir(dirname(dest));
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops without committing. The partial bytes stay for a resume unless `discard` is set. */
+  async abort(discard = false): Promise<void> {
+    if (discard) await rm(this.partialPath, { force: true });
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.release();
+  }
+}
+
+/** Stores a small in-memory document (manifest, index, config) after verifying it. */
+export async function putBlob(store: Store, digest: string, bytes: Uint8Array): Promise<void> {
+  const ingest = await Ingest.begin(store, { digest, size: bytes.length });
+  if (!ingest) return;
+  if (ingest.offset > 0) {
+    await ingest.abort(true);
+    return putBlob(store, digest, bytes);
+  }
+  try {
+    await ingest.write([bytes]);
+  } catch (e) {
+    await ingest.abort(true);
+    throw e;
+  }
+  await ingest.commit();
+}

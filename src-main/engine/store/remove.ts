@@ -1,0 +1,89 @@
+/**
+ * `rmi`: removes names from the catalog, then deletes exactly the blobs that no remaining entry and
+ * no live lease still needs. Runs under the index lock, so a pull tagging at the same time either
+ * sees the blobs it relies on or notices they are gone and fetches them again.
+ */
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { updateIndex } from './index-file.ts';
+import { matchEntries, toEntry } from './catalog.ts';
+import { walkEntry } from './graph.ts';
+import { leasedDigests } from './leases.ts';
+import { fsyncDir } from './fsutil.ts';
+import type { Store } from './layout.ts';
+
+export interface RemoveResult {
+  /** Names (or digests, for dangling entries) taken out of the catalog. */
+  removed: string[];
+  /** Blobs deleted from disk. */
+  deleted: Array<{ digest: string; size: number }>;
+  freedBytes: number;
+}
+
+export async function removeImages(store: Store, inputs: string[], opts: { force?: boolean } = {}): Promise<RemoveResult> {
+  const deleted: RemoveResult['deleted'] = [];
+  return updateIndex(store, async (index) => {
+    const removedDescriptors: Descriptor[] = [];
+    const removed: string[] = [];
+    for (const input of inputs) {
+      const entries = index.manifests.map(toEntry);
+      const found = matchEntries(entries, input);
+      if (found.length === 0) {
+        throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store; nothing was removed. Run \`deckhand images\` to see what is stored.`, { detail: { input } });
+      }
+      const digests = new Set(found.map((e) => e.descriptor.digest));
+      if (digests.size > 1 && !opts.force) {
+        throw new DeckhandError('EUSAGE', `${input} matches ${digests.size} images; nothing was removed. Use a full reference or digest.`);
+      }
+      for (const e of found) {
+        removedDescriptors.push(e.descriptor);
+        removed.push(e.refName ?? e.descriptor.digest);
+      }
+      const gone = new Set(found.map((e) => e.descriptor));
+      index.manifests = index.manifests.filter((d) => !gone.has(d));
+    }
+
+    // Blobs still needed: everything reachable from the remaining entries, plus leased content.
+    const needed = await leasedDigests(store);
+    for (const d of index.manifests) {
+      try {
+        for (const digest of (await walkEntry(store, d)).blobs.keys()) needed.add(digest);
+      } catch (e) {
+        // A damaged entry still protects what its descriptor names; fsck reports the damage.
+        needed.add(d.digest);
+        if (!(e instanceof DeckhandError)) throw e;
+      }
+    }
+    const candidates = new Map<string, number>();
+    for (const d of removedDescriptors) {
+      try {
+        for (const [digest, size] of (await walkEntry(store, d)).blobs) candidates.set(digest, size);
+      } catch (e) {
+        if (!(e instanceof DeckhandError)) throw e;
+        candidates.set(d.digest, d.size);
+      }
+    }
+    const doomed: Array<{ digest: string; size: number }> = [];
+    for (const [digest, size] of candidates) if (!needed.has(digest)) doomed.push({ digest, size });
+    return { removed, doomed };
+  }, { afterWrite: async (plan) => { deleted.push(...(await deleteBlobs(store, plan.doomed))); } }).then(({ removed }) => ({
+    removed,
+    deleted,
+    freedBytes: deleted.reduce((n, b) => n + b.size, 0),
+  }));
+}
+
+/** Deletes blobs that are on disk; returns what was actually deleted with its size on disk. */
+export async function deleteBlobs(store: Store, blobs: Array<{ digest: string }>): Promise<RemoveResult['deleted']> {
+  const deleted: RemoveResult['deleted'] = [];
+  for (const { digest } of blobs) {
+    const onDisk = await store.blobSize(digest);
+    if (onDisk === undefined) continue;
+    await rm(store.blobPath(digest), { force: true });
+    deleted.push({ digest, size: onDisk });
+  }
+  if (deleted.length > 0) await fsyncDir(dirname(store.blobPath(deleted[0]!.digest)));
+  return deleted;
+}

@@ -1,0 +1,162 @@
+/**
+ * `pull`: resolves a reference on its registry, picks the platform(s), fetches only the blobs the
+ * store lacks (bounded concurrency, streamed, verified), stores manifests after their blobs, and
+ * finally points the tag at the result under the store lock. Everything it touches is leased so a
+ * concurrent rmi or prune cannot take it away mid-flight.
+ */
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
+import { parseManifestDocument, parseImageConfig, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import { formatPlatform, platformsEqual, selectPlatformManifests, type Platform } from '../../../src-shared/oci/platform.ts';
+import type { TransferListener } from '../../../src-shared/transfer.ts';
+import { RegistryClient } from '../registry/client.ts';
+import type { Credentials } from '../registry/auth.ts';
+import { findCredentials } from '../config/auth-file.ts';
+import { putBlob } from '../store/ingest.ts';
+import { Lease } from '../store/leases.ts';
+import { setTag } from '../store/catalog.ts';
+import { PLATFORMS, SOURCE } from '../store/annotations.ts';
+import type { Store } from '../store/layout.ts';
+import { fetchBlob, type BlobJob } from './blob-fetch.ts';
+import { forEachLimit } from './pool.ts';
+import { throttleProgress } from './throttle.ts';
+
+export interface PullOptions {
+  /** The platform to pull from an index; defaults to the host's. */
+  platform: Platform;
+  allPlatforms?: boolean;
+  tlsVerify?: boolean;
+  credentials?: Credentials;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEvent?: TransferListener;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface PullResult {
+  ref: string;
+  digest: string;
+  mediaType: string;
+  platforms: string[];
+  /** True when an index was stored with only some of its platforms. */
+  sparse: boolean;
+  fetchedBytes: number;
+  fetchedBlobs: number;
+  skippedBlobs: number;
+  endpoint: string;
+}
+
+interface Resolved {
+  root: { digest: string; mediaType: string; bytes: Buffer };
+  children: Array<{ descriptor: Descriptor; bytes: Buffer; manifest: ImageManifest }>;
+  sparse: boolean;
+}
+
+async function resolve(client: RegistryClient, ref: ImageReference, opts: PullOptions): Promise<Resolved> {
+  const fetched = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest', opts.signal);
+  const doc = parseManifestDocument(fetched.bytes, fetched.contentType);
+  const root = { digest: fetched.digest, mediaType: doc.mediaType, bytes: fetched.bytes };
+  if (doc.kind === 'manifest') {
+    return { root, children: [{ descriptor: { mediaType: doc.mediaType, digest: fetched.digest, size: fetched.bytes.length }, bytes: fetched.bytes, manifest: doc.manifest }], sparse: false };
+  }
+  let chosen: Descriptor[];
+  if (opts.allPlatforms) {
+    chosen = doc.index.manifests;
+  } else {
+    const best = selectPlatformManifests(doc.index, opts.platform);
+    if (!best) {
+      const available = doc.index.manifests.filter((d) => d.platform && d.platform.os !== 'unknown').map((d) => formatPlatform(d.platform!));
+      throw new DeckhandError('ENO_PLATFORM', `${formatReference(ref)} has no image for ${formatPlatform(opts.platform)}. Available: ${available.join(', ') || 'none'}. Choose one with --platform, or use --all-platforms.`, { detail: { available, wanted: formatPlatform(opts.platform) } });
+    }
+    chosen = [best];
+  }
+  const children = [];
+  for (const descriptor of chosen) {
+    const child = await client.getManifest(ref.path, descriptor.digest, opts.signal);
+    const sub = parseManifestDocument(child.bytes, child.contentType ?? descriptor.mediaType);
+    if (sub.kind !== 'manifest') throw new DeckhandError('EMANIFEST', `${descriptor.digest} in ${formatReference(ref)} is a nested index; Deckhand does not support nested indexes yet.`);
+    children.push({ descriptor, bytes: child.bytes, manifest: sub.manifest });
+  }
+  return { root, children, sparse: chosen.length < doc.index.manifests.length };
+}
+
+function blobJobs(repository: string, resolved: Resolved): BlobJob[] {
+  const jobs = new Map<string, BlobJob>();
+  for (const { manifest } of resolved.children) {
+    jobs.set(manifest.config.digest, { repository, digest: manifest.config.digest, size: manifest.config.size, kind: 'config' });
+    for (const layer of manifest.layers) {
+      if (layer.urls?.length && layer.mediaType.includes('nondistributable')) continue;
+      if (!jobs.has(layer.digest)) jobs.set(layer.digest, { repository, digest: layer.digest, size: layer.size, kind: 'layer' });
+    }
+  }
+  return [...jobs.values()];
+}
+
+async function platformsOf(store: Store, resolved: Resolved): Promise<string[]> {
+  const out: string[] = [];
+  for (const child of resolved.children) {
+    if (child.descriptor.platform) out.push(formatPlatform(child.descriptor.platform));
+    else {
+      const config = parseImageConfig(await store.readBlob(child.manifest.config.digest));
+      out.push(formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }));
+    }
+  }
+  return out;
+}
+
+export async function pull(store: Store, input: string, opts: PullOptions): Promise<PullResult> {
+  const ref = parseReference(input);
+  const emit = throttleProgress(opts.onEvent);
+  const name = formatReference(ref);
+  emit({ type: 'resolving', ref: name });
+  const credentials = opts.credentials ?? (await findCredentials(ref.domain, ref.path, opts.env));
+  const client = new RegistryClient({ domain: ref.domain, ...(credentials ? { credentials } : {}), ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }) });
+  const lease = await Lease.create(store, `pull ${name}`);
+  try {
+    const resolved = await resolve(client, ref, opts);
+    const endpoint = client.base ?? ref.domain;
+    const jobs = blobJobs(ref.path, resolved);
+    await lease.add(resolved.root.digest, ...resolved.children.map((c) => c.descriptor.digest), ...jobs.map((j) => j.digest));
+    const platforms = resolved.children.map((c) => (c.descriptor.platform ? formatPlatform(c.descriptor.platform) : ''));
+    emit({ type: 'resolved', ref: name, digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: platforms.filter(Boolean), sparse: resolved.sparse, endpoint });
+    if (!opts.allPlatforms && resolved.children[0]?.descriptor.platform && !platformsEqual(resolved.children[0].descriptor.platform, opts.platform)) {
+      // A compatible fallback (arm/v6 for an arm/v7 host, say) was chosen; say so.
+      emit({ type: 'retry', digest: resolved.children[0].descriptor.digest, attempt: 0, reason: `no exact ${formatPlatform(opts.platform)} image; using compatible ${formatPlatform(resolved.children[0].descriptor.platform)}` });
+    }
+
+    let fetchedBytes = 0;
+    let fetchedBlobs = 0;
+    let skippedBlobs = 0;
+    const tagName: ImageReference = ref.digest ? { domain: ref.domain, path: ref.path, digest: resolved.root.digest } : ref;
+    for (let round = 0; ; round++) {
+      await forEachLimit(jobs, opts.concurrency ?? 6, async (job) => {
+        const { transferred, existed } = await fetchBlob(store, client, job, emit, opts.signal);
+        if (!existed) fetchedBlobs++;
+        else if (round === 0) skippedBlobs++;
+        fetchedBytes += transferred;
+      });
+      // Manifests go in after everything they reference, children before their index.
+      for (const child of resolved.children) await putBlob(store, child.descriptor.digest, child.bytes);
+      if (resolved.root.digest !== resolved.children[0]?.descriptor.digest) await putBlob(store, resolved.root.digest, resolved.root.bytes);
+      const stored = await platformsOf(store, resolved);
+      const descriptor: Descriptor = { mediaType: resolved.root.mediaType, digest: resolved.root.digest, size: resolved.root.bytes.length };
+      const annotations: Record<string, string> = { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: stored.join(',') };
+      const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
+      const outcome = await setTag(store, tagName, descriptor, annotations, { required });
+      if (outcome.missing.length === 0) {
+        const result: PullResult = { ref: formatReference(tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
+        emit({ type: 'done', ref: result.ref, digest: result.digest, fetchedBytes, fetchedBlobs, skippedBlobs });
+        return result;
+      }
+      if (round >= 2) throw new DeckhandError('ESTORE', `Blobs of ${name} keep disappearing from the store while pulling (${outcome.missing.length} missing); another process is removing them. Try again when it is done.`);
+      // Something (a prune in another process) removed blobs between fetch and tag: fetch them again.
+    }
+  } catch (e) {
+    const err = e instanceof DeckhandError ? e : opts.signal?.aborted ? new DeckhandError('ECANCELLED', `Pull of ${name} was cancelled; downloaded bytes are kept and the next pull resumes from them.`, { cause: e }) : e;
+    if (err instanceof DeckhandError) emit({ type: 'error', code: err.code, message: err.message });
+    throw err;
+  } finally {
+    await lease.release();
+    await client.close();
+  }
+}
