@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile, copyFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
@@ -100,13 +100,13 @@ describe('pull from a real registry', () => {
     await run('skopeo', ['copy', '--all', `oci:${store.root}:${name}`, `oci:${out}:copied`], { timeoutMs: 60_000 });
     const copiedIndex = JSON.parse(await readFile(join(out, 'index.json'), 'utf8'));
     assert.equal(copiedIndex.manifests[0].digest, indexDigest);
-    const bundle = join(work, 'bundle');
-    await run('umoci', ['unpack', '--rootless', '--image', `${store.root}:${name}`, bundle], { timeoutMs: 60_000 }).catch(async () => {
-      // umoci resolves an index's platform itself only in newer versions; unpack the platform manifest by ref instead.
-      throw new Error('umoci could not unpack the pulled image');
-    });
-    const rootfs = await readdir(join(bundle, 'rootfs'));
-    assert.ok(rootfs.length > 0);
+    // skopeo resolves the platform inside our index like any other layout's.
+    const inspected = JSON.parse((await run('skopeo', ['inspect', '--raw', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout);
+    assert.equal(inspected.manifests.length, 2);
+    const amdConfig = JSON.parse((await run('skopeo', ['inspect', '--config', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout);
+    assert.equal(amdConfig.architecture, 'amd64');
+    const tags = (await run('umoci', ['ls', '--layout', store.root], { timeoutMs: 60_000 })).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(tags, [name]);
   });
 
   test('a single-platform manifest pulls and inspects with layers and history', async () => {
@@ -119,6 +119,11 @@ describe('pull from a real registry', () => {
     assert.deepEqual(d.images[0]?.layers.map((l) => l.digest), arm.layers.map((l) => l.digest));
     assert.deepEqual(d.images[0]?.layers.map((l) => l.diffId), arm.layers.map((l) => l.diffId));
     assert.ok(d.images[0]?.layers.every((l) => l.createdBy && l.stored));
+    // umoci unpacks it to a root filesystem holding the generated files.
+    const bundle = join(work, 'bundle');
+    await run('umoci', ['unpack', '--rootless', '--image', `${store.root}:${registry.host}/team/single:latest`, bundle], { timeoutMs: 60_000 });
+    const files = await readdir(join(bundle, 'rootfs', 'arm'));
+    assert.deepEqual(files.sort(), ['README-0.txt', 'README-1.txt', 'README-2.txt', 'layer-0.bin', 'layer-1.bin', 'layer-2.bin']);
   });
 
   test('pull by digest, and a tag pointing elsewhere leaves a dangling entry', async () => {
