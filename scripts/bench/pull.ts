@@ -1,0 +1,102 @@
+/**
+ * `npm run bench:pull`: pulls one generated multi-layer image from a real docker-registry on
+ * 127.0.0.1 with `deckhand pull` and with `skopeo copy docker://… oci:…`, alternating, for several
+ * rounds, and prints the ratio of the median times. A last in-process pull measures the event
+ * loop's worst stall while blobs stream in. Not a test: nothing here asserts on time.
+ *
+ * Env: BENCH_LAYERS (8), BENCH_LAYER_MB (50), BENCH_ROUNDS (5).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
+import { generateImage, permissivePolicy, pushWithSkopeo, writeOciLayout } from '../../src-main/engine/test/fixtures/images.ts';
+import { Store } from '../../src-main/engine/store/layout.ts';
+import { pull } from '../../src-main/engine/transfer/pull.ts';
+import { formatBytes } from '../../src-shared/format.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
+const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PLATFORM = { os: 'linux', architecture: 'amd64' };
+
+function timed(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(performance.now() - started);
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${stderr}`));
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const work = await mkdtemp(join(tmpdir(), 'deckhand-bench-'));
+const registry = await startRegistry();
+try {
+  console.log(`generating ${LAYERS} layers of ${LAYER_MB} MiB…`);
+  const image = await generateImage({ layers: LAYERS, layerSize: LAYER_MB * 1024 * 1024, platform: PLATFORM, seed: 'bench', dir: join(work, 'gen') });
+  const total = image.layers.reduce((n, l) => n + l.size, 0) + image.configSize + image.manifestBytes.length;
+  await writeOciLayout(join(work, 'layout'), [{ ref: 'bench', image }]);
+  const ref = `${registry.host}/bench/big:1`;
+  await pushWithSkopeo(join(work, 'layout'), 'bench', ref);
+  await rm(join(work, 'layout'), { recursive: true });
+  const policy = await permissivePolicy(work);
+  console.log(`image: ${formatBytes(total)} in ${LAYERS} layers; ${ROUNDS} rounds against ${registry.url}`);
+
+  const cli = join(root, 'dist', 'cli.mjs');
+  const deckhand: number[] = [];
+  const skopeo: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const dDir = join(work, `deckhand-${round}`);
+    const sDir = join(work, `skopeo-${round}`);
+    const runDeckhand = async () => deckhand.push(await timed(process.execPath, [cli, 'pull', '--quiet', '--store', dDir, '--platform', 'linux/amd64', ref]));
+    const runSkopeo = async () => skopeo.push(await timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${sDir}:bench`]));
+    // Alternate who goes first so neither always gets the warmer cache.
+    if (round % 2 === 0) {
+      await runDeckhand();
+      await runSkopeo();
+    } else {
+      await runSkopeo();
+      await runDeckhand();
+    }
+    await rm(dDir, { recursive: true, force: true });
+    await rm(sDir, { recursive: true, force: true });
+    console.log(`round ${round + 1}: deckhand ${(deckhand.at(-1)! / 1000).toFixed(2)} s, skopeo ${(skopeo.at(-1)! / 1000).toFixed(2)} s`);
+  }
+
+  // In-process pull: the worst event-loop stall while the engine streams, hashes and writes.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const store = await Store.open(join(work, 'in-process'));
+  loop.enable();
+  const started = performance.now();
+  await pull(store, ref, { platform: PLATFORM });
+  const inProcess = performance.now() - started;
+  loop.disable();
+
+  const dMed = median(deckhand);
+  const sMed = median(skopeo);
+  const ratio = dMed / sMed;
+  console.log('');
+  console.log(`deckhand pull  median ${(dMed / 1000).toFixed(2)} s  (${formatBytes((total / dMed) * 1000)}/s)`);
+  console.log(`skopeo copy    median ${(sMed / 1000).toFixed(2)} s  (${formatBytes((total / sMed) * 1000)}/s)`);
+  console.log(`ratio deckhand/skopeo: ${ratio.toFixed(2)}x (target ≤ 0.40x)`);
+  console.log(`event loop during an in-process pull (${(inProcess / 1000).toFixed(2)} s): max stall ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms (target max ≤ 50 ms)`);
+} finally {
+  await registry.stop();
+  await rm(work, { recursive: true, force: true });
+}
