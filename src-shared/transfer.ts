@@ -4,7 +4,12 @@
  */
 export type BlobKind = 'manifest' | 'config' | 'layer';
 
-export type BlobState = 'waiting' | 'exists' | 'downloading' | 'verifying' | 'done' | 'error';
+/**
+ * `exists`: the destination already had it (nothing moved). `mounted`: the registry linked it from
+ * another repository it holds (nothing moved). `downloading`/`uploading`/`writing`: bytes moving
+ * (pull, push, archive). `verifying`: checking the digest before the blob becomes visible.
+ */
+export type BlobState = 'waiting' | 'exists' | 'mounted' | 'downloading' | 'uploading' | 'writing' | 'verifying' | 'done' | 'error';
 
 export type TransferEvent =
   | { type: 'resolving'; ref: string }
@@ -12,6 +17,8 @@ export type TransferEvent =
   | { type: 'blob'; digest: string; kind: BlobKind; state: BlobState; done: number; total: number }
   | { type: 'retry'; digest: string; attempt: number; reason: string }
   | { type: 'done'; ref: string; digest: string; fetchedBytes: number; fetchedBlobs: number; skippedBlobs: number }
+  | { type: 'pushed'; ref: string; digest: string; uploadedBytes: number; uploadedBlobs: number; existingBlobs: number; mountedBlobs: number }
+  | { type: 'manifest'; digest: string; ref: string; state: 'exists' | 'done' }
   | { type: 'error'; code: string; message: string };
 
 export type TransferListener = (event: TransferEvent) => void;
