@@ -17,11 +17,17 @@ interface CachedToken {
   expiresAt: number;
 }
 
+interface TokenEntry {
+  token: Promise<CachedToken>;
+  /** The Authorization value a registry refused, so the next caller fetches anew. */
+  rejected?: string;
+}
+
 const MIN_TOKEN_LIFETIME_S = 60;
 
 export class RegistryAuth {
   private challenge: Challenge | undefined;
-  private readonly tokens = new Map<string, CachedToken>();
+  private readonly tokens = new Map<string, TokenEntry>();
   private readonly registry: string;
   private readonly credentials: Credentials | undefined;
   private readonly http: HttpTransport;
@@ -36,16 +42,24 @@ export class RegistryAuth {
     return this.credentials !== undefined;
   }
 
-  /** Records the challenge of a 401 response. Returns false when it brings nothing new to try. */
-  learn(wwwAuthenticate: string | undefined, scope: string): boolean {
+  /**
+   * Records the challenge of a 401 response to a request sent with `used` (its Authorization value,
+   * if any). Returns whether a retry can bring anything new: a first challenge, or a fresh token in
+   * place of the one refused. Concurrent requests refused with the same token all retry with the
+   * one fresh token fetched for them.
+   */
+  learn(wwwAuthenticate: string | undefined, scope: string, used?: string): boolean {
     const challenges = parseChallenges(wwwAuthenticate);
     const next = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
     if (!next) return false;
-    const had = this.challenge !== undefined;
     this.challenge = next;
+    if (used === undefined) return true;
+    if (next.scheme !== 'bearer') return false;
     const key = this.cacheKey(scope);
-    const cached = this.tokens.delete(key);
-    return !had || cached;
+    const cached = this.tokens.get(key);
+    // The next `header` call for this scope fetches a fresh token instead of the refused one.
+    if (cached) cached.rejected = used;
+    return true;
   }
 
   private cacheKey(scope: string): string {
@@ -63,11 +77,22 @@ export class RegistryAuth {
     }
     if (ch.scheme !== 'bearer') return undefined;
     const key = this.cacheKey(scope);
-    const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.value}`;
-    const token = await this.fetchToken(ch, scope, signal);
-    this.tokens.set(key, token);
-    return `Bearer ${token.value}`;
+    let entry = this.tokens.get(key);
+    if (entry) {
+      const token = await entry.token.catch(() => undefined);
+      if (token && token.expiresAt > Date.now() && entry.rejected !== `Bearer ${token.value}`) return `Bearer ${token.value}`;
+      if (this.tokens.get(key) === entry) this.tokens.delete(key);
+      entry = this.tokens.get(key);
+    }
+    if (!entry) {
+      // One fetch per scope at a time: concurrent requests share it.
+      entry = { token: this.fetchToken(ch, scope, signal) };
+      this.tokens.set(key, entry);
+      entry.token.catch(() => {
+        if (this.tokens.get(key) === entry) this.tokens.delete(key);
+      });
+    }
+    return `Bearer ${(await entry.token).value}`;
   }
 
   private async fetchToken(ch: Challenge, scope: string, signal?: AbortSignal): Promise<CachedToken> {

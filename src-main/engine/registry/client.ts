@@ -38,6 +38,19 @@ export interface BlobBody {
   total: number | undefined;
 }
 
+export interface SendOptions extends Omit<Exchange, 'url'> {
+  /** A path under the registry's base (`/v2/...`), or an absolute URL already checked by the caller. */
+  path: string;
+  /** Token scope(s), space-separated (`repository:team/app:pull,push`). */
+  scope: string;
+  repository: string;
+  /** What the request is about, for error messages ("Blob sha256:…"). */
+  object: string;
+  /** False for a streamed body that cannot be sent twice: no retries, no re-auth. */
+  replayable?: boolean;
+  action?: 'pull' | 'push';
+}
+
 export class RegistryClient {
   readonly domain: string;
   private readonly candidates: Endpoint[];
@@ -52,6 +65,16 @@ export class RegistryClient {
     this.candidates = endpointsFor(opts.domain, opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify });
   }
 
+  /** The registry's origin, once connected (see `ensureConnected`). */
+  get origin(): URL | undefined {
+    return this.endpoint ? new URL(this.endpoint.base) : undefined;
+  }
+
+  async ensureConnected(signal?: AbortSignal): Promise<URL> {
+    await this.connect(signal);
+    return new URL(this.endpoint!.base);
+  }
+
   /** The base URL in use, once a request has reached the registry. */
   get base(): string | undefined {
     return this.endpoint?.base;
@@ -64,8 +87,18 @@ export class RegistryClient {
   }
 
   /** Finds a working endpoint by pinging `/v2/` on each candidate in order (distribution-spec "API version check"). */
-  private async connect(signal?: AbortSignal): Promise<void> {
-    if (this.endpoint) return;
+  private connecting: Promise<void> | undefined;
+
+  /** Concurrent first requests share one ping, so none of them runs before the challenge is known. */
+  private connect(signal?: AbortSignal): Promise<void> {
+    this.connecting ??= this.ping(signal).catch((e: unknown) => {
+      this.connecting = undefined;
+      throw e;
+    });
+    return this.connecting;
+  }
+
+  private async ping(signal?: AbortSignal): Promise<void> {
     let lastError: unknown;
     for (const ep of this.candidates) {
       this.use(ep);
@@ -98,30 +131,33 @@ export class RegistryClient {
    * Sends a request with the auth the scope needs: answers one 401 with fresh credentials, retries
    * retryable statuses and connection errors with backoff.
    */
-  private async send(ex: Omit<Exchange, 'url'> & { path: string; scope: string; repository: string; object: string }): Promise<Reply> {
+  async send(ex: SendOptions): Promise<Reply> {
     await this.connect(ex.signal);
     const origin = new URL(this.endpoint!.base);
+    const replayable = ex.replayable !== false;
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       let reply: Reply;
+      let authorization: string | undefined;
       try {
-        const authorization = await this.auth!.header(ex.scope, ex.signal);
+        authorization = await this.auth!.header(ex.scope, ex.signal);
         const headers = { 'user-agent': this.opts.userAgent ?? 'deckhand/0.1', ...ex.headers };
-        reply = await this.http!.send({ ...ex, headers, url: `${this.endpoint!.base}${ex.path}` }, origin, authorization);
+        const url = /^https?:\/\//.test(ex.path) ? ex.path : `${this.endpoint!.base}${ex.path}`;
+        reply = await this.http!.send({ method: ex.method, url, signal: ex.signal, headers, ...(ex.body !== undefined ? { body: ex.body } : {}) }, origin, authorization);
       } catch (e) {
         ex.signal?.throwIfAborted();
-        if (isRetryableError(e) && attempt + 1 < MAX_ATTEMPTS) {
+        if (replayable && isRetryableError(e) && attempt + 1 < MAX_ATTEMPTS) {
           await wait(backoffMs(attempt), ex.signal);
           continue;
         }
         throw e instanceof DeckhandError ? e : this.connectError(e);
       }
-      if (reply.status === 401 && !authRetried && this.auth!.learn(reply.headers['www-authenticate'], ex.scope)) {
+      if (reply.status === 401 && replayable && !authRetried && this.auth!.learn(reply.headers['www-authenticate'], ex.scope, authorization)) {
         authRetried = true;
         await reply.body.dump();
         continue;
       }
-      if (isRetryableStatus(reply.status) && attempt + 1 < MAX_ATTEMPTS) {
+      if (replayable && isRetryableStatus(reply.status) && attempt + 1 < MAX_ATTEMPTS) {
         const after = parseRetryAfter(reply.headers['retry-after']);
         if (after === undefined || after <= MAX_RETRY_AFTER_MS) {
           await reply.body.dump();
@@ -131,7 +167,7 @@ export class RegistryClient {
       }
       if (reply.status >= 400) {
         const text = ex.method === 'HEAD' ? '' : await reply.body.text().catch(() => '');
-        throw errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials });
+        throw errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials, action: ex.action ?? 'pull' });
       }
       return reply;
     }

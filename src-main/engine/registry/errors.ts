@@ -22,13 +22,18 @@ export function parseErrorBody(text: string): RegistryErrorBody[] {
   }
 }
 
-export function errorFor(status: number, bodyText: string, what: { registry: string; repository: string; object: string; authenticated: boolean }): DeckhandError {
+export function errorFor(status: number, bodyText: string, what: { registry: string; repository: string; object: string; authenticated: boolean; action?: 'pull' | 'push' }): DeckhandError {
   const errors = parseErrorBody(bodyText);
   const codes = errors.map((e) => e.code);
   const said = errors.length > 0 ? ` (registry said: ${errors.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ')})` : '';
   const detail = { status, registry: what.registry, repository: what.repository, registryCodes: codes };
   if (status === 404 || codes.includes('MANIFEST_UNKNOWN') || codes.includes('NAME_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
     return new DeckhandError('ENOT_FOUND', `${what.object} was not found in ${what.registry}/${what.repository}${said}. Check the name and tag.`, { detail });
+  }
+  if ((status === 401 || status === 403) && what.action === 'push') {
+    return what.authenticated
+      ? new DeckhandError('EDENIED', `The credentials for ${what.registry} can read but not write to ${what.repository}${said}. Log in with an account or token that has push access: \`deckhand login ${what.registry}\`.`, { detail: { ...detail, readOnly: true } })
+      : new DeckhandError('EUNAUTHORIZED', `${what.registry} requires authentication to push to ${what.repository}${said}. Run \`deckhand login ${what.registry}\` first.`, { detail });
   }
   if (status === 401) {
     return new DeckhandError('EUNAUTHORIZED', what.authenticated

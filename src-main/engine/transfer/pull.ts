@@ -6,7 +6,7 @@
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
-import { parseManifestDocument, parseImageConfig, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import { parseManifestDocument, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform, platformsEqual, selectPlatformManifests, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
@@ -20,6 +20,8 @@ import type { Store } from '../store/layout.ts';
 import { fetchBlob, type BlobJob } from './blob-fetch.ts';
 import { forEachLimit } from './pool.ts';
 import { throttleProgress } from './throttle.ts';
+import { platformOfManifest } from './platforms.ts';
+import { recordBlobLocations } from '../store/blob-locations.ts';
 
 export interface PullOptions {
   /** The platform to pull from an index; defaults to the host's. */
@@ -93,15 +95,7 @@ function blobJobs(repository: string, resolved: Resolved): BlobJob[] {
 }
 
 async function platformsOf(store: Store, resolved: Resolved): Promise<string[]> {
-  const out: string[] = [];
-  for (const child of resolved.children) {
-    if (child.descriptor.platform) out.push(formatPlatform(child.descriptor.platform));
-    else {
-      const config = parseImageConfig(await store.readBlob(child.manifest.config.digest));
-      out.push(formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }));
-    }
-  }
-  return out;
+  return Promise.all(resolved.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
 }
 
 export async function pull(store: Store, input: string, opts: PullOptions): Promise<PullResult> {
@@ -144,6 +138,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
       const outcome = await setTag(store, tagName, descriptor, annotations, { required });
       if (outcome.missing.length === 0) {
+        await recordBlobLocations(store, { registry: ref.domain, repository: ref.path }, jobs.map((j) => j.digest));
         const result: PullResult = { ref: formatReference(tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
         emit({ type: 'done', ref: result.ref, digest: result.digest, fetchedBytes, fetchedBlobs, skippedBlobs });
         return result;
