@@ -10,9 +10,13 @@ import { imagesCommand } from './commands/images.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { pullCommand } from './commands/pull.ts';
 import { rmiCommand } from './commands/rmi.ts';
+import { pushCommand } from './commands/push.ts';
+import { tagCommand } from './commands/tag.ts';
 
 export const COMMANDS: Record<string, Command> = {
   pull: pullCommand,
+  push: pushCommand,
+  tag: tagCommand,
   images: imagesCommand,
   inspect: inspectCommand,
   rmi: rmiCommand,

@@ -43,6 +43,11 @@ export class ProgressView {
     else if (e.type === 'done') {
       this.flush();
       this.line(`Stored ${e.ref} (${e.digest}): fetched ${e.fetchedBlobs} blob(s), ${formatBytes(e.fetchedBytes)}; ${e.skippedBlobs} already present`);
+    } else if (e.type === 'manifest') {
+      if (e.state === 'done') this.line(`Wrote manifest ${e.ref}`);
+    } else if (e.type === 'pushed') {
+      this.flush();
+      this.line(`Pushed ${e.ref} (${e.digest}): uploaded ${e.uploadedBlobs} blob(s), ${formatBytes(e.uploadedBytes)}; ${e.existingBlobs} already there, ${e.mountedBlobs} mounted`);
     } else if (e.type === 'error') this.flush();
   };
 

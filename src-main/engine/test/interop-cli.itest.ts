@@ -143,6 +143,28 @@ describe('the deckhand command', () => {
     assert.deepEqual(JSON.parse((await cli(['images', '--format', 'json'], env)).stdout), []);
   });
 
+  test('tag names a digest, moving it keeps the old image dangling; push sends it and re-push sends nothing', async () => {
+    const env = { DECKHAND_STORE: join(work, 'cli-store4') };
+    assert.equal((await cli(['pull', '-q', '--all-platforms', `${registry.host}/interop/app:2.1`], env)).code, 0);
+    assert.equal((await cli(['pull', '-q', '--platform', 'linux/amd64', `${registry.host}/interop/app@${amd.manifestDigest}`], env)).code, 0);
+    const tagged = await cli(['tag', `${registry.host}/interop/app:2.1`, `${registry.host}/interop/tagged:x`], env);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.match(tagged.stdout, new RegExp(indexDigest));
+    const moved = await cli(['tag', '--format', 'json', `${registry.host}/interop/app@${amd.manifestDigest}`, `${registry.host}/interop/tagged:x`], env);
+    assert.deepEqual(JSON.parse(moved.stdout), { ref: `${registry.host}/interop/tagged:x`, digest: amd.manifestDigest, previous: indexDigest });
+    const pushed = await cli(['push', `${registry.host}/interop/tagged:x`], env);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(pushed.stdout.trim(), amd.manifestDigest);
+    assert.match(pushed.stderr, /^Pushed .*interop\/tagged:x/m);
+    const again = JSON.parse((await cli(['push', '--format', 'json', `${registry.host}/interop/tagged:x`, `${registry.host}/interop/tagged:y`], env)).stdout);
+    assert.equal(again.uploadedBytes, 0);
+    const remote = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/interop/tagged:y`], { timeoutMs: 60_000 });
+    assert.equal(JSON.parse(remote.stdout).config.digest, amd.configDigest);
+    const sparse = await cli(['push', `${registry.host}/interop/app:2.1`, `${registry.host}/interop/copy:1`], { DECKHAND_STORE: join(work, 'cli-store') });
+    assert.equal(sparse.code, 1);
+    assert.match(sparse.stderr, /linux\/amd64.*not stored/);
+  });
+
   test('errors: unknown image, bad reference, bad flag', async () => {
     const env = { DECKHAND_STORE: join(work, 'cli-store3') };
     const missing = await cli(['inspect', 'nothing:here'], env);
