@@ -7,56 +7,28 @@
  *
  * Env: BENCH_LAYERS (8), BENCH_LAYER_MB (50), BENCH_ROUNDS (5).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
 import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
-import { generateImage, permissivePolicy, pushWithSkopeo, writeOciLayout } from '../../src-main/engine/test/fixtures/images.ts';
+import { permissivePolicy, pushWithSkopeo } from '../../src-main/engine/test/fixtures/images.ts';
 import { Store } from '../../src-main/engine/store/layout.ts';
 import { pull } from '../../src-main/engine/transfer/pull.ts';
 import { formatBytes } from '../../src-shared/format.ts';
-import { Agent, request } from 'undici';
+import { benchImage, LAYERS, median, PLATFORM, ROUNDS, timed } from './common.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
-const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 50);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const PLATFORM = { os: 'linux', architecture: 'amd64' };
-
-function timed(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${stderr}`));
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const work = await mkdtemp(join(tmpdir(), 'deckhand-bench-'));
 const registry = await startRegistry();
 try {
-  console.log(`generating ${LAYERS} layers of ${LAYER_MB} MiB…`);
-  const image = await generateImage({ layers: LAYERS, layerSize: LAYER_MB * 1024 * 1024, platform: PLATFORM, seed: 'bench', dir: join(work, 'gen') });
-  const total = image.layers.reduce((n, l) => n + l.size, 0) + image.configSize + image.manifestBytes.length;
-  await writeOciLayout(join(work, 'layout'), [{ ref: 'bench', image }]);
+  const { image, layout, total } = await benchImage(work);
   const ref = `${registry.host}/bench/big:1`;
-  await pushWithSkopeo(join(work, 'layout'), 'bench', ref);
-  await rm(join(work, 'layout'), { recursive: true });
+  await pushWithSkopeo(layout, 'bench', ref);
+  await rm(layout, { recursive: true });
   const policy = await permissivePolicy(work);
   console.log(`image: ${formatBytes(total)} in ${LAYERS} layers; ${ROUNDS} rounds against ${registry.url}`);
 

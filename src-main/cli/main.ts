@@ -94,8 +94,8 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   }
 }
 
-const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.mjs') || process.argv[1]?.endsWith('/main.ts');
-if (isEntry) {
+/** Runs the command line of this process and sets its exit code. */
+export function runCli(): void {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
@@ -103,3 +103,6 @@ if (isEntry) {
     process.exitCode = code;
   });
 }
+
+// `node src-main/cli/main.ts …` during development; the built dist/cli.mjs calls runCli itself.
+if (process.argv[1]?.endsWith('/cli/main.ts')) runCli();

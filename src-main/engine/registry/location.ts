@@ -17,6 +17,13 @@ function ipv6Private(ip: string): boolean {
   if (v === '::1' || v === '::') return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v);
   if (mapped) return ipv4Private(mapped[1]!);
+  // WHATWG URLs print IPv4-mapped addresses in hex (::ffff:a00:1 for 10.0.0.1).
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v);
+  if (hex) {
+    const hi = parseInt(hex[1]!, 16);
+    const lo = parseInt(hex[2]!, 16);
+    return ipv4Private(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
   return /^f[cd]/.test(v) || /^fe[89ab]/.test(v);
 }
 

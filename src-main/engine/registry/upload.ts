@@ -134,14 +134,17 @@ export async function putManifest(client: RegistryClient, repository: string, re
   return reply.headers['docker-content-digest'];
 }
 
-/** HEAD a manifest by digest: already there? */
-export async function manifestExists(client: RegistryClient, repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {
+/**
+ * HEAD a manifest by tag or digest: the digest the registry holds under that reference, or
+ * undefined when it holds nothing there.
+ */
+export async function manifestDigest(client: RegistryClient, repository: string, reference: string, mediaTypes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
   try {
-    const reply = await client.send({ method: 'HEAD', path: `/v2/${repository}/manifests/${digest}`, scope: pushScope(repository), repository, object: `Manifest ${digest}`, action: 'push', signal, headers: { accept: '*/*' } });
+    const reply = await client.send({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, scope: pushScope(repository), repository, object: `Manifest ${repository}:${reference}`, action: 'push', signal, headers: { accept: mediaTypes.join(', ') } });
     await drain(reply);
-    return reply.status === 200;
+    return reply.status === 200 ? (reply.headers['docker-content-digest'] ?? (reference.includes(':') ? reference : undefined)) : undefined;
   } catch (e) {
-    if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') return false;
+    if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') return undefined;
     throw e;
   }
 }

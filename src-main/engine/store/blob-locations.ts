@@ -38,7 +38,9 @@ async function load(store: Store): Promise<Table> {
 /** Records that `registry/repository` holds each digest. */
 export async function recordBlobLocations(store: Store, location: BlobLocation, digests: Iterable<string>): Promise<void> {
   const list = [...digests];
-  if (list.length === 0) return;
+  // Already the most recent location of every blob: nothing to write (a re-push stays cheap).
+  const known = await load(store);
+  if (list.every((d) => known[d]?.[0]?.registry === location.registry && known[d]?.[0]?.repository === location.repository)) return;
   await withLock(`${fileOf(store)}.lock`, async () => {
     const table = await load(store);
     for (const digest of list) {

@@ -12,7 +12,8 @@ import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { manifestExists, putManifest } from '../registry/upload.ts';
+import { manifestDigest, putManifest } from '../registry/upload.ts';
+import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
 import { findCredentials } from '../config/auth-file.ts';
 import { resolveOne } from '../store/catalog.ts';
 import { walkEntry, type EntryGraph } from '../store/graph.ts';
@@ -126,28 +127,38 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
     const mountFrom = await loadBlobLocations(store);
     const jobs = blobJobs(p.graph, target.path, (d) => mountFrom(target.domain, target.path, d));
     const result: PushResult = { ref: name, digest: p.root.digest, mediaType: p.root.mediaType, platforms, uploadedBytes: 0, uploadedBlobs: 0, existingBlobs: 0, mountedBlobs: 0 };
-    await forEachLimit(jobs, opts.concurrency ?? 4, async (job) => {
-      const outcome = await pushBlob(store, client, job, emit, opts.signal);
-      if (outcome.how === 'exists') result.existingBlobs++;
-      else if (outcome.how === 'mounted') result.mountedBlobs++;
-      else {
-        result.uploadedBlobs++;
-        result.uploadedBytes += outcome.uploaded;
+    const reference = target.tag ?? p.root.digest;
+    // A registry accepts a manifest only once every blob it references is in the repository, so a
+    // tag already naming this digest means there is nothing to send: one HEAD instead of one per blob.
+    if ((await manifestDigest(client, target.path, reference, MANIFEST_ACCEPT, opts.signal)) === p.root.digest) {
+      result.existingBlobs = jobs.length;
+      for (const job of jobs) emit({ type: 'blob', digest: job.digest, kind: job.kind, state: 'exists', done: job.size, total: job.size });
+      emit({ type: 'manifest', digest: p.root.digest, ref: name, state: 'exists' });
+    } else {
+      await forEachLimit(jobs, opts.concurrency ?? 6, async (job) => {
+        const outcome = await pushBlob(store, client, job, emit, opts.signal);
+        if (outcome.how === 'exists') result.existingBlobs++;
+        else if (outcome.how === 'mounted') result.mountedBlobs++;
+        else {
+          result.uploadedBlobs++;
+          result.uploadedBytes += outcome.uploaded;
+        }
+      });
+      for (const child of p.children) {
+        const childRef = `${target.domain}/${target.path}@${child.descriptor.digest}`;
+        if ((await manifestDigest(client, target.path, child.descriptor.digest, [child.descriptor.mediaType], opts.signal)) === child.descriptor.digest) {
+          emit({ type: 'manifest', digest: child.descriptor.digest, ref: childRef, state: 'exists' });
+          continue;
+        }
+        await putManifest(client, target.path, child.descriptor.digest, child.bytes, child.descriptor.mediaType, opts.signal);
+        emit({ type: 'manifest', digest: child.descriptor.digest, ref: childRef, state: 'done' });
       }
-    });
-    for (const child of p.children) {
-      if (await manifestExists(client, target.path, child.descriptor.digest, opts.signal)) {
-        emit({ type: 'manifest', digest: child.descriptor.digest, ref: `${target.domain}/${target.path}@${child.descriptor.digest}`, state: 'exists' });
-        continue;
+      const reported = await putManifest(client, target.path, reference, p.root.bytes, p.root.mediaType, opts.signal);
+      if (reported && reported !== p.root.digest) {
+        throw new DeckhandError('EREGISTRY', `${target.domain} stored ${name} as ${reported}, not as the pushed ${p.root.digest}; it rewrote the manifest. The tag now points at content Deckhand did not send.`, { detail: { reported, pushed: p.root.digest } });
       }
-      await putManifest(client, target.path, child.descriptor.digest, child.bytes, child.descriptor.mediaType, opts.signal);
-      emit({ type: 'manifest', digest: child.descriptor.digest, ref: `${target.domain}/${target.path}@${child.descriptor.digest}`, state: 'done' });
+      emit({ type: 'manifest', digest: p.root.digest, ref: name, state: 'done' });
     }
-    const reported = await putManifest(client, target.path, target.tag ?? p.root.digest, p.root.bytes, p.root.mediaType, opts.signal);
-    if (reported && reported !== p.root.digest) {
-      throw new DeckhandError('EREGISTRY', `${target.domain} stored ${name} as ${reported}, not as the pushed ${p.root.digest}; it rewrote the manifest. The tag now points at content Deckhand did not send.`, { detail: { reported, pushed: p.root.digest } });
-    }
-    emit({ type: 'manifest', digest: p.root.digest, ref: name, state: 'done' });
     await recordBlobLocations(store, { registry: target.domain, repository: target.path }, jobs.map((j) => j.digest));
     emit({ type: 'pushed', ref: name, digest: result.digest, uploadedBytes: result.uploadedBytes, uploadedBlobs: result.uploadedBlobs, existingBlobs: result.existingBlobs, mountedBlobs: result.mountedBlobs });
     return result;
