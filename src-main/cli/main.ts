@@ -12,11 +12,13 @@ import { pullCommand } from './commands/pull.ts';
 import { rmiCommand } from './commands/rmi.ts';
 import { pushCommand } from './commands/push.ts';
 import { tagCommand } from './commands/tag.ts';
+import { copyCommand } from './commands/copy.ts';
 
 export const COMMANDS: Record<string, Command> = {
   pull: pullCommand,
   push: pushCommand,
   tag: tagCommand,
+  copy: copyCommand,
   images: imagesCommand,
   inspect: inspectCommand,
   rmi: rmiCommand,

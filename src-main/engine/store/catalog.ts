@@ -90,12 +90,13 @@ export async function resolveOne(store: Store, input: string): Promise<CatalogEn
  */
 export async function setTag(
   store: Store,
-  ref: ImageReference,
+  ref: ImageReference | string,
   descriptor: Descriptor,
   annotations: Record<string, string> = {},
   opts: { required?: Map<string, number> } = {},
 ): Promise<{ previous?: string; missing: string[] }> {
-  const name = refNameOf(ref);
+  // A string is a ref.name as is: a bare tag in a plain OCI layout (`oci:DIR:latest`).
+  const name = typeof ref === 'string' ? ref : refNameOf(ref);
   return updateIndex(store, async (index) => {
     // Checked under the lock: a concurrent rmi or prune cannot remove these between check and tag.
     const missing: string[] = [];

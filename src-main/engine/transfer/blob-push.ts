@@ -5,9 +5,8 @@
  * 416. An abandoned session is cancelled with DELETE.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { isDeckhandError } from '../../../src-shared/errors.ts';
+import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import type { BlobKind, TransferListener } from '../../../src-shared/transfer.ts';
 import type { Store } from '../store/layout.ts';
 import type { RegistryClient } from '../registry/client.ts';
@@ -19,6 +18,16 @@ export const MONOLITHIC_MAX = 4 * 1024 * 1024;
 const MAX_PATCH_ATTEMPTS = 5;
 const MAX_MOUNT_TRIES = 3;
 
+/** Where a blob's bytes come from: the store, or another registry when mirroring. */
+export interface BlobSource {
+  /** The blob's bytes from `offset` to the end. */
+  open(offset: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+}
+
+export function storeSource(store: Store, digest: string): BlobSource {
+  return { open: async (offset) => createReadStream(store.blobPath(digest), { start: offset, highWaterMark: 1 << 20 }) };
+}
+
 export interface PushJob {
   repository: string;
   digest: string;
@@ -26,11 +35,12 @@ export interface PushJob {
   kind: BlobKind;
   /** Other repositories of the same registry known to hold the blob. */
   mountFrom: string[];
+  source: BlobSource;
 }
 
 export type PushOutcome = { how: 'exists' | 'mounted'; uploaded: 0 } | { how: 'uploaded'; uploaded: number };
 
-export async function pushBlob(store: Store, client: RegistryClient, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<PushOutcome> {
+export async function pushBlob(client: RegistryClient, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<PushOutcome> {
   const { repository, digest, size, kind } = job;
   if (await blobExists(client, repository, digest, signal)) {
     emit({ type: 'blob', digest, kind, state: 'exists', done: size, total: size });
@@ -55,7 +65,7 @@ export async function pushBlob(store: Store, client: RegistryClient, job: PushJo
   session ??= await startUpload(client, repository, signal);
   try {
     emit({ type: 'blob', digest, kind, state: 'uploading', done: 0, total: size });
-    const uploaded = size <= MONOLITHIC_MAX ? await uploadWhole(store, client, session, job, signal) : await uploadStreamed(store, client, session, job, emit, signal);
+    const uploaded = size <= MONOLITHIC_MAX ? await uploadWhole(client, session, job, signal) : await uploadStreamed(client, session, job, emit, signal);
     emit({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
     return { how: 'uploaded', uploaded };
   } catch (e) {
@@ -65,33 +75,39 @@ export async function pushBlob(store: Store, client: RegistryClient, job: PushJo
   }
 }
 
-async function uploadWhole(store: Store, client: RegistryClient, session: UploadSession, job: PushJob, signal?: AbortSignal): Promise<number> {
-  const bytes = await readFile(store.blobPath(job.digest));
+async function uploadWhole(client: RegistryClient, session: UploadSession, job: PushJob, signal?: AbortSignal): Promise<number> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of await job.source.open(0, signal)) {
+    size += chunk.length;
+    if (size > job.size) throw new DeckhandError('ESIZE_MISMATCH', `Blob ${job.digest} is larger than the ${job.size} bytes its descriptor says; not uploading it.`, { detail: { digest: job.digest } });
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
   await putMonolithic(client, session, job.digest, bytes, signal);
   return bytes.length;
 }
 
-function counted(path: string, start: number, onBytes: (n: number) => void): Readable {
+function counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): Readable {
   return Readable.from(
     (async function* () {
-      for await (const chunk of createReadStream(path, { start, highWaterMark: 1 << 20 })) {
-        onBytes((chunk as Buffer).length);
-        yield chunk as Buffer;
+      for await (const chunk of source) {
+        onBytes(chunk.length);
+        yield chunk;
       }
     })(),
     { objectMode: false },
   );
 }
 
-async function uploadStreamed(store: Store, client: RegistryClient, first: UploadSession, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<number> {
+async function uploadStreamed(client: RegistryClient, first: UploadSession, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<number> {
   const { digest, size, kind } = job;
-  const path = store.blobPath(digest);
   let session = first;
   let offset = 0;
   let sent = 0;
   for (let attempt = 0; offset < size; attempt++) {
     let done = offset;
-    const body = counted(path, offset, (n) => {
+    const body = counted(await job.source.open(offset, signal), (n) => {
       done += n;
       sent += n;
       emit({ type: 'blob', digest, kind, state: 'uploading', done, total: size });

@@ -30,6 +30,8 @@ export interface PullOptions {
   tlsVerify?: boolean;
   credentials?: Credentials;
   concurrency?: number;
+  /** The name to give the image in the store instead of the pulled reference (a bare tag for a plain layout). */
+  tagAs?: ImageReference | string;
   signal?: AbortSignal;
   onEvent?: TransferListener;
   env?: NodeJS.ProcessEnv;
@@ -136,10 +138,10 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       const descriptor: Descriptor = { mediaType: resolved.root.mediaType, digest: resolved.root.digest, size: resolved.root.bytes.length };
       const annotations: Record<string, string> = { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: stored.join(',') };
       const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
-      const outcome = await setTag(store, tagName, descriptor, annotations, { required });
+      const outcome = await setTag(store, opts.tagAs ?? tagName, descriptor, annotations, { required });
       if (outcome.missing.length === 0) {
         await recordBlobLocations(store, { registry: ref.domain, repository: ref.path }, jobs.map((j) => j.digest));
-        const result: PullResult = { ref: formatReference(tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
+        const result: PullResult = { ref: typeof opts.tagAs === 'string' ? opts.tagAs : formatReference(opts.tagAs ?? tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
         emit({ type: 'done', ref: result.ref, digest: result.digest, fetchedBytes, fetchedBlobs, skippedBlobs });
         return result;
       }

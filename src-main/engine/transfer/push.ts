@@ -5,23 +5,21 @@
  * (bounded concurrency, HEAD / mount / upload), manifests last, children before their index.
  */
 import { createHash } from 'node:crypto';
-import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
+import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { manifestDigest, putManifest } from '../registry/upload.ts';
-import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
 import { findCredentials } from '../config/auth-file.ts';
 import { resolveOne } from '../store/catalog.ts';
 import { walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
 import { loadBlobLocations, recordBlobLocations } from '../store/blob-locations.ts';
 import type { Store } from '../store/layout.ts';
-import { pushBlob, type PushJob } from './blob-push.ts';
-import { forEachLimit } from './pool.ts';
+import { storeSource, type PushJob } from './blob-push.ts';
+import { explainDenied, sendImage } from './send-image.ts';
 import { throttleProgress } from './throttle.ts';
 import { platformOfManifest } from './platforms.ts';
 
@@ -78,32 +76,18 @@ async function plan(store: Store, root: Descriptor, name: string, presentPlatfor
   return { root: { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, mediaType: root.mediaType, bytes }, children, graph };
 }
 
-function blobJobs(graph: EntryGraph, repository: string, mountFrom: (digest: string) => string[]): PushJob[] {
+function blobJobs(store: Store, graph: EntryGraph, repository: string, mountFrom: (digest: string) => string[]): PushJob[] {
   const jobs = new Map<string, PushJob>();
   for (const { manifest } of graph.manifests) {
     const config = manifest.config;
-    jobs.set(config.digest, { repository, digest: config.digest, size: config.size, kind: 'config', mountFrom: mountFrom(config.digest) });
+    jobs.set(config.digest, { repository, digest: config.digest, size: config.size, kind: 'config', mountFrom: mountFrom(config.digest), source: storeSource(store, config.digest) });
     for (const layer of manifest.layers) {
       if (layer.urls?.length && layer.mediaType.includes('nondistributable')) continue;
-      if (!jobs.has(layer.digest)) jobs.set(layer.digest, { repository, digest: layer.digest, size: layer.size, kind: 'layer', mountFrom: mountFrom(layer.digest) });
+      if (!jobs.has(layer.digest)) jobs.set(layer.digest, { repository, digest: layer.digest, size: layer.size, kind: 'layer', mountFrom: mountFrom(layer.digest), source: storeSource(store, layer.digest) });
     }
   }
   // Largest first: the long uploads start early and the small ones fill in around them.
   return [...jobs.values()].sort((a, b) => b.size - a.size);
-}
-
-/** A 401/403 on push with credentials means read-only credentials only if they can read; check. */
-async function explainDenied(e: unknown, client: RegistryClient, ref: ImageReference, signal?: AbortSignal): Promise<unknown> {
-  if (!isDeckhandError(e, 'EDENIED') || !(e.detail as { readOnly?: boolean } | undefined)?.readOnly) return e;
-  try {
-    const reply = await client.send({ method: 'GET', path: `/v2/${ref.path}/tags/list?n=1`, scope: `repository:${ref.path}:pull`, repository: ref.path, object: `Repository ${ref.path}`, signal });
-    await reply.body.dump();
-    return e;
-  } catch (probe) {
-    if (isDeckhandError(probe, 'ENOT_FOUND')) return e;
-    if (isDeckhandError(probe, 'EUNAUTHORIZED')) return new DeckhandError('EUNAUTHORIZED', `${ref.domain} rejected the credentials for ${ref.path}. Run \`deckhand login ${ref.domain}\` again.`, { cause: probe });
-    return e;
-  }
 }
 
 export async function push(store: Store, src: string, dest?: string, opts: PushOptions = {}): Promise<PushResult> {
@@ -125,40 +109,9 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
     const platforms = await Promise.all(p.graph.manifests.map((m) => platformOfManifest(store, m.descriptor, m.manifest)));
     emit({ type: 'resolved', ref: name, digest: p.root.digest, mediaType: p.root.mediaType, platforms, sparse: false, endpoint: target.domain });
     const mountFrom = await loadBlobLocations(store);
-    const jobs = blobJobs(p.graph, target.path, (d) => mountFrom(target.domain, target.path, d));
-    const result: PushResult = { ref: name, digest: p.root.digest, mediaType: p.root.mediaType, platforms, uploadedBytes: 0, uploadedBlobs: 0, existingBlobs: 0, mountedBlobs: 0 };
-    const reference = target.tag ?? p.root.digest;
-    // A registry accepts a manifest only once every blob it references is in the repository, so a
-    // tag already naming this digest means there is nothing to send: one HEAD instead of one per blob.
-    if ((await manifestDigest(client, target.path, reference, MANIFEST_ACCEPT, opts.signal)) === p.root.digest) {
-      result.existingBlobs = jobs.length;
-      for (const job of jobs) emit({ type: 'blob', digest: job.digest, kind: job.kind, state: 'exists', done: job.size, total: job.size });
-      emit({ type: 'manifest', digest: p.root.digest, ref: name, state: 'exists' });
-    } else {
-      await forEachLimit(jobs, opts.concurrency ?? 6, async (job) => {
-        const outcome = await pushBlob(store, client, job, emit, opts.signal);
-        if (outcome.how === 'exists') result.existingBlobs++;
-        else if (outcome.how === 'mounted') result.mountedBlobs++;
-        else {
-          result.uploadedBlobs++;
-          result.uploadedBytes += outcome.uploaded;
-        }
-      });
-      for (const child of p.children) {
-        const childRef = `${target.domain}/${target.path}@${child.descriptor.digest}`;
-        if ((await manifestDigest(client, target.path, child.descriptor.digest, [child.descriptor.mediaType], opts.signal)) === child.descriptor.digest) {
-          emit({ type: 'manifest', digest: child.descriptor.digest, ref: childRef, state: 'exists' });
-          continue;
-        }
-        await putManifest(client, target.path, child.descriptor.digest, child.bytes, child.descriptor.mediaType, opts.signal);
-        emit({ type: 'manifest', digest: child.descriptor.digest, ref: childRef, state: 'done' });
-      }
-      const reported = await putManifest(client, target.path, reference, p.root.bytes, p.root.mediaType, opts.signal);
-      if (reported && reported !== p.root.digest) {
-        throw new DeckhandError('EREGISTRY', `${target.domain} stored ${name} as ${reported}, not as the pushed ${p.root.digest}; it rewrote the manifest. The tag now points at content Deckhand did not send.`, { detail: { reported, pushed: p.root.digest } });
-      }
-      emit({ type: 'manifest', digest: p.root.digest, ref: name, state: 'done' });
-    }
+    const jobs = blobJobs(store, p.graph, target.path, (d) => mountFrom(target.domain, target.path, d));
+    const counts = await sendImage(client, target, { root: p.root, children: p.children, jobs }, emit, { ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const result: PushResult = { ref: name, digest: p.root.digest, mediaType: p.root.mediaType, platforms, ...counts };
     await recordBlobLocations(store, { registry: target.domain, repository: target.path }, jobs.map((j) => j.digest));
     emit({ type: 'pushed', ref: name, digest: result.digest, uploadedBytes: result.uploadedBytes, uploadedBlobs: result.uploadedBlobs, existingBlobs: result.existingBlobs, mountedBlobs: result.mountedBlobs });
     return result;
