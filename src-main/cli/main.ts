@@ -13,6 +13,9 @@ import { rmiCommand } from './commands/rmi.ts';
 import { pushCommand } from './commands/push.ts';
 import { tagCommand } from './commands/tag.ts';
 import { copyCommand } from './commands/copy.ts';
+import { dfCommand } from './commands/df.ts';
+import { treeCommand } from './commands/tree.ts';
+import { pruneCommand } from './commands/prune.ts';
 
 export const COMMANDS: Record<string, Command> = {
   pull: pullCommand,
@@ -23,6 +26,9 @@ export const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   rmi: rmiCommand,
   fsck: fsckCommand,
+  df: dfCommand,
+  tree: treeCommand,
+  prune: pruneCommand,
 };
 
 export function helpText(): string {

@@ -1,24 +1,30 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../src-shared/format.ts';
-import { fsck } from '../../engine/insight/fsck.ts';
+import { fsck, repairStore } from '../../engine/insight/fsck.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
 
 export const fsckCommand: Command = {
-  summary: 'Verify every stored image: blobs present, sizes and digests correct',
-  usage: 'deckhand fsck [--format json]',
+  summary: 'Verify every stored image (blobs present, sizes and digests correct); --repair fixes what is safe to fix',
+  usage: 'deckhand fsck [--repair] [--format json]',
   async run(ctx) {
-    const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
+    const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' }, repair: { type: 'boolean' } } });
     const asJson = wantsJson(values.format, this.usage);
-    const report = await fsck(await openStore(ctx));
-    if (asJson) json(report, ctx.stdout);
+    const store = await openStore(ctx);
+    const report = await fsck(store);
+    const repair = values.repair ? await repairStore(store, report) : undefined;
+    if (asJson) json(repair ? { ...report, repair } : report, ctx.stdout);
     else {
       const w = (s: string) => ctx.stdout.write(`${s}\n`);
       for (const p of report.problems) w(`PROBLEM ${p.message}`);
       if (report.orphanBlobs.length) w(`${report.orphanBlobs.length} unreferenced blob(s), ${formatBytes(report.orphanBlobs.reduce((n, b) => n + b.size, 0))}`);
       if (report.ingests.length) w(`${report.ingests.length} interrupted download(s), ${formatBytes(report.ingests.reduce((n, b) => n + b.size, 0))}`);
       w(`${report.ok ? 'OK' : 'FAILED'}: ${report.images} image(s), ${report.blobsChecked} blob(s) checked, ${report.problems.length} problem(s)`);
+      if (repair) {
+        w(`Repaired: deleted ${repair.removedDamaged.length} damaged blob(s), ${repair.deletedBlobs} unreferenced blob(s), ${repair.deletedIngests} stale download(s); freed ${formatBytes(repair.freedBytes)}`);
+        for (const name of repair.needPull) w(`  pull ${name} again to restore its missing or damaged content`);
+      }
     }
     return report.ok ? 0 : 1;
   },

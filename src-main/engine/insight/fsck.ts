@@ -16,6 +16,9 @@ import { walkEntry } from '../store/graph.ts';
 import { PLATFORMS } from '../store/annotations.ts';
 import { leasedDigests } from '../store/leases.ts';
 import type { Store } from '../store/layout.ts';
+import { deleteBlobs } from '../store/remove.ts';
+import { runPrune, type PrunePlan } from './prune.ts';
+import { listIngests } from './store-graph.ts';
 
 export interface FsckProblem {
   image: string;
@@ -95,4 +98,37 @@ async function checkBlob(store: Store, digest: string, size: number): Promise<Fs
   if (have !== size) return 'size';
   const { algorithm, hex } = parseDigest(digest);
   return (await hashFile(store.blobPath(digest), algorithm)) === hex ? null : 'digest';
+}
+
+export interface RepairResult {
+  /** Damaged blobs deleted: their images need a pull (or load) again. */
+  removedDamaged: string[];
+  /** Images that still lack blobs after the repair, with what to do. */
+  needPull: string[];
+  freedBytes: number;
+  deletedBlobs: number;
+  deletedIngests: number;
+}
+
+/**
+ * Fixes what is safe to fix: deletes blobs whose content does not match their digest (useless and
+ * misleading; a pull fetches them again), unreferenced blobs no operation holds, and interrupted
+ * downloads no process is writing and nobody touched for an hour. Images stay; the report says
+ * which ones must be pulled again.
+ */
+export async function repairStore(store: Store, report: FsckReport): Promise<RepairResult> {
+  const damaged = [...new Set(report.problems.filter((p) => p.problem === 'digest' || p.problem === 'size').map((p) => p.digest))];
+  const deleted = await deleteBlobs(store, damaged.map((digest) => ({ digest })));
+  const now = Date.now();
+  const ingests = (await listIngests(store)).filter((g) => !g.active && g.modified < now - 3_600_000);
+  const plan: PrunePlan = {
+    images: [],
+    blobs: report.orphanBlobs.map((b) => ({ ...b, reason: 'not referenced by any image' })),
+    ingests: ingests.map((g) => ({ name: g.name, size: g.size, reason: 'interrupted download, untouched for over an hour' })),
+    reclaimedBytes: 0,
+    leasedBlobs: 0,
+  };
+  const pruned = await runPrune(store, plan);
+  const needPull = [...new Set(report.problems.filter((p) => p.problem !== 'platform-missing').map((p) => p.image))];
+  return { removedDamaged: deleted.map((d) => d.digest), needPull, freedBytes: pruned.freedBytes + deleted.reduce((n, d) => n + d.size, 0), deletedBlobs: pruned.deletedBlobs, deletedIngests: pruned.deletedIngests };
 }

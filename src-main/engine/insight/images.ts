@@ -10,6 +10,7 @@ import { listEntries, type CatalogEntry } from '../store/catalog.ts';
 import { walkEntry } from '../store/graph.ts';
 import { PLATFORMS, PREVIOUS_REF, PULLED, SOURCE } from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
+import { buildStoreGraph, type GraphImage } from './store-graph.ts';
 
 export interface ImageSummary {
   repository: string | null;
@@ -93,9 +94,30 @@ export async function summarize(store: Store, entry: CatalogEntry, configs: Conf
   return base;
 }
 
+/** One row from the store graph (no blob reads: the graph's metadata is cached by digest). */
+export function summaryOf(image: GraphImage): ImageSummary {
+  const a = image.entry.descriptor.annotations ?? {};
+  let size = 0;
+  for (const s of image.blobs.values()) size += s;
+  const platforms = [...new Set(image.platforms.map((p) => p.meta.platform).filter((p) => !p.startsWith('unknown')))];
+  return {
+    repository: image.repository,
+    tag: image.tag,
+    digest: image.entry.descriptor.digest,
+    id: image.platforms[0]?.meta.config.digest ?? null,
+    mediaType: image.entry.descriptor.mediaType,
+    platforms: platforms.length > 0 || image.platforms.length > 0 ? platforms : a[PLATFORMS] ? a[PLATFORMS].split(',').filter(Boolean) : [],
+    size,
+    created: image.created,
+    dangling: image.entry.refName === null,
+    sparse: image.kind === 'index' && image.absent.length > 0,
+    previousRef: a[PREVIOUS_REF] ?? null,
+    source: a[SOURCE] ?? null,
+    pulled: a[PULLED] ?? null,
+    error: image.error,
+  };
+}
+
 export async function listImages(store: Store): Promise<ImageSummary[]> {
-  const configs = new ConfigCache(store);
-  const rows: ImageSummary[] = [];
-  for (const entry of await listEntries(store)) rows.push(await summarize(store, entry, configs));
-  return rows;
+  return (await buildStoreGraph(store)).images.map(summaryOf);
 }

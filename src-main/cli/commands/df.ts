@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
+import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
+import { diskUsage } from '../../engine/insight/usage.ts';
+import { json, table } from '../output.ts';
+import { openStore, type Command } from '../context.ts';
+import { wantsJson } from '../usage.ts';
+
+export const dfCommand: Command = {
+  summary: 'Show where the disk space goes: per image total, shared and unique bytes',
+  usage: 'deckhand df [--format json]',
+  async run(ctx) {
+    const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
+    const asJson = wantsJson(values.format, this.usage);
+    const usage = diskUsage(await buildStoreGraph(await openStore(ctx)));
+    if (asJson) {
+      json(usage, ctx.stdout);
+      return 0;
+    }
+    const w = (s: string) => ctx.stdout.write(`${s}\n`);
+    w(`Store: ${formatBytes(usage.totalBytes)} in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``);
+    if (usage.unreferencedBlobs) w(`  ${usage.unreferencedBlobs} blob(s) no image uses: ${formatBytes(usage.unreferencedBytes)}`);
+    if (usage.ingestCount) w(`  ${usage.ingestCount} interrupted download(s): ${formatBytes(usage.ingestBytes)}`);
+    w('');
+    table(
+      [
+        ['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
+        ...[...usage.images]
+          .sort((a, b) => b.uniqueBytes - a.uniqueBytes)
+          .map((i) => [i.repository ?? '<none>', i.tag ?? '<none>', shortDigest(i.digest), formatBytes(i.totalBytes), formatBytes(i.sharedBytes), formatBytes(i.uniqueBytes)]),
+      ],
+      ctx.stdout,
+    );
+    return 0;
+  },
+};

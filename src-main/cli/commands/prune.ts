@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
+import { describePlan, parseFilters, prune } from '../../engine/insight/prune.ts';
+import { json } from '../output.ts';
+import { openStore, type Command } from '../context.ts';
+import { usageError, wantsJson } from '../usage.ts';
+
+export const pruneCommand: Command = {
+  summary: 'Remove dangling images, unused blobs and stale downloads (--all: tagged images too); shows exactly what it frees',
+  usage: 'deckhand prune [--all] [--filter until=DURATION] [--filter label=K[=V]] [--keep-last N] [--dry-run] [--format json]',
+  async run(ctx) {
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { all: { type: 'boolean' }, filter: { type: 'string', multiple: true }, 'keep-last': { type: 'string' }, 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
+    });
+    if (positionals.length) throw usageError(this.usage, 'prune takes no image names (use rmi for that)');
+    const asJson = wantsJson(values.format, this.usage);
+    const keep = values['keep-last'];
+    if (keep !== undefined && !/^\d+$/.test(keep)) throw usageError(this.usage, `--keep-last ${keep}: give a whole number`);
+    const { plan, result } = await prune(await openStore(ctx), {
+      all: values.all ?? false,
+      ...parseFilters(values.filter ?? []),
+      ...(keep !== undefined ? { keepLast: Number(keep) } : {}),
+      dryRun: values['dry-run'] ?? false,
+    });
+    if (asJson) {
+      json(result ? { plan, result } : { plan }, ctx.stdout);
+      return 0;
+    }
+    const w = (s: string) => ctx.stdout.write(`${s}\n`);
+    for (const i of plan.images) w(`image  ${i.name}  (${i.reason})`);
+    for (const b of plan.blobs) w(`blob   ${shortDigest(b.digest)}  ${formatBytes(b.size)}  (${b.reason})`);
+    for (const g of plan.ingests) w(`ingest ${g.name.slice(0, 19)}  ${formatBytes(g.size)}  (${g.reason})`);
+    if (plan.leasedBlobs) w(`${plan.leasedBlobs} unused blob(s) kept: a running operation holds them`);
+    if (!result) {
+      w(`Would remove ${describePlan(plan)}. Run without --dry-run to do it.`);
+      return 0;
+    }
+    for (const s of result.skipped) w(`kept   ${s.item}: ${s.reason}`);
+    w(`Removed ${result.removedImages.length} image(s), ${result.deletedBlobs} blob(s), ${result.deletedIngests} interrupted download(s): freed ${formatBytes(result.freedBytes)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, utimes, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../store/layout.ts';
+import { putBlob } from '../store/ingest.ts';
+import { setTag } from '../store/catalog.ts';
+import { Lease } from '../store/leases.ts';
+import { parseReference } from '../../../src-shared/oci/reference.ts';
+import { sha, storeTestImage, type StoredTestImage } from '../test/fixtures/store-images.ts';
+import { buildStoreGraph } from './store-graph.ts';
+import { diskUsage } from './usage.ts';
+import { planPrune, parseFilters, prune } from './prune.ts';
+import { imageTrees, layerForest, whatRequires, formatImageTree } from './tree.ts';
+import { listImages } from './images.ts';
+import { fsck, repairStore } from './fsck.ts';
+
+const bytes = (n: number, seed: string) => Buffer.concat([Buffer.from(seed), randomBytes(n - seed.length)]);
+const own = (img: StoredTestImage) => img.manifest.length + img.config.length;
+
+async function fixture(t: { after: (fn: () => Promise<void>) => void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-insight-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(dir);
+  const base = bytes(10_000, 'base');
+  const parts = { a: bytes(1_000, 'a'), b: bytes(2_000, 'b'), c: bytes(3_000, 'c'), d: bytes(500, 'd'), e: bytes(400, 'e') };
+  const imgs = {
+    base: await storeTestImage(store, { name: 'base:1', layers: [{ content: base }], created: '2026-01-01T00:00:00Z' }),
+    a: await storeTestImage(store, { name: 'team/a:1', layers: [{ content: base }, { content: parts.a }], created: '2026-02-01T00:00:00Z', labels: { team: 'x' } }),
+    b: await storeTestImage(store, { name: 'team/b:1', layers: [{ content: base }, { content: parts.b }], created: '2026-03-01T00:00:00Z', labels: { team: 'y' } }),
+    c: await storeTestImage(store, { name: 'team/c:1', layers: [{ content: base }, { content: parts.c, gzip: true }], created: '2026-04-01T00:00:00Z' }),
+    d: await storeTestImage(store, { name: 'team/d:1', layers: [{ content: parts.d }], created: '2025-01-01T00:00:00Z' }),
+    e: await storeTestImage(store, { layers: [{ content: parts.e }], created: '2026-05-01T00:00:00Z' }),
+  };
+  // team/d:1 moves to image e: d stays as a dangling entry.
+  await setTag(store, parseReference('team/d:1'), imgs.e.descriptor);
+  const orphan = bytes(700, 'orphan');
+  await putBlob(store, sha(orphan), orphan);
+  const partial = join(store.ingestDir, `sha256-${'f'.repeat(64)}.partial`);
+  await writeFile(partial, Buffer.alloc(300));
+  const old = new Date(Date.now() - 2 * 3_600_000);
+  await utimes(partial, old, old);
+  return { store, base, parts, imgs, orphan };
+}
+
+test('df counts every blob once; a base shared by four images is shared in each and once in the totals', async (t) => {
+  const { store, base, parts, imgs, orphan } = await fixture(t);
+  const usage = diskUsage(await buildStoreGraph(store));
+  const by = (name: string) => usage.images.find((i) => i.name === name)!;
+  assert.deepEqual(by('docker.io/team/a:1'), { name: 'docker.io/team/a:1', repository: 'docker.io/team/a', tag: '1', digest: imgs.a.descriptor.digest, dangling: false, totalBytes: base.length + parts.a.length + own(imgs.a), sharedBytes: base.length, uniqueBytes: parts.a.length + own(imgs.a) });
+  assert.equal(by('docker.io/library/base:1').sharedBytes, base.length);
+  assert.equal(by('docker.io/library/base:1').uniqueBytes, own(imgs.base));
+  const cLayer = imgs.c.layers[1]!.size;
+  assert.equal(by('docker.io/team/c:1').totalBytes, base.length + cLayer + own(imgs.c));
+  const dangling = usage.images.find((i) => i.dangling)!;
+  assert.equal(dangling.digest, imgs.d.descriptor.digest);
+  assert.equal(dangling.uniqueBytes, parts.d.length + own(imgs.d));
+
+  const layerBytes = base.length + parts.a.length + parts.b.length + cLayer + parts.d.length + parts.e.length;
+  const ownBytes = Object.values(imgs).reduce((n, i) => n + own(i), 0);
+  assert.equal(usage.blobCount, 6 + 6 * 2 + 1);
+  assert.equal(usage.blobBytes, layerBytes + ownBytes + orphan.length);
+  assert.equal(usage.totalBytes, usage.blobBytes + 300);
+  assert.equal(usage.sharedBytes, base.length);
+  assert.equal(usage.unreferencedBytes, orphan.length);
+  assert.equal(usage.ingestBytes, 300);
+  assert.equal(usage.reclaimableBytes, parts.d.length + own(imgs.d) + orphan.length + 300);
+});
+
+test('prune plans exactly what df calls reclaimable, then frees exactly that', async (t) => {
+  const { store, imgs, orphan } = await fixture(t);
+  const { plan } = await prune(store, { dryRun: true });
+  assert.deepEqual(plan.images.map((i) => [i.digest, i.reason]), [[imgs.d.descriptor.digest, 'dangling (was docker.io/team/d:1)']]);
+  assert.equal(plan.blobs.length, 4);
+  assert.ok(plan.blobs.some((b) => b.digest === sha(orphan) && b.reason === 'not referenced by any image'));
+  assert.ok(plan.blobs.filter((b) => b.digest !== sha(orphan)).every((b) => b.reason.startsWith('only used by removed image')));
+  assert.equal(plan.ingests.length, 1);
+  assert.equal(plan.reclaimedBytes, diskUsage(await buildStoreGraph(store)).reclaimableBytes);
+  const before = (await readdir(join(store.root, 'blobs', 'sha256'))).length;
+  const { result } = await prune(store);
+  assert.equal(result!.freedBytes, plan.reclaimedBytes);
+  assert.deepEqual(result!.skipped, []);
+  assert.equal((await readdir(join(store.root, 'blobs', 'sha256'))).length, before - 4);
+  assert.equal((await listImages(store)).some((r) => r.dangling), false);
+  assert.equal((await fsck(store)).ok, true);
+  assert.equal(diskUsage(await buildStoreGraph(store)).reclaimableBytes, 0);
+});
+
+test('leased blobs are roots: a prune keeps them and says so', async (t) => {
+  const { store, orphan } = await fixture(t);
+  const lease = await Lease.create(store, 'pull in flight');
+  await lease.add(sha(orphan));
+  const plan = planPrune(await buildStoreGraph(store));
+  assert.equal(plan.leasedBlobs, 1);
+  assert.ok(!plan.blobs.some((b) => b.digest === sha(orphan)));
+  await lease.release();
+  assert.ok(planPrune(await buildStoreGraph(store)).blobs.some((b) => b.digest === sha(orphan)));
+});
+
+test('--all with filters: label, until, keep-last', async (t) => {
+  const { store, imgs } = await fixture(t);
+  const graph = await buildStoreGraph(store);
+  const now = Date.parse('2026-06-01T00:00:00Z');
+  const names = (p: ReturnType<typeof planPrune>) => p.images.map((i) => i.name).sort();
+  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['label=team=x']), now })), ['docker.io/team/a:1']);
+  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['label=team']), now })), ['docker.io/team/a:1', 'docker.io/team/b:1']);
+  // Created before 2026-02-15: base (Jan), a (Feb 1), the dangling d (2025).
+  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['until=106d']), now })), [imgs.d.descriptor.digest, 'docker.io/library/base:1', 'docker.io/team/a:1'].sort());
+  // keep-last 1 per repository: team/d's newest is the tagged e, so the dangling d goes.
+  const kept = planPrune(graph, { all: true, keepLast: 1, now });
+  assert.deepEqual(names(kept), [imgs.d.descriptor.digest]);
+  // Removing a and b keeps the base layer (base:1 and c still use it) and frees their own layers.
+  const ab = planPrune(graph, { all: true, ...parseFilters(['label=team']), now });
+  assert.ok(!ab.blobs.some((b) => b.size === 10_000));
+  assert.deepEqual(ab.blobs.filter((b) => b.size === 1_000 || b.size === 2_000).length, 2);
+  assert.throws(() => parseFilters(['until=soon']), (e: Error & { code?: string }) => e.code === 'EUSAGE');
+  assert.throws(() => parseFilters(['dangling=true']), (e: Error & { code?: string }) => e.code === 'EUSAGE');
+});
+
+test('tree shows the chain with the images on top; whatrequires finds what is built on an image', async (t) => {
+  const { store, parts } = await fixture(t);
+  const graph = await buildStoreGraph(store);
+  const [c] = imageTrees(graph, 'team/c:1');
+  assert.equal(c!.layers.length, 2);
+  assert.deepEqual(c!.layers[0]!.topOf, ['docker.io/library/base:1']);
+  assert.deepEqual(c!.layers[1]!.topOf, ['docker.io/team/c:1']);
+  assert.equal(c!.layers[1]!.uncompressed, parts.c.length, 'uncompressed size from the gzip trailer');
+  assert.match(formatImageTree(c!), /└── ID: [0-9a-f]{12} Size: 3 kB Top Layer of: \[docker\.io\/team\/c:1\]/);
+  const [req] = whatRequires(graph, 'base:1');
+  assert.deepEqual(req!.dependents.map((d) => d.name).sort(), ['docker.io/team/a:1', 'docker.io/team/b:1', 'docker.io/team/c:1']);
+  assert.deepEqual(whatRequires(graph, 'team/a:1')[0]!.dependents, []);
+  const forest = layerForest(graph);
+  const baseNode = forest.children.find((n) => n.topOf.includes('docker.io/library/base:1'))!;
+  assert.equal(baseNode.children.length, 3);
+  assert.equal(forest.children.length, 3, 'base, d and e start their own chains');
+  assert.throws(() => imageTrees(graph, 'nope:1'), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND');
+});
+
+test('fsck --repair deletes damaged and unreferenced blobs and says what to pull again', async (t) => {
+  const { store, imgs, orphan } = await fixture(t);
+  const victim = store.blobPath(imgs.b.layers[1]!.digest);
+  await writeFile(victim, Buffer.alloc(imgs.b.layers[1]!.size, 1));
+  const report = await fsck(store);
+  assert.equal(report.ok, false);
+  const repaired = await repairStore(store, report);
+  assert.deepEqual(repaired.removedDamaged, [imgs.b.layers[1]!.digest]);
+  assert.deepEqual(repaired.needPull, ['docker.io/team/b:1']);
+  assert.equal(repaired.deletedIngests, 1);
+  assert.equal(await store.hasBlob(sha(orphan)), false);
+  const after = await fsck(store);
+  assert.ok(after.problems.every((p) => p.problem === 'missing' && p.image === 'docker.io/team/b:1'));
+});

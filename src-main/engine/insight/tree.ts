@@ -1,0 +1,159 @@
+/**
+ * The layer tree, after `podman image tree`: an image's layer chain with sizes and the images whose
+ * top layer sits on each, `--whatrequires` for the images built on top of one, and the whole store
+ * as one forest (layers keyed by chain ID, sizes on each node) for a d3-hierarchy layout. Layers are
+ * identified by chain ID (image-spec config.md#layer-chainid), so a base shared by several images
+ * is one node.
+ */
+import { createHash } from 'node:crypto';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { matchEntries } from '../store/catalog.ts';
+import type { LayerMeta } from './meta.ts';
+import type { GraphImage, PlatformImage, StoreGraph } from './store-graph.ts';
+
+export interface TreeLayer {
+  /** Chain ID: this layer and everything below it. */
+  id: string;
+  digest: string;
+  size: number;
+  uncompressed: number | null;
+  createdBy: string | null;
+  /** Images (name, with platform when several) whose top layer this is. */
+  topOf: string[];
+}
+
+export interface ImageTree {
+  name: string;
+  platform: string;
+  /** The config digest, which docker and podman show as the image ID. */
+  id: string;
+  /** Every name in the store for this image ID. */
+  tags: string[];
+  size: number;
+  layers: TreeLayer[];
+}
+
+export interface LayerNode extends TreeLayer {
+  children: LayerNode[];
+}
+
+export function chainIds(layers: LayerMeta[]): string[] {
+  const out: string[] = [];
+  for (const l of layers) {
+    const diff = l.diffId ?? l.digest;
+    const prev = out.at(-1);
+    out.push(prev === undefined ? diff : `sha256:${createHash('sha256').update(`${prev} ${diff}`).digest('hex')}`);
+  }
+  return out;
+}
+
+interface Flat {
+  image: GraphImage;
+  platform: PlatformImage;
+  chain: string[];
+  label: string;
+}
+
+function flatten(graph: StoreGraph): Flat[] {
+  const out: Flat[] = [];
+  for (const image of graph.images) {
+    for (const platform of image.platforms) {
+      out.push({ image, platform, chain: chainIds(platform.meta.layers), label: image.platforms.length > 1 ? `${image.name} (${platform.meta.platform})` : image.name });
+    }
+  }
+  return out;
+}
+
+function topIndex(flat: Flat[]): Map<string, string[]> {
+  const tops = new Map<string, string[]>();
+  for (const f of flat) {
+    const top = f.chain.at(-1);
+    if (top) tops.set(top, [...(tops.get(top) ?? []), f.label]);
+  }
+  return tops;
+}
+
+function treeOf(f: Flat, flat: Flat[], tops: Map<string, string[]>): ImageTree {
+  const meta = f.platform.meta;
+  const tags = [...new Set(flat.filter((o) => o.platform.meta.config.digest === meta.config.digest && o.image.entry.refName !== null).map((o) => o.image.name))];
+  const size = meta.layers.reduce((n, l) => n + (l.uncompressed ?? l.size), 0);
+  const layers = meta.layers.map((l, i) => ({ id: f.chain[i]!, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: tops.get(f.chain[i]!) ?? [] }));
+  return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, layers };
+}
+
+function find(graph: StoreGraph, input: string): GraphImage[] {
+  const found = matchEntries(graph.images.map((i) => i.entry), input);
+  if (found.length === 0) throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored.`, { detail: { input } });
+  return graph.images.filter((i) => found.some((e) => e === i.entry));
+}
+
+/** The layer chain of each stored platform of `input`. */
+export function imageTrees(graph: StoreGraph, input: string): ImageTree[] {
+  const flat = flatten(graph);
+  const tops = topIndex(flat);
+  const images = new Set(find(graph, input));
+  return flat.filter((f) => images.has(f.image)).map((f) => treeOf(f, flat, tops));
+}
+
+/** Images built on `input`: their chain contains its top layer and goes further. */
+export function whatRequires(graph: StoreGraph, input: string): Array<{ base: ImageTree; dependents: ImageTree[] }> {
+  const flat = flatten(graph);
+  const tops = topIndex(flat);
+  const images = new Set(find(graph, input));
+  return flat.filter((f) => images.has(f.image)).map((f) => {
+    const top = f.chain.at(-1);
+    const dependents = top ? flat.filter((o) => o !== f && o.chain.length > f.chain.length && o.chain[f.chain.length - 1] === top) : [];
+    return { base: treeOf(f, flat, tops), dependents: dependents.map((d) => treeOf(d, flat, tops)) };
+  });
+}
+
+/** The whole store as one tree of layers (a virtual root over the base layers), for d3-hierarchy. */
+export function layerForest(graph: StoreGraph): LayerNode {
+  const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], children: [] };
+  const flat = flatten(graph);
+  const tops = topIndex(flat);
+  const nodes = new Map<string, LayerNode>();
+  for (const f of flat) {
+    let parent = root;
+    f.platform.meta.layers.forEach((l, i) => {
+      const id = f.chain[i]!;
+      let node = nodes.get(id);
+      if (!node) {
+        node = { id, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: tops.get(id) ?? [], children: [] };
+        nodes.set(id, node);
+        parent.children.push(node);
+      }
+      parent = node;
+    });
+  }
+  return root;
+}
+
+const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+function layerLine(l: TreeLayer): string {
+  return `ID: ${short(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
+}
+
+/** Text like `podman image tree`. */
+export function formatImageTree(t: ImageTree): string {
+  const lines = [`Image ID: ${short(t.id)}`, `Tags:     [${t.tags.join(', ')}]`, `Size:     ${formatBytes(t.size)}`, `Platform: ${t.platform}`, 'Image Layers'];
+  t.layers.forEach((l, i) => lines.push(`${i === t.layers.length - 1 ? '└──' : '├──'} ${layerLine(l)}`));
+  return lines.join('\n');
+}
+
+export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[] }): string {
+  const lines = [`Image ID: ${short(r.base.id)}`, `Tags:     [${r.base.tags.join(', ')}]`, `Size:     ${formatBytes(r.base.size)}`, 'Image Layers'];
+  const top = r.base.layers.at(-1);
+  if (!top) return lines.join('\n');
+  lines.push(`└── ${layerLine(top)}`);
+  const depth = r.base.layers.length;
+  r.dependents.forEach((d, i) => {
+    const last = i === r.dependents.length - 1;
+    const above = d.layers.slice(depth);
+    lines.push(`    ${last ? '└──' : '├──'} ${above.length ? layerLine(above.at(-1)!) : d.name} (${above.length} layer${above.length === 1 ? '' : 's'} above)`);
+  });
+  if (r.dependents.length === 0) lines.push('    (no image in the store is built on this one)');
+  return lines.join('\n');
+}

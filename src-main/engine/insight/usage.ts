@@ -1,0 +1,72 @@
+/**
+ * `deckhand df`: what each image costs and what the store holds, counting every blob once, as
+ * `docker system df -v` does. Per image, sharedBytes are blobs another image also uses and
+ * uniqueBytes are what removing only this image would free. The store's reclaimableBytes is
+ * exactly what a default `deckhand prune` would free.
+ */
+import type { StoreGraph } from './store-graph.ts';
+import { planPrune } from './prune.ts';
+
+export interface ImageUsage {
+  name: string;
+  repository: string | null;
+  tag: string | null;
+  digest: string;
+  dangling: boolean;
+  totalBytes: number;
+  sharedBytes: number;
+  uniqueBytes: number;
+}
+
+export interface DiskUsage {
+  images: ImageUsage[];
+  /** Every byte under the store: blobs on disk plus interrupted downloads. */
+  totalBytes: number;
+  reclaimableBytes: number;
+  blobCount: number;
+  blobBytes: number;
+  /** Bytes of blobs used by more than one image (each counted once). */
+  sharedBytes: number;
+  unreferencedBlobs: number;
+  unreferencedBytes: number;
+  ingestCount: number;
+  ingestBytes: number;
+}
+
+export function diskUsage(graph: StoreGraph): DiskUsage {
+  const images = graph.images.map((img, i): ImageUsage => {
+    let totalBytes = 0;
+    let sharedBytes = 0;
+    for (const [digest, size] of img.blobs) {
+      totalBytes += size;
+      if ((graph.users.get(digest) ?? []).some((j) => j !== i)) sharedBytes += size;
+    }
+    return { name: img.name, repository: img.repository, tag: img.tag, digest: img.entry.descriptor.digest, dangling: img.entry.refName === null, totalBytes, sharedBytes, uniqueBytes: totalBytes - sharedBytes };
+  });
+  let blobBytes = 0;
+  let sharedBytes = 0;
+  let unreferencedBlobs = 0;
+  let unreferencedBytes = 0;
+  for (const [digest, size] of graph.onDisk) {
+    blobBytes += size;
+    const users = graph.users.get(digest)?.length ?? 0;
+    if (users > 1) sharedBytes += size;
+    if (users === 0) {
+      unreferencedBlobs++;
+      unreferencedBytes += size;
+    }
+  }
+  const ingestBytes = graph.ingests.reduce((n, g) => n + g.size, 0);
+  return {
+    images,
+    totalBytes: blobBytes + ingestBytes,
+    reclaimableBytes: planPrune(graph).reclaimedBytes,
+    blobCount: graph.onDisk.size,
+    blobBytes,
+    sharedBytes,
+    unreferencedBlobs,
+    unreferencedBytes,
+    ingestCount: graph.ingests.length,
+    ingestBytes,
+  };
+}
