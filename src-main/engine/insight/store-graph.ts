@@ -15,6 +15,7 @@ import { leasedDigests } from '../store/leases.ts';
 import { isErrno, processAlive } from '../store/fsutil.ts';
 import type { Store } from '../store/layout.ts';
 import { MetaCache, type ManifestMeta } from './meta.ts';
+import { forEachLimit } from '../transfer/pool.ts';
 
 export interface PlatformImage {
   manifest: string;
@@ -110,6 +111,12 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
   const meta = cache ?? (await MetaCache.load(store));
   const [entries, present, leased, ingests] = await Promise.all([listEntries(store), listBlobs(store), leasedDigests(store), listIngests(store)]);
   const onDisk = new Map<string, number>([...present].map((d) => [d, -1]));
+  // Cold cache: read the manifests and configs many at a time (the loop below then hits the cache).
+  await forEachLimit(entries, 32, async (entry) => {
+    if (!onDisk.has(entry.descriptor.digest)) return;
+    const top = await meta.get(entry.descriptor).catch(() => undefined);
+    if (top?.kind === 'index') await Promise.all(top.children.filter((c) => onDisk.has(c.digest)).map((c) => meta.get(c).catch(() => undefined)));
+  });
   const images: GraphImage[] = [];
   for (const entry of entries) {
     const d = entry.descriptor;
