@@ -15,8 +15,8 @@ import { updateIndex } from '../store/index-file.ts';
 import { leasedDigests } from '../store/leases.ts';
 import { deleteBlobs } from '../store/remove.ts';
 import type { Store } from '../store/layout.ts';
-import { MetaCache } from './meta.ts';
-import { buildStoreGraph, listIngests, reachable, type GraphImage, type StoreGraph } from './store-graph.ts';
+import { MetaCache, reachable } from '../store/meta.ts';
+import { buildStoreGraph, listIngests, type GraphImage, type StoreGraph } from './store-graph.ts';
 
 export interface LabelFilter {
   key: string;

@@ -10,11 +10,10 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isDigest } from '../../../src-shared/oci/digest.ts';
 import { repositoryName } from '../../../src-shared/oci/reference.ts';
 import { listEntries, type CatalogEntry } from '../store/catalog.ts';
-import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { leasedDigests } from '../store/leases.ts';
 import { isErrno, processAlive } from '../store/fsutil.ts';
 import type { Store } from '../store/layout.ts';
-import { MetaCache, type ManifestMeta } from './meta.ts';
+import { MetaCache, type ManifestMeta } from '../store/meta.ts';
 import { forEachLimit } from '../transfer/pool.ts';
 
 export interface PlatformImage {
@@ -166,31 +165,4 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
   }
   await meta.save(present);
   return { images, users, onDisk, leased, ingests };
-}
-
-/** Every digest an index.json entry reaches (stored or not), from cached metadata. */
-export async function reachable(meta: MetaCache, d: Pick<Descriptor, 'digest' | 'mediaType'>): Promise<string[]> {
-  const out = [d.digest];
-  let top;
-  try {
-    top = await meta.get(d);
-  } catch (e) {
-    // An unreadable entry still protects what its descriptor names; fsck reports the damage.
-    if (e instanceof DeckhandError) return out;
-    throw e;
-  }
-  const manifests = top.kind === 'manifest' ? [top] : [];
-  if (top.kind === 'index') {
-    for (const child of top.children) {
-      out.push(child.digest);
-      try {
-        const sub = await meta.get(child);
-        if (sub.kind === 'manifest') manifests.push(sub);
-      } catch (e) {
-        if (!(e instanceof DeckhandError)) throw e;
-      }
-    }
-  }
-  for (const m of manifests) out.push(m.config.digest, ...m.layers.map((l) => l.digest));
-  return out;
 }

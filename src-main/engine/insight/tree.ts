@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { matchEntries } from '../store/catalog.ts';
-import type { LayerMeta } from './meta.ts';
+import type { LayerMeta } from '../store/meta.ts';
 import type { GraphImage, PlatformImage, StoreGraph } from './store-graph.ts';
 
 export interface TreeLayer {

@@ -11,6 +11,7 @@ import { updateIndex } from './index-file.ts';
 import { matchEntries, toEntry } from './catalog.ts';
 import { walkEntry } from './graph.ts';
 import { leasedDigests } from './leases.ts';
+import { MetaCache, reachable } from './meta.ts';
 import { fsyncDir } from './fsutil.ts';
 import type { Store } from './layout.ts';
 
@@ -45,17 +46,11 @@ export async function removeImages(store: Store, inputs: string[], opts: { force
       index.manifests = index.manifests.filter((d) => !gone.has(d));
     }
 
-    // Blobs still needed: everything reachable from the remaining entries, plus leased content.
+    // Blobs still needed: everything reachable from the remaining entries (from metadata cached by
+    // digest, so a large store is not re-read), plus leased content.
     const needed = await leasedDigests(store);
-    for (const d of index.manifests) {
-      try {
-        for (const digest of (await walkEntry(store, d)).blobs.keys()) needed.add(digest);
-      } catch (e) {
-        // A damaged entry still protects what its descriptor names; fsck reports the damage.
-        needed.add(d.digest);
-        if (!(e instanceof DeckhandError)) throw e;
-      }
-    }
+    const meta = await MetaCache.load(store);
+    for (const d of index.manifests) for (const digest of await reachable(meta, d)) needed.add(digest);
     const candidates = new Map<string, number>();
     for (const d of removedDescriptors) {
       try {

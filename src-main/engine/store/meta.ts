@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseImageConfig, parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
-import { isErrno, writeFileAtomic } from '../store/fsutil.ts';
-import { withLock } from '../store/lock.ts';
-import type { Store } from '../store/layout.ts';
+import { isErrno, writeFileAtomic } from './fsutil.ts';
+import { withLock } from './lock.ts';
+import type { Store } from './layout.ts';
 
 export interface LayerMeta {
   digest: string;
@@ -141,4 +141,31 @@ export class MetaCache {
     });
     this.dirty = false;
   }
+}
+
+/** Every digest an index.json entry reaches (stored or not), from cached metadata. */
+export async function reachable(meta: MetaCache, d: Pick<Descriptor, 'digest' | 'mediaType'>): Promise<string[]> {
+  const out = [d.digest];
+  let top;
+  try {
+    top = await meta.get(d);
+  } catch (e) {
+    // An unreadable entry still protects what its descriptor names; fsck reports the damage.
+    if (e instanceof DeckhandError) return out;
+    throw e;
+  }
+  const manifests = top.kind === 'manifest' ? [top] : [];
+  if (top.kind === 'index') {
+    for (const child of top.children) {
+      out.push(child.digest);
+      try {
+        const sub = await meta.get(child);
+        if (sub.kind === 'manifest') manifests.push(sub);
+      } catch (e) {
+        if (!(e instanceof DeckhandError)) throw e;
+      }
+    }
+  }
+  for (const m of manifests) out.push(m.config.digest, ...m.layers.map((l) => l.digest));
+  return out;
 }
