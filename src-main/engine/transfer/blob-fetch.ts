@@ -47,11 +47,15 @@ export async function fetchBlob(store: Store, client: RegistryClient, job: BlobJ
         }
         const startedAt = ingest.offset;
         emit({ type: 'blob', digest, kind, state: 'downloading', done: ingest.offset, total: size });
-        await ingest.write(reply.body, {
-          ...(signal ? { signal } : {}),
-          onBytes: (done) => emit({ type: 'blob', digest, kind, state: 'downloading', done, total: size }),
-        });
-        transferred += ingest.offset - startedAt;
+        try {
+          await ingest.write(reply.body, {
+            ...(signal ? { signal } : {}),
+            onBytes: (done) => emit({ type: 'blob', digest, kind, state: 'downloading', done, total: size }),
+          });
+        } finally {
+          // Bytes that reached the disk count even when the body broke: they are not fetched again.
+          transferred += ingest.offset - startedAt;
+        }
         if (ingest.offset < size) {
           // The body ended early (a lying Content-Length or a cut connection): keep the bytes, resume.
           throw new DeckhandError('ENETWORK', `The registry ended blob ${digest} after ${ingest.offset} of ${size} bytes.`, { detail: { code: 'ESHORT_BODY' } });
