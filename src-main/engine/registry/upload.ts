@@ -106,7 +106,9 @@ export async function uploadedSoFar(client: RegistryClient, session: UploadSessi
   if (reply.status !== 204) throw new DeckhandError('EREGISTRY', `${client.domain} answered ${reply.status} for the state of an upload; expected 204.`, { detail: { status: reply.status } });
   const m = /^(?:bytes=)?0-(\d+)$/.exec(reply.headers.range ?? '');
   const next = reply.headers.location ? { ...session, location: checkLocation(reply.headers.location, new URL(reply.url), await client.ensureConnected()) } : session;
-  return { session: next, offset: m ? Number(m[1]) + 1 : 0 };
+  // Distribution answers `0-0` both for an empty session and for one holding a single byte; the
+  // caller cannot resume from that and starts a fresh session instead.
+  return { session: next, offset: m && m[1] !== '0' ? Number(m[1]) + 1 : 0 };
 }
 
 /** PUT `?digest=`: closes the session; the registry verifies the digest and makes the blob visible. */

@@ -155,3 +155,47 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
     assert.match(error.message, /scheme/);
   });
 });
+
+describe('faults on push', () => {
+  const isPatch = (r: { method: string; path: string }) => r.method === 'PATCH';
+  const isUploadPut = (r: { method: string; path: string }) => r.method === 'PUT' && r.path.includes('/blobs/uploads/');
+
+  async function storeWithImage(): Promise<Store> {
+    const store = await Store.open(join(work, `push-src-${n++}`));
+    proxy.setRules([]);
+    await pull(store, `${proxy.host}/faults/app:1`, { platform: AMD64, credentials });
+    return store;
+  }
+
+  test('an upload cut mid-PATCH resumes from where the registry says the session stands', async () => {
+    const { push } = await import('../transfer/push.ts');
+    const { MONOLITHIC_MAX } = await import('../transfer/blob-push.ts');
+    const layer = (await generateImage({ layers: 1, layerSize: MONOLITHIC_MAX + 1_000_000, platform: AMD64, seed: 'big-push' }));
+    await writeOciLayout(join(work, 'bigsrc'), [{ ref: 'x', image: layer }]);
+    await pushWithSkopeo(join(work, 'bigsrc'), 'x', `${registry.host}/faults/big:1`, { creds: 'ann:pw-ann' });
+    const store = await Store.open(join(work, `push-big-${n++}`));
+    await pull(store, `${registry.host}/faults/big:1`, { platform: AMD64, credentials });
+    const events: TransferEvent[] = [];
+    proxy.setRules([{ match: isPatch, fault: { kind: 'status', status: 500 }, times: 1 }]);
+    const result = await push(store, `${registry.host}/faults/big:1`, `${proxy.host}/faults/pushed-big:1`, { credentials, onEvent: (e) => events.push(e) });
+    assert.equal(result.digest, layer.manifestDigest);
+    assert.ok(events.some((e) => e.type === 'retry' && e.reason.includes('resuming')));
+    assert.ok(proxy.requests.some((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/')), 'asked the session where it stands');
+    const check = await Store.open(join(work, `push-check-${n++}`));
+    proxy.setRules([]);
+    await pull(check, `${proxy.host}/faults/pushed-big:1`, { platform: AMD64, credentials });
+    assert.equal((await fsck(check)).ok, true);
+  });
+
+  test('a push whose final PUT keeps failing fails clearly and abandons the session', async () => {
+    const { push } = await import('../transfer/push.ts');
+    const store = await storeWithImage();
+    proxy.setRules([
+      { match: (r) => r.method === 'POST' && r.path.includes('mount='), fault: { kind: 'status', status: 404 } },
+      { match: isUploadPut, fault: { kind: 'status', status: 500 } },
+    ]);
+    const error = await push(store, `${proxy.host}/faults/app:1`, `${proxy.host}/faults/never:1`, { credentials }).then(() => assert.fail('push should fail'), (e: Error & { code?: string }) => e);
+    assert.equal(error.code, 'EREGISTRY');
+    assert.ok(proxy.requests.some((r) => r.method === 'DELETE' && r.path.includes('/blobs/uploads/')), 'the upload session was cancelled');
+  });
+});

@@ -123,7 +123,11 @@ async function uploadStreamed(client: RegistryClient, first: UploadSession, job:
       // A broken connection or a 416: ask the session how much it holds and go on from there.
       await wait(backoffMs(attempt), signal);
       const state = await uploadedSoFar(client, session, signal);
-      session = state.session;
+      if (state.offset === 0) {
+        // Nothing (or nothing we can tell apart from one byte) arrived: a clean new session.
+        await cancelUpload(client, state.session);
+        session = await startUpload(client, job.repository, signal);
+      } else session = state.session;
       offset = Math.min(state.offset, size);
       emit({ type: 'retry', digest, attempt: attempt + 1, reason: `upload interrupted (${(e as { code?: string }).code ?? 'error'}); resuming at byte ${offset}` });
     }
