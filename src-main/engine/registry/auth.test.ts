@@ -49,3 +49,17 @@ test('a Basic challenge refusing the credentials we sent brings nothing new to t
   assert.equal(auth.learn('Basic realm="r"', scope, 'Basic dTpw'), false);
   assert.equal(auth.learn(undefined, scope), false);
 });
+
+test('a public registry cannot send the credentials to a private or link-local token realm', async () => {
+  const { http, calls } = fakeTokenServer();
+  for (const realm of ['https://169.254.169.254/token', 'https://10.1.2.3/token', 'http://127.0.0.1:9/token', 'https://[fd00::1]/token']) {
+    const auth = new RegistryAuth('registry.example.com', http, { username: 'u', password: 'p' });
+    auth.learn(`Bearer realm="${realm}",service="reg"`, scope);
+    await assert.rejects(auth.header(scope), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && /private|loopback|neither/.test(e.message), realm);
+  }
+  assert.equal(calls.length, 0, 'no request was sent');
+  // A registry on the local network may use a realm there.
+  const local = new RegistryAuth('10.0.0.5:5000', http, { username: 'u', password: 'p' });
+  local.learn('Bearer realm="https://10.0.0.6/token",service="reg"', scope);
+  assert.equal(await local.header(scope), 'Bearer token-1');
+});
