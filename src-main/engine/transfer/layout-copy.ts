@@ -10,7 +10,7 @@ import { resolveOne, setTag } from '../store/catalog.ts';
 import { walkEntry } from '../store/graph.ts';
 import { Ingest } from '../store/ingest.ts';
 import { Lease } from '../store/leases.ts';
-import { PLATFORMS, SOURCE } from '../store/annotations.ts';
+import { carriedDescriptor } from '../store/tag.ts';
 import type { Store } from '../store/layout.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 
@@ -60,9 +60,8 @@ export async function copyBetweenLayouts(from: Store, to: Store, input: string, 
       result.copiedBytes += size;
       opts.onEvent?.({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
     }
-    const { annotations = {}, ...descriptor } = entry.descriptor;
-    const carried = Object.fromEntries([SOURCE, PLATFORMS].filter((k) => annotations[k] !== undefined).map((k) => [k, annotations[k]!]));
-    await setTag(to, name, descriptor, carried, { required: graph.blobs });
+    const { descriptor, annotations } = carriedDescriptor(entry.descriptor);
+    await setTag(to, name, descriptor, annotations, { required: graph.blobs });
     return result;
   } finally {
     await lease.release();

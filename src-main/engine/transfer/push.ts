@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
+import { formatReference, parseReference } from '../../../src-shared/oci/reference.ts';
 import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
