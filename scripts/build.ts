@@ -3,12 +3,20 @@
  * CLI into dist/ with esbuild.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { copyFile, mkdir, chmod, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { META_CONTENT_SECURITY_POLICY } from '../src-shared/csp.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
+/** index.html with the renderer's CSP (one definition, in src-shared/csp.ts) in its <meta> tag. */
+async function writeIndexHtml(): Promise<void> {
+  const html = await readFile(join(root, 'src-renderer/index.html'), 'utf8');
+  if (!html.includes('__CONTENT_SECURITY_POLICY__')) throw new Error('src-renderer/index.html lost its __CONTENT_SECURITY_POLICY__ placeholder');
+  await writeFile(join(out, 'renderer/index.html'), html.replace('__CONTENT_SECURITY_POLICY__', META_CONTENT_SECURITY_POLICY));
+}
+
 const common: BuildOptions = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
 
 await mkdir(join(out, 'renderer'), { recursive: true });
@@ -32,7 +40,7 @@ await Promise.all([
     join(out, 'cli.mjs'),
     "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nconst { runCli } = await import('./cli-main.mjs');\nrunCli();\n",
   ),
-  copyFile(join(root, 'src-renderer/index.html'), join(out, 'renderer/index.html')),
+  writeIndexHtml(),
   copyFile(join(root, 'src-renderer/app.css'), join(out, 'renderer/app.css')),
 ]);
 await chmod(join(out, 'cli.mjs'), 0o755);

@@ -25,3 +25,12 @@ test('the renderer reaches the main side only through shared types', () => {
 test('finds static, type-only, re-export and dynamic imports', () => {
   assert.deepEqual(importsOf("import a from 'a';\nimport type { B } from 'b';\nexport { c } from 'c';\nconst d = await import('d');\nimport 'e';"), ['a', 'b', 'c', 'd', 'e']);
 });
+
+test('the hosts share src-main/host; Electron and the web host do not reach into each other', () => {
+  assert.deepEqual(check('src-main/electron/ipc.ts', "import { createHost } from '../host/host.ts';"), []);
+  assert.deepEqual(check('src-main/webhost/server.ts', "import type { Dispatch } from '../host/dispatch.ts';"), []);
+  assert.equal(check('src-main/electron/main.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
+  assert.equal(check('src-main/host/host.ts', "import { app } from 'electron';").length, 1);
+  assert.equal(check('src-main/host/host.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
+  assert.equal(check('src-main/engine/store/x.ts', "import { createHost } from '../../host/host.ts';").length, 1);
+});

@@ -1,7 +1,8 @@
 /**
  * The dependency direction from the design notes, as a written allow-list: shared ← engine ←
- * {electron, webhost, cli}; the renderer depends on shared only. Each rule names a folder, the
- * folders it may import from, and the bare modules it must not import.
+ * host ← {electron, webhost, cli}; the renderer depends on shared only. `host` is the contract's
+ * main side (validation, dispatch, transfers, events) that the Electron and web hosts share.
+ * Each rule names a folder, the folders it may import from, and the bare modules it must not import.
  */
 export interface LayerRule {
   folder: string;
@@ -14,9 +15,10 @@ const NODE = /^node:|^(fs|path|os|crypto|child_process|net|http|https|stream|uti
 export const LAYERS: LayerRule[] = [
   { folder: 'src-shared', mayImport: ['src-shared'], forbiddenModules: [NODE, /^electron$/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/engine', mayImport: ['src-shared', 'src-main/engine'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/cli', mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/host', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  { folder: 'src-main/cli', mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/, /^undici(\/|$)/] },
 ];
 

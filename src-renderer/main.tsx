@@ -1,28 +1,41 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { ImageRow } from '../src-shared/ipc/contract.ts';
+import type { HostInfo } from '../src-shared/ipc/contract.ts';
 import { api } from './api/client.ts';
 import { ImagesTable } from './features/images/ImagesTable.tsx';
+import { useImages } from './features/images/useImages.ts';
+import { PullForm } from './features/transfers/PullForm.tsx';
+import { TransferList } from './features/transfers/TransferList.tsx';
+import { useTransfers } from './features/transfers/useTransfers.ts';
 
 function App() {
-  const [rows, setRows] = useState<ImageRow[] | null>(null);
-  const [where, setWhere] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { rows, error } = useImages();
+  const transfers = useTransfers();
+  const [info, setInfo] = useState<HostInfo | null>(null);
   useEffect(() => {
-    Promise.all([api().listImages(), api().storeLocation()])
-      .then(([images, dir]) => {
-        setRows(images);
-        setWhere(dir);
-      })
-      .catch((e: Error) => setError(e.message));
+    api().hostInfo().then(setInfo, () => undefined);
   }, []);
   return (
     <>
       <header>
         <h1>Deckhand</h1>
-        <span className="store">{where}</span>
+        <span className="store" data-testid="store-dir" title={info ? `${info.host} host, ${info.platform}` : ''}>
+          {info?.storeDir ?? ''}
+        </span>
+        <PullForm />
       </header>
-      <main>{error ? <p className="error" role="alert">{error}</p> : rows === null ? <p className="muted">Loading images…</p> : <ImagesTable rows={rows} />}</main>
+      <main>
+        <TransferList transfers={transfers} />
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : rows === null ? (
+          <p className="muted">Loading images…</p>
+        ) : (
+          <ImagesTable rows={rows} />
+        )}
+      </main>
     </>
   );
 }

@@ -24,7 +24,13 @@ export type ErrorCode =
   | 'ESTORE'
   | 'EUSAGE'
   | 'EAUTH_CONFIG'
-  | 'ENO_PLATFORM';
+  | 'ENO_PLATFORM'
+  /** A payload crossing the IPC boundary failed the contract's schema. */
+  | 'EINVALID'
+  /** A message came from a sender that may not call Deckhand (another frame, page or origin). */
+  | 'EFORBIDDEN'
+  /** An unexpected failure (a bug): the message says what happened, nothing more is known. */
+  | 'EINTERNAL';
 
 export class DeckhandError extends Error {
   readonly code: ErrorCode;
@@ -40,4 +46,29 @@ export class DeckhandError extends Error {
 
 export function isDeckhandError(e: unknown, code?: ErrorCode): e is DeckhandError {
   return e instanceof DeckhandError && (code === undefined || e.code === code);
+}
+
+/** How an error crosses a process boundary (IPC, HTTP): plain data with a stable code. */
+export interface WireError {
+  code: string;
+  message: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** Turns anything thrown into a WireError: DeckhandErrors keep their code and detail; anything else is EINTERNAL. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof DeckhandError) return { code: e.code, message: e.message, detail: plainDetail(e.detail) };
+  const message = e instanceof Error ? e.message : String(e);
+  const name = e instanceof Error ? e.name : typeof e;
+  return { code: 'EINTERNAL', message: message || 'Unexpected error.', detail: { name } };
+}
+
+/** A JSON-safe copy of an error's detail (it crosses structured clone and JSON alike). */
+function plainDetail(detail: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | null {
+  if (!detail) return null;
+  try {
+    return JSON.parse(JSON.stringify(detail)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }

@@ -13,6 +13,7 @@ import { rmiCommand } from './commands/rmi.ts';
 import { pushCommand } from './commands/push.ts';
 import { tagCommand } from './commands/tag.ts';
 import { copyCommand } from './commands/copy.ts';
+import { serveCommand } from './commands/serve.ts';
 import { dfCommand } from './commands/df.ts';
 import { treeCommand } from './commands/tree.ts';
 import { pruneCommand } from './commands/prune.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, Command> = {
   push: pushCommand,
   tag: tagCommand,
   copy: copyCommand,
+  serve: serveCommand,
   images: imagesCommand,
   inspect: inspectCommand,
   rmi: rmiCommand,

@@ -1,67 +1,41 @@
 /**
- * The Electron entry: one window, locked down per Electron's security checklist, and the IPC
- * handlers of the contract. Wiring only; the work is the engine's.
+ * The Electron entry: one sandboxed window, the app-wide security handlers, and the contract's
+ * IPC over the shared host. Wiring only; the work is the engine's.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CALLS, channelOf, type CallResult, type DeckhandApi } from '../../src-shared/ipc/contract.ts';
-import { DeckhandError } from '../../src-shared/errors.ts';
-import { Store } from '../engine/store/layout.ts';
 import { resolveStoreDir } from '../engine/store/location.ts';
-import { listImages } from '../engine/insight/images.ts';
-import { CONTENT_SECURITY_POLICY, isTrustedSender, webPreferences } from './security.ts';
+import { createHost } from '../host/host.ts';
+import { appFrameOnly, forwardEvents, registerCalls } from './ipc.ts';
+import { createWindow, lockDownContents, lockDownSession } from './window.ts';
 
 const rendererFile = join(__dirname, 'renderer', 'index.html');
-const appUrl = pathToFileURL(rendererFile).href;
-const storeDir = resolveStoreDir(undefined);
-let storePromise: Promise<Store> | undefined;
-const store = () => (storePromise ??= Store.open(storeDir));
+const preloadFile = join(__dirname, 'preload.cjs');
+const host = createHost({ kind: 'electron', storeDir: resolveStoreDir(undefined) });
 
-const handlers: DeckhandApi = {
-  listImages: async () => listImages(await store()),
-  storeLocation: async () => storeDir,
-};
-
-function register(): void {
-  for (const call of CALLS) {
-    ipcMain.handle(channelOf(call), async (event: IpcMainInvokeEvent): Promise<CallResult<unknown>> => {
-      if (!isTrustedSender(event.senderFrame?.url, appUrl, event.senderFrame === event.sender.mainFrame)) {
-        return { ok: false, error: { code: 'EFORBIDDEN', message: 'This frame may not call Deckhand.' } };
-      }
-      try {
-        return { ok: true, value: await handlers[call]() };
-      } catch (e) {
-        const code = e instanceof DeckhandError ? e.code : 'EINTERNAL';
-        return { ok: false, error: { code, message: (e as Error).message } };
-      }
-    });
-  }
-}
-
-function createWindow(): void {
-  const win = new BrowserWindow({ width: 1280, height: 800, title: 'Deckhand', webPreferences: webPreferences(join(__dirname, 'preload.cjs')) });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  void win.loadFile(rendererFile);
-}
-
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+app.enableSandbox();
+app.on('web-contents-created', (_e, contents) => lockDownContents(contents));
 
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
-  register();
-  createWindow();
+  lockDownSession(session.defaultSession);
+  registerCalls(ipcMain, host.dispatch, appFrameOnly(pathToFileURL(rendererFile).href));
+  forwardEvents(host.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
+  createWindow(rendererFile, preloadFile);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(rendererFile, preloadFile);
   });
 });
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+// Running transfers are cancelled (their partial downloads stay for a resume) before the app exits.
+let closing = false;
+app.on('will-quit', (e) => {
+  if (closing) return;
+  closing = true;
+  e.preventDefault();
+  void host.close().finally(() => app.quit());
 });

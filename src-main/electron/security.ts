@@ -4,17 +4,7 @@
  * accepted only from the app's own top frame.
  * https://www.electronjs.org/docs/latest/tutorial/security
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
 
 export function webPreferences(preload: string) {
   return {

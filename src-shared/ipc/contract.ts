@@ -1,29 +1,117 @@
 /**
- * The calls the renderer can make to the main side. One definition: the preload derives its
- * methods from CALLS and main registers one handler per entry, so no channel name is typed twice.
- * (The full contract with runtime schemas and events grows here; see the app-shell issue.)
+ * The one contract between the renderer and the main side. Every call is declared once here with
+ * a runtime schema of its input and the type of its result; every event is declared once in
+ * events.ts. Everything else is derived from these two objects: the preload's methods, the main
+ * side's handlers and channel names, the web host's routes and the renderer's typed client. No
+ * channel name is written anywhere else.
+ *
+ * The main side validates every input against its schema before the engine sees it; the
+ * renderer validates every event. Results come from the engine and are typed by `call<T>()`.
  */
-export interface ImageRow {
-  repository: string | null;
-  tag: string | null;
-  digest: string;
-  platforms: string[];
-  size: number;
-  created: string | null;
-  dangling: boolean;
-  sparse: boolean;
-  error: string | null;
+import * as v from 'valibot';
+import type { WireError } from '../errors.ts';
+import { EVENTS, TransferId } from './events.ts';
+import type { DiskUsage, HostInfo, ImageDetails, ImageRow, ImageTree, LayerNode, PlannedPrune, PruneResult, RemoveResult, TagResult, TransferStarted } from './types.ts';
+
+export { EVENTS } from './events.ts';
+export type * from './types.ts';
+
+interface CallSpec<I extends v.GenericSchema, O> {
+  readonly input: I;
+  /** Type-level only: what the call resolves to. */
+  readonly output?: O;
+}
+const call =
+  <O>() =>
+  <I extends v.GenericSchema>(input: I): CallSpec<I, O> => ({ input });
+
+const NO_INPUT = v.optional(v.strictObject({}));
+/** A reference or stored-image name as the user typed it; the engine parses the grammar. */
+const name = (what: string) => v.pipe(v.string(`${what} must be a string`), v.minLength(1, `${what} is empty`), v.maxLength(1024, `${what} is longer than 1024 characters`));
+const platform = v.pipe(v.string(), v.regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(\/[a-z0-9._-]+)?$/i, 'a platform is os/arch[/variant], e.g. linux/arm64'));
+const flag = v.optional(v.boolean());
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const CALLS = {
+  /** Which host this is, where its store lives and this machine's platform. */
+  hostInfo: call<HostInfo>()(NO_INPUT),
+  listImages: call<ImageRow[]>()(NO_INPUT),
+  inspectImage: call<ImageDetails>()(v.strictObject({ ref: name('ref') })),
+  /** Starts a pull in the background; progress and the outcome arrive as transfer events. */
+  pull: call<TransferStarted>()(
+    v.pipe(
+      v.strictObject({ ref: name('ref'), platform: v.optional(platform), allPlatforms: flag, tlsVerify: flag }),
+      v.check((i) => !(i.platform && i.allPlatforms), 'platform and allPlatforms exclude each other'),
+    ),
+  ),
+  /** Starts a push of a stored image (to its own name, or to `destination`). */
+  push: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: v.optional(name('destination')), presentPlatforms: flag, tlsVerify: flag })),
+  cancelTransfer: call<{ cancelled: boolean }>()(v.strictObject({ transferId: TransferId })),
+  tag: call<TagResult>()(v.strictObject({ source: name('source'), target: name('target') })),
+  removeImages: call<RemoveResult>()(
+    v.strictObject({ refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(10_000, 'too many refs')), force: flag }),
+  ),
+  /** `df`: what each image costs (total, shared, unique) and what a prune would reclaim. */
+  diskUsage: call<DiskUsage>()(NO_INPUT),
+  /** `tree REF`: the layer chain of each stored platform of an image. */
+  imageTree: call<ImageTree[]>()(v.strictObject({ ref: name('ref') })),
+  /** `tree REF --whatrequires`: the images built on top of an image. */
+  whatRequires: call<Array<{ base: ImageTree; dependents: ImageTree[] }>>()(v.strictObject({ ref: name('ref') })),
+  /** Every layer in the store as one tree (chain IDs, sizes), for the layer map. */
+  layerForest: call<LayerNode>()(NO_INPUT),
+  /** Plans a prune without removing anything; the main side keeps the plan for runPrune. */
+  planPrune: call<PlannedPrune>()(
+    v.strictObject({
+      all: flag,
+      olderThanMs: v.optional(count),
+      labels: v.optional(v.pipe(v.array(v.strictObject({ key: name('label key'), value: v.optional(v.string()) })), v.maxLength(64))),
+      keepLast: v.optional(count),
+    }),
+  ),
+  /** Runs a plan made by planPrune: removes what it listed (unless needed again since) and reports the bytes freed. */
+  runPrune: call<PruneResult>()(v.strictObject({ planId: v.pipe(v.string(), v.uuid('a plan id is a UUID')) })),
+};
+
+export type CallName = keyof typeof CALLS;
+export type EventName = keyof typeof EVENTS;
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** What a caller passes (before validation) and what a handler receives (after). */
+export type CallInput<K extends CallName> = v.InferInput<(typeof CALLS)[K]['input']>;
+export type CallArgs<K extends CallName> = v.InferOutput<(typeof CALLS)[K]['input']>;
+export type CallOutput<K extends CallName> = (typeof CALLS)[K] extends CallSpec<v.GenericSchema, infer O> ? O : never;
+export type EventPayload<E extends EventName> = v.InferOutput<(typeof EVENTS)[E]>;
+
+/** A call's outcome as it crosses the boundary: the value, or the error's stable code, message and detail. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+type Method<In, Out> = undefined extends In ? (input?: In) => Promise<Out> : (input: In) => Promise<Out>;
+
+export interface EventSource {
+  /** Listens to one event; returns the function that stops listening. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 
-export interface DeckhandApi {
-  listImages(): Promise<ImageRow[]>;
-  storeLocation(): Promise<string>;
-}
+/** The renderer's view of the main side: one method per call, resolving to its result or rejecting with a CallError. */
+export type DeckhandApi = { [K in CallName]: Method<CallInput<K>, CallOutput<K>> } & EventSource;
 
-export const CALLS = ['listImages', 'storeLocation'] as const satisfies ReadonlyArray<keyof DeckhandApi>;
-export type CallName = (typeof CALLS)[number];
+/**
+ * What a transport carries (the preload's `window.deckhand`, the web host's HTTP client): results
+ * as CallResult, since contextBridge drops an Error's own properties such as `code`.
+ */
+export type RawApi = { [K in CallName]: Method<CallInput<K>, CallResult<CallOutput<K>>> } & {
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+};
 
-export const channelOf = (call: CallName): string => `deckhand:${call}`;
+/** The main side: one handler per call, given validated input. */
+export type Handlers = { [K in CallName]: (input: CallArgs<K>) => Promise<CallOutput<K>> };
 
-/** How a call's failure crosses the boundary: a stable code and the user-facing message. */
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export const isCallName = (s: unknown): s is CallName => typeof s === 'string' && Object.hasOwn(CALLS, s);
+export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(EVENTS, s);
+
+/** Electron IPC channels and web host routes, derived from the names above. */
+export const callChannel = (call: CallName): string => `deckhand:call:${call}`;
+export const eventChannel = (event: EventName): string => `deckhand:event:${event}`;
+export const CALL_ROUTE_PREFIX = 'api/call/';
+export const EVENTS_ROUTE = 'api/events';

@@ -6,32 +6,15 @@ import { parseImageConfig, type ImageConfig } from '../../../src-shared/oci/mani
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import { repositoryName } from '../../../src-shared/oci/reference.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { listEntries, type CatalogEntry } from '../store/catalog.ts';
+import type { CatalogEntry } from '../store/catalog.ts';
 import { walkEntry } from '../store/graph.ts';
 import { PLATFORMS, PREVIOUS_REF, PULLED, SOURCE } from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
+import type { ImageRow } from '../../../src-shared/ipc/types.ts';
 import { buildStoreGraph, type GraphImage } from './store-graph.ts';
 
-export interface ImageSummary {
-  repository: string | null;
-  tag: string | null;
-  digest: string;
-  /** Config digest of the (first) platform image, as docker and podman show image IDs. */
-  id: string | null;
-  mediaType: string;
-  platforms: string[];
-  size: number;
-  created: string | null;
-  dangling: boolean;
-  /** An index stored with only some of its platforms. */
-  sparse: boolean;
-  /** For a dangling image, the name it had before its tag moved. */
-  previousRef: string | null;
-  source: string | null;
-  pulled: string | null;
-  /** Set when the entry cannot be read; the rest of the list is still valid. */
-  error: string | null;
-}
+/** One row of the image list; the contract's ImageRow, so what the engine returns is what crosses IPC. */
+export type ImageSummary = ImageRow;
 
 export class ConfigCache {
   private readonly cache = new Map<string, Promise<ImageConfig>>();

@@ -1,37 +1,15 @@
 /** `inspect`: everything about one stored image: manifest(s), config, platforms, layers with sizes, history. */
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import type { Descriptor, ImageConfig, ImageIndex } from '../../../src-shared/oci/manifest.ts';
 import { parseManifestDocument } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import { resolveOne } from '../store/catalog.ts';
 import { walkEntry } from '../store/graph.ts';
 import type { Store } from '../store/layout.ts';
-import { ConfigCache, summarize, type ImageSummary } from './images.ts';
+import { ConfigCache, summarize } from './images.ts';
+import type { ImageDetails, LayerDetails as LayerInfo, PlatformDetails as PlatformImage } from '../../../src-shared/ipc/types.ts';
 
-export interface LayerInfo {
-  digest: string;
-  mediaType: string;
-  size: number;
-  diffId: string | null;
-  createdBy: string | null;
-  stored: boolean;
-}
-
-export interface PlatformImage {
-  platform: string;
-  digest: string;
-  manifest: ImageManifest;
-  config: ImageConfig;
-  configDigest: string;
-  layers: LayerInfo[];
-}
-
-export interface ImageDetails extends ImageSummary {
-  refName: string | null;
-  index: ImageIndex | null;
-  images: PlatformImage[];
-  /** Platforms listed by a sparse index whose manifests are not stored. */
-  absentPlatforms: string[];
-}
+// The shapes are the contract's (src-shared/ipc/types.ts): what inspect returns is what crosses IPC.
+export type { LayerDetails as LayerInfo, PlatformDetails as PlatformImage, ImageDetails } from '../../../src-shared/ipc/types.ts';
 
 /** Pairs layers with history entries that created them (history entries marked empty_layer have none). */
 function layerHistory(config: ImageConfig): Array<string | null> {

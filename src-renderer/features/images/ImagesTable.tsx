@@ -2,9 +2,14 @@ import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { formatAge, formatBytes } from '../../../src-shared/format.ts';
 
 export function ImagesTable({ rows }: { rows: ImageRow[] }) {
-  if (rows.length === 0) return <p className="muted">No images yet. Pull one with <code>deckhand pull REF</code>.</p>;
+  if (rows.length === 0)
+    return (
+      <p className="muted" data-testid="images-empty">
+        No images yet. Pull one above, or with <code>deckhand pull REF</code>.
+      </p>
+    );
   return (
-    <table aria-label="Images">
+    <table aria-label="Images" data-testid="images-table">
       <thead>
         <tr>
           <th>Repository</th>
@@ -17,7 +22,7 @@ export function ImagesTable({ rows }: { rows: ImageRow[] }) {
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={`${r.repository ?? ''}:${r.tag ?? ''}@${r.digest}`}>
+          <tr key={`${r.repository ?? ''}:${r.tag ?? ''}@${r.digest}`} data-testid="image-row" data-ref={r.repository ? `${r.repository}:${r.tag ?? ''}` : r.digest}>
             <td>{r.repository ?? <span className="muted">&lt;none&gt;</span>}</td>
             <td>{r.tag ?? <span className="muted">{r.dangling ? 'dangling' : '<none>'}</span>}</td>
             <td title={r.digest}>

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CALL_NAMES, CALLS, EVENT_NAMES, EVENTS, callChannel, eventChannel, type CallName, type CallResult, type EventName } from './contract.ts';
+import { CallError, clientApi, rawApi } from './proxy.ts';
+import { checkCall, checkEvent } from './validate.ts';
+
+test('every call and event has its own channel, derived from its name', () => {
+  const channels = [...CALL_NAMES.map(callChannel), ...EVENT_NAMES.map(eventChannel)];
+  assert.equal(new Set(channels).size, channels.length);
+  assert.deepEqual(CALL_NAMES, Object.keys(CALLS));
+  assert.deepEqual(EVENT_NAMES, Object.keys(EVENTS));
+});
+
+test('inputs are checked strictly: unknown fields and wrong types fail', () => {
+  assert.equal(checkCall('pull', { ref: 'alpine' }).ok, true);
+  assert.equal(checkCall('pull', { ref: 'alpine', allPlatforms: true }).ok, true);
+  assert.equal(checkCall('pull', { ref: 'alpine', allPlatforms: 'yes' }).ok, false);
+  assert.equal(checkCall('listImages', undefined).ok, true);
+  assert.equal(checkCall('listImages', {}).ok, true);
+  assert.equal(checkCall('tag', { source: 'a', target: 'b', force: true }).ok, false);
+});
+
+test('events are checked too: a transfer event of an unknown type fails', () => {
+  const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
+  assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'done', done: 1, total: 1 }] }).ok, true);
+  assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'melting', done: 1, total: 1 }] }).ok, false);
+  assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'explode' }] }).ok, false);
+  assert.equal(checkEvent('storeChanged', { reason: 'pull', extra: 1 }).ok, false);
+});
+
+test('a transport round trip: values come back, errors keep their code and detail, bad events never reach listeners', async () => {
+  const listeners = new Map<EventName, (p: unknown) => void>();
+  const invoked: Array<[CallName, unknown]> = [];
+  const raw = rawApi(
+    async (call, input): Promise<CallResult<unknown>> => {
+      invoked.push([call, input]);
+      if (call === 'inspectImage') return { ok: false, error: { code: 'ENOT_FOUND', message: 'No image named x.', detail: { input: 'x' } } };
+      return { ok: true, value: [] };
+    },
+    (event, listener) => (listeners.set(event, listener), () => listeners.delete(event)),
+  );
+  const problems: string[] = [];
+  const api = clientApi(raw, (m) => problems.push(m));
+  assert.deepEqual(await api.listImages(), []);
+  await assert.rejects(api.inspectImage({ ref: 'x' }), (e: unknown) => e instanceof CallError && e.code === 'ENOT_FOUND' && e.detail?.input === 'x' && e.message === 'No image named x.');
+  assert.deepEqual(invoked, [['listImages', undefined], ['inspectImage', { ref: 'x' }]]);
+
+  const got: unknown[] = [];
+  const off = api.on('storeChanged', (p) => got.push(p));
+  listeners.get('storeChanged')!({ reason: 'pull' });
+  listeners.get('storeChanged')!({ reason: 42 });
+  assert.deepEqual(got, [{ reason: 'pull' }]);
+  assert.equal(problems.length, 1);
+  off();
+  assert.equal(listeners.size, 0);
+  assert.throws(() => raw.on('nope' as EventName, () => undefined), TypeError);
+});

@@ -1,0 +1,47 @@
+/**
+ * The events the main side sends, as runtime schemas. The renderer checks each event against its
+ * schema before any listener sees it. TransferEvent's schema is checked against the hand-written
+ * type in transfer.ts at compile time, so the two cannot drift apart.
+ */
+import * as v from 'valibot';
+import type { TransferEvent } from '../transfer.ts';
+
+const text = v.string();
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+export const TransferId = v.pipe(v.string(), v.uuid('a transfer id is a UUID'));
+export const WireErrorSchema = v.strictObject({ code: text, message: text, detail: v.nullable(v.record(v.string(), v.unknown())) });
+
+const BlobKind = v.picklist(['manifest', 'config', 'layer']);
+const BlobState = v.picklist(['waiting', 'exists', 'mounted', 'downloading', 'uploading', 'writing', 'verifying', 'done', 'error']);
+
+export const TransferEventSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('resolving'), ref: text }),
+  v.strictObject({ type: v.literal('resolved'), ref: text, digest: text, mediaType: text, platforms: v.array(text), sparse: v.boolean(), endpoint: text }),
+  v.strictObject({ type: v.literal('blob'), digest: text, kind: BlobKind, state: BlobState, done: count, total: count }),
+  v.strictObject({ type: v.literal('retry'), digest: text, attempt: count, reason: text }),
+  v.strictObject({ type: v.literal('done'), ref: text, digest: text, fetchedBytes: count, fetchedBlobs: count, skippedBlobs: count }),
+  v.strictObject({ type: v.literal('pushed'), ref: text, digest: text, uploadedBytes: count, uploadedBlobs: count, existingBlobs: count, mountedBlobs: count }),
+  v.strictObject({ type: v.literal('manifest'), digest: text, ref: text, state: v.picklist(['exists', 'done']) }),
+  v.strictObject({ type: v.literal('error'), code: text, message: text }),
+]);
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesType: Same<v.InferOutput<typeof TransferEventSchema>, TransferEvent> = true;
+void schemaMatchesType;
+
+const TransferKind = v.picklist(['pull', 'push']);
+
+export const EVENTS = {
+  /** A transfer began (from any window or tab): show it. */
+  transferStarted: v.strictObject({ transferId: TransferId, kind: TransferKind, ref: text }),
+  /**
+   * A batch of a transfer's engine events, at most about ten batches a second per transfer. Within
+   * a batch each blob appears once with its latest state; nothing else is dropped, and the batch
+   * before transferEnded carries every final state.
+   */
+  transferProgress: v.strictObject({ transferId: TransferId, events: v.array(TransferEventSchema) }),
+  /** A transfer finished: `error` is null on success. */
+  transferEnded: v.strictObject({ transferId: TransferId, kind: TransferKind, ref: text, digest: v.nullable(text), error: v.nullable(WireErrorSchema) }),
+  /** The store's catalog changed (a pull, tag, rmi here, or another process such as the CLI). */
+  storeChanged: v.strictObject({ reason: text }),
+};
