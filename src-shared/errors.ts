@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'EUSAGE'
   | 'EAUTH_CONFIG'
   | 'ENO_PLATFORM'
+  /** An image archive (load) is unsafe, damaged or not an image archive. */
+  | 'EARCHIVE'
   /** A payload crossing the IPC boundary failed the contract's schema. */
   | 'EINVALID'
   /** A message came from a sender that may not call Deckhand (another frame, page or origin). */

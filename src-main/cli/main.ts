@@ -17,6 +17,8 @@ import { serveCommand } from './commands/serve.ts';
 import { dfCommand } from './commands/df.ts';
 import { treeCommand } from './commands/tree.ts';
 import { pruneCommand } from './commands/prune.ts';
+import { saveCommand } from './commands/save.ts';
+import { loadCommand } from './commands/load.ts';
 
 export const COMMANDS: Record<string, Command> = {
   pull: pullCommand,
@@ -31,6 +33,8 @@ export const COMMANDS: Record<string, Command> = {
   df: dfCommand,
   tree: treeCommand,
   prune: pruneCommand,
+  save: saveCommand,
+  load: loadCommand,
 };
 
 export function helpText(): string {

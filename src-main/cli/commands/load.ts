@@ -1,0 +1,20 @@
+import { parseArgs } from 'node:util';
+import { loadArchive } from '../../engine/archive/load.ts';
+import { json } from '../output.ts';
+import { openStore, type Command } from '../context.ts';
+import { usageError, wantsJson } from '../usage.ts';
+
+export const loadCommand: Command = {
+  summary: 'Load images from an archive (docker save, podman save, deckhand save; gzip or not)',
+  usage: 'deckhand load -i FILE [--format json]',
+  async run(ctx) {
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { input: { type: 'string', short: 'i' }, format: { type: 'string' } } });
+    const file = values.input ?? positionals[0];
+    if (!file || positionals.length > (values.input ? 0 : 1)) throw usageError(this.usage, 'give one archive with -i FILE');
+    const asJson = wantsJson(values.format, this.usage);
+    const result = await loadArchive(await openStore(ctx), file, { signal: ctx.signal });
+    if (asJson) json(result, ctx.stdout);
+    else for (const i of result.images) ctx.stdout.write(`Loaded image: ${i.ref ?? `<untagged> ${i.digest}`}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
+import { pack as tarPack, type Header } from 'tar-stream';
+import { Store } from '../store/layout.ts';
+import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
+import { listImages } from '../insight/images.ts';
+import { fsck } from '../insight/fsck.ts';
+import { saveArchive } from './save.ts';
+import { loadArchive } from './load.ts';
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-archive-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(join(dir, 'store'));
+  const img = await storeTestImage(store, { name: 'reg.example/team/app:1', layers: [{ content: randomBytes(5_000), gzip: true }, { content: randomBytes(3_000), gzip: true }] });
+  return { dir, store, img };
+}
+
+test('oci-archive round trip: same digests, same name, fsck clean', async (t) => {
+  const { dir, store, img } = await setup(t);
+  const file = join(dir, 'x.tar');
+  const saved = await saveArchive(store, ['reg.example/team/app:1'], file, { format: 'oci-archive' });
+  assert.deepEqual(saved.images, [{ ref: 'reg.example/team/app:1', digest: img.descriptor.digest }]);
+  assert.equal((await readdir(dir)).includes('x.tar.partial'), false);
+  const other = await Store.open(join(dir, 'other'));
+  const loaded = await loadArchive(other, file);
+  assert.equal(loaded.format, 'oci-archive');
+  assert.deepEqual(loaded.images, [{ ref: 'reg.example/team/app:1', digest: img.descriptor.digest }]);
+  assert.equal((await fsck(other)).ok, true);
+  const again = await loadArchive(other, file);
+  assert.equal(again.loadedBlobs, 0);
+});
+
+test('docker-archive round trip, also gzip-compressed as a whole: config and diff IDs match', async (t) => {
+  const { dir, store, img } = await setup(t);
+  const file = join(dir, 'd.tar');
+  await saveArchive(store, ['reg.example/team/app:1'], file, { format: 'docker-archive', platform: { os: 'linux', architecture: 'amd64' } });
+  const manifest = JSON.parse((await (await import('node:child_process')).execFileSync('tar', ['-xOf', file, 'manifest.json'])).toString());
+  assert.deepEqual(manifest[0].RepoTags, ['reg.example/team/app:1']);
+  await (await import('node:fs/promises')).writeFile(`${file}.gz`, gzipSync(await readFile(file)));
+  for (const f of [file, `${file}.gz`]) {
+    const other = await Store.open(join(dir, `other-${f.length}`));
+    const loaded = await loadArchive(other, f);
+    assert.equal(loaded.format, 'docker-archive');
+    const [row] = await listImages(other);
+    assert.equal(row?.id, sha(img.config));
+    assert.equal(row?.tag, '1');
+    assert.equal((await fsck(other)).ok, true);
+  }
+});
+
+async function tarOf(file: string, entries: Array<{ header: Partial<Header> & { name: string }; body?: Buffer | string }>): Promise<void> {
+  const tar = tarPack();
+  const done = pipeline(tar, createWriteStream(file));
+  for (const e of entries) await new Promise<void>((r, j) => tar.entry(e.header as Header, e.body ?? '', (err) => (err ? j(err) : r())));
+  tar.finalize();
+  await done;
+}
+
+test('hostile archives are refused with a clear error and nothing reaches the store', async (t) => {
+  const { dir, store } = await setup(t);
+  const before = { index: await readFile(join(store.root, 'index.json'), 'utf8'), blobs: (await readdir(join(store.root, 'blobs', 'sha256'))).sort() };
+  const layer = gzipSync(Buffer.from('layer'));
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(Buffer.from('layer'))] } }));
+  const good = (extra: Array<{ header: Partial<Header> & { name: string }; body?: Buffer | string }>, manifest?: string) => [
+    { header: { name: 'manifest.json' }, body: manifest ?? JSON.stringify([{ Config: 'c.json', RepoTags: ['evil:1'], Layers: ['l.tar'] }]) },
+    { header: { name: 'c.json' }, body: config },
+    { header: { name: 'l.tar' }, body: layer },
+    ...extra,
+  ];
+  const cases: Array<[string, Array<{ header: Partial<Header> & { name: string }; body?: Buffer | string }>, RegExp]> = [
+    ['dotdot', good([{ header: { name: '../evil' }, body: 'x' }]), /outside the archive/],
+    ['absolute', good([{ header: { name: '/etc/cron.d/x' }, body: 'x' }]), /absolute path/],
+    ['symlink out', good([{ header: { name: 'link', type: 'symlink', linkname: '/etc/passwd' } }]), /absolute path/],
+    ['symlink up', good([{ header: { name: 'a/b', type: 'symlink', linkname: '../../x' } }]), /outside the archive/],
+    ['hardlink out', good([{ header: { name: 'h', type: 'link', linkname: '../x' } }]), /outside the archive/],
+    ['duplicate', good([{ header: { name: 'manifest.json' }, body: '[]' }]), /appears twice/],
+    ['device', good([{ header: { name: 'dev', type: 'character-device' } }]), /character-device/],
+    ['diff id', good([], JSON.stringify([{ Config: 'c.json', RepoTags: ['evil:1'], Layers: ['c.json'] }])), /diff ID/],
+    ['missing file', good([], JSON.stringify([{ Config: 'c.json', RepoTags: ['evil:1'], Layers: ['nope.tar'] }])), /not in the archive/],
+    ['not an image', [{ header: { name: 'hello.txt' }, body: 'hi' }], /not an image archive/],
+    ['huge config', good([{ header: { name: 'big.json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) }], JSON.stringify([{ Config: 'big.json', RepoTags: ['evil:1'], Layers: ['l.tar'] }])), /limit/],
+  ];
+  for (const [label, entries, message] of cases) {
+    const file = join(dir, `${label.replace(/ /g, '-')}.tar`);
+    await tarOf(file, entries);
+    await assert.rejects(loadArchive(store, file), (e: Error & { code?: string }) => e.code === 'EARCHIVE' && message.test(e.message) && /Nothing from/.test(e.message), label);
+  }
+  // A truncated archive (its last entry's header says more bytes than the file has).
+  const ok = join(dir, 'ok.tar');
+  await tarOf(ok, good([{ header: { name: 'pad.bin' }, body: Buffer.alloc(100_000, 1) }]));
+  const bytes = await readFile(ok);
+  const cut = join(dir, 'cut.tar');
+  await (await import('node:fs/promises')).writeFile(cut, bytes.subarray(0, bytes.length - 60_000));
+  await assert.rejects(loadArchive(store, cut), (e: Error & { code?: string }) => e.code === 'EARCHIVE', 'truncated');
+  assert.equal(await readFile(join(store.root, 'index.json'), 'utf8'), before.index);
+  assert.deepEqual((await readdir(join(store.root, 'blobs', 'sha256'))).sort(), before.blobs);
+  // The good archive itself loads.
+  const loaded = await loadArchive(store, ok);
+  assert.deepEqual(loaded.images.map((i) => i.ref), ['docker.io/library/evil:1']);
+});
