@@ -1,5 +1,5 @@
 /**
- * Crash tests: `deckhand pull`, `push` and `prune` are killed with SIGKILL at seeded random moments
+ * Crash tests: `deckhand pull`, `push`, `load` and `prune` are killed with SIGKILL at seeded random moments
  * (DECKHAND_CRASH_SEED replays a run, DECKHAND_CRASH_POINTS sets how many per operation). After
  * every kill the store passes fsck, index.json parses, no blob has a wrong digest, and rerunning the
  * operation completes, fetching only what is missing.
@@ -20,6 +20,8 @@ import { pull } from '../transfer/pull.ts';
 import { push } from '../transfer/push.ts';
 import { fsck } from '../insight/fsck.ts';
 import { prune } from '../insight/prune.ts';
+import { saveArchive } from '../archive/save.ts';
+import { loadArchive } from '../archive/load.ts';
 import { setTag } from '../store/catalog.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
 
@@ -136,6 +138,28 @@ describe('SIGKILL at random points', () => {
       await pull(back, dest, { platform: AMD64 });
       await assertConsistent(back, `pull of push point ${i}`);
       await rm(back.root, { recursive: true, force: true });
+    }
+  });
+
+  test('load: a killed load leaves no unverified blob and no half-named image; the rerun completes', async () => {
+    const random = rng(SEED + 3);
+    const source = await Store.open(join(work, 'load-source'));
+    await pull(source, `${registry.host}/crash/app:1`, { platform: AMD64 });
+    const archive = join(work, 'crash.tar');
+    await saveArchive(source, [`${registry.host}/crash/app:1`], archive, { format: 'oci-archive' });
+    killed.load = { tried: 0, before: 0 };
+    for (let i = 0; i < POINTS; i++) {
+      const dir = join(work, `load-${i}`);
+      const ms = 40 + Math.floor(random() * 200);
+      const wasKilled = await runAndKill(['--store', dir, 'load', '-i', archive], ms);
+      killed.load.tried++;
+      if (wasKilled) killed.load.before++;
+      const store = await Store.open(dir);
+      await assertConsistent(store, `load killed at ${ms} ms (point ${i})`);
+      const rerun = await loadArchive(store, archive);
+      assert.deepEqual(rerun.images, [{ ref: `${registry.host}/crash/app:1`, digest: image.manifestDigest }]);
+      await assertConsistent(store, `load rerun after point ${i}`);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
