@@ -150,6 +150,17 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
     await assertNothingStored(store);
   });
 
+  test('a redirect chain that comes back to the registry does not get the credentials back', async () => {
+    const digest = big().digest;
+    const { store, error } = await failingPull([{ match: (r) => isBlobGet(digest)(r) && !r.path.includes('bounce'), fault: { kind: 'redirect', to: 'bounce' }, times: 1 }]);
+    const back = proxy.requests.filter((r) => r.origin === 'proxy' && isBlobGet(digest)(r)).slice(1);
+    assert.ok(back.length >= 1, 'the chain came back');
+    assert.equal(back[0]!.headers.authorization, undefined, 'no credentials after leaving the origin');
+    assert.ok(proxy.requests.filter((r) => r.origin === 'recorder').every((r) => r.headers.authorization === undefined));
+    assert.equal(error.code, 'EUNAUTHORIZED');
+    await assertNothingStored(store);
+  });
+
   test('a redirect to plain HTTP from HTTPS, or to another scheme, is not followed', async () => {
     const { error } = await failingPull([{ match: isBlobGet(), fault: { kind: 'redirect', to: 'file://' } }]);
     assert.match(error.message, /scheme/);
