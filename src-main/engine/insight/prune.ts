@@ -16,6 +16,7 @@ import { leasedDigests } from '../store/leases.ts';
 import { deleteBlobs } from '../store/remove.ts';
 import type { Store } from '../store/layout.ts';
 import { MetaCache, reachable } from '../store/meta.ts';
+import type { PrunePlan, PruneResult } from '../../../src-shared/ipc/types.ts';
 import { buildStoreGraph, listIngests, type GraphImage, type StoreGraph } from './store-graph.ts';
 
 export interface LabelFilter {
@@ -36,23 +37,8 @@ export interface PruneOptions {
   now?: number;
 }
 
-export interface PrunePlan {
-  images: Array<{ name: string; digest: string; reason: string }>;
-  blobs: Array<{ digest: string; size: number; reason: string }>;
-  ingests: Array<{ name: string; size: number; reason: string }>;
-  reclaimedBytes: number;
-  /** Blobs no image needs that a running operation holds; they stay. */
-  leasedBlobs: number;
-}
-
-export interface PruneResult {
-  removedImages: string[];
-  deletedBlobs: number;
-  deletedIngests: number;
-  freedBytes: number;
-  /** Planned items that were kept because something came to need them after planning. */
-  skipped: Array<{ item: string; reason: string }>;
-}
+// The shapes are the contract's: what prune returns is what crosses IPC.
+export type { PrunePlan, PruneResult } from '../../../src-shared/ipc/types.ts';
 
 const HOUR = 3_600_000;
 

@@ -10,33 +10,11 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { matchEntries } from '../store/catalog.ts';
 import type { LayerMeta } from '../store/meta.ts';
+import type { ImageTree, LayerNode, TreeLayer } from '../../../src-shared/ipc/types.ts';
 import type { GraphImage, PlatformImage, StoreGraph } from './store-graph.ts';
 
-export interface TreeLayer {
-  /** Chain ID: this layer and everything below it. */
-  id: string;
-  digest: string;
-  size: number;
-  uncompressed: number | null;
-  createdBy: string | null;
-  /** Images (name, with platform when several) whose top layer this is. */
-  topOf: string[];
-}
-
-export interface ImageTree {
-  name: string;
-  platform: string;
-  /** The config digest, which docker and podman show as the image ID. */
-  id: string;
-  /** Every name in the store for this image ID. */
-  tags: string[];
-  size: number;
-  layers: TreeLayer[];
-}
-
-export interface LayerNode extends TreeLayer {
-  children: LayerNode[];
-}
+// The shapes are the contract's: what tree returns is what crosses IPC.
+export type { ImageTree, LayerNode, TreeLayer } from '../../../src-shared/ipc/types.ts';
 
 export function chainIds(layers: LayerMeta[]): string[] {
   const out: string[] = [];

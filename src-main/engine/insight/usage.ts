@@ -6,32 +6,10 @@
  */
 import type { StoreGraph } from './store-graph.ts';
 import { planPrune } from './prune.ts';
+import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 
-export interface ImageUsage {
-  name: string;
-  repository: string | null;
-  tag: string | null;
-  digest: string;
-  dangling: boolean;
-  totalBytes: number;
-  sharedBytes: number;
-  uniqueBytes: number;
-}
-
-export interface DiskUsage {
-  images: ImageUsage[];
-  /** Every byte under the store: blobs on disk plus interrupted downloads. */
-  totalBytes: number;
-  reclaimableBytes: number;
-  blobCount: number;
-  blobBytes: number;
-  /** Bytes of blobs used by more than one image (each counted once). */
-  sharedBytes: number;
-  unreferencedBlobs: number;
-  unreferencedBytes: number;
-  ingestCount: number;
-  ingestBytes: number;
-}
+// The shapes are the contract's: what df returns is what crosses IPC.
+export type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 
 export function diskUsage(graph: StoreGraph): DiskUsage {
   const images = graph.images.map((img, i): ImageUsage => {
