@@ -50,3 +50,24 @@ test('a failing pull says why, and a malformed reference is refused before any t
   await expect(page.getByTestId('transfer-status')).toContainText('e2e/missing');
   await expect(page.getByTestId('image-row')).toHaveCount(1);
 });
+
+test('a damaged store shows the error on that image and the rest of the app keeps working', async ({ app, registry }) => {
+  const { page } = app;
+  const { readFile, rm } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await expect(page.getByTestId('image-row')).toHaveCount(1);
+  // The stored image loses its manifest (a disk error, a careless hand in the store folder).
+  const index = JSON.parse(await readFile(join(app.storeDir, 'index.json'), 'utf8'));
+  const digest: string = index.manifests[0].digest;
+  await rm(join(app.storeDir, 'blobs', 'sha256', digest.slice(7)));
+  await page.reload();
+  const rows = page.getByTestId('image-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('missing from the store');
+  // Pulling still works, and the new image lists normally next to the damaged one.
+  await page.getByTestId('pull-ref').fill(registry.appRef);
+  await page.getByTestId('pull-submit').click();
+  await expect(page.getByTestId('transfer')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(rows).toHaveCount(2);
+  await expect(page.getByTestId('images-table')).toContainText(`${registry.host}/e2e/app`);
+});
