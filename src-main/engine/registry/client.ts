@@ -15,6 +15,20 @@ import { backoffMs, isRetryableError, isRetryableStatus, MAX_ATTEMPTS, MAX_RETRY
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A 206's `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`). Anything else, or a range that
+ * cannot be (end before start, past the total, beyond safe integers), is null: not a resume.
+ */
+export function parseContentRange(header: string | undefined): { start: number; end: number; total: number | undefined } | null {
+  const m = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15}|\*)$/.exec(header ?? '');
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  const total = m[3] === '*' ? undefined : Number(m[3]);
+  if (end < start || (total !== undefined && end >= total)) return null;
+  return { start, end, total };
+}
+
 export interface RegistryClientOptions {
   /** The registry's domain as written in references (`docker.io`, `127.0.0.1:5000`). */
   domain: string;
@@ -216,12 +230,12 @@ export class RegistryClient {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     const reply = await this.send({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, headers, scope: `repository:${repository}:pull`, repository, object: `Blob ${digest}`, signal: opts.signal });
     if (reply.status === 206) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(reply.headers['content-range'] ?? '');
-      if (!m || Number(m[1]) !== offset) {
+      const range = parseContentRange(reply.headers['content-range']);
+      if (!range || range.start !== offset) {
         await reply.body.dump();
         return this.getBlob(repository, digest, { ...opts, offset: 0 });
       }
-      return { body: reply.body, start: offset, total: m[3] === '*' ? undefined : Number(m[3]) };
+      return { body: reply.body, start: offset, total: range.total };
     }
     if (reply.status !== 200) {
       await reply.body.dump();

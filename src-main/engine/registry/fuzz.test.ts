@@ -12,6 +12,7 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseChallenges } from './challenge.ts';
 import { parseErrorBody } from './errors.ts';
 import { checkLocation } from './location.ts';
+import { parseContentRange } from './client.ts';
 import { parseEndpoint } from '../transfer/copy.ts';
 import { Store } from '../store/layout.ts';
 
@@ -66,6 +67,17 @@ test('no digest string names a path outside blobs/', async (t) => {
       } catch (e) {
         return e instanceof DeckhandError;
       }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('Content-Range: a well-formed, possible range or null, never a throw', () => {
+  const header = fc.oneof(fc.string(), fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.nat().map(String), fc.constant('*'))).map(([a, b, c]) => `bytes ${a}-${b}/${c}`), fc.bigInt({ min: 0n, max: 10n ** 20n }).map((n) => `bytes ${n}-${n}/*`));
+  fc.assert(
+    fc.property(header, (h) => {
+      const r = parseContentRange(h);
+      return r === null || (Number.isSafeInteger(r.start) && r.end >= r.start && (r.total === undefined || r.end < r.total));
     }),
     { numRuns: RUNS },
   );
