@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadArchive } from '../../engine/archive/load.ts';
 import { json } from '../output.ts';
+import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
@@ -12,7 +13,9 @@ export const loadCommand: Command = {
     const file = values.input ?? positionals[0];
     if (!file || positionals.length > (values.input ? 0 : 1)) throw usageError(this.usage, 'give one archive with -i FILE');
     const asJson = wantsJson(values.format, this.usage);
-    const result = await loadArchive(await openStore(ctx), file, { signal: ctx.signal });
+    const progress = new ProgressView(ctx.stderr);
+    const result = await loadArchive(await openStore(ctx), file, { signal: ctx.signal, ...(asJson ? {} : { onEvent: progress.onEvent }) });
+    progress.flush();
     if (asJson) json(result, ctx.stdout);
     else for (const i of result.images) ctx.stdout.write(`Loaded image: ${i.ref ?? `<untagged> ${i.digest}`}\n`);
     return 0;

@@ -3,6 +3,7 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import { parsePlatform } from '../../../src-shared/oci/platform.ts';
 import { saveArchive, type ArchiveFormat } from '../../engine/archive/save.ts';
 import { json } from '../output.ts';
+import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
@@ -22,9 +23,10 @@ export const saveCommand: Command = {
       format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
       ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
       signal: ctx.signal,
+      ...(asJson ? {} : { onEvent: new ProgressView(ctx.stderr).onEvent }),
     });
     if (asJson) json(result, ctx.stdout);
-    else ctx.stdout.write(`Saved ${result.images.map((i) => i.ref).join(', ')} to ${result.file} (${result.format}, ${formatBytes(result.bytes)})\n`);
+    else ctx.stdout.write(`Saved ${result.images.map((i) => i.ref ?? i.digest).join(', ')} to ${result.file} (${result.format}, ${formatBytes(result.bytes)})\n`);
     return 0;
   },
 };

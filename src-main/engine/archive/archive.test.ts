@@ -106,3 +106,24 @@ test('hostile archives are refused with a clear error and nothing reaches the st
   const loaded = await loadArchive(store, ok);
   assert.deepEqual(loaded.images.map((i) => i.ref), ['docker.io/library/evil:1']);
 });
+
+test('oci-archive names are read as podman reads them', async () => {
+  const { archiveName } = await import('./plan.ts');
+  const { formatReference } = await import('../../../src-shared/oci/reference.ts');
+  const name = (a: Record<string, string>) => {
+    const r = archiveName(a);
+    return r && formatReference(r);
+  };
+  // docker save since 25: the tag in ref.name, the full name in containerd's annotation.
+  assert.equal(name({ 'org.opencontainers.image.ref.name': '3.20', 'io.containerd.image.name': 'docker.io/library/alpine:3.20' }), 'docker.io/library/alpine:3.20');
+  assert.equal(name({ 'org.opencontainers.image.ref.name': 'reg.example:5000/team/app:1' }), 'reg.example:5000/team/app:1');
+  assert.equal(name({ 'org.opencontainers.image.ref.name': 'latest' }), 'localhost/latest:latest');
+  assert.equal(name({ 'org.opencontainers.image.ref.name': 'alpine:3' }), 'localhost/alpine:3');
+  assert.equal(name({ 'org.opencontainers.image.ref.name': '3.20' }), 'localhost/3.20:latest');
+  assert.equal(name({}), null);
+});
+
+test('a missing archive is a clear error', async (t) => {
+  const { store, dir } = await setup(t);
+  await assert.rejects(loadArchive(store, join(dir, 'nope.tar')), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && e.message.includes('nope.tar'));
+});

@@ -4,7 +4,9 @@
  * two streams the planned files through the verifying ingest under a lease; the names go into
  * index.json last. A rejected archive leaves nothing behind.
  */
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { isErrno } from '../store/fsutil.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
@@ -45,6 +47,12 @@ async function ingestFrom(store: Store, digest: string, size: number, content: R
 
 export async function loadArchive(store: Store, file: string, opts: { onEvent?: TransferListener; signal?: AbortSignal } = {}): Promise<LoadResult> {
   const emit = opts.onEvent ?? (() => undefined);
+  try {
+    if (!(await stat(file)).isFile()) throw new DeckhandError('EUSAGE', `${file} is not a file; give an archive written by docker save, podman save or deckhand save.`);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) throw new DeckhandError('ENOT_FOUND', `There is no archive at ${file}. Check the path.`);
+    throw e;
+  }
   emit({ type: 'resolving', ref: file });
   const scan = await scanFacts(file, opts.signal);
   const plan = planLoad(scan);

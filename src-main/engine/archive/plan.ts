@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseImageConfig, parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { DOCKER_CONFIG, DOCKER_MANIFEST } from '../../../src-shared/oci/mediatypes.ts';
-import { parseReference, parseTaggedName, type ImageReference } from '../../../src-shared/oci/reference.ts';
+import { parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import { parseDigest } from '../../../src-shared/oci/digest.ts';
 import { REF_NAME } from '../store/annotations.ts';
 import { resolveName } from './tar-read.ts';
@@ -50,10 +50,20 @@ function json(scan: ArchiveScan, name: string): unknown {
   }
 }
 
-function nameOf(raw: string): ImageReference | string {
-  const parsed = parseTaggedName(raw);
-  return 'bareTag' in parsed ? parsed.bareTag : parsed;
+/**
+ * The name an oci-archive gives an image, as podman reads it: containerd's `io.containerd.image.name`
+ * (docker save since 25 puts the full name there and only the tag in ref.name) before ref.name;
+ * a name without a registry host gets `localhost/` and, without a tag, `:latest`.
+ */
+export function archiveName(annotations: Record<string, string> | undefined): ImageReference | null {
+  const raw = annotations?.[CONTAINERD_NAME] ?? annotations?.[REF_NAME];
+  if (!raw) return null;
+  const first = raw.split('/')[0]!;
+  const hasHost = raw.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return parseReference(hasHost ? raw : `localhost/${raw}`);
 }
+
+const CONTAINERD_NAME = 'io.containerd.image.name';
 
 export function planOci(scan: ArchiveScan): LoadPlan {
   const blobs = new Map<string, PlannedBlob>();
@@ -89,9 +99,9 @@ export function planOci(scan: ArchiveScan): LoadPlan {
       }
     }
     for (const m of manifests) for (const d of [m.config, ...m.layers]) if (!(d.urls?.length && d.mediaType.includes('nondistributable'))) blobFile(d);
-    const ref = top.annotations?.[REF_NAME];
+    const name = archiveName(top.annotations);
     const { annotations: _a, ...descriptor } = top;
-    images.push({ descriptor, names: ref ? [nameOf(ref)] : [] });
+    images.push({ descriptor, names: name ? [name] : [] });
   }
   return { format: 'oci-archive', blobs: [...blobs.values()], documents: [], images };
 }

@@ -34,7 +34,7 @@ export interface SaveResult {
   file: string;
   format: ArchiveFormat;
   bytes: number;
-  images: Array<{ ref: string; digest: string }>;
+  images: Array<{ ref: string | null; digest: string }>;
 }
 
 const MTIME = new Date(0);
@@ -62,7 +62,9 @@ async function addBlob(tar: Pack, store: Store, name: string, digest: string, si
 }
 
 interface Selected {
-  ref: string;
+  /** The image's name; null for an untagged image (saved without a name, as docker does). */
+  ref: string | null;
+  input: string;
   root: Descriptor;
   graph: EntryGraph;
 }
@@ -77,7 +79,7 @@ async function select(store: Store, inputs: string[], lease: Lease): Promise<Sel
     for (const [digest, size] of graph.blobs) {
       if (!(await store.hasBlob(digest, size))) throw new DeckhandError('ESTORE', `${input} is missing blob ${digest}; nothing was saved. Run \`deckhand fsck\`, then pull it again.`);
     }
-    out.push({ ref: entry.refName ?? input, root: entry.descriptor, graph });
+    out.push({ ref: entry.refName, input, root: entry.descriptor, graph });
   }
   return out;
 }
@@ -88,7 +90,7 @@ async function writeOci(tar: Pack, store: Store, images: Selected[], emit: Trans
   const manifests: Descriptor[] = [];
   for (const img of images) {
     if (img.graph.absent.length > 0) {
-      throw new DeckhandError('ENO_PLATFORM', `${img.ref} is a sparse index (${img.graph.absent.length} platform(s) not stored); an archive must be complete. Pull it with --all-platforms first, or save with --format docker-archive --platform to save one platform.`);
+      throw new DeckhandError('ENO_PLATFORM', `${img.ref ?? img.input} is a sparse index (${img.graph.absent.length} platform(s) not stored); an archive must be complete. Pull it with --all-platforms first, or save with --format docker-archive --platform to save one platform.`);
     }
     for (const [digest, size] of img.graph.blobs) {
       if (written.has(digest)) continue;
@@ -96,7 +98,7 @@ async function writeOci(tar: Pack, store: Store, images: Selected[], emit: Trans
       await addBlob(tar, store, `blobs/${digest.replace(':', '/')}`, digest, size, emit, signal);
     }
     const { annotations: _a, ...descriptor } = img.root;
-    manifests.push({ ...descriptor, annotations: { [REF_NAME]: img.ref } });
+    manifests.push(img.ref ? { ...descriptor, annotations: { [REF_NAME]: img.ref } } : descriptor);
   }
   await addBytes(tar, 'index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })));
 }
@@ -109,7 +111,7 @@ async function writeDocker(tar: Pack, store: Store, images: Selected[], want: Pl
     const target = want ?? hostPlatform(process.platform, process.arch);
     const ranked = platforms.map((p) => ({ ...p, rank: platformMatchRank(target, p.m.descriptor.platform ?? parsePlatform(p.platform)) })).filter((p) => p.rank >= 0).sort((a, b) => a.rank - b.rank);
     const chosen = ranked[0]?.m ?? (platforms.length === 1 && !want ? platforms[0]!.m : undefined);
-    if (!chosen) throw new DeckhandError('ENO_PLATFORM', `${img.ref} has no stored image for ${formatPlatform(target)} (stored: ${platforms.map((p) => p.platform).join(', ') || 'none'}). A docker-archive holds one platform; choose one with --platform.`);
+    if (!chosen) throw new DeckhandError('ENO_PLATFORM', `${img.ref ?? img.input} has no stored image for ${formatPlatform(target)} (stored: ${platforms.map((p) => p.platform).join(', ') || 'none'}). A docker-archive holds one platform; choose one with --platform.`);
     const config = chosen.manifest.config;
     const configName = `${config.digest.slice(7)}.json`;
     if (!written.has(config.digest)) {
@@ -124,7 +126,7 @@ async function writeDocker(tar: Pack, store: Store, images: Selected[], want: Pl
       written.add(l.digest);
       await addBlob(tar, store, name, l.digest, l.size, emit, signal);
     }
-    items.push({ Config: configName, RepoTags: img.ref.includes('/') && !img.ref.startsWith('sha256:') ? [img.ref] : [], Layers: layers });
+    items.push({ Config: configName, RepoTags: img.ref && img.ref.includes('/') ? [img.ref] : [], Layers: layers });
   }
   await addBytes(tar, 'manifest.json', Buffer.from(JSON.stringify(items)));
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { readSmall, scanArchive, type ArchiveEntry } from './tar-read.ts';
+import { scanArchive, type ArchiveEntry } from './tar-read.ts';
 
 export interface FileFacts {
   digest: string;
@@ -66,28 +66,27 @@ export async function scanFacts(file: string, signal?: AbortSignal): Promise<Arc
   const facts = new Map<string, FileFacts>();
   const documents = new Map<string, Buffer>();
   let documentBytes = 0;
+  const keep = (name: string, bytes: Buffer) => {
+    documentBytes += bytes.length;
+    if (documentBytes > MAX_DOCUMENT_BYTES) {
+      throw new DeckhandError('EARCHIVE', `${file} holds more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB of JSON documents, more than any image archive needs; refusing to read it into memory. Nothing from it was stored.`);
+    }
+    documents.set(name, bytes);
+  };
   const entries = await scanArchive(file, async (entry, content) => {
     if (!content) return;
-    const small = entry.size <= SMALL && documentBytes + entry.size <= MAX_DOCUMENT_BYTES;
-    if (entry.size <= SMALL && /(^|\/)(manifest|index|repositories)\.json$|^oci-layout$|^repositories$|\.json$/.test(entry.name)) {
-      const bytes = await readSmall(file, entry, content);
-      documents.set(entry.name, bytes);
-      documentBytes += bytes.length;
-      facts.set(entry.name, { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length, diffId: '', gzip: false });
-      return;
-    }
+    // Documents (manifest.json, index.json, configs, manifests) are JSON up to 4 MiB; only those are
+    // kept, under one budget. Everything else is hashed as it streams past.
     let h;
     try {
-      h = await hashEntry(content, small);
+      h = await hashEntry(content, entry.size <= SMALL);
     } catch (e) {
       throw new DeckhandError('EARCHIVE', `${file}: ${entry.name} is not valid gzip (${(e as Error).message}). Nothing from the archive was stored.`, { cause: e });
     }
     if (h.size !== entry.size) throw new DeckhandError('EARCHIVE', `${file}: ${entry.name} holds ${h.size} bytes but its header says ${entry.size}; the archive is damaged. Nothing from it was stored.`);
     facts.set(entry.name, { ...h.facts, size: h.size });
-    if (h.bytes) {
-      documents.set(entry.name, h.bytes);
-      documentBytes += h.bytes.length;
-    }
+    const first = h.bytes?.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+    if (h.bytes && (first === 0x7b || first === 0x5b || entry.name === 'oci-layout')) keep(entry.name, h.bytes);
   }, signal);
   return { file, entries, facts, documents };
 }

@@ -121,11 +121,3 @@ export function resolveName(file: string, entries: Map<string, ArchiveEntry>, na
   if (!current) throw bad(file, `it names ${JSON.stringify(name)}, which is not in the archive`);
   return current;
 }
-
-/** Reads a small entry (JSON documents) whole, refusing anything over `max` bytes. */
-export async function readSmall(file: string, entry: ArchiveEntry, content: Readable, max = 4 * 1024 * 1024): Promise<Buffer> {
-  if (entry.size > max) throw bad(file, `${entry.name} is ${entry.size} bytes, over the ${max}-byte limit for a document`);
-  const chunks: Buffer[] = [];
-  for await (const c of content) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
