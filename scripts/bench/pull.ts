@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent, get } from 'node:http';
 import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
 import { permissivePolicy, pushWithSkopeo } from '../../src-main/engine/test/fixtures/images.ts';
 import { Store } from '../../src-main/engine/store/layout.ts';
@@ -64,17 +64,20 @@ try {
 
   // The floor on this machine: the same blobs streamed from the registry and thrown away, no
   // hashing, no disk. No pull can beat it.
-  const agent = new Agent({ connections: LAYERS });
+  const agent = new Agent({ keepAlive: true, maxSockets: LAYERS });
   const floor: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const t = performance.now();
-    await Promise.all(image.layers.map(async (l) => {
-      const res = await request(`${registry.url}/v2/bench/big/blobs/${l.digest}`, { dispatcher: agent });
-      for await (const _ of res.body) void _;
-    }));
+    await Promise.all(image.layers.map((l) => new Promise<void>((resolve, reject) => {
+      get(`${registry.url}/v2/bench/big/blobs/${l.digest}`, { agent }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+        res.on('error', reject);
+      }).on('error', reject);
+    })));
     floor.push(performance.now() - t);
   }
-  await agent.close();
+  agent.destroy();
 
   const dMed = median(deckhand);
   const sMed = median(skopeo);

@@ -180,7 +180,8 @@ export class RegistryClient {
         }
       }
       if (reply.status >= 400) {
-        const text = ex.method === 'HEAD' ? '' : await reply.body.text().catch(() => '');
+        // Every error reply is read to its end (a HEAD's empty one too), or its connection stays taken.
+        const text = ex.method === 'HEAD' ? await reply.body.dump().then(() => '') : await reply.body.text().catch(() => '');
         throw errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials, action: ex.action ?? 'pull' });
       }
       return reply;

@@ -96,7 +96,7 @@ describe('SIGKILL at random points', () => {
     killed.pull = { tried: 0, before: 0 };
     for (let i = 0; i < POINTS; i++) {
       const dir = join(work, `pull-${i}`);
-      const ms = 30 + Math.floor(random() * 220);
+      const ms = 20 + Math.floor(random() * 130);
       const wasKilled = await runAndKill(['--store', dir, 'pull', '-q', '--platform', 'linux/amd64', `${registry.host}/crash/app:1`], ms);
       killed.pull.tried++;
       if (wasKilled) killed.pull.before++;

@@ -129,6 +129,16 @@ describe('push to a real registry', () => {
     assert.deepEqual(raw.manifests.map((m: { digest: string }) => m.digest), [arm.manifestDigest]);
   });
 
+  test('more blobs than the connection pool has sockets: every reply gives its connection back', async () => {
+    // 40 layers mean over 80 requests on at most 32 sockets; a reply left unread holds its socket.
+    const many = await generateImage({ layers: 40, layerSize: 2_000, platform: AMD64, seed: 'many' });
+    await writeOciLayout(join(work, 'many-src'), [{ ref: 'x', image: many }]);
+    await skopeoCopy(`oci:${join(work, 'many-src')}:x`, `oci:${join(work, 'many-store')}:${registry.host}/many/app:1`, { policyDir: work });
+    const store = await Store.open(join(work, 'many-store'));
+    const result = await push(store, `${registry.host}/many/app:1`, `${registry.host}/many/copy:1`);
+    assert.equal(result.uploadedBlobs + result.mountedBlobs + result.existingBlobs, 41);
+  });
+
   test('a stored image without a registry name needs a destination', async () => {
     const store = await storeWith('bare-store', 'v1', 'single');
     await assert.rejects(push(store, 'v1', undefined), (e: Error & { code?: string }) => e.code === 'EUSAGE' && e.message.includes('destination'));
