@@ -26,8 +26,12 @@ await Promise.all([
   build({ ...common, entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js', platform: 'browser', format: 'esm', target: 'chrome130', jsx: 'automatic', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
   build({
     ...common,
-    entryPoints: ['src-main/cli/main.ts'],
-    outfile: 'dist/cli-main.mjs',
+    // Split: commands load what they need on use (the web host, archives), so a command starts fast.
+    entryPoints: { 'cli-main': 'src-main/cli/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     platform: 'node',
     format: 'esm',
     target: 'node22',

@@ -56,7 +56,7 @@ try {
   console.log(`deckhand push     median ${seconds(m.deckhand)}  (${formatBytes((total / m.deckhand) * 1000)}/s)`);
   console.log(`skopeo copy       median ${seconds(m.skopeo)}  (${formatBytes((total / m.skopeo) * 1000)}/s)`);
   console.log(`ratio deckhand/skopeo: ${(m.deckhand / m.skopeo).toFixed(2)}x (target ≤ 0.70x)`);
-  console.log(`deckhand re-push  median ${seconds(m.deckhandAgain)}: ${(m.deckhandAgain / m.skopeo).toFixed(3)}x skopeo's push (target ≤ 0.05x); skopeo re-push ${seconds(m.skopeoAgain)} (${(m.deckhandAgain / m.skopeoAgain).toFixed(2)}x of it)`);
+  console.log(`deckhand re-push  median ${(m.deckhandAgain / 1000).toFixed(3)} s: ${(m.deckhandAgain / m.skopeo).toFixed(4)}x skopeo's push (target ≤ 0.05x); skopeo re-push ${seconds(m.skopeoAgain)} (${(m.deckhandAgain / m.skopeoAgain).toFixed(2)}x of it)`);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

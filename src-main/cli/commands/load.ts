@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadArchive } from '../../engine/archive/load.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
@@ -13,6 +12,7 @@ export const loadCommand: Command = {
     const file = values.input ?? positionals[0];
     if (!file || positionals.length > (values.input ? 0 : 1)) throw usageError(this.usage, 'give one archive with -i FILE');
     const asJson = wantsJson(values.format, this.usage);
+    const { loadArchive } = await import('../../engine/archive/load.ts');
     const progress = new ProgressView(ctx.stderr);
     const result = await loadArchive(await openStore(ctx), file, { signal: ctx.signal, ...(asJson ? {} : { onEvent: progress.onEvent }) });
     progress.flush();

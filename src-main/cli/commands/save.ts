@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { parsePlatform } from '../../../src-shared/oci/platform.ts';
-import { saveArchive, type ArchiveFormat } from '../../engine/archive/save.ts';
+import type { ArchiveFormat } from '../../engine/archive/save.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
@@ -19,6 +19,7 @@ export const saveCommand: Command = {
     const archive = formats.filter((f) => f !== 'json');
     if (archive.length > 1 || (archive[0] && archive[0] !== 'oci-archive' && archive[0] !== 'docker-archive')) throw usageError(this.usage, `--format ${archive.join(', ')}: use oci-archive or docker-archive`);
     if (asJson) wantsJson('json', this.usage);
+    const { saveArchive } = await import('../../engine/archive/save.ts');
     const result = await saveArchive(await openStore(ctx), positionals, values.output, {
       format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
       ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),

@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { resolveStoreDir } from '../../engine/store/location.ts';
-import { createHost } from '../../host/host.ts';
-import { findRendererDir } from '../../webhost/renderer-dir.ts';
-import { startWebHost } from '../../webhost/server.ts';
 import type { Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 
@@ -15,6 +12,8 @@ export const serveCommand: Command = {
     if (positionals.length > 0) throw usageError(this.usage, 'serve takes no arguments');
     const port = Number(values.port ?? 0);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(this.usage, `--port ${values.port} is not a port number`);
+    // Loaded on use: the web host (ws, the contract's schemas) is not needed by any other command.
+    const [{ createHost }, { findRendererDir }, { startWebHost }] = await Promise.all([import('../../host/host.ts'), import('../../webhost/renderer-dir.ts'), import('../../webhost/server.ts')]);
     const storeDir = resolveStoreDir(ctx.storeFlag, ctx.env);
     const rendererDir = findRendererDir();
     const host = createHost({ kind: 'web', storeDir, env: ctx.env });
