@@ -126,7 +126,7 @@ describe('SIGKILL at random points', () => {
     await pull(store, `${registry.host}/crash/app:1`, { platform: AMD64 });
     killed.push = { tried: 0, before: 0 };
     for (let i = 0; i < POINTS; i++) {
-      const ms = 40 + Math.floor(random() * 300);
+      const ms = 20 + Math.floor(random() * 100);
       const dest = `${registry.host}/crash/pushed-${i}:1`;
       // A fresh repository with no mount source: every run really uploads.
       await rm(join(dir, '.deckhand', 'blob-locations.json'), { force: true });
