@@ -107,14 +107,25 @@ export class HttpTransport {
     return new Promise((resolve, reject) => {
       const https = url.protocol === 'https:';
       const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? this.httpsAgent : this.httpAgent, ...(signal ? { signal } : {}) }, (res) => {
-        clearTimeout(waiting);
+        answered = true;
+        if (waiting) clearTimeout(waiting);
         // A body that stalls for too long is an error, not a hang.
         res.setTimeout?.(IDLE_BODY_TIMEOUT_MS, () => res.destroy(Object.assign(new Error('the registry stopped sending'), { code: 'ETIMEDOUT' })));
         resolve(res);
       });
-      const waiting = setTimeout(() => req.destroy(Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' })), HEADERS_TIMEOUT_MS);
+      // The wait for the reply starts once the request is sent: a large upload may take long itself.
+      let waiting: NodeJS.Timeout | undefined;
+      let answered = false;
+      req.on('finish', () => {
+        if (!answered) waiting = setTimeout(() => req.destroy(Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' })), HEADERS_TIMEOUT_MS);
+      });
+      req.on('close', () => {
+        if (waiting) clearTimeout(waiting);
+      });
+      // While a body is being sent, a connection that stops taking bytes for as long is dead.
+      req.setTimeout(IDLE_BODY_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('the registry stopped taking data'), { code: 'ETIMEDOUT' })));
       req.on('error', (e) => {
-        clearTimeout(waiting);
+        if (waiting) clearTimeout(waiting);
         reject(e);
       });
       if (body === undefined) req.end();
