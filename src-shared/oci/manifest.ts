@@ -149,3 +149,25 @@ function checkCommon(obj: JsonObject): void {
 export function descriptorPlatformString(d: Descriptor): string | undefined {
   return d.platform === undefined ? undefined : formatPlatform(d.platform);
 }
+
+export interface ReferencedBlob {
+  descriptor: Descriptor;
+  kind: 'config' | 'layer';
+}
+
+/**
+ * The blobs image manifests reference (configs and layers), each digest once, in manifest order.
+ * Foreign (non-distributable) layers that name URLs are left out: registries do not serve them and
+ * stores do not hold them, as in containers/image.
+ */
+export function referencedBlobs(manifests: Iterable<ImageManifest>): ReferencedBlob[] {
+  const out = new Map<string, ReferencedBlob>();
+  for (const m of manifests) {
+    if (!out.has(m.config.digest)) out.set(m.config.digest, { descriptor: m.config, kind: 'config' });
+    for (const layer of m.layers) {
+      if (layer.urls?.length && layer.mediaType.includes('nondistributable')) continue;
+      if (!out.has(layer.digest)) out.set(layer.digest, { descriptor: layer, kind: 'layer' });
+    }
+  }
+  return [...out.values()];
+}

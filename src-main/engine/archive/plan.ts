@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { parseImageConfig, parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { parseImageConfig, parseManifestDocument, referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { DOCKER_CONFIG, DOCKER_MANIFEST } from '../../../src-shared/oci/mediatypes.ts';
 import { parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import { parseDigest } from '../../../src-shared/oci/digest.ts';
@@ -98,7 +98,7 @@ export function planOci(scan: ArchiveScan): LoadPlan {
         manifests.push(sub.manifest);
       }
     }
-    for (const m of manifests) for (const d of [m.config, ...m.layers]) if (!(d.urls?.length && d.mediaType.includes('nondistributable'))) blobFile(d);
+    for (const { descriptor } of referencedBlobs(manifests)) blobFile(descriptor);
     const name = archiveName(top.annotations);
     const { annotations: _a, ...descriptor } = top;
     images.push({ descriptor, names: name ? [name] : [] });

@@ -15,7 +15,7 @@ import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Pl
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { REF_NAME } from '../store/annotations.ts';
 import { resolveOne } from '../store/catalog.ts';
-import { walkEntry, type EntryGraph } from '../store/graph.ts';
+import { missingBlobs, walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
 import type { Store } from '../store/layout.ts';
 import { platformOfManifest } from '../transfer/platforms.ts';
@@ -76,9 +76,8 @@ async function select(store: Store, inputs: string[], lease: Lease): Promise<Sel
     await lease.add(entry.descriptor.digest);
     const graph = await walkEntry(store, entry.descriptor);
     await lease.add(...graph.blobs.keys());
-    for (const [digest, size] of graph.blobs) {
-      if (!(await store.hasBlob(digest, size))) throw new DeckhandError('ESTORE', `${input} is missing blob ${digest}; nothing was saved. Run \`deckhand fsck\`, then pull it again.`);
-    }
+    const [missing] = await missingBlobs(store, graph);
+    if (missing) throw new DeckhandError('ESTORE', `${input} is missing blob ${missing}; nothing was saved. Run \`deckhand fsck\`, then pull it again.`);
     out.push({ ref: entry.refName, input, root: entry.descriptor, graph });
   }
   return out;

@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseDigest } from '../../../src-shared/oci/digest.ts';
@@ -18,7 +16,7 @@ import { leasedDigests } from '../store/leases.ts';
 import type { Store } from '../store/layout.ts';
 import { deleteBlobs } from '../store/remove.ts';
 import { runPrune, type PrunePlan } from './prune.ts';
-import { listIngests } from './store-graph.ts';
+import { listBlobs, listIngests } from './store-graph.ts';
 
 export interface FsckProblem {
   image: string;
@@ -73,22 +71,11 @@ export async function fsck(store: Store): Promise<FsckReport> {
   }
   const leased = await leasedDigests(store);
   const orphanBlobs: FsckReport['orphanBlobs'] = [];
-  for (const alg of await readdir(join(store.root, 'blobs')).catch(() => [] as string[])) {
-    for (const hex of await readdir(join(store.root, 'blobs', alg)).catch(() => [] as string[])) {
-      const digest = `${alg}:${hex}`;
-      if (referenced.has(digest) || leased.has(digest)) continue;
-      try {
-        parseDigest(digest);
-      } catch {
-        continue;
-      }
-      orphanBlobs.push({ digest, size: (await stat(join(store.root, 'blobs', alg, hex))).size });
-    }
+  for (const digest of await listBlobs(store)) {
+    if (referenced.has(digest) || leased.has(digest)) continue;
+    orphanBlobs.push({ digest, size: (await store.blobSize(digest)) ?? 0 });
   }
-  const ingests: FsckReport['ingests'] = [];
-  for (const name of await readdir(store.ingestDir).catch(() => [] as string[])) {
-    if (name.endsWith('.partial')) ingests.push({ name, size: (await stat(join(store.ingestDir, name))).size });
-  }
+  const ingests: FsckReport['ingests'] = (await listIngests(store)).map(({ name, size }) => ({ name, size }));
   return { ok: problems.length === 0, images: entries.length, blobsChecked: verified.size, problems, orphanBlobs, ingests };
 }
 

@@ -56,7 +56,8 @@ export interface StoreGraph {
   ingests: IngestInfo[];
 }
 
-async function listBlobs(store: Store): Promise<Set<string>> {
+/** Every well-formed digest under blobs/. */
+export async function listBlobs(store: Store): Promise<Set<string>> {
   const out = new Set<string>();
   for (const alg of await readdir(join(store.root, 'blobs')).catch(() => [] as string[])) {
     for (const hex of await readdir(join(store.root, 'blobs', alg)).catch(() => [] as string[])) {

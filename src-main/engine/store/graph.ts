@@ -2,7 +2,7 @@
  * Walks what an index.json entry references: an index, its child manifests that are stored, their
  * configs and layers. Used for sizes, rmi, fsck and (later) the layer graph.
  */
-import { parseManifestDocument, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
+import { parseManifestDocument, referencedBlobs, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Store } from './layout.ts';
 
@@ -47,10 +47,12 @@ export async function walkEntry(store: Store, root: Descriptor): Promise<EntryGr
 
 function addManifest(graph: EntryGraph, descriptor: Descriptor, manifest: ImageManifest): void {
   graph.manifests.push({ descriptor, manifest });
-  graph.blobs.set(manifest.config.digest, manifest.config.size);
-  for (const layer of manifest.layers) {
-    // Foreign (non-distributable) layers with URLs are not stored, as in containers/image.
-    if (layer.urls && layer.urls.length > 0 && layer.mediaType.includes('nondistributable')) continue;
-    graph.blobs.set(layer.digest, layer.size);
-  }
+  for (const { descriptor: d } of referencedBlobs([manifest])) graph.blobs.set(d.digest, d.size);
+}
+
+/** Blobs the entry references that are not in the store (with the right size). */
+export async function missingBlobs(store: Store, graph: EntryGraph): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [digest, size] of graph.blobs) if (!(await store.hasBlob(digest, size))) missing.push(digest);
+  return missing;
 }

@@ -6,8 +6,8 @@
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
-import { parseManifestDocument, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
-import { formatPlatform, platformsEqual, selectPlatformManifests, type Platform } from '../../../src-shared/oci/platform.ts';
+import { referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { formatPlatform, platformsEqual, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
@@ -22,6 +22,7 @@ import { forEachLimit } from './pool.ts';
 import { throttleProgress } from './throttle.ts';
 import { platformOfManifest } from './platforms.ts';
 import { recordBlobLocations } from '../store/blob-locations.ts';
+import { resolveRemote, type RemoteImage } from './remote-image.ts';
 
 export interface PullOptions {
   /** The platform to pull from an index; defaults to the host's. */
@@ -50,53 +51,11 @@ export interface PullResult {
   endpoint: string;
 }
 
-interface Resolved {
-  root: { digest: string; mediaType: string; bytes: Buffer };
-  children: Array<{ descriptor: Descriptor; bytes: Buffer; manifest: ImageManifest }>;
-  sparse: boolean;
+function blobJobs(repository: string, resolved: RemoteImage): BlobJob[] {
+  return referencedBlobs(resolved.children.map((c) => c.manifest)).map(({ descriptor: d, kind }) => ({ repository, digest: d.digest, size: d.size, kind }));
 }
 
-async function resolve(client: RegistryClient, ref: ImageReference, opts: PullOptions): Promise<Resolved> {
-  const fetched = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest', opts.signal);
-  const doc = parseManifestDocument(fetched.bytes, fetched.contentType);
-  const root = { digest: fetched.digest, mediaType: doc.mediaType, bytes: fetched.bytes };
-  if (doc.kind === 'manifest') {
-    return { root, children: [{ descriptor: { mediaType: doc.mediaType, digest: fetched.digest, size: fetched.bytes.length }, bytes: fetched.bytes, manifest: doc.manifest }], sparse: false };
-  }
-  let chosen: Descriptor[];
-  if (opts.allPlatforms) {
-    chosen = doc.index.manifests;
-  } else {
-    const best = selectPlatformManifests(doc.index, opts.platform);
-    if (!best) {
-      const available = doc.index.manifests.filter((d) => d.platform && d.platform.os !== 'unknown').map((d) => formatPlatform(d.platform!));
-      throw new DeckhandError('ENO_PLATFORM', `${formatReference(ref)} has no image for ${formatPlatform(opts.platform)}. Available: ${available.join(', ') || 'none'}. Choose one with --platform, or use --all-platforms.`, { detail: { available, wanted: formatPlatform(opts.platform) } });
-    }
-    chosen = [best];
-  }
-  const children = [];
-  for (const descriptor of chosen) {
-    const child = await client.getManifest(ref.path, descriptor.digest, opts.signal);
-    const sub = parseManifestDocument(child.bytes, child.contentType ?? descriptor.mediaType);
-    if (sub.kind !== 'manifest') throw new DeckhandError('EMANIFEST', `${descriptor.digest} in ${formatReference(ref)} is a nested index; Deckhand does not support nested indexes yet.`);
-    children.push({ descriptor, bytes: child.bytes, manifest: sub.manifest });
-  }
-  return { root, children, sparse: chosen.length < doc.index.manifests.length };
-}
-
-function blobJobs(repository: string, resolved: Resolved): BlobJob[] {
-  const jobs = new Map<string, BlobJob>();
-  for (const { manifest } of resolved.children) {
-    jobs.set(manifest.config.digest, { repository, digest: manifest.config.digest, size: manifest.config.size, kind: 'config' });
-    for (const layer of manifest.layers) {
-      if (layer.urls?.length && layer.mediaType.includes('nondistributable')) continue;
-      if (!jobs.has(layer.digest)) jobs.set(layer.digest, { repository, digest: layer.digest, size: layer.size, kind: 'layer' });
-    }
-  }
-  return [...jobs.values()];
-}
-
-async function platformsOf(store: Store, resolved: Resolved): Promise<string[]> {
+async function platformsOf(store: Store, resolved: RemoteImage): Promise<string[]> {
   return Promise.all(resolved.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
 }
 
@@ -109,7 +68,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
   const client = new RegistryClient({ domain: ref.domain, ...(credentials ? { credentials } : {}), ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }) });
   const lease = await Lease.create(store, `pull ${name}`);
   try {
-    const resolved = await resolve(client, ref, opts);
+    const resolved = await resolveRemote(client, ref, opts);
     const endpoint = client.base ?? ref.domain;
     const jobs = blobJobs(ref.path, resolved);
     await lease.add(resolved.root.digest, ...resolved.children.map((c) => c.descriptor.digest), ...jobs.map((j) => j.digest));

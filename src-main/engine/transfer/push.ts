@@ -7,14 +7,14 @@
 import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference } from '../../../src-shared/oci/reference.ts';
-import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { parseManifestDocument, referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { findCredentials } from '../config/auth-file.ts';
 import { resolveOne } from '../store/catalog.ts';
-import { walkEntry, type EntryGraph } from '../store/graph.ts';
+import { missingBlobs, walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
 import { loadBlobLocations, recordBlobLocations } from '../store/blob-locations.ts';
 import type { Store } from '../store/layout.ts';
@@ -55,8 +55,7 @@ interface Plan {
 /** What goes up: the stored entry, or for a sparse index with `presentPlatforms` a new index of the present platforms. */
 async function plan(store: Store, root: Descriptor, name: string, presentPlatforms: boolean): Promise<Plan> {
   const graph = await walkEntry(store, root);
-  const missing = [];
-  for (const [digest, size] of graph.blobs) if (!(await store.hasBlob(digest, size))) missing.push(digest);
+  const missing = await missingBlobs(store, graph);
   if (missing.length > 0) {
     throw new DeckhandError('ESTORE', `${name} is missing ${missing.length} blob(s) in the store (${missing[0]}${missing.length > 1 ? ', …' : ''}). Run \`deckhand fsck\`, then pull the image again.`, { detail: { missing } });
   }
@@ -77,17 +76,9 @@ async function plan(store: Store, root: Descriptor, name: string, presentPlatfor
 }
 
 function blobJobs(store: Store, graph: EntryGraph, repository: string, mountFrom: (digest: string) => string[]): PushJob[] {
-  const jobs = new Map<string, PushJob>();
-  for (const { manifest } of graph.manifests) {
-    const config = manifest.config;
-    jobs.set(config.digest, { repository, digest: config.digest, size: config.size, kind: 'config', mountFrom: mountFrom(config.digest), source: storeSource(store, config.digest) });
-    for (const layer of manifest.layers) {
-      if (layer.urls?.length && layer.mediaType.includes('nondistributable')) continue;
-      if (!jobs.has(layer.digest)) jobs.set(layer.digest, { repository, digest: layer.digest, size: layer.size, kind: 'layer', mountFrom: mountFrom(layer.digest), source: storeSource(store, layer.digest) });
-    }
-  }
+  const jobs = referencedBlobs(graph.manifests.map((m) => m.manifest)).map(({ descriptor: d, kind }): PushJob => ({ repository, digest: d.digest, size: d.size, kind, mountFrom: mountFrom(d.digest), source: storeSource(store, d.digest) }));
   // Largest first: the long uploads start early and the small ones fill in around them.
-  return [...jobs.values()].sort((a, b) => b.size - a.size);
+  return jobs.sort((a, b) => b.size - a.size);
 }
 
 export async function push(store: Store, src: string, dest?: string, opts: PushOptions = {}): Promise<PushResult> {
