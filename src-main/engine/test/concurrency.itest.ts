@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI } from './fixtures/tools.ts';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
 import { Store } from '../store/layout.ts';
@@ -19,7 +19,6 @@ import { listImages } from '../insight/images.ts';
 import { resolveOne, setTag } from '../store/catalog.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'cli.mjs');
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 let work: string;
 let registry: TestRegistry;

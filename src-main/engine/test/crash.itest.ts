@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI } from './fixtures/tools.ts';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
 import { sha } from './fixtures/store-images.ts';
@@ -25,7 +25,6 @@ import { loadArchive } from '../archive/load.ts';
 import { setTag } from '../store/catalog.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'cli.mjs');
 const SEED = Number(process.env.DECKHAND_CRASH_SEED ?? 20261123);
 const POINTS = Number(process.env.DECKHAND_CRASH_POINTS ?? 20);
 const AMD64 = { os: 'linux', architecture: 'amd64' };

@@ -9,18 +9,16 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, generateIndex, permissivePolicy, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { run } from './fixtures/tools.ts';
+import { CLI, run } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { listImages } from '../insight/images.ts';
 import { inspectImage } from '../insight/inspect.ts';
 import { fsck } from '../insight/fsck.ts';
 import { pull } from '../transfer/pull.ts';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'cli.mjs');
 const ARM64 = { os: 'linux', architecture: 'arm64' };
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 
