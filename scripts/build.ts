@@ -3,7 +3,7 @@
  * CLI into dist/ with esbuild.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { copyFile, mkdir, chmod, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { META_CONTENT_SECURITY_POLICY } from '../src-shared/csp.ts';
@@ -23,7 +23,7 @@ await mkdir(join(out, 'renderer'), { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
-  build({ ...common, entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js', platform: 'browser', format: 'esm', target: 'chrome130', jsx: 'automatic', minify: true, define: { 'process.env.NODE_ENV': '"production"' } }),
+  build({ ...common, entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js', platform: 'browser', format: 'esm', target: 'chrome130', jsx: 'automatic', minify: true, loader: { '.css': 'css' }, define: { 'process.env.NODE_ENV': '"production"' } }),
   build({
     ...common,
     // Split: commands load what they need on use (the web host, archives), so a command starts fast.
@@ -45,7 +45,6 @@ await Promise.all([
     "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nconst { runCli } = await import('./cli-main.mjs');\nrunCli();\n",
   ),
   writeIndexHtml(),
-  copyFile(join(root, 'src-renderer/app.css'), join(out, 'renderer/app.css')),
 ]);
 await chmod(join(out, 'cli.mjs'), 0o755);
 console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs (+ cli-main.mjs)');

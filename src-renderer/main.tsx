@@ -1,44 +1,16 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { HostInfo } from '../src-shared/ipc/contract.ts';
+import './app.css';
 import { api } from './api/client.ts';
-import { ImagesTable } from './features/images/ImagesTable.tsx';
-import { useImages } from './features/images/useImages.ts';
-import { PullForm } from './features/transfers/PullForm.tsx';
-import { TransferList } from './features/transfers/TransferList.tsx';
-import { useTransfers } from './features/transfers/useTransfers.ts';
+import { App } from './App.tsx';
+import { deckhand } from './store/index.ts';
+import { wireEvents } from './store/wire.ts';
 
-function App() {
-  const { rows, error } = useImages();
-  const transfers = useTransfers();
-  const [info, setInfo] = useState<HostInfo | null>(null);
-  useEffect(() => {
-    api().hostInfo().then(setInfo, () => undefined);
-  }, []);
-  return (
-    <>
-      <header>
-        <h1>Deckhand</h1>
-        <span className="store" data-testid="store-dir" title={info ? `${info.host} host, ${info.platform}` : ''}>
-          {info?.storeDir ?? ''}
-        </span>
-        <PullForm />
-      </header>
-      <main>
-        <TransferList transfers={transfers} />
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : rows === null ? (
-          <p className="muted">Loading images…</p>
-        ) : (
-          <ImagesTable rows={rows} />
-        )}
-      </main>
-    </>
-  );
-}
+wireEvents(api());
+const s = deckhand.getState();
+void s.loadHostInfo();
+void s.loadImages();
+void s.loadRegistries();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

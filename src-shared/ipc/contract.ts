@@ -11,7 +11,22 @@
 import * as v from 'valibot';
 import type { WireError } from '../errors.ts';
 import { EVENTS, TransferId } from './events.ts';
-import type { DiskUsage, HostInfo, ImageDetails, ImageRow, ImageTree, LayerNode, PlannedPrune, PruneResult, RemoveResult, TagResult, TransferStarted } from './types.ts';
+import type {
+  DiskUsage,
+  HostInfo,
+  ImageDetails,
+  ImageRow,
+  ImageTree,
+  LayerNode,
+  PlannedPrune,
+  PruneResult,
+  RegistryInfo,
+  RegistryRepositories,
+  RegistryTags,
+  RemoveResult,
+  TagResult,
+  TransferStarted,
+} from './types.ts';
 
 export { EVENTS } from './events.ts';
 export type * from './types.ts';
@@ -31,6 +46,14 @@ const name = (what: string) => v.pipe(v.string(`${what} must be a string`), v.mi
 const platform = v.pipe(v.string(), v.regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(\/[a-z0-9._-]+)?$/i, 'a platform is os/arch[/variant], e.g. linux/arm64'));
 const flag = v.optional(v.boolean());
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A registry as references name it: host[:port], no scheme or path. */
+const registryHost = v.pipe(
+  v.string(),
+  v.regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i, 'a registry is host[:port], e.g. quay.io or 127.0.0.1:5000, without https:// or a path'),
+  v.maxLength(255),
+);
+/** A local file path (absolute) chosen by the user: a dropped archive, a save target. */
+const filePath = (what: string) => v.pipe(v.string(), v.minLength(1, `${what} is empty`), v.maxLength(4096), v.check((p) => p.startsWith('/') || /^[a-z]:[\\/]/i.test(p), `${what} must be an absolute path`));
 
 export const CALLS = {
   /** Which host this is, where its store lives and this machine's platform. */
@@ -46,6 +69,18 @@ export const CALLS = {
   ),
   /** Starts a push of a stored image (to its own name, or to `destination`). */
   push: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: v.optional(name('destination')), presentPlatforms: flag, tlsVerify: flag })),
+  /** Copies between any two endpoints (`docker://REF`, `oci:DIR[:REF]`, or a stored name), in the background. */
+  copy: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: name('destination'), tlsVerify: flag })),
+  /** Loads an oci-archive or docker-archive tarball into the store, in the background. */
+  load: call<TransferStarted>()(v.strictObject({ path: filePath('path') })),
+  /** Writes stored images to an archive file, in the background. */
+  save: call<TransferStarted>()(
+    v.strictObject({
+      refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(1000, 'too many refs')),
+      path: filePath('path'),
+      format: v.optional(v.picklist(['oci-archive', 'docker-archive'])),
+    }),
+  ),
   cancelTransfer: call<{ cancelled: boolean }>()(v.strictObject({ transferId: TransferId })),
   tag: call<TagResult>()(v.strictObject({ source: name('source'), target: name('target') })),
   removeImages: call<RemoveResult>()(
@@ -70,6 +105,13 @@ export const CALLS = {
   ),
   /** Runs a plan made by planPrune: removes what it listed (unless needed again since) and reports the bytes freed. */
   runPrune: call<PruneResult>()(v.strictObject({ planId: v.pipe(v.string(), v.uuid('a plan id is a UUID')) })),
+  /** Registries Deckhand knows of: logins in auth files, where stored images came from, and ones added here. */
+  listRegistries: call<RegistryInfo[]>()(NO_INPUT),
+  addRegistry: call<RegistryInfo[]>()(v.strictObject({ host: registryHost, insecure: flag })),
+  removeRegistry: call<RegistryInfo[]>()(v.strictObject({ host: registryHost })),
+  /** A registry's repositories (`/v2/_catalog`); fails with the registry's reason where listing is not allowed. */
+  registryRepositories: call<RegistryRepositories>()(v.strictObject({ host: registryHost })),
+  registryTags: call<RegistryTags>()(v.strictObject({ host: registryHost, repository: name('repository') })),
 };
 
 export type CallName = keyof typeof CALLS;

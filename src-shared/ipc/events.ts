@@ -29,7 +29,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesType: Same<v.InferOutput<typeof TransferEventSchema>, TransferEvent> = true;
 void schemaMatchesType;
 
-const TransferKind = v.picklist(['pull', 'push']);
+const TransferKind = v.picklist(['pull', 'push', 'copy', 'load', 'save']);
 
 export const EVENTS = {
   /** A transfer began (from any window or tab): show it. */

@@ -7,6 +7,8 @@ import type { ImageConfig, ImageIndex, ImageManifest } from '../oci/manifest.ts'
 
 /** One stored image: an index.json entry with its name, platforms and size. */
 export interface ImageRow {
+  /** The name calls take back: the reference, a bare tag, or the digest of a dangling entry. Unique in the store. */
+  name: string;
   repository: string | null;
   tag: string | null;
   digest: string;
@@ -25,6 +27,29 @@ export interface ImageRow {
   pulled: string | null;
   /** Set when the entry cannot be read; the rest of the list is still valid. */
   error: string | null;
+  /** Bytes of this image's blobs that another stored image also uses (each blob once). */
+  sharedBytes: number;
+  /** What removing only this image would free: its blobs no other image uses. */
+  uniqueBytes: number;
+  /** An index's stored platform manifests (one per platform; empty for a single manifest). */
+  manifests: PlatformManifest[];
+}
+
+export interface PlatformManifest {
+  platform: string;
+  digest: string;
+  /** Manifest, config and layers of this platform, each blob once. */
+  size: number;
+}
+
+/** One move of a tag, from the store's tag log: the digest it pointed to from `at` on. */
+export interface TagHistoryEntry {
+  digest: string;
+  /** The digest it pointed to before, or null when the tag was new. */
+  previous: string | null;
+  at: string;
+  /** What moved it: pull, tag, load, copy. */
+  action: string;
 }
 
 export interface LayerDetails {
@@ -51,6 +76,8 @@ export interface ImageDetails extends ImageRow {
   images: PlatformDetails[];
   /** Platforms listed by a sparse index whose manifests are not stored. */
   absentPlatforms: string[];
+  /** Where this name pointed over time, newest first (empty for a dangling image). */
+  tagHistory: TagHistoryEntry[];
 }
 
 export interface TagResult {
@@ -66,7 +93,7 @@ export interface RemoveResult {
   freedBytes: number;
 }
 
-export type TransferKind = 'pull' | 'push';
+export type TransferKind = 'pull' | 'push' | 'copy' | 'load' | 'save';
 
 export interface TransferStarted {
   transferId: string;
@@ -78,6 +105,8 @@ export interface HostInfo {
   storeDir: string;
   /** This machine's platform, the default for pulls (`linux/arm64` on Apple Silicon). */
   platform: string;
+  /** Where a save proposes to write archives (the user's Downloads folder). */
+  downloadsDir: string;
 }
 
 /** `df`: per image total, shared and unique bytes (every blob counted once), and store totals. */
@@ -90,10 +119,14 @@ export interface ImageUsage {
   totalBytes: number;
   sharedBytes: number;
   uniqueBytes: number;
+  /** Every stored blob this image reaches (manifests, configs, layers), each once; sizes in DiskUsage.blobSizes. */
+  blobs: string[];
 }
 
 export interface DiskUsage {
   images: ImageUsage[];
+  /** Digest → size of every blob some image reaches. */
+  blobSizes: Record<string, number>;
   totalBytes: number;
   reclaimableBytes: number;
   blobCount: number;
@@ -112,8 +145,10 @@ export interface TreeLayer {
   size: number;
   uncompressed: number | null;
   createdBy: string | null;
-  /** Images whose top layer this is. */
+  /** Images whose top layer this is, as labels (`name (platform)` for one platform of several). */
   topOf: string[];
+  /** The same images by stored name, as calls take them (each name once). */
+  topNames: string[];
 }
 
 export interface ImageTree {
@@ -149,4 +184,28 @@ export interface PruneResult {
   deletedIngests: number;
   freedBytes: number;
   skipped: Array<{ item: string; reason: string }>;
+}
+
+/** A registry the sidebar shows, and why Deckhand knows it. */
+export interface RegistryInfo {
+  /** host[:port] as references name it (docker.io for Docker Hub). */
+  host: string;
+  /** auth: a credentials file has a login for it; images: stored images came from it; added: the user added it here. */
+  sources: Array<'auth' | 'images' | 'added'>;
+  /** Plain HTTP or unverified TLS was asked for when it was added. */
+  insecure: boolean;
+}
+
+/** A registry's repositories from `/v2/_catalog`, where the registry allows listing them. */
+export interface RegistryRepositories {
+  host: string;
+  repositories: string[];
+  /** False when the list was cut at the first pages (a registry with very many repositories). */
+  complete: boolean;
+}
+
+export interface RegistryTags {
+  host: string;
+  repository: string;
+  tags: string[];
 }

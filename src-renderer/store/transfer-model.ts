@@ -2,9 +2,9 @@
  * The transfers the renderer shows, folded from the contract's transfer events: a pure reducer, so
  * it is tested without a DOM. Blob events carry each blob's latest state; totals sum them.
  */
-import type { WireError } from '../../../src-shared/errors.ts';
-import type { EventPayload, TransferKind } from '../../../src-shared/ipc/contract.ts';
-import type { BlobKind, BlobState } from '../../../src-shared/transfer.ts';
+import type { WireError } from '../../src-shared/errors.ts';
+import type { EventPayload, TransferKind } from '../../src-shared/ipc/contract.ts';
+import type { BlobKind, BlobState } from '../../src-shared/transfer.ts';
 
 export interface BlobProgress {
   kind: BlobKind;

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { reduceTransfers, totals, type TransferAction, type TransferView } from './model.ts';
+import { reduceTransfers, totals, type TransferAction, type TransferView } from './transfer-model.ts';
 
 const id = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
 const blob = (digest: string, state: 'downloading' | 'done' | 'exists', done: number, total: number) => ({ type: 'blob' as const, digest, kind: 'layer' as const, state, done, total });

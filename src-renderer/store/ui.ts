@@ -1,0 +1,60 @@
+/**
+ * What the window shows: the current view, the image filter, the selection (image names, shared by
+ * the table, the layer tree and the disk-usage map), the details panel and the open dialog.
+ */
+import type { Slice } from './slice.ts';
+
+export type View = 'images' | 'tree' | 'usage';
+
+export type Dialog =
+  | { kind: 'pull'; ref?: string }
+  /** Drag-to-push: `source` is a stored image name; the target is proposed from the drop. */
+  | { kind: 'push'; source: string; registry: string; repository?: string }
+  | { kind: 'tag'; source: string }
+  | { kind: 'save'; refs: string[] }
+  | { kind: 'remove'; refs: string[] }
+  | { kind: 'prune' };
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+export interface UiSlice {
+  view: View;
+  filter: string;
+  /** Selected image names. */
+  selection: string[];
+  /** The image whose details panel is open. */
+  detailsName: string | null;
+  dialog: Dialog | null;
+  notices: Notice[];
+  setView(view: View): void;
+  setFilter(filter: string): void;
+  select(names: string[]): void;
+  showDetails(name: string | null): void;
+  openDialog(dialog: Dialog): void;
+  closeDialog(): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismissNotice(id: number): void;
+}
+
+let nextNotice = 1;
+
+export const createUiSlice: Slice<UiSlice> = (set) => ({
+  view: 'images',
+  filter: '',
+  selection: [],
+  detailsName: null,
+  dialog: null,
+  notices: [],
+  setView: (view) => set({ view }),
+  setFilter: (filter) => set({ filter }),
+  select: (selection) => set({ selection }),
+  showDetails: (detailsName) => set({ detailsName }),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: null }),
+  notify: (kind, text) => set((s) => ({ notices: [...s.notices.slice(-4), { id: nextNotice++, kind, text }] })),
+  dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+});

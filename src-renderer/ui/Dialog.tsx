@@ -1,0 +1,34 @@
+/**
+ * A modal dialog on the native <dialog> element: focus is trapped and Escape closes it, as the
+ * platform does. `onClose` runs however it closes (Escape, the Close button, a submit that ends).
+ */
+import { useEffect, useRef, type ReactNode } from 'react';
+
+export function Dialog({ title, onClose, children, testId, wide }: { title: string; onClose: () => void; children: ReactNode; testId?: string; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    // jsdom has no showModal; the open attribute is enough there.
+    if (d && !d.open) (typeof d.showModal === 'function' ? d.showModal() : d.setAttribute('open', ''));
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? 'dialog wide' : 'dialog'}
+      aria-label={title}
+      data-testid={testId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header className="dialog-head">
+        <h2>{title}</h2>
+        <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <div className="dialog-body">{children}</div>
+    </dialog>
+  );
+}
