@@ -33,4 +33,7 @@ test('the hosts share src-main/host; Electron and the web host do not reach into
   assert.equal(check('src-main/host/host.ts', "import { app } from 'electron';").length, 1);
   assert.equal(check('src-main/host/host.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
   assert.equal(check('src-main/engine/store/x.ts', "import { createHost } from '../../host/host.ts';").length, 1);
+  // Integration tests may drive the host end to end; they still cannot reach Electron or a web host.
+  assert.deepEqual(check('src-main/engine/test/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
+  assert.equal(check('src-main/engine/test/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';").length, 1);
 });

@@ -15,6 +15,8 @@ const NODE = /^node:|^(fs|path|os|crypto|child_process|net|http|https|stream|uti
 export const LAYERS: LayerRule[] = [
   { folder: 'src-shared', mayImport: ['src-shared'], forbiddenModules: [NODE, /^electron$/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/engine', mayImport: ['src-shared', 'src-main/engine'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  // The integration tests beside the engine drive whole stacks against a real registry, the host's dispatcher included; the engine itself may not.
+  { folder: 'src-main/engine/test', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/host', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
   { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },

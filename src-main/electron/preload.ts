@@ -1,9 +1,10 @@
 /**
  * The sandboxed preload: exposes one object, `window.deckhand`, with one named method per call of
- * the contract plus `on(event, listener)`, all derived from the contract by rawApi. The page never
- * gets ipcRenderer or an IPC event object, only payloads.
+ * the contract plus `on(event, listener)`, all derived from the contract by rawApi, and
+ * `pathForFile(file)`, the path of a file dropped on the page (so a dropped archive can be loaded
+ * where it lies). The page never gets ipcRenderer, webUtils or an IPC event object, only payloads.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { callChannel, eventChannel, type CallResult } from '../../src-shared/ipc/contract.ts';
 import { rawApi } from '../../src-shared/ipc/proxy.ts';
 
@@ -16,4 +17,9 @@ const api = rawApi(
     return () => void ipcRenderer.removeListener(channel, handler);
   },
 );
-contextBridge.exposeInMainWorld('deckhand', api);
+/** The local path of a File the user dropped or picked ('' for a file that has none, such as one built in the page). */
+function pathForFile(file: File): string {
+  return webUtils.getPathForFile(file);
+}
+
+contextBridge.exposeInMainWorld('deckhand', { ...api, pathForFile });

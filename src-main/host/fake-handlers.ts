@@ -19,7 +19,7 @@ export function fakeEngine(): FakeEngine {
       return value;
     };
   const handlers: Handlers = {
-    hostInfo: record('hostInfo', { host: 'web', storeDir: '/fake/store', platform: 'linux/amd64' }),
+    hostInfo: record('hostInfo', { host: 'web', storeDir: '/fake/store', platform: 'linux/amd64', downloadsDir: '/fake/home/Downloads' }),
     listImages: record('listImages', []),
     inspectImage: async (input) => {
       calls.push({ call: 'inspectImage', input });
@@ -27,14 +27,22 @@ export function fakeEngine(): FakeEngine {
     },
     pull: record('pull', { transferId: '00000000-0000-4000-8000-000000000000' }),
     push: record('push', { transferId: '00000000-0000-4000-8000-000000000001' }),
+    copy: record('copy', { transferId: '00000000-0000-4000-8000-000000000003' }),
+    load: record('load', { transferId: '00000000-0000-4000-8000-000000000004' }),
+    save: record('save', { transferId: '00000000-0000-4000-8000-000000000005' }),
     cancelTransfer: record('cancelTransfer', { cancelled: false }),
     tag: record('tag', { ref: 'example.com/a:b', digest: `sha256:${'0'.repeat(64)}`, previous: null }),
-    diskUsage: record('diskUsage', { images: [], totalBytes: 0, reclaimableBytes: 0, blobCount: 0, blobBytes: 0, sharedBytes: 0, unreferencedBlobs: 0, unreferencedBytes: 0, ingestCount: 0, ingestBytes: 0 }),
+    diskUsage: record('diskUsage', { images: [], blobSizes: {}, totalBytes: 0, reclaimableBytes: 0, blobCount: 0, blobBytes: 0, sharedBytes: 0, unreferencedBlobs: 0, unreferencedBytes: 0, ingestCount: 0, ingestBytes: 0 }),
     imageTree: record('imageTree', []),
     whatRequires: record('whatRequires', []),
-    layerForest: record('layerForest', { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], children: [] }),
+    layerForest: record('layerForest', { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], topNames: [], children: [] }),
     planPrune: record('planPrune', { images: [], blobs: [], ingests: [], reclaimedBytes: 0, leasedBlobs: 0, planId: '00000000-0000-4000-8000-000000000002' }),
     runPrune: record('runPrune', { removedImages: [], deletedBlobs: 0, deletedIngests: 0, freedBytes: 0, skipped: [] }),
+    listRegistries: record('listRegistries', [{ host: 'docker.io', sources: ['auth'], insecure: false }]),
+    addRegistry: record('addRegistry', [{ host: 'docker.io', sources: ['auth'], insecure: false }, { host: 'registry.example.com', sources: ['added'], insecure: false }]),
+    removeRegistry: record('removeRegistry', [{ host: 'docker.io', sources: ['auth'], insecure: false }]),
+    registryRepositories: record('registryRepositories', { host: 'registry.example.com', repositories: ['team/app'], complete: true }),
+    registryTags: record('registryTags', { host: 'registry.example.com', repository: 'team/app', tags: ['1', 'latest'] }),
     removeImages: async (input) => {
       calls.push({ call: 'removeImages', input });
       throw new TypeError('boom');

@@ -1,60 +1,39 @@
 /**
  * The contract's calls implemented over the engine. Inputs arrive validated; names are parsed
- * here, before a transfer starts, so a bad reference fails the call itself.
+ * here, before a transfer starts, so a bad reference fails the call itself. Transfers, registries
+ * and the storage-insight calls live in their own files.
  */
-import { DeckhandError } from '../../src-shared/errors.ts';
-import { tagImage } from '../engine/store/tag.ts';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Handlers, HostInfo, ImageDetails, ImageRow, RemoveResult } from '../../src-shared/ipc/contract.ts';
-import { formatPlatform, hostPlatform, parsePlatform } from '../../src-shared/oci/platform.ts';
-import { formatReference, parseReference } from '../../src-shared/oci/reference.ts';
+import { formatPlatform, hostPlatform } from '../../src-shared/oci/platform.ts';
 import { listImages } from '../engine/insight/images.ts';
 import { inspectImage } from '../engine/insight/inspect.ts';
-import { resolveOne } from '../engine/store/catalog.ts';
 import type { Store } from '../engine/store/layout.ts';
 import { removeImages } from '../engine/store/remove.ts';
-import { pull } from '../engine/transfer/pull.ts';
-import { push } from '../engine/transfer/push.ts';
+import { tagImage } from '../engine/store/tag.ts';
 import { insightHandlers } from './insight-handlers.ts';
+import { registryHandlers } from './registry-handlers.ts';
+import { transferHandlers } from './transfer-handlers.ts';
 import type { TransferManager } from './transfers.ts';
 
 export interface HostContext {
   kind: HostInfo['host'];
   storeDir: string;
+  /** Where the web host puts dropped archives; a load of a file there deletes it afterwards. */
+  uploadsDir: string;
   store(): Promise<Store>;
   env: NodeJS.ProcessEnv;
   transfers: TransferManager;
   storeChanged(reason: string): void;
 }
 
-const tls = (tlsVerify: boolean | undefined) => (tlsVerify === undefined ? {} : { tlsVerify });
-
 export function engineHandlers(ctx: HostContext): Handlers {
-  const here = hostPlatform(process.platform, process.arch);
+  const here = formatPlatform(hostPlatform(process.platform, process.arch));
   return {
-    hostInfo: async () => ({ host: ctx.kind, storeDir: ctx.storeDir, platform: formatPlatform(here) }),
+    hostInfo: async (): Promise<HostInfo> => ({ host: ctx.kind, storeDir: ctx.storeDir, platform: here, downloadsDir: join(homedir(), 'Downloads') }),
     listImages: async (): Promise<ImageRow[]> => listImages(await ctx.store()),
     inspectImage: async ({ ref }): Promise<ImageDetails> => inspectImage(await ctx.store(), ref),
-
-    pull: async ({ ref, platform, allPlatforms, tlsVerify }) => {
-      const name = formatReference(parseReference(ref));
-      const wanted = platform ? parsePlatform(platform) : here;
-      const store = await ctx.store();
-      return ctx.transfers.start('pull', name, async (onEvent, signal) => {
-        const result = await pull(store, ref, { platform: wanted, allPlatforms: allPlatforms ?? false, ...tls(tlsVerify), signal, env: ctx.env, onEvent });
-        ctx.storeChanged('pull');
-        return result;
-      });
-    },
-
-    push: async ({ source, destination, presentPlatforms, tlsVerify }) => {
-      const store = await ctx.store();
-      const entry = await resolveOne(store, source);
-      const target = destination ? parseReference(destination) : entry.ref;
-      if (!target) throw new DeckhandError('EUSAGE', `${source} has no registry name to push to; give a destination.`);
-      return ctx.transfers.start('push', formatReference(target), (onEvent, signal) =>
-        push(store, source, destination, { presentPlatforms: presentPlatforms ?? false, ...tls(tlsVerify), signal, env: ctx.env, onEvent }),
-      );
-    },
 
     cancelTransfer: async ({ transferId }) => ({ cancelled: ctx.transfers.cancel(transferId) }),
 
@@ -70,6 +49,8 @@ export function engineHandlers(ctx: HostContext): Handlers {
       return result;
     },
 
+    ...transferHandlers(ctx),
+    ...registryHandlers(ctx),
     ...insightHandlers(ctx),
   };
 }

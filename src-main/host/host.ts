@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
+import { sweepUploads, uploadsDirOf } from './uploads.ts';
 
 export interface Host {
   dispatch: Dispatch;
@@ -48,7 +49,10 @@ export function createHost(opts: HostOptions): Host {
     pending = { reason, timer: setTimeout(() => (events.emit('storeChanged', { reason: pending!.reason }), (pending = undefined)), 100) };
   };
 
-  const ctx: HostContext = { kind: opts.kind, storeDir: opts.storeDir, store, env: opts.env ?? process.env, transfers, storeChanged };
+  const uploadsDir = uploadsDirOf(opts.storeDir);
+  // Dropped archives nobody loaded within a day are left-overs of an earlier run.
+  void sweepUploads(uploadsDir).catch(() => undefined);
+  const ctx: HostContext = { kind: opts.kind, storeDir: opts.storeDir, uploadsDir, store, env: opts.env ?? process.env, transfers, storeChanged };
   return {
     dispatch: createDispatcher((opts.handlers ?? engineHandlers)(ctx)),
     events,

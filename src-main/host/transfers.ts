@@ -1,5 +1,5 @@
 /**
- * Runs transfers (pull, push) in the background of the host: each gets an id, an abort
+ * Runs transfers (pull, push, copy, load, save) in the background of the host: each gets an id, an abort
  * controller and a progress coalescer; its start, batched progress and outcome go out as events.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,8 @@ import type { TransferListener } from '../../src-shared/transfer.ts';
 import { ProgressCoalescer } from './coalesce.ts';
 import type { EventHub } from './events.ts';
 
-export type TransferRun = (onEvent: TransferListener, signal: AbortSignal) => Promise<{ digest: string }>;
+/** A transfer's work; it resolves to the digest it produced (the first image's for a load or save; null when none). */
+export type TransferRun = (onEvent: TransferListener, signal: AbortSignal) => Promise<{ digest: string | null }>;
 
 interface Active {
   controller: AbortController;

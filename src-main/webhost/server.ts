@@ -8,13 +8,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CALL_ROUTE_PREFIX, EVENTS_ROUTE } from '../../src-shared/ipc/contract.ts';
+import { CALL_ROUTE_PREFIX, EVENTS_ROUTE, UPLOAD_ROUTE } from '../../src-shared/ipc/contract.ts';
 import type { Dispatch } from '../host/dispatch.ts';
 import type { EventHub } from '../host/events.ts';
 import { handleCall } from './api.ts';
 import { isLoopbackHost, newToken, originAllowed, routeOf } from './guard.ts';
 import { EventSockets, refuseUpgrade } from './sockets.ts';
 import { serveStatic } from './static.ts';
+import { handleUpload } from './upload.ts';
 
 export interface WebHostOptions {
   dispatch: Dispatch;
@@ -25,6 +26,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token (tests); a fresh random one per run otherwise. */
   token?: string;
+  /** Where dropped archives are uploaded (`<store>/.deckhand/uploads`); without it there is no upload route. */
+  uploadsDir?: string;
 }
 
 export interface WebHost {
@@ -58,6 +61,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (!originAllowed(req.headers.origin, req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: foreign origin.\n');
     if (route.redirect) return void res.writeHead(308, { Location: `/${token}/` }).end();
     if (route.rest.startsWith(CALL_ROUTE_PREFIX)) return void handleCall(req, res, route.rest.slice(CALL_ROUTE_PREFIX.length), opts.dispatch).catch(() => res.destroy());
+    if (route.rest === UPLOAD_ROUTE && opts.uploadsDir) return void handleUpload(req, res, opts.uploadsDir).catch(() => res.destroy());
     if (route.rest === EVENTS_ROUTE) return void res.writeHead(426, { Upgrade: 'websocket' }).end();
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     void serveStatic(res, opts.rendererDir, route.rest, req.method === 'HEAD');

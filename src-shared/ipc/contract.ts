@@ -157,3 +157,10 @@ export const callChannel = (call: CallName): string => `deckhand:call:${call}`;
 export const eventChannel = (event: EventName): string => `deckhand:event:${event}`;
 export const CALL_ROUTE_PREFIX = 'api/call/';
 export const EVENTS_ROUTE = 'api/events';
+/**
+ * The web host's upload of a dropped archive (a browser cannot hand over a file path):
+ * `POST api/upload`, body the file as application/octet-stream, its name URI-encoded in this
+ * header; answered with CallResult<{path}> to pass to `load`.
+ */
+export const UPLOAD_ROUTE = 'api/upload';
+export const UPLOAD_NAME_HEADER = 'X-Deckhand-Filename';

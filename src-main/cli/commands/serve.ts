@@ -14,12 +14,13 @@ export const serveCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(this.usage, `--port ${values.port} is not a port number`);
     // Loaded on use: the web host (ws, the contract's schemas) is not needed by any other command.
     const [{ createHost }, { findRendererDir }, { startWebHost }] = await Promise.all([import('../../host/host.ts'), import('../../webhost/renderer-dir.ts'), import('../../webhost/server.ts')]);
+    const { uploadsDirOf } = await import('../../host/uploads.ts');
     const storeDir = resolveStoreDir(ctx.storeFlag, ctx.env);
     const rendererDir = findRendererDir();
     const host = createHost({ kind: 'web', storeDir, env: ctx.env });
     let web;
     try {
-      web = await startWebHost({ dispatch: host.dispatch, events: host.events, rendererDir, port });
+      web = await startWebHost({ dispatch: host.dispatch, events: host.events, rendererDir, port, uploadsDir: uploadsDirOf(storeDir) });
     } catch (e) {
       await host.close();
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DeckhandError('EUSAGE', `Port ${port} on 127.0.0.1 is in use; pick another with --port, or leave it out to use a free one.`, { cause: e });

@@ -80,7 +80,7 @@ export async function loadArchive(store: Store, file: string, opts: { onEvent?: 
         continue;
       }
       for (const name of image.names) {
-        await setTag(store, name, image.descriptor, { [SOURCE]: `archive:${file}` });
+        await setTag(store, name, image.descriptor, { [SOURCE]: `archive:${file}` }, { action: 'load' });
         result.images.push({ ref: typeof name === 'string' ? name : formatReference(name as ImageReference), digest: image.descriptor.digest });
       }
     }

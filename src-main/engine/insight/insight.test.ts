@@ -15,6 +15,8 @@ import { diskUsage } from './usage.ts';
 import { planPrune, parseFilters, prune } from './prune.ts';
 import { imageTrees, layerForest, whatRequires, formatImageTree } from './tree.ts';
 import { listImages } from './images.ts';
+import { inspectImage } from './inspect.ts';
+import { putBlob as put } from '../store/ingest.ts';
 import { fsck, repairStore } from './fsck.ts';
 
 const bytes = (n: number, seed: string) => Buffer.concat([Buffer.from(seed), randomBytes(n - seed.length)]);
@@ -49,7 +51,10 @@ test('df counts every blob once; a base shared by four images is shared in each 
   const { store, base, parts, imgs, orphan } = await fixture(t);
   const usage = diskUsage(await buildStoreGraph(store));
   const by = (name: string) => usage.images.find((i) => i.name === name)!;
-  assert.deepEqual(by('docker.io/team/a:1'), { name: 'docker.io/team/a:1', repository: 'docker.io/team/a', tag: '1', digest: imgs.a.descriptor.digest, dangling: false, totalBytes: base.length + parts.a.length + own(imgs.a), sharedBytes: base.length, uniqueBytes: parts.a.length + own(imgs.a) });
+  assert.deepEqual(by('docker.io/team/a:1'), { name: 'docker.io/team/a:1', repository: 'docker.io/team/a', tag: '1', digest: imgs.a.descriptor.digest, dangling: false, totalBytes: base.length + parts.a.length + own(imgs.a), sharedBytes: base.length, uniqueBytes: parts.a.length + own(imgs.a), blobs: [imgs.a.descriptor.digest, sha(imgs.a.config), ...imgs.a.layers.map((l) => l.digest)] });
+  for (const img of usage.images) for (const d of img.blobs) assert.equal(typeof usage.blobSizes[d], 'number', 'every blob an image reaches has its size');
+  assert.equal(usage.blobSizes[sha(base)], base.length);
+  assert.equal(usage.blobSizes[sha(orphan)], undefined, 'an orphan is nobody\'s blob');
   assert.equal(by('docker.io/library/base:1').sharedBytes, base.length);
   assert.equal(by('docker.io/library/base:1').uniqueBytes, own(imgs.base));
   const cLayer = imgs.c.layers[1]!.size;
@@ -151,4 +156,66 @@ test('fsck --repair deletes damaged and unreferenced blobs and says what to pull
   assert.equal(await store.hasBlob(sha(orphan)), false);
   const after = await fsck(store);
   assert.ok(after.problems.every((p) => p.problem === 'missing' && p.image === 'docker.io/team/b:1'));
+});
+
+test('image rows carry the stored name, shared and unique bytes as df counts them, and an index\'s platform manifests', async (t) => {
+  const { store, base, parts, imgs } = await fixture(t);
+  const amd = await storeTestImage(store, { layers: [{ content: base }, { content: bytes(800, 'amd') }] });
+  const arm = await storeTestImage(store, { layers: [{ content: bytes(900, 'arm') }], architecture: 'arm64' });
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+    ],
+  }));
+  await put(store, sha(index), index);
+  await setTag(store, parseReference('team/multi:1'), { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(index), size: index.length });
+  const rows = await listImages(store);
+  const usage = diskUsage(await buildStoreGraph(store));
+  for (const row of rows) {
+    const u = usage.images.find((i) => i.digest === row.digest && i.name === row.name)!;
+    assert.ok(u, `df has ${row.name}`);
+    assert.deepEqual([row.size, row.sharedBytes, row.uniqueBytes], [u.totalBytes, u.sharedBytes, u.uniqueBytes]);
+  }
+  const a = rows.find((r) => r.name === 'docker.io/team/a:1')!;
+  assert.deepEqual([a.sharedBytes, a.uniqueBytes, a.manifests], [base.length, parts.a.length + own(imgs.a), []]);
+  const dangling = rows.find((r) => r.dangling)!;
+  assert.equal(dangling.name, imgs.d.descriptor.digest, 'a dangling entry is named by its digest');
+  const multi = rows.find((r) => r.name === 'docker.io/team/multi:1')!;
+  assert.deepEqual(multi.platforms, ['linux/amd64', 'linux/arm64']);
+  assert.deepEqual(multi.manifests, [
+    { platform: 'linux/amd64', digest: amd.descriptor.digest, size: own(amd) + base.length + 800 },
+    { platform: 'linux/arm64', digest: arm.descriptor.digest, size: own(arm) + 900 },
+  ]);
+  assert.equal(multi.size, index.length + own(amd) + own(arm) + base.length + 800 + 900);
+  assert.equal(multi.sharedBytes, base.length);
+  // inspect builds the very same row.
+  const details = await inspectImage(store, 'team/multi:1');
+  const { refName: _r, index: _i, images, absentPlatforms: _a, tagHistory, ...row } = details;
+  assert.deepEqual(row, multi);
+  assert.equal(images.length, 2);
+  assert.deepEqual(tagHistory.map((h) => [h.digest, h.previous, h.action]), [[sha(index), null, 'tag']]);
+});
+
+test('inspect shows where a name pointed over time, newest first; a dangling image has no history', async (t) => {
+  const { store, imgs } = await fixture(t);
+  const d = await inspectImage(store, 'team/d:1');
+  assert.deepEqual(d.tagHistory.map((h) => [h.digest, h.previous, h.action]), [[imgs.e.descriptor.digest, imgs.d.descriptor.digest, 'tag'], [imgs.d.descriptor.digest, null, 'tag']]);
+  assert.deepEqual((await inspectImage(store, imgs.d.descriptor.digest)).tagHistory, []);
+});
+
+test('layers name the images they top, by stored name, each once', async (t) => {
+  const { store, base } = await fixture(t);
+  const amd = await storeTestImage(store, { layers: [{ content: base }] });
+  const arm = await storeTestImage(store, { layers: [{ content: base }], architecture: 'arm64' });
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } }] }));
+  await put(store, sha(index), index);
+  await setTag(store, parseReference('multi:1'), { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(index), size: index.length });
+  const graph = await buildStoreGraph(store);
+  const baseNode = layerForest(graph).children.find((n) => n.digest === sha(base))!;
+  assert.deepEqual(baseNode.topNames, ['docker.io/library/base:1', 'docker.io/library/multi:1']);
+  assert.deepEqual(baseNode.topOf, ['docker.io/library/base:1', 'docker.io/library/multi:1 (linux/amd64)', 'docker.io/library/multi:1 (linux/arm64)']);
+  assert.deepEqual(imageTrees(graph, 'multi:1')[0]!.layers[0]!.topNames, baseNode.topNames);
 });

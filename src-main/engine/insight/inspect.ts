@@ -1,11 +1,17 @@
-/** `inspect`: everything about one stored image: manifest(s), config, platforms, layers with sizes, history. */
+/**
+ * `inspect`: everything about one stored image: its row (from the store graph, as the list shows
+ * it), manifest(s), config, platforms, layers with sizes and history, and where its name pointed
+ * over time (the tag log).
+ */
 import type { Descriptor, ImageConfig, ImageIndex } from '../../../src-shared/oci/manifest.ts';
-import { parseManifestDocument } from '../../../src-shared/oci/manifest.ts';
+import { parseImageConfig, parseManifestDocument } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
-import { resolveOne } from '../store/catalog.ts';
+import { matchEntries, pickOne } from '../store/catalog.ts';
 import { walkEntry } from '../store/graph.ts';
 import type { Store } from '../store/layout.ts';
-import { ConfigCache, summarize } from './images.ts';
+import { readTagHistory } from '../store/tag-log.ts';
+import { summaryOf } from './images.ts';
+import { buildStoreGraph } from './store-graph.ts';
 import type { ImageDetails, LayerDetails as LayerInfo, PlatformDetails as PlatformImage } from '../../../src-shared/ipc/types.ts';
 
 // The shapes are the contract's (src-shared/ipc/types.ts): what inspect returns is what crosses IPC.
@@ -19,18 +25,21 @@ function layerHistory(config: ImageConfig): Array<string | null> {
 }
 
 export async function inspectImage(store: Store, input: string): Promise<ImageDetails> {
-  const entry = await resolveOne(store, input);
-  const configs = new ConfigCache(store);
-  const summary = await summarize(store, entry, configs);
+  const storeGraph = await buildStoreGraph(store);
+  const entries = storeGraph.images.map((i) => i.entry);
+  const entry = pickOne(matchEntries(entries, input), input);
+  const summary = summaryOf(storeGraph, entries.indexOf(entry));
   const graph = await walkEntry(store, entry.descriptor);
   let index: ImageIndex | null = null;
   if (graph.kind === 'index') {
     const doc = parseManifestDocument(await store.readBlob(entry.descriptor.digest), entry.descriptor.mediaType);
     if (doc.kind === 'index') index = doc.index;
   }
+  const configs = new Map<string, ImageConfig>();
   const images: PlatformImage[] = [];
   for (const { descriptor, manifest } of graph.manifests) {
-    const config = await configs.get(manifest.config.digest);
+    let config = configs.get(manifest.config.digest);
+    if (!config) configs.set(manifest.config.digest, (config = parseImageConfig(await store.readBlob(manifest.config.digest))));
     const created = layerHistory(config);
     const layers: LayerInfo[] = [];
     for (const [i, l] of manifest.layers.entries()) {
@@ -39,5 +48,12 @@ export async function inspectImage(store: Store, input: string): Promise<ImageDe
     const platform = formatPlatform(descriptor.platform ?? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
     images.push({ platform, digest: descriptor.digest, manifest, config, configDigest: manifest.config.digest, layers });
   }
-  return { ...summary, refName: entry.refName, index, images, absentPlatforms: graph.absent.map((d: Descriptor) => (d.platform ? formatPlatform(d.platform) : d.digest)) };
+  return {
+    ...summary,
+    refName: entry.refName,
+    index,
+    images,
+    absentPlatforms: graph.absent.map((d: Descriptor) => (d.platform ? formatPlatform(d.platform) : d.digest)),
+    tagHistory: entry.refName === null ? [] : await readTagHistory(store, entry.refName),
+  };
 }

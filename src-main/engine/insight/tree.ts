@@ -43,20 +43,36 @@ function flatten(graph: StoreGraph): Flat[] {
   return out;
 }
 
-function topIndex(flat: Flat[]): Map<string, string[]> {
-  const tops = new Map<string, string[]>();
+interface Tops {
+  labels: string[];
+  names: string[];
+}
+
+function topIndex(flat: Flat[]): Map<string, Tops> {
+  const tops = new Map<string, Tops>();
   for (const f of flat) {
     const top = f.chain.at(-1);
-    if (top) tops.set(top, [...(tops.get(top) ?? []), f.label]);
+    if (!top) continue;
+    let t = tops.get(top);
+    if (!t) tops.set(top, (t = { labels: [], names: [] }));
+    t.labels.push(f.label);
+    if (!t.names.includes(f.image.name)) t.names.push(f.image.name);
   }
   return tops;
 }
 
-function treeOf(f: Flat, flat: Flat[], tops: Map<string, string[]>): ImageTree {
+const NO_TOPS: Tops = { labels: [], names: [] };
+
+function layerOf(id: string, l: LayerMeta, tops: Map<string, Tops>): TreeLayer {
+  const t = tops.get(id) ?? NO_TOPS;
+  return { id, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: [...t.labels], topNames: [...t.names] };
+}
+
+function treeOf(f: Flat, flat: Flat[], tops: Map<string, Tops>): ImageTree {
   const meta = f.platform.meta;
   const tags = [...new Set(flat.filter((o) => o.platform.meta.config.digest === meta.config.digest && o.image.entry.refName !== null).map((o) => o.image.name))];
   const size = meta.layers.reduce((n, l) => n + (l.uncompressed ?? l.size), 0);
-  const layers = meta.layers.map((l, i) => ({ id: f.chain[i]!, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: tops.get(f.chain[i]!) ?? [] }));
+  const layers = meta.layers.map((l, i) => layerOf(f.chain[i]!, l, tops));
   return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, layers };
 }
 
@@ -88,7 +104,7 @@ export function whatRequires(graph: StoreGraph, input: string): Array<{ base: Im
 
 /** The whole store as one tree of layers (a virtual root over the base layers), for d3-hierarchy. */
 export function layerForest(graph: StoreGraph): LayerNode {
-  const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], children: [] };
+  const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], topNames: [], children: [] };
   const flat = flatten(graph);
   const tops = topIndex(flat);
   const nodes = new Map<string, LayerNode>();
@@ -98,7 +114,7 @@ export function layerForest(graph: StoreGraph): LayerNode {
       const id = f.chain[i]!;
       let node = nodes.get(id);
       if (!node) {
-        node = { id, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: tops.get(id) ?? [], children: [] };
+        node = { ...layerOf(id, l, tops), children: [] };
         nodes.set(id, node);
         parent.children.push(node);
       }

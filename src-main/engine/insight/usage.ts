@@ -5,6 +5,7 @@
  * exactly what a default `deckhand prune` would free.
  */
 import type { StoreGraph } from './store-graph.ts';
+import { costOf } from './images.ts';
 import { planPrune } from './prune.ts';
 import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 
@@ -12,14 +13,21 @@ import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 export type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 
 export function diskUsage(graph: StoreGraph): DiskUsage {
+  const blobSizes: Record<string, number> = {};
   const images = graph.images.map((img, i): ImageUsage => {
-    let totalBytes = 0;
-    let sharedBytes = 0;
-    for (const [digest, size] of img.blobs) {
-      totalBytes += size;
-      if ((graph.users.get(digest) ?? []).some((j) => j !== i)) sharedBytes += size;
-    }
-    return { name: img.name, repository: img.repository, tag: img.tag, digest: img.entry.descriptor.digest, dangling: img.entry.refName === null, totalBytes, sharedBytes, uniqueBytes: totalBytes - sharedBytes };
+    const { totalBytes, sharedBytes } = costOf(graph, i);
+    for (const [digest, size] of img.blobs) blobSizes[digest] = size;
+    return {
+      name: img.name,
+      repository: img.repository,
+      tag: img.tag,
+      digest: img.entry.descriptor.digest,
+      dangling: img.entry.refName === null,
+      totalBytes,
+      sharedBytes,
+      uniqueBytes: totalBytes - sharedBytes,
+      blobs: [...img.blobs.keys()],
+    };
   });
   let blobBytes = 0;
   let sharedBytes = 0;
@@ -37,6 +45,7 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
   const ingestBytes = graph.ingests.reduce((n, g) => n + g.size, 0);
   return {
     images,
+    blobSizes,
     totalBytes: blobBytes + ingestBytes,
     reclaimableBytes: planPrune(graph).reclaimedBytes,
     blobCount: graph.onDisk.size,

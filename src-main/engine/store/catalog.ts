@@ -11,6 +11,7 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { readIndex, updateIndex } from './index-file.ts';
 import { PREVIOUS_REF, PULLED, REF_NAME, UNTAGGED } from './annotations.ts';
 import type { Store } from './layout.ts';
+import { appendTagLog, type TagAction } from './tag-log.ts';
 
 export interface CatalogEntry {
   descriptor: Descriptor;
@@ -72,7 +73,11 @@ export function matchEntries(entries: CatalogEntry[], input: string): CatalogEnt
 }
 
 export async function resolveOne(store: Store, input: string): Promise<CatalogEntry> {
-  const found = matchEntries(await listEntries(store), input);
+  return pickOne(matchEntries(await listEntries(store), input), input);
+}
+
+/** The one image `found` (what matchEntries gave for `input`) names, or ENOT_FOUND / EUSAGE for none or several. */
+export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
   if (found.length === 0) {
     throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`, { detail: { input } });
   }
@@ -86,30 +91,36 @@ export async function resolveOne(store: Store, input: string): Promise<CatalogEn
 /**
  * Points `ref` at `descriptor`. If the tag pointed elsewhere, the old descriptor stays as a
  * dangling entry (tag history is never lost silently); a dangling entry of the new digest is
- * absorbed. Returns the digest the tag pointed to before, if it moved.
+ * absorbed. Returns the digest the tag pointed to before, if it moved. A name that is new or moved
+ * gets a line in the tag log (tag-log.ts) with `action` (default 'tag') once index.json committed.
  */
 export async function setTag(
   store: Store,
   ref: ImageReference | string,
   descriptor: Descriptor,
   annotations: Record<string, string> = {},
-  opts: { required?: Map<string, number> } = {},
+  opts: { required?: Map<string, number>; action?: TagAction } = {},
 ): Promise<{ previous?: string; missing: string[] }> {
   // A string is a ref.name as is: a bare tag in a plain OCI layout (`oci:DIR:latest`).
   const name = typeof ref === 'string' ? ref : refNameOf(ref);
-  return updateIndex(store, async (index) => {
+  let unchanged = false;
+  let at = '';
+  const outcome = await updateIndex(store, async (index) => {
     // Checked under the lock: a concurrent rmi or prune cannot remove these between check and tag.
     const missing: string[] = [];
     for (const [digest, size] of opts.required ?? []) if (!(await store.hasBlob(digest, size))) missing.push(digest);
     if (missing.length > 0) return { missing };
     const now = new Date().toISOString();
+    at = now;
+    unchanged = false;
     let previous: string | undefined;
     const kept: Descriptor[] = [];
     for (const d of index.manifests) {
       const entry = toEntry(d);
       const sameName = entry.refName === name || (entry.ref !== null && refNameOf(entry.ref) === name);
       if (sameName) {
-        if (d.digest !== descriptor.digest) {
+        if (d.digest === descriptor.digest) unchanged = true;
+        else {
           previous = d.digest;
           // The old image stays as a dangling entry unless another name still holds it.
           const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
@@ -127,4 +138,9 @@ export async function setTag(
     index.manifests = kept;
     return previous === undefined ? { missing } : { previous, missing };
   });
+  if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
+    // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.
+    await appendTagLog(store, { name, digest: descriptor.digest, previous: outcome.previous ?? null, at, action: opts.action ?? 'tag' }).catch(() => undefined);
+  }
+  return outcome;
 }

@@ -27,6 +27,6 @@ export async function tagImage(store: Store, source: string, target: string): Pr
   const dest = parseReference(target);
   if (dest.digest) throw new DeckhandError('EUSAGE', `${target} carries a digest; a tag names a digest, it cannot be one.`);
   const { descriptor, annotations } = carriedDescriptor((await resolveOne(store, source)).descriptor);
-  const { previous } = await setTag(store, dest, descriptor, annotations);
+  const { previous } = await setTag(store, dest, descriptor, annotations, { action: 'tag' });
   return { ref: refNameOf(dest), digest: descriptor.digest, previous: previous ?? null };
 }

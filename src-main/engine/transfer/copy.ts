@@ -74,7 +74,7 @@ export async function copyImage(store: Store, srcText: string, destText: string,
       return { ref: r.ref, digest: r.digest, bytes: r.uploadedBytes };
     }
     // Into a layout: pull there, then give it the requested name if one was asked for.
-    const r = await pull(await layoutOf(dest), formatReference(src.ref), { ...pullOpts, ...(dest.ref ? { tagAs: nameIn(dest, dest.ref) } : {}) });
+    const r = await pull(await layoutOf(dest), formatReference(src.ref), { ...pullOpts, tagAction: 'copy', ...(dest.ref ? { tagAs: nameIn(dest, dest.ref) } : {}) });
     return { ref: r.ref, digest: r.digest, bytes: r.fetchedBytes };
   }
   const from = await layoutOf(src);

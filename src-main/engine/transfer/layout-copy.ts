@@ -61,7 +61,7 @@ export async function copyBetweenLayouts(from: Store, to: Store, input: string, 
       opts.onEvent?.({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
     }
     const { descriptor, annotations } = carriedDescriptor(entry.descriptor);
-    await setTag(to, name, descriptor, annotations, { required: graph.blobs });
+    await setTag(to, name, descriptor, annotations, { required: graph.blobs, action: 'copy' });
     return result;
   } finally {
     await lease.release();

@@ -17,6 +17,7 @@ import { Lease } from '../store/leases.ts';
 import { setTag } from '../store/catalog.ts';
 import { PLATFORMS, SOURCE } from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
+import type { TagAction } from '../store/tag-log.ts';
 import { fetchBlob, type BlobJob } from './blob-fetch.ts';
 import { forEachLimit } from './pool.ts';
 import { throttleProgress } from './throttle.ts';
@@ -33,6 +34,8 @@ export interface PullOptions {
   concurrency?: number;
   /** The name to give the image in the store instead of the pulled reference (a bare tag for a plain layout). */
   tagAs?: ImageReference | string;
+  /** What the tag log records for the name's move (default 'pull'; a copy into a layout says 'copy'). */
+  tagAction?: TagAction;
   signal?: AbortSignal;
   onEvent?: TransferListener;
   env?: NodeJS.ProcessEnv;
@@ -97,7 +100,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       const descriptor: Descriptor = { mediaType: resolved.root.mediaType, digest: resolved.root.digest, size: resolved.root.bytes.length };
       const annotations: Record<string, string> = { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: stored.join(',') };
       const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
-      const outcome = await setTag(store, opts.tagAs ?? tagName, descriptor, annotations, { required });
+      const outcome = await setTag(store, opts.tagAs ?? tagName, descriptor, annotations, { required, action: opts.tagAction ?? 'pull' });
       if (outcome.missing.length === 0) {
         await recordBlobLocations(store, { registry: ref.domain, repository: ref.path }, jobs.map((j) => j.digest));
         const result: PullResult = { ref: typeof opts.tagAs === 'string' ? opts.tagAs : formatReference(opts.tagAs ?? tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
