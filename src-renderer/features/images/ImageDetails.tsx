@@ -1,0 +1,379 @@
+/**
+ * The details panel of one stored image: where it came from and where its tag pointed before, and
+ * per platform its config, history, layers (compressed, and uncompressed where the layer tree
+ * knows it), manifest and index as JSON.
+ */
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
+import { api } from '../../api/client.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { Bytes, RelativeTime } from '../../ui/format.tsx';
+import { PlatformBadge } from './columns.tsx';
+import { copyWithNotice } from './actions.ts';
+import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+const none = <span className="muted">none</span>;
+
+function Words({ list }: { list: string[] | null | undefined }) {
+  if (!list || list.length === 0) return none;
+  return <code className="wrap">{list.map((w) => (/[\s"'\\]/.test(w) || w === '' ? JSON.stringify(w) : w)).join(' ')}</code>;
+}
+
+function Json({ summary, value }: { summary: string; value: unknown }) {
+  return (
+    <details className="json">
+      <summary>{summary}</summary>
+      <pre>{JSON.stringify(value, null, 2)}</pre>
+    </details>
+  );
+}
+
+function ConfigSection({ p }: { p: PlatformDetails }) {
+  const c = p.config.config ?? {};
+  const labels = Object.entries(c.Labels ?? {});
+  const ports = Object.keys(c.ExposedPorts ?? {});
+  const volumes = Object.keys(c.Volumes ?? {});
+  return (
+    <section>
+      <h3>Config</h3>
+      <dl className="kv">
+        <Row label="Entrypoint">
+          <Words list={c.Entrypoint} />
+        </Row>
+        <Row label="Cmd">
+          <Words list={c.Cmd} />
+        </Row>
+        <Row label="Working dir">{c.WorkingDir ? <code>{c.WorkingDir}</code> : none}</Row>
+        <Row label="User">{c.User ? <code>{c.User}</code> : <span className="muted">root (not set)</span>}</Row>
+        <Row label="Exposed ports">{ports.length ? <code>{ports.join(', ')}</code> : none}</Row>
+        {volumes.length ? (
+          <Row label="Volumes">
+            <code>{volumes.join(', ')}</code>
+          </Row>
+        ) : null}
+        {c.StopSignal ? (
+          <Row label="Stop signal">
+            <code>{c.StopSignal}</code>
+          </Row>
+        ) : null}
+        <Row label="Env">
+          {c.Env && c.Env.length ? (
+            <ul className="plain mono">
+              {c.Env.map((e) => (
+                <li key={e}>{e}</li>
+              ))}
+            </ul>
+          ) : (
+            none
+          )}
+        </Row>
+        <Row label="Labels">
+          {labels.length ? (
+            <ul className="plain mono">
+              {labels.map(([k, v]) => (
+                <li key={k}>
+                  {k}={v}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            none
+          )}
+        </Row>
+        {p.config.author ? <Row label="Author">{p.config.author}</Row> : null}
+        <Row label="Config digest">
+          <code title={p.configDigest}>{shortDigest(p.configDigest)}</code>
+        </Row>
+      </dl>
+    </section>
+  );
+}
+
+function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: Map<string, number | null> }) {
+  const total = p.layers.reduce((n, l) => n + l.size, 0);
+  const known = p.layers.every((l) => typeof uncompressed.get(l.digest) === 'number');
+  const totalUncompressed = known ? p.layers.reduce((n, l) => n + (uncompressed.get(l.digest) ?? 0), 0) : null;
+  return (
+    <section>
+      <h3>Layers ({p.layers.length})</h3>
+      <table className="layers" data-testid="layers">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Digest</th>
+            <th className="num">Compressed</th>
+            <th className="num">Uncompressed</th>
+            <th>Created by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.layers.map((l, i) => {
+            const u = uncompressed.get(l.digest);
+            return (
+              <tr key={`${l.digest}-${i}`} className={l.stored ? undefined : 'absent'}>
+                <td className="num">{i + 1}</td>
+                <td>
+                  <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
+                  {l.stored ? null : <span className="badge" title="Not in the store">absent</span>}
+                </td>
+                <td className="num">
+                  <Bytes value={l.size} />
+                </td>
+                <td className="num">{typeof u === 'number' ? <Bytes value={u} /> : <span className="muted" title="Not known until the layer is unpacked">—</span>}</td>
+                <td className="created-by" title={l.createdBy ?? undefined}>
+                  {l.createdBy ? <code>{l.createdBy}</code> : <span className="muted">unknown</span>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+        <tfoot>
+          <tr>
+            <td />
+            <td>Total</td>
+            <td className="num">
+              <Bytes value={total} />
+            </td>
+            <td className="num">{totalUncompressed !== null ? <Bytes value={totalUncompressed} /> : null}</td>
+            <td />
+          </tr>
+        </tfoot>
+      </table>
+    </section>
+  );
+}
+
+function HistorySection({ p }: { p: PlatformDetails }) {
+  const history = p.config.history ?? [];
+  if (history.length === 0) return null;
+  return (
+    <section>
+      <h3>History ({history.length} steps)</h3>
+      <ol className="history">
+        {history.map((h, i) => (
+          <li key={i} className={h.empty_layer ? 'empty' : undefined}>
+            <code>{h.created_by ?? h.comment ?? '(no command)'}</code>
+            <span className="muted">
+              {' '}
+              <RelativeTime iso={h.created ?? null} />
+              {h.empty_layer ? ' · no layer' : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function PlatformPanel({ p, uncompressed }: { p: PlatformDetails; uncompressed: Map<string, number | null> }) {
+  return (
+    <div className="platform-panel" data-platform={p.platform}>
+      <ConfigSection p={p} />
+      <LayersSection p={p} uncompressed={uncompressed} />
+      <HistorySection p={p} />
+      <Json summary={`Manifest ${shortDigest(p.digest)}`} value={p.manifest} />
+      <Json summary={`Config ${shortDigest(p.configDigest)}`} value={p.config} />
+    </div>
+  );
+}
+
+function Platforms({ d, uncompressed }: { d: Details; uncompressed: Map<string, number | null> }) {
+  const [chosen, setChosen] = useState<number | null>(null);
+  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const tabsId = useId();
+  if (d.images.length === 0) return <p className="muted">No platform image of this index is stored.</p>;
+  if (d.images.length === 1) return <PlatformPanel p={d.images[0]!} uncompressed={uncompressed} />;
+  // This machine's platform first, as a pull would choose it.
+  const preferred = d.images.findIndex((p) => host !== null && (p.platform === host || p.platform.startsWith(`${host}/`)));
+  const index = chosen !== null && chosen < d.images.length ? chosen : Math.max(0, preferred);
+  const current = d.images[index]!;
+  return (
+    <>
+      <div className="platform-tabs" role="tablist" aria-label="Platforms">
+        {d.images.map((p, i) => (
+          <button
+            key={p.digest}
+            type="button"
+            role="tab"
+            id={`${tabsId}-${i}`}
+            aria-selected={i === index}
+            aria-controls={`${tabsId}-panel`}
+            onClick={() => setChosen(i)}
+            title={i === preferred ? 'Runs natively on this machine' : undefined}
+          >
+            <PlatformBadge platform={p.platform} />
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${tabsId}-panel`} aria-labelledby={`${tabsId}-${index}`}>
+        <PlatformPanel p={current} uncompressed={uncompressed} />
+      </div>
+    </>
+  );
+}
+
+function TagHistory({ d }: { d: Details }) {
+  if (d.tagHistory.length === 0) return null;
+  return (
+    <section>
+      <h3>Tag history</h3>
+      <table className="tag-history" data-testid="tag-history">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Action</th>
+            <th>Pointed to</th>
+            <th>Before</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.tagHistory.map((h, i) => (
+            <tr key={`${h.at}-${i}`}>
+              <td>
+                <RelativeTime iso={h.at} />
+              </td>
+              <td>{h.action}</td>
+              <td>
+                <code title={h.digest}>{shortDigest(h.digest)}</code>
+                {h.digest === d.digest ? <span className="badge">current</span> : null}
+              </td>
+              <td>{h.previous ? <code title={h.previous}>{shortDigest(h.previous)}</code> : <span className="muted">new tag</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Overview({ d }: { d: Details }) {
+  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const warning = emulationWarning(d.platforms, host);
+  const digestRef = digestReferenceOf(d);
+  return (
+    <dl className="kv">
+      <Row label="Digest">
+        <code className="wrap">{d.digest}</code>{' '}
+        <button type="button" className="icon copy" aria-label={`Copy ${digestRef}`} title={`Copy ${digestRef}`} onClick={() => void copyWithNotice(digestRef)}>
+          ⧉
+        </button>
+      </Row>
+      {d.id ? (
+        <Row label="Image ID">
+          <code title={d.id}>{shortDigest(d.id)}</code>
+        </Row>
+      ) : null}
+      <Row label="Media type">
+        <code className="wrap">{d.mediaType}</code>
+      </Row>
+      <Row label="Platforms">
+        {d.platforms.map((p) => (
+          <PlatformBadge key={p} platform={p} />
+        ))}
+        {warning ? <div className="warn">⚠ {warning}</div> : null}
+        {d.absentPlatforms.length ? <div className="muted">Not stored: {d.absentPlatforms.join(', ')}</div> : null}
+      </Row>
+      <Row label="Size">
+        <Bytes value={d.size} /> <span className="muted">(unique </span>
+        <Bytes value={d.uniqueBytes} />
+        <span className="muted">, shared </span>
+        <Bytes value={d.sharedBytes} />
+        <span className="muted">)</span>
+      </Row>
+      <Row label="Created">
+        <RelativeTime iso={d.created} />
+      </Row>
+      <Row label="Pulled from">{d.source ? <code className="wrap">{d.source}</code> : <span className="muted">unknown (built, loaded or copied here)</span>}</Row>
+      <Row label="Pulled">
+        <RelativeTime iso={d.pulled} />
+      </Row>
+      {d.previousRef ? (
+        <Row label="Was">
+          <code>{d.previousRef}</code>
+        </Row>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Uncompressed layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
+function useUncompressed(name: string, digest: string | undefined): Map<string, number | null> {
+  const [sizes, setSizes] = useState<Map<string, number | null>>(() => new Map());
+  useEffect(() => {
+    if (!digest) return;
+    let live = true;
+    api()
+      .imageTree({ ref: name })
+      .then((trees) => {
+        if (!live) return;
+        const m = new Map<string, number | null>();
+        for (const t of trees) for (const l of t.layers) m.set(l.digest, l.uncompressed);
+        setSizes(m);
+      })
+      .catch(() => {
+        // Leave the column unknown: the compressed sizes and everything else still show.
+      });
+    return () => {
+      live = false;
+    };
+  }, [name, digest]);
+  return sizes;
+}
+
+export function ImageDetails({ name }: { name: string }) {
+  const entry = useDeckhand((s) => s.details[name]);
+  const loadDetails = useDeckhand((s) => s.loadDetails);
+  const showDetails = useDeckhand((s) => s.showDetails);
+  const d = entry?.data ?? null;
+  const uncompressed = useUncompressed(name, d?.digest);
+
+  useEffect(() => {
+    if (!entry || (entry.stale && !entry.error)) void loadDetails(name);
+  }, [entry, name, loadDetails]);
+
+  return (
+    <aside className="image-details" data-testid="image-details" aria-label={`Details of ${name}`}>
+      <header className="image-details-head">
+        <h2 title={name}>{name}</h2>
+        <button type="button" className="icon" aria-label="Close details" onClick={() => showDetails(null)}>
+          ×
+        </button>
+      </header>
+      <div className="image-details-body">
+        {entry?.error ? (
+          <div role="alert" className="error">
+            Could not inspect {name}: {entry.error}{' '}
+            <button type="button" onClick={() => void loadDetails(name)}>
+              Retry
+            </button>
+          </div>
+        ) : !d ? (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        ) : (
+          <>
+            {d.error ? (
+              <div role="alert" className="error">
+                {d.error}
+              </div>
+            ) : null}
+            <Overview d={d} />
+            <TagHistory d={d} />
+            <Platforms key={d.digest} d={d} uncompressed={uncompressed} />
+            {d.index ? <Json summary="Index" value={d.index} /> : null}
+          </>
+        )}
+      </div>
+    </aside>
+  );
+}

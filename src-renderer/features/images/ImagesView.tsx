@@ -1,0 +1,146 @@
+/**
+ * The Images view: a toolbar (filter, count and disk space of what is shown), the virtualized image
+ * table, and the details panel of one image beside it.
+ *
+ * The space figure is honest: images share blobs, so their sizes do not add up. With df's blob
+ * lists (loaded when the browser is idle) it is exact, each blob once; until then it is a lower
+ * bound and says so.
+ */
+import { useDeferredValue, useEffect, useMemo } from 'react';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { ImageDetails } from './ImageDetails.tsx';
+import { ImagesTable } from './ImagesTable.tsx';
+import { buildTree, bytesOf, filterImages } from './rows.ts';
+import './images.css';
+
+function whenIdle(run: () => void): () => void {
+  if (typeof window.requestIdleCallback === 'function') {
+    const id = window.requestIdleCallback(run, { timeout: 3000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const id = setTimeout(run, 500);
+  return () => clearTimeout(id);
+}
+
+function Count({ shown, total, bytes, exact }: { shown: number; total: number; bytes: number; exact: boolean }) {
+  const images = `${shown.toLocaleString('en-US')} ${shown === 1 ? 'image' : 'images'}`;
+  const of = shown !== total ? ` of ${total.toLocaleString('en-US')}` : '';
+  const size = exact ? formatBytes(bytes) : `at least ${formatBytes(bytes)}`;
+  const title = exact
+    ? `${bytes.toLocaleString('en-US')} bytes on disk for these images, every shared blob counted once`
+    : 'Images share blobs, so their sizes do not add up; the exact figure follows once disk usage is loaded';
+  return (
+    <span className="images-count muted" data-testid="images-count" data-exact={exact} title={title}>
+      {images}
+      {of}, {size}
+    </span>
+  );
+}
+
+export function ImagesView() {
+  const rows = useDeckhand((s) => s.rows);
+  const imagesError = useDeckhand((s) => s.imagesError);
+  const filter = useDeckhand((s) => s.filter);
+  const setFilter = useDeckhand((s) => s.setFilter);
+  const detailsName = useDeckhand((s) => s.detailsName);
+  const usage = useDeckhand((s) => s.usage);
+  const loadUsage = useDeckhand((s) => s.loadUsage);
+  const loadImages = useDeckhand((s) => s.loadImages);
+  const openDialog = useDeckhand((s) => s.openDialog);
+  const selection = useDeckhand((s) => s.selection);
+  const select = useDeckhand((s) => s.select);
+
+  // Typing stays responsive with 10,000 rows: the table follows the filter at a lower priority.
+  const query = useDeferredValue(filter);
+  const shown = useMemo(() => (rows ? filterImages(rows, query) : []), [rows, query]);
+  const nodes = useMemo(() => buildTree(shown), [shown]);
+  const freshUsage = usage.data && !usage.stale ? usage.data : null;
+  const space = useMemo(() => bytesOf(shown, freshUsage), [shown, freshUsage]);
+
+  useEffect(() => {
+    if (!rows || rows.length === 0 || !usage.stale) return;
+    return whenIdle(() => void loadUsage());
+  }, [rows, usage.stale, loadUsage]);
+
+  // Names that left the store leave the selection.
+  useEffect(() => {
+    if (!rows || selection.length === 0) return;
+    const names = new Set(rows.map((r) => r.name));
+    if (selection.some((n) => !names.has(n))) select(selection.filter((n) => names.has(n)));
+  }, [rows, selection, select]);
+
+  let body;
+  if (imagesError && !rows) body = null;
+  else if (!rows) {
+    body = (
+      <p className="images-placeholder muted" role="status">
+        Loading images…
+      </p>
+    );
+  } else if (rows.length === 0) {
+    body = (
+      <div className="images-empty" data-testid="images-empty">
+        <h2>No images yet</h2>
+        <p className="muted">Pull an image from a registry (for example docker.io/library/alpine), or drop an oci-archive or docker-archive tarball on this window to load it.</p>
+        <button type="button" className="primary" onClick={() => openDialog({ kind: 'pull' })}>
+          Pull an image…
+        </button>
+      </div>
+    );
+  } else if (shown.length === 0) {
+    body = (
+      <div className="images-empty" data-testid="images-no-match">
+        <p className="muted">No image matches “{query}”: the filter looks at repositories, tags, digests and platforms.</p>
+        <button type="button" onClick={() => setFilter('')}>
+          Clear the filter
+        </button>
+      </div>
+    );
+  } else body = <ImagesTable nodes={nodes} />;
+
+  return (
+    <section className={detailsName ? 'images-view with-details' : 'images-view'} aria-label="Images" data-testid="images-view">
+      <div className="images-toolbar">
+        <input
+          type="text"
+          className="images-filter"
+          aria-label="Filter images"
+          placeholder="Filter: repository, tag, digest, platform"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && filter) {
+              e.preventDefault();
+              setFilter('');
+            }
+          }}
+        />
+        {rows && rows.length > 0 ? <Count shown={shown.length} total={rows.length} bytes={space.bytes} exact={space.exact} /> : null}
+        {selection.length > 0 ? (
+          <span className="images-selection">
+            <span className="muted">{selection.length} selected</span>
+            <button type="button" onClick={() => openDialog({ kind: 'save', refs: selection })}>
+              Save…
+            </button>
+            <button type="button" onClick={() => openDialog({ kind: 'remove', refs: selection })}>
+              Remove…
+            </button>
+          </span>
+        ) : null}
+      </div>
+      {imagesError ? (
+        <div className="images-error" role="alert">
+          <span>Could not list the images: {imagesError}</span>
+          <button type="button" onClick={() => void loadImages()}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+      <div className="images-body">
+        <div className="images-main">{body}</div>
+        {detailsName ? <ImageDetails name={detailsName} /> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * The image table's context menu (right-click, the Menu key or Shift+F10): a WAI-ARIA menu with a
+ * submenu of registries for Push to…. Single-image actions apply to the row under the pointer;
+ * Save and Remove apply to the selection when the row is part of it.
+ */
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useDeckhand } from '../../store/index.ts';
+import { copyWithNotice, untag } from './actions.ts';
+import { digestReferenceOf, referenceOf, type TableNode } from './rows.ts';
+
+export interface MenuTarget {
+  node: TableNode;
+  /** The image names Save and Remove act on. */
+  names: string[];
+  x: number;
+  y: number;
+}
+
+interface Item {
+  label: string;
+  disabled?: boolean;
+  title?: string;
+  submenu?: boolean;
+  run?: () => void;
+}
+
+function items(target: MenuTarget, openSubmenu: () => void): Item[] {
+  const { node, names } = target;
+  const s = useDeckhand.getState();
+  const image = node.kind === 'image' ? node.image : node.kind === 'platform' ? node.parent : null;
+  const digest = node.kind === 'platform' ? node.manifest.digest : image?.digest;
+  const many = names.length > 1 ? ` (${names.length} images)` : '';
+  const noImage = image ? undefined : 'Choose one image';
+  return [
+    { label: 'Copy reference', disabled: !image, title: noImage, run: () => image && void copyWithNotice(referenceOf(image)) },
+    { label: 'Copy digest reference', disabled: !image, title: noImage, run: () => image && void copyWithNotice(digestReferenceOf(image, digest)) },
+    { label: 'Tag…', disabled: !image, title: noImage, run: () => image && s.openDialog({ kind: 'tag', source: image.name }) },
+    {
+      label: 'Untag',
+      disabled: !image || image.dangling || !image.tag,
+      title: image && (image.dangling || !image.tag) ? 'This image has no tag' : noImage,
+      run: () => image && void untag(image),
+    },
+    { label: 'Push to…', disabled: !image, title: noImage, submenu: true, run: openSubmenu },
+    { label: `Save to file…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'save', refs: names }) },
+    { label: `Remove…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'remove', refs: names }) },
+  ];
+}
+
+function focusable(menu: HTMLElement | null): HTMLElement[] {
+  return menu ? [...menu.querySelectorAll<HTMLElement>(':scope > [role="menuitem"]:not([aria-disabled="true"])')] : [];
+}
+
+/** Arrow keys, Home and End move between a menu's enabled items. */
+function moveFocus(menu: HTMLElement | null, key: string): boolean {
+  const list = focusable(menu);
+  if (list.length === 0) return false;
+  const i = list.indexOf(document.activeElement as HTMLElement);
+  const next = key === 'ArrowDown' ? (i + 1) % list.length : key === 'ArrowUp' ? (i - 1 + list.length) % list.length : key === 'Home' ? 0 : key === 'End' ? list.length - 1 : -1;
+  if (next < 0) return false;
+  list[next]!.focus();
+  return true;
+}
+
+export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () => void }) {
+  const menuRef = useRef<HTMLDivElement>(null);
+  const subRef = useRef<HTMLDivElement>(null);
+  const pushRef = useRef<HTMLButtonElement>(null);
+  const [pos, setPos] = useState({ left: target.x, top: target.y });
+  const [sub, setSub] = useState<{ focus: boolean } | null>(null);
+  const registries = useDeckhand((s) => s.registries);
+  const registriesError = useDeckhand((s) => s.registriesError);
+  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const openDialog = useDeckhand((s) => s.openDialog);
+  const image = target.node.kind === 'image' ? target.node.image : target.node.kind === 'platform' ? target.node.parent : null;
+
+  useEffect(() => {
+    if (registries === null) void loadRegistries();
+  }, [registries, loadRegistries]);
+
+  // Keep the menu inside the window, then focus its first item.
+  useLayoutEffect(() => {
+    const m = menuRef.current;
+    if (!m) return;
+    const box = m.getBoundingClientRect();
+    const left = Math.max(4, Math.min(target.x, window.innerWidth - box.width - 4));
+    const top = Math.max(4, Math.min(target.y, window.innerHeight - box.height - 4));
+    if (left !== pos.left || top !== pos.top) setPos({ left, top });
+    focusable(m)[0]?.focus();
+    // Only when the menu opens (pos is what this effect sets).
+  }, [target]);
+
+  useEffect(() => {
+    if (sub?.focus) focusable(subRef.current)[0]?.focus();
+  }, [sub, registries]);
+
+  useEffect(() => {
+    const away = (e: Event) => {
+      const t = e.target as Node;
+      if (!menuRef.current?.contains(t) && !subRef.current?.contains(t)) onClose();
+    };
+    document.addEventListener('mousedown', away, true);
+    window.addEventListener('blur', onClose);
+    window.addEventListener('resize', onClose);
+    return () => {
+      document.removeEventListener('mousedown', away, true);
+      window.removeEventListener('blur', onClose);
+      window.removeEventListener('resize', onClose);
+    };
+  }, [onClose]);
+
+  const run = (item: Item) => {
+    if (item.disabled) return;
+    if (item.submenu) {
+      setSub({ focus: true });
+      return;
+    }
+    onClose();
+    item.run?.();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (moveFocus(menuRef.current, e.key)) e.preventDefault();
+    else if (e.key === 'Escape' || e.key === 'Tab') {
+      e.preventDefault();
+      onClose();
+    } else if (e.key === 'ArrowRight' && document.activeElement === pushRef.current && image) {
+      e.preventDefault();
+      setSub({ focus: true });
+    }
+    e.stopPropagation();
+  };
+
+  const onSubKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (moveFocus(subRef.current, e.key)) e.preventDefault();
+    else if (e.key === 'ArrowLeft' || e.key === 'Escape') {
+      e.preventDefault();
+      setSub(null);
+      pushRef.current?.focus();
+    } else if (e.key === 'Tab') {
+      e.preventDefault();
+      onClose();
+    }
+    e.stopPropagation();
+  };
+
+  const list = items(target, () => setSub({ focus: true }));
+  const pushBox = pushRef.current?.getBoundingClientRect();
+  return (
+    <>
+      <div
+        ref={menuRef}
+        className="context-menu"
+        role="menu"
+        aria-label={image ? `Actions for ${image.name}` : `Actions for ${target.names.length} images`}
+        style={{ left: pos.left, top: pos.top }}
+        onKeyDown={onKeyDown}
+        onContextMenu={(e) => e.preventDefault()}
+        data-testid="image-menu"
+      >
+        {list.map((item) => (
+          <button
+            key={item.label}
+            ref={item.submenu ? pushRef : undefined}
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            aria-disabled={item.disabled || undefined}
+            aria-haspopup={item.submenu ? 'menu' : undefined}
+            aria-expanded={item.submenu ? sub !== null : undefined}
+            title={item.title}
+            onClick={() => run(item)}
+            onMouseEnter={() => {
+              if (item.submenu && !item.disabled) setSub({ focus: false });
+              else if (!item.submenu) setSub(null);
+            }}
+          >
+            <span>{item.label}</span>
+            {item.submenu ? <span aria-hidden="true">▸</span> : null}
+          </button>
+        ))}
+      </div>
+      {sub && image ? (
+        <div
+          ref={subRef}
+          className="context-menu submenu"
+          role="menu"
+          aria-label="Push to registry"
+          style={{ left: pushBox ? pushBox.right + 2 : pos.left + 200, top: pushBox ? pushBox.top - 4 : pos.top }}
+          onKeyDown={onSubKeyDown}
+          data-testid="push-menu"
+        >
+          {registries === null && !registriesError ? (
+            <div role="menuitem" aria-disabled="true" className="menu-note">
+              Loading registries…
+            </div>
+          ) : registriesError ? (
+            <div role="menuitem" aria-disabled="true" className="menu-note error">
+              {registriesError}
+            </div>
+          ) : registries && registries.length === 0 ? (
+            <div role="menuitem" aria-disabled="true" className="menu-note">
+              No registries yet: add one in the sidebar
+            </div>
+          ) : (
+            registries?.map((r) => (
+              <button
+                key={r.host}
+                type="button"
+                role="menuitem"
+                tabIndex={-1}
+                onClick={() => {
+                  onClose();
+                  openDialog({ kind: 'push', source: image.name, registry: r.host });
+                }}
+              >
+                {r.host}
+                {r.insecure ? <span className="muted"> (insecure)</span> : null}
+              </button>
+            ))
+          )}
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * The image table's features and columns, defined once at module scope so the table never sees new
+ * column objects (TanStack's rule: memoize columns). Cells are small components; the ones that need
+ * the store (this machine's platform) select it themselves.
+ */
+import { createColumnHelper, createExpandedRowModel, createSortedRowModel, rowExpandingFeature, rowSortingFeature, tableFeatures, type Row } from '@tanstack/react-table';
+import { useDeckhand } from '../../store/index.ts';
+import { Bytes, RelativeTime } from '../../ui/format.tsx';
+import { copyWithNotice } from './actions.ts';
+import { archOf, compareNumber, compareText, digestReferenceOf, emulationWarning, isIndex, shortDigest, sortValue, type ColumnId, type TableNode } from './rows.ts';
+
+export const features = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  rowExpandingFeature,
+  expandedRowModel: createExpandedRowModel(),
+});
+
+export type ImageTableRow = Row<typeof features, TableNode>;
+
+const helper = createColumnHelper<typeof features, TableNode>();
+
+const textSort = (a: ImageTableRow, b: ImageTableRow, id: string) => compareText(String(a.getValue(id) ?? ''), String(b.getValue(id) ?? ''));
+const numberSort = (a: ImageTableRow, b: ImageTableRow, id: string) => compareNumber(Number(a.getValue(id)), Number(b.getValue(id)));
+
+/** Column widths for the grid layout (CSS grid-template-columns), in column order. */
+export const COLUMN_WIDTHS: Record<ColumnId, string> = {
+  repository: 'minmax(180px, 2.2fr)',
+  tag: 'minmax(120px, 1.3fr)',
+  digest: '150px',
+  platforms: 'minmax(150px, 1.2fr)',
+  size: '84px',
+  unique: '84px',
+  shared: '84px',
+  created: '112px',
+};
+
+export const COLUMN_LABELS: Record<ColumnId, string> = {
+  repository: 'Repository',
+  tag: 'Tag',
+  digest: 'Digest',
+  platforms: 'Platforms',
+  size: 'Size',
+  unique: 'Unique',
+  shared: 'Shared',
+  created: 'Created',
+};
+
+const HEADER_TITLES: Partial<Record<ColumnId, string>> = {
+  size: 'Every blob the image references, each counted once',
+  unique: 'What removing only this image would free: blobs no other stored image uses',
+  shared: 'Blobs this image shares with other stored images (freed only when all of them go)',
+};
+
+function Disclosure({ row, label }: { row: ImageTableRow; label: string }) {
+  const open = row.getIsExpanded();
+  return (
+    <button
+      type="button"
+      className="disclosure"
+      aria-expanded={open}
+      aria-label={`${open ? 'Collapse' : 'Expand'} ${label}`}
+      tabIndex={-1}
+      onClick={(e) => {
+        e.stopPropagation();
+        row.toggleExpanded();
+      }}
+      onDoubleClick={(e) => e.stopPropagation()}
+    >
+      {open ? '▾' : '▸'}
+    </button>
+  );
+}
+
+function RepositoryCell({ row }: { row: ImageTableRow }) {
+  const node = row.original;
+  const indent = { paddingLeft: `${row.depth * 16}px` };
+  if (node.kind === 'group') {
+    return (
+      <span className="repo" style={indent}>
+        <Disclosure row={row} label={node.repository || 'images without a repository'} />
+        <span className="repo-name" title={node.repository}>
+          {node.repository || <span className="muted">&lt;none&gt;</span>}
+        </span>
+        <span className="badge count">{node.children.length}</span>
+      </span>
+    );
+  }
+  if (node.kind === 'platform') return <span style={indent} />;
+  return (
+    <span className="repo" style={indent}>
+      {isIndex(node.image) && node.children.length > 0 ? <Disclosure row={row} label={`platforms of ${node.image.name}`} /> : <span className="disclosure-space" />}
+      {row.depth === 0 ? (
+        <span className="repo-name" title={node.repository ?? undefined}>
+          {node.repository ?? <span className="muted">&lt;none&gt;</span>}
+        </span>
+      ) : node.repository ? (
+        // Shown once on the group row; still read out (and found) on each of its images.
+        <span className="visually-hidden">{node.repository}</span>
+      ) : null}
+    </span>
+  );
+}
+
+function TagCell({ node }: { node: TableNode }) {
+  if (node.kind === 'group') return <span className="muted">{node.children.length} images</span>;
+  if (node.kind === 'platform') return <span className="muted">{node.manifest.platform}</span>;
+  const image = node.image;
+  if (image.dangling) {
+    return (
+      <span className="tag">
+        <span className="badge dangling" title="No name points to this image any more">
+          dangling
+        </span>
+        {image.previousRef ? (
+          <span className="muted was" title={`This image was ${image.previousRef} before the tag moved`}>
+            was {image.previousRef.slice(image.previousRef.lastIndexOf('/') + 1)}
+          </span>
+        ) : null}
+      </span>
+    );
+  }
+  return (
+    <span className="tag" title={image.name}>
+      {image.tag ?? <span className="muted">&lt;none&gt;</span>}
+    </span>
+  );
+}
+
+function DigestCell({ node }: { node: TableNode }) {
+  if (node.kind === 'group') return null;
+  const image = node.kind === 'image' ? node.image : node.parent;
+  const digest = node.kind === 'image' ? node.image.digest : node.manifest.digest;
+  const ref = digestReferenceOf(image, digest);
+  return (
+    <span className="digest">
+      <code title={digest}>{shortDigest(digest)}</code>
+      <button
+        type="button"
+        className="icon copy"
+        aria-label={`Copy ${ref}`}
+        title={`Copy ${ref}`}
+        tabIndex={-1}
+        onClick={(e) => {
+          e.stopPropagation();
+          void copyWithNotice(ref);
+        }}
+        onDoubleClick={(e) => e.stopPropagation()}
+      >
+        ⧉
+      </button>
+    </span>
+  );
+}
+
+export function PlatformBadge({ platform }: { platform: string }) {
+  return (
+    <span className={`badge platform ${archOf(platform)}`} data-platform={platform}>
+      {platform}
+    </span>
+  );
+}
+
+function PlatformsCell({ node }: { node: TableNode }) {
+  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  if (node.kind === 'group') return null;
+  if (node.kind === 'platform') return <PlatformBadge platform={node.manifest.platform} />;
+  const image = node.image;
+  if (image.error) {
+    return (
+      <span className="error row-error" data-testid="row-error" title={image.error}>
+        ⚠ {image.error}
+      </span>
+    );
+  }
+  const warning = emulationWarning(image.platforms, host);
+  return (
+    <span className="platforms">
+      {warning ? (
+        <span className="emulated" role="img" aria-label={warning} title={warning} data-testid="emulation-warning">
+          ⚠
+        </span>
+      ) : null}
+      {image.platforms.map((p) => (
+        <PlatformBadge key={p} platform={p} />
+      ))}
+      {image.sparse ? (
+        <span className="badge sparse" title="An index stored with only some of its platforms">
+          partial
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function BytesCell({ value, testId }: { value: unknown; testId: string }) {
+  return typeof value === 'number' ? <Bytes value={value} testId={testId} /> : null;
+}
+
+const value = (id: ColumnId) => (node: TableNode) => sortValue(node, id);
+
+export const columns = helper.columns([
+  helper.accessor(value('repository'), { id: 'repository', header: COLUMN_LABELS.repository, sortFn: textSort, cell: (c) => <RepositoryCell row={c.row} /> }),
+  helper.accessor(value('tag'), { id: 'tag', header: COLUMN_LABELS.tag, sortFn: textSort, cell: (c) => <TagCell node={c.row.original} /> }),
+  helper.accessor(value('digest'), { id: 'digest', header: COLUMN_LABELS.digest, sortFn: textSort, cell: (c) => <DigestCell node={c.row.original} /> }),
+  helper.accessor(value('platforms'), { id: 'platforms', header: COLUMN_LABELS.platforms, sortFn: textSort, cell: (c) => <PlatformsCell node={c.row.original} /> }),
+  helper.accessor(value('size'), { id: 'size', header: COLUMN_LABELS.size, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="size" />) }),
+  helper.accessor(value('unique'), { id: 'unique', header: COLUMN_LABELS.unique, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="unique" />) }),
+  helper.accessor(value('shared'), { id: 'shared', header: COLUMN_LABELS.shared, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="shared" />) }),
+  helper.accessor(value('created'), {
+    id: 'created',
+    header: COLUMN_LABELS.created,
+    sortFn: numberSort,
+    sortDescFirst: true,
+    sortUndefined: 'last',
+    cell: (c) => {
+      const n = c.row.original;
+      return <RelativeTime iso={n.kind === 'group' ? n.created : n.kind === 'image' ? n.image.created : n.parent.created} />;
+    },
+  }),
+]);
+
+export const headerTitle = (id: string): string | undefined => HEADER_TITLES[id as ColumnId];

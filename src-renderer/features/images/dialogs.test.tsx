@@ -1,0 +1,166 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import type { ImageDetails as Details } from '../../../src-shared/ipc/contract.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { hex, image } from './fixtures.ts';
+
+const apiMock = {
+  tag: vi.fn(),
+  save: vi.fn(),
+  removeImages: vi.fn(),
+  diskUsage: vi.fn(),
+  inspectImage: vi.fn(),
+  imageTree: vi.fn(),
+};
+vi.mock('../../api/client.ts', () => ({ api: () => apiMock }));
+
+const { TagDialog } = await import('./TagDialog.tsx');
+const { SaveDialog } = await import('./SaveDialog.tsx');
+const { RemoveDialog } = await import('./RemoveDialog.tsx');
+const { ImageDetails } = await import('./ImageDetails.tsx');
+
+const initial = useDeckhand.getState();
+const host = { host: 'web' as const, storeDir: '/s', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' };
+const a = image({ name: 'example.com/a:1', repository: 'example.com/a', tag: '1', digest: `sha256:${hex('a')}`, uniqueBytes: 10, sharedBytes: 100 });
+const b = image({ name: 'example.com/b:1', repository: 'example.com/b', tag: '1', digest: `sha256:${hex('b')}`, uniqueBytes: 20, sharedBytes: 100 });
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  useDeckhand.setState({ ...initial, rows: [a, b], hostInfo: host }, true);
+});
+
+const lastNotice = () => useDeckhand.getState().notices.at(-1)?.text;
+
+describe('TagDialog', () => {
+  test('asks for a name, tags, closes and says so', async () => {
+    const user = userEvent.setup();
+    useDeckhand.setState({ dialog: { kind: 'tag', source: a.name } });
+    apiMock.tag.mockResolvedValue({ ref: 'example.com/a:2', digest: a.digest, previous: null });
+    render(<TagDialog source={a.name} />);
+    await user.click(screen.getByRole('button', { name: 'Tag' }));
+    expect(screen.getByRole('alert').textContent).toContain('Enter the new name');
+    expect(apiMock.tag).not.toHaveBeenCalled();
+    await user.type(screen.getByLabelText('New name'), 'example.com/a:2{Enter}');
+    expect(apiMock.tag).toHaveBeenCalledWith({ source: a.name, target: 'example.com/a:2' });
+    expect(useDeckhand.getState().dialog).toBeNull();
+    expect(lastNotice()).toBe('Tagged example.com/a:1 as example.com/a:2.');
+  });
+
+  test('shows the refusal of a bad name', async () => {
+    const user = userEvent.setup();
+    apiMock.tag.mockRejectedValue(new Error('repository names must be lowercase'));
+    render(<TagDialog source={a.name} />);
+    await user.type(screen.getByLabelText('New name'), 'Bad{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toContain('lowercase');
+  });
+});
+
+describe('SaveDialog', () => {
+  test('proposes a file in Downloads and starts a save transfer', async () => {
+    const user = userEvent.setup();
+    useDeckhand.setState({ dialog: { kind: 'save', refs: [a.name] } });
+    apiMock.save.mockResolvedValue({ transferId: 't1' });
+    render(<SaveDialog refs={[a.name]} />);
+    expect((screen.getByLabelText('Archive path') as HTMLInputElement).value).toBe('/home/me/Downloads/a-1.tar');
+    await user.selectOptions(screen.getByLabelText('Format'), 'docker-archive');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(apiMock.save).toHaveBeenCalledWith({ refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' });
+    expect(useDeckhand.getState().dialog).toBeNull();
+    expect(useDeckhand.getState().requests.t1).toEqual({ call: 'save', input: { refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' } });
+  });
+});
+
+describe('RemoveDialog', () => {
+  test('says "at least" until df arrives, then the exact figure; reports what was freed', async () => {
+    const user = userEvent.setup();
+    let resolveUsage!: (v: unknown) => void;
+    apiMock.diskUsage.mockReturnValue(new Promise((r) => (resolveUsage = r)));
+    useDeckhand.setState({ dialog: { kind: 'remove', refs: [a.name, b.name] } });
+    render(<RemoveDialog refs={[a.name, b.name]} />);
+    expect(screen.getByRole('list', { name: 'Images to remove' }).textContent).toContain(b.name);
+    expect(screen.getByTestId('remove-freed').textContent).toContain('at least 30 B');
+    resolveUsage({ images: [{ name: a.name, blobs: ['x', 's'] }, { name: b.name, blobs: ['y', 's'] }], blobSizes: { x: 10, y: 20, s: 100 } });
+    expect(await screen.findByText('130 B')).toBeTruthy();
+    expect(screen.getByTestId('remove-freed').dataset.exact).toBe('true');
+
+    apiMock.removeImages.mockResolvedValue({ removed: [a.name, b.name], deleted: [{ digest: 'x', size: 10 }], freedBytes: 130 });
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(apiMock.removeImages).toHaveBeenCalledWith({ refs: [a.name, b.name] });
+    expect(useDeckhand.getState().dialog).toBeNull();
+    expect(lastNotice()).toBe('Removed 2 images; freed 130 B (1 blobs).');
+  });
+
+  test('offers force only when a name is ambiguous', async () => {
+    const user = userEvent.setup();
+    apiMock.diskUsage.mockReturnValue(new Promise(() => {}));
+    render(<RemoveDialog refs={[a.name]} />);
+    expect(screen.queryByRole('checkbox')).toBeNull();
+    apiMock.removeImages.mockRejectedValueOnce(Object.assign(new Error('matches 2 images'), { code: 'EUSAGE' }));
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    await user.click(await screen.findByRole('checkbox'));
+    apiMock.removeImages.mockResolvedValue({ removed: [a.name], deleted: [], freedBytes: 0 });
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(apiMock.removeImages).toHaveBeenLastCalledWith({ refs: [a.name], force: true });
+  });
+});
+
+describe('ImageDetails', () => {
+  const platform = (p: string, d: string) => ({
+    platform: p,
+    digest: `sha256:${hex(d)}`,
+    manifest: { schemaVersion: 2 as const, config: { mediaType: 'c', digest: `sha256:${hex('c')}`, size: 1 }, layers: [] },
+    config: {
+      architecture: p.split('/')[1]!,
+      os: 'linux',
+      config: { Entrypoint: ['/bin/app'], Cmd: ['--serve', 'a b'], Env: ['PATH=/usr/bin'], Labels: { team: 'core' }, WorkingDir: '/srv', User: 'app', ExposedPorts: { '8080/tcp': {} } },
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [{ created_by: 'RUN make', created: '2025-01-01T00:00:00Z' }],
+    },
+    configDigest: `sha256:${hex('c')}`,
+    layers: [{ digest: `sha256:${hex('l')}`, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 2000, diffId: null, createdBy: 'RUN make', stored: true }],
+  });
+  const details: Details = {
+    ...a,
+    refName: a.name,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    source: 'docker://example.com/a:1',
+    pulled: '2025-02-01T00:00:00Z',
+    index: { schemaVersion: 2, manifests: [] },
+    images: [platform('linux/amd64', '1'), platform('linux/arm64', '2')],
+    absentPlatforms: [],
+    tagHistory: [{ digest: a.digest, previous: `sha256:${hex('9')}`, at: '2025-02-01T00:00:00Z', action: 'pull' }],
+  };
+
+  test('loads and shows config, layers, history, tag history and JSON, per platform (this machine first)', async () => {
+    const user = userEvent.setup();
+    apiMock.inspectImage.mockResolvedValue(details);
+    apiMock.imageTree.mockResolvedValue([{ name: a.name, platform: 'linux/arm64', id: 'x', tags: [], size: 1, layers: [{ digest: `sha256:${hex('l')}`, uncompressed: 5000 }] }]);
+    useDeckhand.setState({ detailsName: a.name });
+    render(<ImageDetails name={a.name} />);
+    expect(apiMock.inspectImage).toHaveBeenCalledWith({ ref: a.name });
+    const panel = await screen.findByTestId('image-details');
+    await screen.findByText('docker://example.com/a:1');
+    expect(panel.textContent).toContain('/bin/app');
+    expect(panel.textContent).toContain('--serve "a b"');
+    expect(panel.textContent).toContain('PATH=/usr/bin');
+    expect(panel.textContent).toContain('team=core');
+    expect(panel.textContent).toContain('8080/tcp');
+    expect(screen.getByTestId('tag-history').textContent).toContain('999999999999');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('linux/arm64');
+    await waitFor(() => expect(within(screen.getByTestId('layers')).getAllByText('5 kB')).toHaveLength(2)); // the layer and the total
+    await user.click(screen.getByRole('tab', { name: 'linux/amd64' }));
+    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('linux/amd64');
+    expect(screen.getByText('Index')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Close details' }));
+    expect(useDeckhand.getState().detailsName).toBeNull();
+  });
+
+  test('an inspect error is an alert', async () => {
+    apiMock.inspectImage.mockRejectedValue(new Error('No image named x'));
+    apiMock.imageTree.mockResolvedValue([]);
+    render(<ImageDetails name="x" />);
+    expect((await screen.findByRole('alert')).textContent).toContain('No image named x');
+  });
+});
