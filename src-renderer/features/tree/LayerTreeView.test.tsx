@@ -1,0 +1,62 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { beforeEach, expect, test, vi } from 'vitest';
+
+const mockApi = vi.hoisted(() => ({ layerForest: vi.fn() }));
+vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+
+import { useDeckhand } from '../../store/index.ts';
+import { layer, sampleForest } from './fixtures.ts';
+import { LayerTreeView } from './LayerTreeView.tsx';
+
+beforeEach(() => {
+  mockApi.layerForest.mockReset();
+  useDeckhand.setState({ forest: { data: null, error: null, stale: true }, selection: [], view: 'tree', notices: [] });
+});
+
+test('loads the forest when stale, draws every layer, and a click selects the images on it', async () => {
+  mockApi.layerForest.mockResolvedValue(sampleForest());
+  render(<LayerTreeView />);
+  const tree = screen.getByTestId('layer-tree');
+  await within(tree).findAllByTestId('tree-node');
+  expect(mockApi.layerForest).toHaveBeenCalledTimes(1);
+  expect(within(tree).getAllByTestId('tree-node')).toHaveLength(7);
+  expect(tree.textContent).toContain('app:1');
+  // The base image's top layer has layers on it: its images get leaves of their own.
+  expect(within(tree).getAllByTestId('tree-image').map((n) => n.textContent)).toEqual(['base:1', 'base:copy']);
+
+  const app = within(tree).getAllByTestId('tree-node').find((n) => n.textContent === 'app:1')!;
+  expect(app.getAttribute('data-shared')).toBe('false');
+  await userEvent.click(app);
+  const s = useDeckhand.getState();
+  expect(s.selection).toEqual(['app:1']);
+  expect(s.view).toBe('images');
+  expect(s.notices.at(-1)?.text).toBe('Selected 1 image built on this layer');
+});
+
+test('Enter on a shared layer selects every image built on it', async () => {
+  useDeckhand.setState({ forest: { data: sampleForest(), error: null, stale: false } });
+  render(<LayerTreeView />);
+  const base = screen.getAllByTestId('tree-node').find((n) => n.getAttribute('data-id') === 'a1')!;
+  expect(base.getAttribute('data-shared')).toBe('true');
+  expect(base.getAttribute('aria-label')).toMatch(/shared by 4 images/);
+  fireEvent.focus(base);
+  expect(screen.getByRole('tooltip').textContent).toContain('RUN make a1');
+  fireEvent.keyDown(base, { key: 'Enter' });
+  expect(useDeckhand.getState().selection).toEqual(['app:1', 'base:1', 'base:copy', 'other:1']);
+  expect(useDeckhand.getState().notices.at(-1)?.text).toBe('Selected 4 images built on this layer');
+  expect(mockApi.layerForest).not.toHaveBeenCalled();
+});
+
+test('an empty store explains itself; a failed load offers another try', async () => {
+  useDeckhand.setState({ forest: { data: layer('root', 0), error: null, stale: false } });
+  const { unmount } = render(<LayerTreeView />);
+  expect(screen.getByTestId('tree-empty').textContent).toContain('No layers yet');
+  unmount();
+  mockApi.layerForest.mockRejectedValueOnce(new Error('store is locked')).mockResolvedValueOnce(sampleForest());
+  useDeckhand.setState({ forest: { data: null, error: null, stale: true } });
+  render(<LayerTreeView />);
+  expect((await screen.findByRole('alert')).textContent).toContain('store is locked');
+  await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+  expect(await screen.findAllByTestId('tree-node')).toHaveLength(7);
+});

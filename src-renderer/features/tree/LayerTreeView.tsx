@@ -1,0 +1,298 @@
+/**
+ * The layer tree: every stored layer once, base layers on the left and each image as a leaf on the
+ * right, as `podman image tree` draws one image. A node's area follows its layer's size; its colour
+ * says whether more than one image depends on it. Clicking a layer (or Enter on it) selects the
+ * images built on it in the images table.
+ */
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { formatBytes } from '../../../src-shared/format.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { Bytes } from '../../ui/format.tsx';
+import { clipLabel, layoutTree, MAX_RADIUS, ROW, shortDigest, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
+import { useElementSize } from './useElementSize.ts';
+import './tree.css';
+
+const CHAR_WIDTH = 7;
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function linkPath(l: TreeLink): string {
+  const mid = (l.x0 + l.x1) / 2;
+  return `M${l.x0},${l.y0}C${mid},${l.y0} ${mid},${l.y1} ${l.x1},${l.y1}`;
+}
+
+function layerLabel(l: LaidLayer): string {
+  const users = l.shared ? `shared by ${plural(l.imageCount, 'image')}` : l.names[0] ? `used by ${l.names[0]}` : 'used by no image';
+  return `Layer ${shortDigest(l.digest)}, ${formatBytes(l.bytes)}, ${users}${l.topOf.length ? `, top layer of ${l.topOf.join(', ')}` : ''}`;
+}
+
+/** The layer's details beside it: below it, or above it near the bottom of a tall tree. */
+function Tooltip({ layer, images, height }: { layer: LaidLayer; images: LaidImage[]; height: number }) {
+  const shown = layer.names.slice(0, 12);
+  const above = height - layer.y < 220 && layer.y > 220;
+  return (
+    <div
+      className={above ? 'tree-tooltip above' : 'tree-tooltip'}
+      role="tooltip"
+      id={`tree-tip-${layer.id}`}
+      data-testid="tree-tooltip"
+      style={{ left: layer.x + MAX_RADIUS + 6, top: above ? layer.y - ROW / 2 - 4 : layer.y + ROW / 2 + 4 }}
+    >
+      <div className="mono">{layer.digest}</div>
+      <div>
+        <span className="muted">Created by </span>
+        <span className="mono">{layer.createdBy ? (layer.createdBy.length > 240 ? `${layer.createdBy.slice(0, 239)}…` : layer.createdBy) : 'unknown'}</span>
+      </div>
+      <div>
+        <span className="muted">Size </span>
+        {formatBytes(layer.bytes)} ({layer.bytes.toLocaleString('en-US')} bytes) compressed
+        {layer.uncompressed !== null ? `, ${formatBytes(layer.uncompressed)} uncompressed` : ''}
+      </div>
+      <div>
+        <span className="muted">With the layers on it </span>
+        {formatBytes(layer.subtreeBytes)}
+      </div>
+      <div>
+        <span className="muted">{layer.shared ? 'Shared by ' : 'Used by '}</span>
+        {plural(layer.imageCount, 'image')}
+        {images.length > 0 ? ` · top layer of ${images.map((i) => i.label).join(', ')}` : ''}
+      </div>
+      <ul>
+        {shown.map((n) => (
+          <li key={n}>{n}</li>
+        ))}
+        {layer.names.length > shown.length ? <li className="muted">and {layer.names.length - shown.length} more</li> : null}
+      </ul>
+    </div>
+  );
+}
+
+function ImageLabel({ image, layer, selected }: { image: LaidImage; layer: LaidLayer; selected: boolean }) {
+  return (
+    <g className={selected ? 'tree-image selected' : 'tree-image'} transform={`translate(${image.x - layer.x},${image.y - layer.y})`}>
+      <circle r={2.5} />
+      <text x={7} dy="0.32em">
+        {clipLabel(image.label)}
+      </text>
+    </g>
+  );
+}
+
+/** An image whose top layer has more layers built on it: its own leaf, selecting just that image. */
+function InnerImage({ image, selected, onSelect }: { image: LaidImage; selected: boolean; onSelect: (names: string[], text: string) => void }) {
+  const act = () => onSelect([image.name], `Selected ${image.name}`);
+  return (
+    <g
+      className={selected ? 'tree-image inner selected' : 'tree-image inner'}
+      data-testid="tree-image"
+      transform={`translate(${image.x},${image.y})`}
+      role="button"
+      tabIndex={0}
+      aria-label={`Image ${image.label}, ${formatBytes(image.chainBytes)} in ${plural(image.layers, 'layer')}`}
+      onClick={act}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          act();
+        }
+      }}
+    >
+      <rect className="tree-hit" x={-6} y={-ROW / 2} width={image.label.length * CHAR_WIDTH + 20} height={ROW} />
+      <circle r={2.5} />
+      <text x={7} dy="0.32em">
+        {clipLabel(image.label)}
+      </text>
+    </g>
+  );
+}
+
+function LayerNodeView({
+  layer,
+  images,
+  selection,
+  hovered,
+  onHover,
+  onSelect,
+}: {
+  layer: LaidLayer;
+  images: LaidImage[];
+  selection: Set<string>;
+  hovered: boolean;
+  onHover: (id: string | null) => void;
+  onSelect: (names: string[], text: string) => void;
+}) {
+  // A leaf layer carries its images' labels, and a hit area over them.
+  const own = layer.leaf ? images : [];
+  const labelEnd = own.reduce((m, i) => Math.max(m, i.x - layer.x + 10 + clipLabel(i.label).length * CHAR_WIDTH), layer.radius + 2);
+  const top = Math.min(-layer.radius - 2, ...own.map((i) => i.y - layer.y - ROW / 2));
+  const bottom = Math.max(layer.radius + 2, ...own.map((i) => i.y - layer.y + ROW / 2));
+  const act = () => onSelect(layer.names, `Selected ${plural(layer.names.length, 'image')} built on this layer`);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      act();
+    }
+  };
+  const selected = layer.names.length > 0 && layer.names.every((n) => selection.has(n));
+  return (
+    <g
+      className={`tree-node ${layer.tone}${selected ? ' selected' : ''}`}
+      data-testid="tree-node"
+      data-id={layer.id}
+      data-shared={layer.shared}
+      data-bytes={layer.bytes}
+      transform={`translate(${layer.x},${layer.y})`}
+      role="button"
+      tabIndex={0}
+      aria-label={layerLabel(layer)}
+      aria-describedby={hovered ? `tree-tip-${layer.id}` : undefined}
+      onClick={act}
+      onKeyDown={onKeyDown}
+      onMouseEnter={() => onHover(layer.id)}
+      onMouseLeave={() => onHover(null)}
+      onFocus={() => onHover(layer.id)}
+      onBlur={() => onHover(null)}
+    >
+      <rect className="tree-hit" x={-layer.radius - 3} y={top} width={labelEnd + layer.radius + 3} height={bottom - top} />
+      <circle className="tree-dot" r={layer.radius} />
+      {own.map((i) => (
+        <ImageLabel key={i.key} image={i} layer={layer} selected={selection.has(i.name)} />
+      ))}
+    </g>
+  );
+}
+
+function Legend() {
+  return (
+    <ul className="tree-legend" aria-label="Legend">
+      <li>
+        <svg width="12" height="12" aria-hidden="true">
+          <circle cx="6" cy="6" r="5" className="legend-dot shared" />
+        </svg>
+        Shared by several images
+      </li>
+      <li>
+        <svg width="12" height="12" aria-hidden="true">
+          <circle cx="6" cy="6" r="5" className="legend-dot unique" />
+        </svg>
+        Used by one image
+      </li>
+      <li className="muted">Circle area follows the layer's size</li>
+    </ul>
+  );
+}
+
+export function LayerTreeView() {
+  const forest = useDeckhand((s) => s.forest);
+  const loadForest = useDeckhand((s) => s.loadForest);
+  const selectionList = useDeckhand((s) => s.selection);
+  const select = useDeckhand((s) => s.select);
+  const setView = useDeckhand((s) => s.setView);
+  const notify = useDeckhand((s) => s.notify);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const { width } = useElementSize(scrollRef, { width: 900, height: 600 });
+  const [hovered, setHovered] = useState<string | null>(null);
+
+  useEffect(() => {
+    // Read the flag now: another view may have started the load in the same commit.
+    if (useDeckhand.getState().forest.stale) void useDeckhand.getState().loadForest();
+  }, [forest.stale]);
+
+  const layout = useMemo(() => (forest.data ? layoutTree(forest.data, { width: Math.max(320, width - 2) }) : null), [forest.data, width]);
+  const imagesByLayer = useMemo(() => {
+    const m = new Map<string, LaidImage[]>();
+    for (const i of layout?.images ?? []) m.set(i.layerId, [...(m.get(i.layerId) ?? []), i]);
+    return m;
+  }, [layout]);
+  const leafLayers = useMemo(() => new Set(layout?.layers.filter((l) => l.leaf).map((l) => l.id)), [layout]);
+  const selection = useMemo(() => new Set(selectionList), [selectionList]);
+  const totalBytes = useMemo(() => layout?.layers.reduce((s, l) => s + l.bytes, 0) ?? 0, [layout]);
+  const imageCount = useMemo(() => new Set(layout?.images.map((i) => i.name)).size, [layout]);
+
+  const onSelect = (names: string[], text: string) => {
+    select(names);
+    setView('images');
+    notify('info', text);
+  };
+
+  const hoveredLayer = hovered ? layout?.layers.find((l) => l.id === hovered) : undefined;
+
+  let body;
+  if (forest.error && !forest.data) {
+    body = (
+      <div className="tree-empty" role="alert">
+        <p>Could not read the layers: {forest.error}</p>
+        <button type="button" onClick={() => void loadForest()}>
+          Try again
+        </button>
+      </div>
+    );
+  } else if (!layout) {
+    body = (
+      <p className="tree-empty muted" role="status">
+        Reading the layers…
+      </p>
+    );
+  } else if (layout.layers.length === 0) {
+    body = (
+      <div className="tree-empty" data-testid="tree-empty">
+        <p>
+          <strong>No layers yet.</strong>
+        </p>
+        <p className="muted">
+          The tree shows every layer in the store once, with the images built on it. Pull or load an image and its layers appear here; images that share a base share its
+          branch.
+        </p>
+      </div>
+    );
+  } else {
+    body = (
+      <div className="tree-canvas" style={{ width: layout.width, height: layout.height }}>
+        <svg className="tree-svg" width={layout.width} height={layout.height} role="group" aria-label={`${plural(layout.layers.length, 'layer')} of ${plural(imageCount, 'image')}`}>
+          <g className="tree-links" aria-hidden="true">
+            {layout.links.map((l) => (
+              <path key={l.key} className={`tree-link ${l.kind}`} d={linkPath(l)} />
+            ))}
+          </g>
+          <g className="tree-nodes">
+            {layout.layers.map((l) => (
+              <LayerNodeView key={l.id} layer={l} images={imagesByLayer.get(l.id) ?? []} selection={selection} hovered={hovered === l.id} onHover={setHovered} onSelect={onSelect} />
+            ))}
+            {layout.images
+              .filter((i) => !leafLayers.has(i.layerId))
+              .map((i) => (
+                <InnerImage key={i.key} image={i} selected={selection.has(i.name)} onSelect={onSelect} />
+              ))}
+          </g>
+        </svg>
+        {hoveredLayer ? <Tooltip layer={hoveredLayer} images={imagesByLayer.get(hoveredLayer.id) ?? []} height={layout.height} /> : null}
+      </div>
+    );
+  }
+
+  return (
+    <section className="tree-view" data-testid="layer-tree" aria-label="Layer tree">
+      <div className="tree-toolbar">
+        {layout && layout.layers.length > 0 ? (
+          <span data-testid="tree-summary">
+            {plural(layout.layers.length, 'layer')} · {plural(imageCount, 'image')} · <Bytes value={totalBytes} />
+          </span>
+        ) : (
+          <span />
+        )}
+        <Legend />
+        {forest.error && forest.data ? (
+          <span className="error" role="alert">
+            Could not refresh: {forest.error}
+          </span>
+        ) : null}
+        <span className="tree-spacer" />
+        <button type="button" onClick={() => void loadForest()} aria-label="Reload the layer tree">
+          Reload
+        </button>
+      </div>
+      <div className="tree-scroll" ref={scrollRef}>
+        {body}
+      </div>
+    </section>
+  );
+}

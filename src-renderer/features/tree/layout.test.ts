@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest';
+import { layer, sampleForest } from './fixtures.ts';
+import { layoutTree, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf } from './layout.ts';
+
+const byId = (l: ReturnType<typeof layoutTree>, id: string) => {
+  const found = l.layers.find((n) => n.id === id);
+  if (!found) throw new Error(`no layer ${id}`);
+  return found;
+};
+
+describe('layoutTree', () => {
+  test('every layer once, every image a leaf in a row of its own', () => {
+    const l = layoutTree(sampleForest(), { width: 800 });
+    expect(l.layers.map((n) => n.id).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'b1', 'b2']);
+    expect(l.images.map((i) => i.label).sort()).toEqual(['app:1', 'base:1', 'base:copy', 'other:1 (linux/amd64)', 'other:1 (linux/arm64)']);
+    const rows = l.images.map((i) => i.y).sort((a, b) => a - b);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]! - rows[i - 1]!).toBeGreaterThanOrEqual(ROW - 1e-9);
+    // An image sits one column right of its top layer.
+    for (const i of l.images) expect(i.x).toBeGreaterThan(byId(l, i.layerId).x);
+    // Layer-to-layer links for each non-base layer, one link per image.
+    expect(l.links.filter((k) => k.kind === 'layer')).toHaveLength(5);
+    expect(l.links.filter((k) => k.kind === 'image')).toHaveLength(5);
+  });
+
+  test('positions stay within the bounds, base layers leftmost', () => {
+    const l = layoutTree(sampleForest(), { width: 640 });
+    expect(l.width).toBeGreaterThanOrEqual(640);
+    for (const n of [...l.layers, ...l.images]) {
+      expect(n.x).toBeGreaterThanOrEqual(0);
+      expect(n.x).toBeLessThanOrEqual(l.width);
+      expect(n.y).toBeGreaterThanOrEqual(0);
+      expect(n.y).toBeLessThanOrEqual(l.height);
+    }
+    for (const n of l.layers) expect(n.x - n.radius).toBeGreaterThanOrEqual(0);
+    expect(byId(l, 'a1').x).toBe(byId(l, 'b1').x);
+    expect(byId(l, 'a1').x).toBeLessThan(byId(l, 'a2').x);
+    expect(byId(l, 'a3').x).toBeLessThan(byId(l, 'a4').x);
+  });
+
+  test('subtree bytes sum the layer and every layer built on it', () => {
+    const l = layoutTree(sampleForest(), { width: 800 });
+    expect(byId(l, 'a1').bytes).toBe(100);
+    expect(byId(l, 'a1').subtreeBytes).toBe(100 + 50 + 30 + 20 + 40);
+    expect(byId(l, 'a3').subtreeBytes).toBe(50);
+    expect(byId(l, 'b1').subtreeBytes).toBe(210);
+    expect(l.images.find((i) => i.label === 'app:1')).toMatchObject({ chainBytes: 200, layers: 4 });
+  });
+
+  test('names under a node, and shared when more than one image needs it', () => {
+    const l = layoutTree(sampleForest(), { width: 800 });
+    expect(byId(l, 'a1').names).toEqual(['app:1', 'base:1', 'base:copy', 'other:1']);
+    expect(byId(l, 'a2')).toMatchObject({ imageCount: 4, shared: true, tone: 'shared' });
+    expect(byId(l, 'a3')).toMatchObject({ names: ['app:1'], imageCount: 1, shared: false, tone: 'unique' });
+    // Two platforms of one image are one image: b1 is not shared.
+    expect(byId(l, 'b1')).toMatchObject({ names: ['other:1'], shared: false });
+    expect(l.images.find((i) => i.label === 'other:1 (linux/arm64)')?.name).toBe('other:1');
+    expect(byId(l, 'a4').leaf).toBe(true);
+    expect(byId(l, 'a2').leaf).toBe(false);
+  });
+
+  test('radius grows with bytes, within its range', () => {
+    const l = layoutTree(sampleForest(), { width: 800 });
+    const sorted = [...l.layers].sort((a, b) => a.bytes - b.bytes);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.radius).toBeGreaterThanOrEqual(sorted[i - 1]!.radius);
+    expect(byId(l, 'b1').radius).toBe(MAX_RADIUS);
+    for (const n of l.layers) expect(n.radius).toBeGreaterThanOrEqual(MIN_RADIUS);
+  });
+
+  test('hundreds of images: the height follows the leaf count, deep chains widen the layout', () => {
+    const bases = Array.from({ length: 3 }, (_, b) =>
+      layer(`base${b}`, 1000, Array.from({ length: 100 }, (_, i) => layer(`img${b}-${i}`, 10 + i, [], [`repo${b}/img:${i}`]))),
+    );
+    const l = layoutTree(layer('root', 0, bases), { width: 300 });
+    expect(l.images).toHaveLength(300);
+    expect(l.height).toBeGreaterThanOrEqual(299 * ROW);
+    let deep = layer('d30', 5, [], ['deep:1']);
+    for (let i = 29; i >= 1; i--) deep = layer(`d${i}`, 5, [deep]);
+    const d = layoutTree(layer('root', 0, [deep]), { width: 300 });
+    expect(d.width).toBeGreaterThan(300);
+    const xs = d.layers.map((n) => n.x);
+    expect(new Set(xs).size).toBe(30);
+  });
+
+  test('an empty store lays out nothing', () => {
+    const l = layoutTree(layer('root', 0), { width: 500 });
+    expect(l.layers).toEqual([]);
+    expect(l.images).toEqual([]);
+  });
+
+  test('names come from the labels where topNames is not filled', () => {
+    expect(topNamesOf({ topOf: ['a:1 (linux/amd64)', 'a:1 (linux/arm64)', 'b:2'], topNames: [] })).toEqual(['a:1', 'b:2']);
+    expect(topNamesOf({ topOf: ['x'], topNames: ['example.com/x:1'] })).toEqual(['example.com/x:1']);
+  });
+});

@@ -1,0 +1,87 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { beforeEach, expect, test, vi } from 'vitest';
+
+const mockApi = vi.hoisted(() => ({ diskUsage: vi.fn() }));
+vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+
+import { useDeckhand } from '../../store/index.ts';
+import { sampleUsage } from './fixtures.ts';
+import { UsageView } from './UsageView.tsx';
+
+const A1 = 'example.com/a:1';
+const A2 = 'example.com/a:2';
+const DANGLING = `example.com/b@sha256:${'f'.repeat(64)}`;
+const figure = () => screen.getByTestId('selection-reclaimable');
+const cell = (name: string) => screen.getAllByTestId('usage-cell').find((c) => c.getAttribute('data-name') === name)!;
+
+beforeEach(() => {
+  mockApi.diskUsage.mockReset();
+  useDeckhand.setState({ usage: { data: null, error: null, stale: true }, selection: [], dialog: null });
+});
+
+test('loads when stale and shows the store totals and the map', async () => {
+  mockApi.diskUsage.mockResolvedValue(sampleUsage());
+  render(<UsageView />);
+  const map = await screen.findByRole('group', { name: /Disk usage map/ });
+  expect(mockApi.diskUsage).toHaveBeenCalledTimes(1);
+  expect(screen.getByTestId('usage-reclaimable').getAttribute('data-bytes')).toBe('13');
+  expect(screen.getByTestId('usage-shared').getAttribute('data-bytes')).toBe('1070');
+  expect(within(map).getAllByTestId('usage-cell').map((c) => c.getAttribute('data-name'))).toEqual(
+    expect.arrayContaining(['example.com/a', 'example.com/b', A1, A2, 'example.com/b:1']),
+  );
+  // The dangling image owns 3 bytes: too small to draw beside kilobytes, it is in the list beside the map.
+  expect(screen.getByRole('checkbox', { name: `Select ${DANGLING}` })).toBeTruthy();
+  expect(within(map).getAllByTestId('usage-shared-blob')).toHaveLength(2);
+});
+
+test('clicking images and repositories toggles the selection, with the exact saving', async () => {
+  useDeckhand.setState({ usage: { data: sampleUsage(), error: null, stale: false } });
+  render(<UsageView />);
+  expect(figure().getAttribute('data-bytes')).toBe('0');
+  await userEvent.click(cell(A1));
+  expect(useDeckhand.getState().selection).toEqual([A1]);
+  expect(figure().getAttribute('data-bytes')).toBe('303');
+  expect(cell(A1).getAttribute('aria-pressed')).toBe('true');
+  // The repository toggles both its images on; base is still needed by b:1.
+  await userEvent.click(cell('example.com/a'));
+  expect(useDeckhand.getState().selection).toEqual([A1, A2]);
+  expect(figure().getAttribute('data-bytes')).toBe('456');
+  fireEvent.keyDown(cell('example.com/b:1'), { key: 'Enter' });
+  expect(figure().getAttribute('data-bytes')).toBe(String(456 + 503 + 1000));
+  expect(screen.getByLabelText('Cleanup selection').textContent).toContain('3 images selected');
+  expect(screen.getByLabelText('Cleanup selection').textContent).toContain('Includes 1 shared blob (1 kB)');
+  await userEvent.click(cell('example.com/a'));
+  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1']);
+
+  await userEvent.click(screen.getByRole('button', { name: 'Select dangling (1)' }));
+  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1', DANGLING]);
+  expect(figure().getAttribute('data-bytes')).toBe(String(503 + 3 + 70));
+  await userEvent.click(screen.getByRole('button', { name: 'Remove selected…' }));
+  expect(useDeckhand.getState().dialog).toEqual({ kind: 'remove', refs: ['example.com/b:1', DANGLING] });
+  await userEvent.click(screen.getByRole('button', { name: 'Clear selection' }));
+  expect(useDeckhand.getState().selection).toEqual([]);
+  expect((screen.getByRole('button', { name: 'Remove selected…' }) as HTMLButtonElement).disabled).toBe(true);
+});
+
+test('the image list toggles too, including images with no bytes of their own', async () => {
+  const usage = sampleUsage();
+  usage.images.push({ ...usage.images[0]!, name: 'example.com/a:also', tag: 'also' });
+  useDeckhand.setState({ usage: { data: usage, error: null, stale: false } });
+  render(<UsageView />);
+  await userEvent.click(screen.getByRole('checkbox', { name: 'Select example.com/a:also' }));
+  expect(figure().getAttribute('data-bytes')).toBe('0');
+  await userEvent.click(screen.getByRole('checkbox', { name: `Select ${A1}` }));
+  expect(figure().getAttribute('data-bytes')).toBe('303');
+});
+
+test('an empty store and a failed load', async () => {
+  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobSizes: {} }, error: null, stale: false } });
+  const { unmount } = render(<UsageView />);
+  expect(screen.getByTestId('usage-empty').textContent).toContain('No images in the store');
+  unmount();
+  mockApi.diskUsage.mockRejectedValue(new Error('permission denied'));
+  useDeckhand.setState({ usage: { data: null, error: null, stale: true } });
+  render(<UsageView />);
+  expect((await screen.findByRole('alert')).textContent).toContain('permission denied');
+});

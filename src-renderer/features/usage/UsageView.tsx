@@ -1,0 +1,321 @@
+/**
+ * Disk usage, after `docker system df -v`: the store's totals, a treemap of what each repository
+ * and image costs with shared layers drawn once, and a cleanup selection whose exact saving updates
+ * as it changes. A click on a repository or an image toggles it into the selection (the same
+ * selection the images table shows); "Remove selected…" opens the remove dialog for it.
+ */
+import { useEffect, useMemo, useRef, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { formatBytes } from '../../../src-shared/format.ts';
+import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { Bytes } from '../../ui/format.tsx';
+import { useElementSize } from '../tree/useElementSize.ts';
+import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
+import { blobUsers, selectionFigures, toggleNames } from './selection.ts';
+import './usage.css';
+
+const CHAR_WIDTH = 6.6;
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+const exact = (n: number) => `${formatBytes(n)} (${n.toLocaleString('en-US')} bytes)`;
+
+function Totals({ usage }: { usage: DiskUsage }) {
+  const items: Array<[string, number, string | null, string]> = [
+    ['Total', usage.totalBytes, null, 'usage-total'],
+    ['Blobs', usage.blobBytes, plural(usage.blobCount, 'blob'), 'usage-blobs'],
+    ['Shared', usage.sharedBytes, 'by more than one image', 'usage-shared'],
+    ['Unreferenced', usage.unreferencedBytes, plural(usage.unreferencedBlobs, 'blob'), 'usage-unreferenced'],
+    ['Interrupted downloads', usage.ingestBytes, plural(usage.ingestCount, 'ingest'), 'usage-ingests'],
+    ['Reclaimable by prune', usage.reclaimableBytes, 'dangling images, unreferenced blobs', 'usage-reclaimable'],
+  ];
+  return (
+    <dl className="usage-totals">
+      {items.map(([label, bytes, note, testId]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>
+            <Bytes value={bytes} testId={testId} />
+            {note ? <span className="muted"> · {note}</span> : null}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function cellTitle(c: UsageCell): string {
+  switch (c.kind) {
+    case 'repository':
+      return `${c.label}: ${exact(c.bytes)} of its own in ${plural(c.names.length, 'image')}. Click to select them all.`;
+    case 'image':
+      return `${c.names[0]}: ${exact(c.bytes)} no other image needs. Click to select it.`;
+    case 'blob':
+      return `${c.digest}: ${exact(c.bytes)}, only in ${c.names[0]}`;
+    case 'shared-group':
+      return `${SHARED_GROUP}: ${exact(c.bytes)} that more than one image needs, each counted once`;
+    case 'shared-blob':
+      return `${c.digest}: ${exact(c.bytes)}, shared by ${plural(c.users?.length ?? 0, 'image')}: ${(c.users ?? []).slice(0, 10).join(', ')}${(c.users?.length ?? 0) > 10 ? ', …' : ''}`;
+    default:
+      return exact(c.bytes);
+  }
+}
+
+function fits(c: UsageCell, banded: boolean): boolean {
+  const w = c.x1 - c.x0;
+  const h = c.y1 - c.y0;
+  return w > Math.min(c.label.length, 6) * CHAR_WIDTH + 8 && h > (banded ? LABEL_BAND * 2.5 : 14);
+}
+
+function clip(label: string, width: number): string {
+  const max = Math.floor((width - 8) / CHAR_WIDTH);
+  return label.length <= max ? label : `${label.slice(0, Math.max(1, max - 1))}…`;
+}
+
+interface CellProps {
+  cell: UsageCell;
+  kids: Map<string, UsageCell[]>;
+  stateOf: (c: UsageCell) => 'selected' | 'partial' | null;
+  onToggle: (names: string[]) => void;
+}
+
+/** A cell with its children inside it, so a click on a blob is a click on its image (and an image's, not its repository's). */
+function Cell({ cell, kids, stateOf, onToggle }: CellProps) {
+  const w = cell.x1 - cell.x0;
+  const h = cell.y1 - cell.y0;
+  const interactive = cell.kind === 'repository' || cell.kind === 'image';
+  const group = cell.kind === 'repository' || cell.kind === 'image' || cell.kind === 'shared-group';
+  const showLabel = fits(cell, group);
+  const state = stateOf(cell);
+  const className = `usage-cell ${cell.kind}${state ? ` ${state}` : ''}`;
+  const content = (
+    <>
+      <title>{cellTitle(cell)}</title>
+      <rect x={cell.x0} y={cell.y0} width={w} height={h} />
+      {showLabel ? (
+        <text x={cell.x0 + 4} y={cell.y0 + 12}>
+          {clip(cell.label, w)}
+        </text>
+      ) : null}
+      {(kids.get(cell.id) ?? []).map((c) => (
+        <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
+      ))}
+    </>
+  );
+  if (interactive) {
+    const act = (e: SyntheticEvent) => {
+      // The innermost cell decides: an image, not the repository around it.
+      e.stopPropagation();
+      onToggle(cell.names);
+    };
+    return (
+      <g
+        className={className}
+        data-testid="usage-cell"
+        data-name={cell.kind === 'image' ? cell.names[0] : cell.label}
+        data-kind={cell.kind}
+        data-bytes={cell.bytes}
+        role="button"
+        tabIndex={0}
+        aria-pressed={state === 'selected'}
+        aria-label={`${cell.kind === 'repository' ? `Repository ${cell.label}` : `Image ${cell.names[0]}`}, ${formatBytes(cell.bytes)} of its own`}
+        onClick={act}
+        onKeyDown={(e: KeyboardEvent) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            act(e);
+          }
+        }}
+      >
+        {content}
+      </g>
+    );
+  }
+  const testId = cell.kind === 'blob' ? 'usage-blob' : cell.kind === 'shared-blob' ? 'usage-shared-blob' : 'usage-shared-group';
+  return (
+    <g className={className} data-testid={testId} data-digest={cell.digest} data-bytes={cell.bytes}>
+      {content}
+    </g>
+  );
+}
+
+function UsageMap({ usage, selection, onToggle }: { usage: DiskUsage; selection: Set<string>; onToggle: (names: string[]) => void }) {
+  const boxRef = useRef<HTMLDivElement>(null);
+  const size = useElementSize(boxRef, { width: 900, height: 480 });
+  const width = Math.max(240, size.width);
+  const height = Math.max(240, size.height);
+  const layout = useMemo(() => layoutUsage(usage, { width, height }), [usage, width, height]);
+  const stateOf = (c: UsageCell): 'selected' | 'partial' | null => {
+    if (c.kind !== 'repository' && c.kind !== 'image' && c.kind !== 'blob') return null;
+    const n = c.names.filter((name) => selection.has(name)).length;
+    return n === 0 ? null : n === c.names.length ? 'selected' : 'partial';
+  };
+  // Children inside their parents; cells with no area are left out.
+  const kids = useMemo(() => {
+    const m = new Map<string, UsageCell[]>();
+    for (const c of layout.cells) {
+      if (c.parentId === null || c.x1 - c.x0 < 0.5 || c.y1 - c.y0 < 0.5) continue;
+      m.set(c.parentId, [...(m.get(c.parentId) ?? []), c]);
+    }
+    return m;
+  }, [layout]);
+  return (
+    <div className="usage-map-box" ref={boxRef}>
+      {layout.totalBytes === 0 ? (
+        <p className="muted usage-empty">The stored images reach no blobs with a size.</p>
+      ) : (
+        <svg className="usage-svg" width={width} height={height} role="group" aria-label={`Disk usage map: ${formatBytes(layout.totalBytes)} in ${plural(usage.images.length, 'image')}`}>
+          {(kids.get('root') ?? []).map((c) => (
+            <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
+          ))}
+        </svg>
+      )}
+    </div>
+  );
+}
+
+function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection: Set<string>; onToggle: (names: string[]) => void }) {
+  const images = useMemo(() => [...usage.images].sort((a, b) => repositoryOf(a).localeCompare(repositoryOf(b)) || a.name.localeCompare(b.name)), [usage]);
+  return (
+    <div className="usage-list">
+      <table>
+        <caption className="muted">Images, as docker system df -v lists them</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <span className="visually-hidden">Selected</span>
+            </th>
+            <th scope="col">Image</th>
+            <th scope="col" className="num">
+              Unique
+            </th>
+            <th scope="col" className="num">
+              Shared
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {images.map((i) => (
+            <tr key={i.name} className={selection.has(i.name) ? 'selected' : undefined}>
+              <td>
+                <input type="checkbox" checked={selection.has(i.name)} onChange={() => onToggle([i.name])} aria-label={`Select ${i.name}`} />
+              </td>
+              <td className="usage-list-name" title={i.name}>
+                {i.name}
+                {i.dangling ? <span className="badge">dangling</span> : null}
+              </td>
+              <td className="num">
+                <Bytes value={i.uniqueBytes} />
+              </td>
+              <td className="num">
+                <Bytes value={i.sharedBytes} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionList: string[] }) {
+  const select = useDeckhand((s) => s.select);
+  const openDialog = useDeckhand((s) => s.openDialog);
+  const users = useMemo(() => blobUsers(usage), [usage]);
+  const figures = useMemo(() => selectionFigures(usage, selectionList, users), [usage, selectionList, users]);
+  const dangling = useMemo(() => usage.images.filter((i) => i.dangling).map((i) => i.name), [usage]);
+  const n = figures.names.length;
+  return (
+    <section className="usage-selection" aria-label="Cleanup selection" aria-live="polite">
+      <p className="usage-selection-figure">
+        <strong>{plural(n, 'image')} selected</strong> · frees <Bytes value={figures.reclaimableBytes} testId="selection-reclaimable" />
+      </p>
+      {n > 0 ? (
+        <p className="muted usage-selection-detail">
+          {figures.freedSharedBlobs.length > 0 ? `Includes ${plural(figures.freedSharedBlobs.length, 'shared blob')} (${formatBytes(figures.freedSharedBytes)}) only selected images use. ` : ''}
+          {figures.keptBlobs.length > 0 ? `${formatBytes(figures.keptBytes)} stays: images not selected need it.` : ''}
+        </p>
+      ) : (
+        <p className="muted usage-selection-detail">Click repositories or images on the map to choose what to remove.</p>
+      )}
+      <div className="usage-selection-actions">
+        <button type="button" className="danger" disabled={n === 0} onClick={() => openDialog({ kind: 'remove', refs: figures.names })}>
+          Remove selected…
+        </button>
+        <button type="button" disabled={dangling.length === 0} onClick={() => select([...new Set([...selectionList, ...dangling])])}>
+          Select dangling ({dangling.length})
+        </button>
+        <button type="button" disabled={selectionList.length === 0} onClick={() => select([])}>
+          Clear selection
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function UsageView() {
+  const usage = useDeckhand((s) => s.usage);
+  const loadUsage = useDeckhand((s) => s.loadUsage);
+  const selectionList = useDeckhand((s) => s.selection);
+  const select = useDeckhand((s) => s.select);
+  const selection = useMemo(() => new Set(selectionList), [selectionList]);
+
+  useEffect(() => {
+    // Read the flag now: the prune button may have started the same load in this commit.
+    if (useDeckhand.getState().usage.stale) void useDeckhand.getState().loadUsage();
+  }, [usage.stale]);
+
+  const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().selection, names));
+  const data = usage.data;
+
+  return (
+    <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">
+      {usage.error ? (
+        <div className="usage-error" role="alert">
+          Could not read the disk usage: {usage.error}{' '}
+          <button type="button" onClick={() => void loadUsage()}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {!data ? (
+        usage.error ? null : (
+          <p className="muted usage-empty" role="status">
+            Measuring the store…
+          </p>
+        )
+      ) : (
+        <>
+          <div className="usage-head">
+            <Totals usage={data} />
+            <button type="button" onClick={() => void loadUsage()} aria-label="Reload disk usage">
+              Reload
+            </button>
+          </div>
+          {data.images.length === 0 ? (
+            <div className="usage-empty" data-testid="usage-empty">
+              <p>
+                <strong>No images in the store.</strong>
+              </p>
+              <p className="muted">Pull or load an image to see what it costs here. Prune still clears unreferenced blobs and interrupted downloads.</p>
+            </div>
+          ) : (
+            <div className="usage-body">
+              <UsageMap usage={data} selection={selection} onToggle={onToggle} />
+              <aside className="usage-side" aria-label="Cleanup">
+                <SelectionPanel usage={data} selectionList={selectionList} />
+                <ul className="usage-legend" aria-label="Legend">
+                  <li>
+                    <span className="swatch unique" aria-hidden="true" /> Only this image
+                  </li>
+                  <li>
+                    <span className="swatch shared" aria-hidden="true" /> {SHARED_GROUP}, each once
+                  </li>
+                </ul>
+                <ImageList usage={data} selection={selection} onToggle={onToggle} />
+              </aside>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
