@@ -31,7 +31,8 @@ export interface App {
   storeDir: string;
 }
 
-function cli(args: string[]): Promise<void> {
+/** Runs the built `deckhand` CLI; rejects with its stderr when it fails. */
+export function cli(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -84,5 +85,10 @@ export const test = base.extend<{ app: App }, { registry: E2ERegistry }>({
     expect(problems, 'the page logged errors').toEqual([]);
   },
 });
+
+/** Saves a screenshot under e2e/screenshots/ (git-ignored) for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(import.meta.dirname, 'screenshots', `${name}.png`), fullPage: true });
+}
 
 export { expect };

@@ -9,8 +9,10 @@ test('the window opens, lists the prepared store, and a pull from the UI shows p
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(`${registry.host}/e2e/base`);
 
+  await page.getByTestId('open-pull').click();
   await page.getByTestId('pull-ref').fill(registry.appRef);
   await page.getByTestId('pull-submit').click();
+  await expect(page.getByTestId('pull-dialog')).toHaveCount(0);
   const transfer = page.getByTestId('transfer');
   await expect(transfer).toBeVisible();
   await expect(transfer).toContainText(`${registry.host}/e2e/app:1`);
@@ -38,13 +40,16 @@ test('the window opens, lists the prepared store, and a pull from the UI shows p
 test('a failing pull says why, and a malformed reference is refused before any transfer', async ({ app, registry }) => {
   const { page } = app;
   await expect(page.getByTestId('image-row')).toHaveCount(1);
+  await page.getByTestId('open-pull').click();
   await page.getByTestId('pull-ref').fill('Not A//Reference');
   await page.getByTestId('pull-submit').click();
   await expect(page.getByTestId('pull-error')).toBeVisible();
   await expect(page.getByTestId('transfer')).toHaveCount(0);
 
+  // The dialog stays open with the error; a well-formed reference is then pulled (and fails remotely).
   await page.getByTestId('pull-ref').fill(`${registry.host}/e2e/missing:1`);
   await page.getByTestId('pull-submit').click();
+  await expect(page.getByTestId('pull-dialog')).toHaveCount(0);
   const transfer = page.getByTestId('transfer');
   await expect(transfer).toHaveAttribute('data-state', 'failed');
   await expect(page.getByTestId('transfer-status')).toContainText('e2e/missing');
@@ -65,6 +70,7 @@ test('a damaged store shows the error on that image and the rest of the app keep
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('missing from the store');
   // Pulling still works, and the new image lists normally next to the damaged one.
+  await page.getByTestId('open-pull').click();
   await page.getByTestId('pull-ref').fill(registry.appRef);
   await page.getByTestId('pull-submit').click();
   await expect(page.getByTestId('transfer')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });

@@ -1,10 +1,13 @@
 /**
  * Every transfer this window has heard of (pull, push, copy, load, save), folded from the
- * contract's events by the pure reducer in transfer-model.ts, plus the request that started each
- * one here, so a failed or cancelled transfer can be retried with the same input.
+ * contract's events by the pure reducer in transfer-model.ts (each event stamped with the time it
+ * arrived, for throughput), plus the request that started each one here, so a failed or cancelled
+ * transfer can be retried with the same input. A push that succeeds refreshes the destination
+ * registry's repository list when the sidebar has it loaded, so a new repository appears.
  */
 import type { CallInput, TransferStarted } from '../../src-shared/ipc/contract.ts';
 import { api } from '../api/client.ts';
+import { parseReference } from '../../src-shared/oci/reference.ts';
 import type { Slice } from './slice.ts';
 import { reduceTransfers, type TransferAction, type TransferView } from './transfer-model.ts';
 
@@ -23,6 +26,7 @@ export interface TransfersSlice {
   /** Starts a transfer; rejects with the call's error (a bad reference, say) before anything runs. */
   startTransfer(request: TransferRequest): Promise<TransferStarted>;
   cancelTransfer(id: string): Promise<void>;
+  /** Starts a failed or cancelled transfer again with its request; the new one replaces its row. */
   retryTransfer(id: string): Promise<TransferStarted | null>;
   clearFinished(): void;
 }
@@ -43,10 +47,27 @@ function send(request: TransferRequest): Promise<TransferStarted> {
   }
 }
 
+/** The registry host a push wrote to: its request's destination (or source), else the ended event's ref. */
+function pushedHost(request: TransferRequest | undefined, ref: string): string | null {
+  const target = request?.call === 'push' ? (request.input.destination ?? request.input.source) : ref;
+  try {
+    return parseReference(target).domain;
+  } catch {
+    return null;
+  }
+}
+
 export const createTransfersSlice: Slice<TransfersSlice> = (set, get) => ({
   transfers: [],
   requests: {},
-  applyTransferEvent: (action) => set((s) => ({ transfers: reduceTransfers(s.transfers, action) })),
+  applyTransferEvent: (action) => {
+    const stamped: TransferAction = { ...action, now: action.now ?? Date.now() };
+    set((s) => ({ transfers: reduceTransfers(s.transfers, stamped) }));
+    if (stamped.event === 'transferEnded' && stamped.payload.kind === 'push' && !stamped.payload.error) {
+      const host = pushedHost(get().requests[stamped.payload.transferId], stamped.payload.ref);
+      if (host && get().repositories[host]?.items) void get().loadRepositories(host);
+    }
+  },
   startTransfer: async (request) => {
     const started = await send(request);
     set((s) => ({ requests: { ...s.requests, [started.transferId]: request } }));
@@ -57,7 +78,20 @@ export const createTransfersSlice: Slice<TransfersSlice> = (set, get) => ({
   },
   retryTransfer: async (id) => {
     const request = get().requests[id];
-    return request ? get().startTransfer(request) : null;
+    if (!request) return null;
+    const started = await get().startTransfer(request);
+    set((s) => ({
+      transfers: s.transfers.filter((t) => t.id !== id),
+      requests: Object.fromEntries(Object.entries(s.requests).filter(([key]) => key !== id)),
+    }));
+    return started;
   },
-  clearFinished: () => set((s) => ({ transfers: s.transfers.filter((t) => t.status === 'running') })),
+  clearFinished: () =>
+    set((s) => {
+      const transfers = s.transfers.filter((t) => t.status === 'running');
+      // Keep the requests of transfers still listed (running ones, and any whose start is in flight).
+      const gone = new Set(s.transfers.filter((t) => t.status !== 'running').map((t) => t.id));
+      const requests = Object.fromEntries(Object.entries(s.requests).filter(([id]) => !gone.has(id)));
+      return { transfers, requests };
+    }),
 });

@@ -1,0 +1,121 @@
+/**
+ * Push a stored image to a registry, opened by dropping an image row on a registry or repository
+ * in the sidebar. The target is proposed from the drop (the repository dropped on, or the source's
+ * own repository path, and the source's tag) and stays editable. The push runs in the background
+ * and shows in Transfers; only layers the registry lacks are uploaded.
+ */
+import { useState, type FormEvent } from 'react';
+import { isDigest } from '../../../src-shared/oci/digest.ts';
+import { parseReference, parseTaggedName } from '../../../src-shared/oci/reference.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
+import { Dialog } from '../../ui/Dialog.tsx';
+import './registries.css';
+
+/** The target proposed for pushing `source` to `registry` (into `repository` when dropped on one). */
+export function proposeTarget(source: string, registry: string, repository: string | null): { name: string; tag: string } {
+  let path = '';
+  let tag = 'latest';
+  // A stored name is a reference, a bare tag (from an OCI layout) or, for a dangling image, its digest.
+  if (!isDigest(source)) {
+    try {
+      const ref = parseTaggedName(source);
+      if ('bareTag' in ref) tag = ref.bareTag;
+      else {
+        path = ref.path;
+        tag = ref.tag ?? 'latest';
+      }
+    } catch {
+      // Not a name Deckhand can read: the user types the target.
+    }
+  }
+  const repo = repository ?? path;
+  return { name: repo ? `${registry}/${repo}` : `${registry}/`, tag };
+}
+
+function domainOf(name: string): string | null {
+  try {
+    return parseReference(name, { defaultTag: false }).domain;
+  } catch {
+    return null;
+  }
+}
+
+export function PushDialog({ source, registry, repository }: { source: string; registry: string; repository: string | null }) {
+  const registries = useDeckhand((s) => s.registries);
+  const row = useDeckhand((s) => s.rows?.find((r) => r.name === source) ?? null);
+  const startTransfer = useDeckhand((s) => s.startTransfer);
+  const closeDialog = useDeckhand((s) => s.closeDialog);
+  const proposed = proposeTarget(source, registry, repository);
+  const [name, setName] = useState(proposed.name);
+  const [tag, setTag] = useState(proposed.tag);
+  const [onlyPresent, setOnlyPresent] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const destination = `${name.trim()}:${tag.trim()}`;
+  const host = domainOf(name.trim()) ?? registry;
+  const insecure = (registries ?? []).some((r) => r.host === host && r.insecure);
+  const sparse = row?.sparse ?? false;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await startTransfer({
+        call: 'push',
+        input: { source, destination, ...(insecure ? { tlsVerify: false } : {}), ...(sparse && onlyPresent ? { presentPlatforms: true } : {}) },
+      });
+      closeDialog();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Push to ${registry}`} onClose={closeDialog} testId="push-dialog">
+      <form onSubmit={(e) => void submit(e)} aria-label={`Push ${source}`}>
+        <p className="push-source">
+          Image <code data-testid="push-source">{source}</code>
+        </p>
+        <div className="push-target-fields">
+          <label className="push-name">
+            Repository
+            <input data-testid="push-target" autoFocus value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoCapitalize="off" autoComplete="off" />
+          </label>
+          <label className="push-tag">
+            Tag
+            <input data-testid="push-tag" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} autoCapitalize="off" autoComplete="off" />
+          </label>
+        </div>
+        <p className="form-hint muted">
+          Pushes to <code data-testid="push-destination">{destination}</code>. Deckhand uploads only the layers the registry does not have yet; layers it already holds in another repository
+          are mounted rather than uploaded. The push runs in the background and shows in Transfers.
+        </p>
+        {insecure ? <p className="form-hint muted">{host} was added as insecure: plain HTTP, TLS not verified.</p> : null}
+        {sparse ? (
+          <label className="check">
+            <input type="checkbox" checked={onlyPresent} onChange={(e) => setOnlyPresent(e.target.checked)} />
+            Push only the platforms stored here (this multi-platform image is stored in part)
+          </label>
+        ) : null}
+        {error ? (
+          <p className="form-error" role="alert" data-testid="push-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="push-submit" disabled={busy || name.trim() === '' || name.trim().endsWith('/') || tag.trim() === ''}>
+            Push
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,75 @@
+import { render, screen } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { beforeEach, expect, test, vi } from 'vitest';
+import { CallError } from '../../../src-shared/ipc/proxy.ts';
+import { deckhand } from '../../store/index.ts';
+import { PullDialog } from './PullDialog.tsx';
+
+const mockApi = vi.hoisted(() => ({ pull: vi.fn() }));
+vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+
+const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
+
+beforeEach(() => {
+  deckhand.setState(deckhand.getInitialState(), true);
+  deckhand.setState({
+    hostInfo: { host: 'web', storeDir: '/store', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' },
+    registries: [{ host: 'localhost:5000', sources: ['added'], insecure: true }],
+    dialog: { kind: 'pull' },
+  });
+  vi.clearAllMocks();
+});
+
+test("the platform defaults to this machine's; submitting pulls with it and closes", async () => {
+  mockApi.pull.mockResolvedValue({ transferId });
+  render(<PullDialog initialRef="" />);
+  const input = screen.getByTestId('pull-ref');
+  expect(document.activeElement).toBe(input);
+  const platform = screen.getByRole('combobox', { name: 'Platform' }) as HTMLSelectElement;
+  expect(platform.value).toBe('linux/arm64');
+  expect([...platform.options].map((o) => o.textContent)).toEqual(['linux/arm64 (this machine)', 'linux/amd64', 'linux/arm/v7', 'All platforms']);
+  expect(screen.getByTestId('pull-submit')).toHaveProperty('disabled', true);
+
+  const user = userEvent.setup();
+  await user.type(input, 'alpine:3.20');
+  await user.click(screen.getByTestId('pull-submit'));
+  expect(mockApi.pull).toHaveBeenCalledWith({ ref: 'alpine:3.20', platform: 'linux/arm64' });
+  expect(deckhand.getState().dialog).toBeNull();
+  expect(deckhand.getState().requests[transferId]).toEqual({ call: 'pull', input: { ref: 'alpine:3.20', platform: 'linux/arm64' } });
+});
+
+test('all platforms, and TLS off for a registry added as insecure (or by hand)', async () => {
+  mockApi.pull.mockResolvedValue({ transferId });
+  const user = userEvent.setup();
+  render(<PullDialog initialRef="localhost:5000/team/app:1" />);
+  expect(screen.getByRole('checkbox', { name: /Verify TLS/ })).toHaveProperty('checked', false);
+  await user.selectOptions(screen.getByRole('combobox', { name: 'Platform' }), 'All platforms');
+  await user.click(screen.getByRole('button', { name: 'Pull' }));
+  expect(mockApi.pull).toHaveBeenCalledWith({ ref: 'localhost:5000/team/app:1', allPlatforms: true, tlsVerify: false });
+});
+
+test('a refused call is shown inline and the dialog stays open', async () => {
+  mockApi.pull.mockRejectedValue(new CallError({ code: 'EINVALID', message: 'Invalid image reference "Not A//Reference"', detail: null }));
+  const user = userEvent.setup();
+  render(<PullDialog initialRef="Not A//Reference" />);
+  await user.click(screen.getByTestId('pull-submit'));
+  expect(screen.getByRole('alert').textContent).toBe('Invalid image reference "Not A//Reference"');
+  expect(screen.getByTestId('pull-error')).toBeTruthy();
+  expect(screen.queryByTestId('pull-candidates')).toBeNull();
+  expect(deckhand.getState().dialog).toEqual({ kind: 'pull' });
+});
+
+test('a short name with several candidates offers them; picking one pulls it', async () => {
+  const candidates = ['registry.fedoraproject.org/nginx:latest', 'quay.io/nginx:latest', 'docker.io/library/nginx:latest'];
+  mockApi.pull
+    .mockRejectedValueOnce(new CallError({ code: 'ESHORTNAME', message: '"nginx" is a short name and more than one registry could serve it.', detail: { candidates } }))
+    .mockResolvedValueOnce({ transferId });
+  const user = userEvent.setup();
+  render(<PullDialog initialRef="nginx" />);
+  await user.click(screen.getByTestId('pull-submit'));
+  expect(screen.getByTestId('pull-error').textContent).toContain('short name');
+  expect(screen.getAllByTestId('pull-candidate').map((b) => b.textContent)).toEqual(candidates);
+  await user.click(screen.getByRole('button', { name: 'docker.io/library/nginx:latest' }));
+  expect(mockApi.pull).toHaveBeenLastCalledWith({ ref: 'docker.io/library/nginx:latest', platform: 'linux/arm64' });
+  expect(deckhand.getState().dialog).toBeNull();
+});

@@ -1,0 +1,159 @@
+/**
+ * Pull an image: a reference, the platform (this machine's by default, a common one, or all of an
+ * index's platforms) and TLS verification for plain-HTTP registries. The pull runs in the
+ * background and shows in Transfers; a refused call (a malformed reference, say) is shown here.
+ * A short name the registries configuration cannot settle comes back as ESHORTNAME with the
+ * fully-qualified candidates, offered here as choices.
+ */
+import { useState, type FormEvent } from 'react';
+import { CallError } from '../../../src-shared/ipc/proxy.ts';
+import { parseReference } from '../../../src-shared/oci/reference.ts';
+import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
+import { Dialog } from '../../ui/Dialog.tsx';
+import './transfers.css';
+
+/** The value of the "all platforms" choice. */
+const ALL = '*';
+/** Offered besides this machine's platform. */
+export const COMMON_PLATFORMS = ['linux/arm64', 'linux/amd64', 'linux/arm/v7'];
+
+/** Fully-qualified names offered for a short name, when the error carries them. */
+function shortNameCandidates(e: unknown): string[] | null {
+  if (!(e instanceof CallError) || e.code !== 'ESHORTNAME') return null;
+  const c = e.detail?.candidates;
+  return Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === 'string') ? (c as string[]) : null;
+}
+
+function domainOf(ref: string): string | null {
+  try {
+    return parseReference(ref.trim()).domain;
+  } catch {
+    return null;
+  }
+}
+
+export function PullDialog({ initialRef }: { initialRef: string }) {
+  const hostPlatform = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const registries = useDeckhand((s) => s.registries);
+  const startTransfer = useDeckhand((s) => s.startTransfer);
+  const closeDialog = useDeckhand((s) => s.closeDialog);
+  const [ref, setRef] = useState(initialRef);
+  /** null: this machine's platform (decided when hostInfo has arrived). */
+  const [platformChoice, setPlatformChoice] = useState<string | null>(null);
+  /** null: follow the registry (off for one added as insecure). */
+  const [tlsChoice, setTlsChoice] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [candidates, setCandidates] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const platform = platformChoice ?? hostPlatform ?? '';
+  const options = [...new Set([...(hostPlatform ? [hostPlatform] : []), ...COMMON_PLATFORMS])];
+  const domain = domainOf(ref);
+  const insecureRegistry = domain !== null && (registries ?? []).some((r) => r.host === domain && r.insecure);
+  const tlsVerify = tlsChoice ?? !insecureRegistry;
+
+  const pull = async (reference: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await startTransfer({
+        call: 'pull',
+        input: {
+          ref: reference,
+          ...(platform === ALL ? { allPlatforms: true } : platform ? { platform } : {}),
+          ...(tlsVerify ? {} : { tlsVerify: false }),
+        },
+      });
+      closeDialog();
+    } catch (e) {
+      setError(messageOf(e));
+      setCandidates(shortNameCandidates(e));
+      setBusy(false);
+    }
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const reference = ref.trim();
+    if (reference !== '' && !busy) void pull(reference);
+  };
+
+  return (
+    <Dialog title="Pull an image" onClose={closeDialog} testId="pull-dialog">
+      <form onSubmit={submit} aria-label="Pull an image">
+        <label>
+          Image reference
+          <input
+            data-testid="pull-ref"
+            autoFocus
+            value={ref}
+            placeholder="e.g. alpine:3.20 or ghcr.io/owner/app:v1"
+            spellCheck={false}
+            autoCapitalize="off"
+            autoComplete="off"
+            onChange={(e) => {
+              setRef(e.target.value);
+              setCandidates(null);
+            }}
+          />
+        </label>
+        <div className="pull-options">
+          <label>
+            Platform
+            <select data-testid="pull-platform" value={platform} onChange={(e) => setPlatformChoice(e.target.value)}>
+              {hostPlatform ? null : <option value="">This machine's</option>}
+              {options.map((p) => (
+                <option key={p} value={p}>
+                  {p === hostPlatform ? `${p} (this machine)` : p}
+                </option>
+              ))}
+              <option value={ALL}>All platforms</option>
+            </select>
+          </label>
+          <label className="check">
+            <input type="checkbox" data-testid="pull-tls" checked={tlsVerify} onChange={(e) => setTlsChoice(e.target.checked)} />
+            Verify TLS (turn off for a plain-HTTP registry)
+          </label>
+        </div>
+        {insecureRegistry && tlsChoice === null ? <p className="form-hint muted">{domain} was added as insecure, so TLS is not verified.</p> : null}
+        {platform === ALL ? <p className="form-hint muted">Every platform of a multi-platform image is pulled.</p> : null}
+        {error ? (
+          <p className="form-error" role="alert" data-testid="pull-error">
+            {error}
+          </p>
+        ) : null}
+        {candidates ? (
+          <div className="candidates" data-testid="pull-candidates">
+            <p id="pull-candidates-label">Which image did you mean?</p>
+            <ul aria-labelledby="pull-candidates-label">
+              {candidates.map((c) => (
+                <li key={c}>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    data-testid="pull-candidate"
+                    onClick={() => {
+                      setRef(c);
+                      void pull(c);
+                    }}
+                  >
+                    {c}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="pull-submit" disabled={busy || ref.trim() === ''}>
+            Pull
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
