@@ -7,6 +7,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
 import { api } from '../../api/client.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, RelativeTime } from '../../ui/format.tsx';
 import { PlatformBadge } from './columns.tsx';
 import { copyWithNotice } from './actions.ts';
@@ -264,7 +265,7 @@ function Overview({ d }: { d: Details }) {
       <Row label="Digest">
         <code className="wrap">{d.digest}</code>{' '}
         <button type="button" className="icon copy" aria-label={`Copy ${digestRef}`} title={`Copy ${digestRef}`} onClick={() => void copyWithNotice(digestRef)}>
-          ⧉
+          <CopyIcon />
         </button>
       </Row>
       {d.id ? (

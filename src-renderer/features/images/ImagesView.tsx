@@ -9,19 +9,11 @@
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { whenIdle } from '../../ui/idle.ts';
 import { ImageDetails } from './ImageDetails.tsx';
 import { ImagesTable } from './ImagesTable.tsx';
 import { buildTree, bytesOf, filterImages } from './rows.ts';
 import './images.css';
-
-function whenIdle(run: () => void): () => void {
-  if (typeof window.requestIdleCallback === 'function') {
-    const id = window.requestIdleCallback(run, { timeout: 3000 });
-    return () => window.cancelIdleCallback(id);
-  }
-  const id = setTimeout(run, 500);
-  return () => clearTimeout(id);
-}
 
 function Count({ shown, total, bytes, exact }: { shown: number; total: number; bytes: number; exact: boolean }) {
   const images = `${shown.toLocaleString('en-US')} ${shown === 1 ? 'image' : 'images'}`;

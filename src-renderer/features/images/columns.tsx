@@ -5,6 +5,7 @@
  */
 import { createColumnHelper, createExpandedRowModel, createSortedRowModel, rowExpandingFeature, rowSortingFeature, tableFeatures, type Row } from '@tanstack/react-table';
 import { useDeckhand } from '../../store/index.ts';
+import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, RelativeTime } from '../../ui/format.tsx';
 import { copyWithNotice } from './actions.ts';
 import { archOf, compareNumber, compareText, digestReferenceOf, emulationWarning, isIndex, shortDigest, sortValue, type ColumnId, type TableNode } from './rows.ts';
@@ -147,7 +148,7 @@ function DigestCell({ node }: { node: TableNode }) {
         }}
         onDoubleClick={(e) => e.stopPropagation()}
       >
-        ⧉
+        <CopyIcon />
       </button>
     </span>
   );

@@ -25,7 +25,7 @@ const usage = (reclaimableBytes: number): DiskUsage => ({
 
 beforeEach(() => {
   mockApi.diskUsage.mockReset();
-  useDeckhand.setState({ usage: { data: null, error: null, stale: true }, dialog: null });
+  useDeckhand.setState({ usage: { data: null, error: null, stale: true }, dialog: null, rows: [] });
 });
 
 test('shows what a default prune frees, and opens the prune dialog', async () => {
@@ -37,6 +37,16 @@ test('shows what a default prune frees, and opens the prune dialog', async () =>
   expect(mockApi.diskUsage).not.toHaveBeenCalled();
   await userEvent.click(button);
   expect(useDeckhand.getState().dialog).toEqual({ kind: 'prune' });
+});
+
+test('waits for the image list before loading df', async () => {
+  mockApi.diskUsage.mockResolvedValueOnce(usage(5000));
+  useDeckhand.setState({ rows: null });
+  render(<PruneButton />);
+  await new Promise((r) => setTimeout(r, 700));
+  expect(mockApi.diskUsage).not.toHaveBeenCalled();
+  useDeckhand.setState({ rows: [] });
+  expect(await screen.findByText('Prune · frees 5 kB')).toBeTruthy();
 });
 
 test('loads the figure when stale, and again after the store changes', async () => {
