@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures.ts';
+import { expect, screenshot, test } from './fixtures.ts';
 
 test('the window opens, lists the prepared store, and a pull from the UI shows progress and finishes', async ({ app, registry }) => {
   const { page } = app;
@@ -26,6 +26,7 @@ test('the window opens, lists the prepared store, and a pull from the UI shows p
   }, { timeout: registry.holdMs }).toBe(true);
   await expect(transfer).toHaveAttribute('data-state', 'running');
   await expect(page.getByTestId('transfer-status')).toContainText(/^\d+(\.\d+)? MB \/ 12\.\d MB · 3\/4 blobs/);
+  await screenshot(page, 'pull-progress');
 
   await expect(transfer).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(page.getByTestId('transfer-status')).toHaveText(/^Done: 12\.\d MB$/);
@@ -34,7 +35,7 @@ test('the window opens, lists the prepared store, and a pull from the UI shows p
 
   await expect(rows).toHaveCount(2);
   await expect(page.getByTestId('images-table')).toContainText(`${registry.host}/e2e/app`);
-  await page.screenshot({ path: test.info().outputPath('smoke.png') });
+  await screenshot(page, 'pull-done');
 });
 
 test('a failing pull says why, and a malformed reference is refused before any transfer', async ({ app, registry }) => {
@@ -54,6 +55,7 @@ test('a failing pull says why, and a malformed reference is refused before any t
   await expect(transfer).toHaveAttribute('data-state', 'failed');
   await expect(page.getByTestId('transfer-status')).toContainText('e2e/missing');
   await expect(page.getByTestId('image-row')).toHaveCount(1);
+  await screenshot(page, 'pull-failed');
 });
 
 test('a damaged store shows the error on that image and the rest of the app keeps working', async ({ app, registry }) => {
@@ -76,4 +78,5 @@ test('a damaged store shows the error on that image and the rest of the app keep
   await expect(page.getByTestId('transfer')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(rows).toHaveCount(2);
   await expect(page.getByTestId('images-table')).toContainText(`${registry.host}/e2e/app`);
+  await screenshot(page, 'damaged-store');
 });
