@@ -32,3 +32,39 @@ export function Dialog({ title, onClose, children, testId, wide }: { title: stri
     </dialog>
   );
 }
+
+interface FormFooterProps {
+  /** A message to show above the buttons (role=alert). */
+  error?: string | null;
+  errorId?: string;
+  errorTestId?: string;
+  submitLabel: string;
+  /** The label while `busy`; the submit button is disabled then. */
+  busyLabel?: string;
+  busy?: boolean;
+  disabled?: boolean;
+  variant?: 'primary' | 'danger';
+  submitTestId?: string;
+  onCancel: () => void;
+}
+
+/** A dialog form's end: its error, Cancel, and the submit button. */
+export function FormFooter({ error, errorId, errorTestId, submitLabel, busyLabel, busy = false, disabled = false, variant = 'primary', submitTestId, onCancel }: FormFooterProps) {
+  return (
+    <>
+      {error ? (
+        <p id={errorId} className="error" role="alert" data-testid={errorTestId}>
+          {error}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className={variant} data-testid={submitTestId} disabled={busy || disabled}>
+          {busy && busyLabel ? busyLabel : submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -9,7 +9,7 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import { api } from '../../api/client.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { Dialog } from '../../ui/Dialog.tsx';
+import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import { freedByRemoving } from './rows.ts';
 
 const EMPTY: never[] = [];
@@ -98,14 +98,7 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
             <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Remove every image a name matches
           </label>
         ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={closeDialog}>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={busy}>
-            {busy ? 'Removing…' : 'Remove'}
-          </button>
-        </div>
+        <FormFooter submitLabel="Remove" busyLabel="Removing…" busy={busy} variant="danger" onCancel={closeDialog} />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { Dialog } from '../../ui/Dialog.tsx';
+import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import { safeFileName } from './actions.ts';
 
 type Format = 'oci-archive' | 'docker-archive';
@@ -61,19 +61,7 @@ export function SaveDialog({ refs }: { refs: string[] }) {
             <option value="docker-archive">docker-archive (docker load)</option>
           </select>
         </label>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={closeDialog}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Starting…' : 'Save'}
-          </button>
-        </div>
+        <FormFooter error={error} submitLabel="Save" busyLabel="Starting…" busy={busy} onCancel={closeDialog} />
       </form>
     </Dialog>
   );

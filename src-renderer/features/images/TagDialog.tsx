@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { Dialog } from '../../ui/Dialog.tsx';
+import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import { shortDigest } from './rows.ts';
 
 export function TagDialog({ source }: { source: string }) {
@@ -50,19 +50,7 @@ export function TagDialog({ source }: { source: string }) {
             spellCheck={false}
           />
         </label>
-        {error ? (
-          <p id="tag-error" className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={closeDialog}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Tagging…' : 'Tag'}
-          </button>
-        </div>
+        <FormFooter error={error} errorId="tag-error" submitLabel="Tag" busyLabel="Tagging…" busy={busy} onCancel={closeDialog} />
       </form>
     </Dialog>
   );

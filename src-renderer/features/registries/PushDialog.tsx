@@ -9,7 +9,7 @@ import { isDigest } from '../../../src-shared/oci/digest.ts';
 import { parseReference, parseTaggedName } from '../../../src-shared/oci/reference.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
-import { Dialog } from '../../ui/Dialog.tsx';
+import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import './registries.css';
 
 /** The target proposed for pushing `source` to `registry` (into `repository` when dropped on one). */
@@ -102,19 +102,15 @@ export function PushDialog({ source, registry, repository }: { source: string; r
             Push only the platforms stored here (this multi-platform image is stored in part)
           </label>
         ) : null}
-        {error ? (
-          <p className="form-error" role="alert" data-testid="push-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={closeDialog}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" data-testid="push-submit" disabled={busy || name.trim() === '' || name.trim().endsWith('/') || tag.trim() === ''}>
-            Push
-          </button>
-        </div>
+        <FormFooter
+          error={error}
+          errorTestId="push-error"
+          submitLabel="Push"
+          submitTestId="push-submit"
+          busy={busy}
+          disabled={name.trim() === '' || name.trim().endsWith('/') || tag.trim() === ''}
+          onCancel={closeDialog}
+        />
       </form>
     </Dialog>
   );
