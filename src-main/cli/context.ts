@@ -1,5 +1,5 @@
 /** What every command gets: parsed options, the store, output streams and a cancel signal. */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { Store } from '../engine/store/layout.ts';
 import { resolveStoreDir } from '../engine/store/location.ts';
 
@@ -10,6 +10,8 @@ export interface CommandContext {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   signal: AbortSignal;
+  /** Input for prompts and --password-stdin (process.stdin when absent). */
+  stdin?: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
 }
 
 export function openStore(ctx: CommandContext): Promise<Store> {

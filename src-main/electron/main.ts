@@ -2,17 +2,19 @@
  * The Electron entry: one sandboxed window, the app-wide security handlers, and the contract's
  * IPC over the shared host. Wiring only; the work is the engine's.
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveStoreDir } from '../engine/store/location.ts';
 import { createHost } from '../host/host.ts';
 import { appFrameOnly, forwardEvents, registerCalls } from './ipc.ts';
+import { keychainFile, safeStorageCipher } from './keychain.ts';
 import { createWindow, lockDownContents, lockDownSession } from './window.ts';
 
 const rendererFile = join(__dirname, 'renderer', 'index.html');
 const preloadFile = join(__dirname, 'preload.cjs');
-const host = createHost({ kind: 'electron', storeDir: resolveStoreDir(undefined) });
+// Logins saved in the app go to a credential helper, else are encrypted with the OS keychain (never plain text).
+const host = createHost({ kind: 'electron', storeDir: resolveStoreDir(undefined), keychain: { file: keychainFile(app.getPath('userData')), cipher: safeStorageCipher(safeStorage) } });
 
 app.enableSandbox();
 app.on('web-contents-created', (_e, contents) => lockDownContents(contents));

@@ -43,6 +43,12 @@ export function fakeEngine(): FakeEngine {
     removeRegistry: record('removeRegistry', [{ host: 'docker.io', sources: ['auth'], insecure: false }]),
     registryRepositories: record('registryRepositories', { host: 'registry.example.com', repositories: ['team/app'], complete: true }),
     registryTags: record('registryTags', { host: 'registry.example.com', repository: 'team/app', tags: ['1', 'latest'] }),
+    login: async (input) => {
+      // The password is not recorded, not even here.
+      calls.push({ call: 'login', input: { registry: input.registry, username: input.username } });
+      return { registry: input.registry, username: input.username, storedIn: 'keychain' };
+    },
+    logout: record('logout', { registry: 'registry.example.com', removedFrom: ['keychain'] }),
     removeImages: async (input) => {
       calls.push({ call: 'removeImages', input });
       throw new TypeError('boom');

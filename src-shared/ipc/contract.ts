@@ -18,6 +18,8 @@ import type {
   ImageRow,
   ImageTree,
   LayerNode,
+  LoginResult,
+  LogoutResult,
   PlannedPrune,
   PruneResult,
   RegistryInfo,
@@ -112,6 +114,20 @@ export const CALLS = {
   /** A registry's repositories (`/v2/_catalog`); fails with the registry's reason where listing is not allowed. */
   registryRepositories: call<RegistryRepositories>()(v.strictObject({ host: registryHost })),
   registryTags: call<RegistryTags>()(v.strictObject({ host: registryHost, repository: name('repository') })),
+  /**
+   * Checks a login against the registry, then saves it with the configured credential helper or,
+   * in the desktop app, encrypted with the OS keychain. The password crosses once and is never
+   * returned or echoed (its schema messages never include the value).
+   */
+  login: call<LoginResult>()(
+    v.strictObject({
+      registry: registryHost,
+      username: v.pipe(v.string('username must be a string'), v.minLength(1, 'username is empty'), v.maxLength(1024, 'username is longer than 1024 characters')),
+      password: v.pipe(v.string('password must be a string'), v.minLength(1, 'password is empty'), v.maxLength(16_384, 'password is longer than 16384 characters')),
+    }),
+  ),
+  /** Removes the login the app saved for a registry (keychain file and/or credential helper). */
+  logout: call<LogoutResult>()(v.strictObject({ registry: registryHost })),
 };
 
 export type CallName = keyof typeof CALLS;

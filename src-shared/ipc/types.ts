@@ -209,3 +209,19 @@ export interface RegistryTags {
   repository: string;
   tags: string[];
 }
+
+/** A login saved from the app (the password is never part of a result). */
+export interface LoginResult {
+  registry: string;
+  username: string;
+  /** credential-helper: the helper configured for the registry holds it; keychain: encrypted with the OS keychain by the desktop app. */
+  storedIn: 'credential-helper' | 'keychain';
+  /** The helper's name (docker-credential-<helper>), when storedIn is credential-helper. */
+  helper?: string;
+}
+
+export interface LogoutResult {
+  registry: string;
+  /** Where a login was removed from; empty when the app had none saved (one from another tool's auth file stays). */
+  removedFrom: Array<'credential-helper' | 'keychain'>;
+}

@@ -12,7 +12,7 @@ import { listEntries } from '../store/catalog.ts';
 import { isErrno, writeFileAtomic } from '../store/fsutil.ts';
 import type { Store } from '../store/layout.ts';
 import { withLock } from '../store/lock.ts';
-import { authFilePaths } from './auth-file.ts';
+import { authFilePaths, credentialSourceHosts } from './auth-file.ts';
 
 export interface AddedRegistry {
   host: string;
@@ -29,7 +29,7 @@ export function hostOfAuthKey(key: string): string | null {
   return HOST.test(host) ? host : null;
 }
 
-/** Hosts that have a login in any of the auth files (the keys of `auths`, nothing else is read out). */
+/** Hosts that have a login in any of the auth files (the keys of `auths` and `credHelpers`, nothing else is read out), or in the app's own logins. */
 export async function authFileHosts(env: NodeJS.ProcessEnv = process.env, home?: string): Promise<string[]> {
   const hosts = new Set<string>();
   for (const file of home === undefined ? authFilePaths(env) : authFilePaths(env, home)) {
@@ -41,13 +41,16 @@ export async function authFileHosts(env: NodeJS.ProcessEnv = process.env, home?:
       if (isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR') || e instanceof SyntaxError) continue;
       throw e;
     }
-    const auths = (doc as { auths?: unknown } | null)?.auths;
-    if (typeof auths !== 'object' || auths === null) continue;
-    for (const key of Object.keys(auths)) {
-      const host = hostOfAuthKey(key);
-      if (host) hosts.add(host);
+    for (const field of ['auths', 'credHelpers']) {
+      const map = (doc as Record<string, unknown> | null)?.[field];
+      if (typeof map !== 'object' || map === null) continue;
+      for (const key of Object.keys(map)) {
+        const host = hostOfAuthKey(key);
+        if (host) hosts.add(host);
+      }
     }
   }
+  for (const host of await credentialSourceHosts()) hosts.add(host);
   return [...hosts];
 }
 
