@@ -7,12 +7,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Handlers, HostInfo, ImageDetails, ImageRow, RemoveResult } from '../../src-shared/ipc/contract.ts';
 import { formatPlatform, hostPlatform } from '../../src-shared/oci/platform.ts';
-import { listImages } from '../engine/insight/images.ts';
+import { imageRows } from '../engine/insight/images.ts';
+import type { StoreGraph } from '../engine/insight/store-graph.ts';
 import { inspectImage } from '../engine/insight/inspect.ts';
 import type { Store } from '../engine/store/layout.ts';
 import { removeImages } from '../engine/store/remove.ts';
 import { tagImage } from '../engine/store/tag.ts';
+import type { AppLogins } from './app-logins.ts';
 import { insightHandlers } from './insight-handlers.ts';
+import { loginHandlers } from './login-handlers.ts';
 import { registryHandlers } from './registry-handlers.ts';
 import { transferHandlers } from './transfer-handlers.ts';
 import type { TransferManager } from './transfers.ts';
@@ -23,17 +26,21 @@ export interface HostContext {
   /** Where the web host puts dropped archives; a load of a file there deletes it afterwards. */
   uploadsDir: string;
   store(): Promise<Store>;
+  /** The store's graph, shared by the views until the store changes. */
+  graph(): Promise<StoreGraph>;
   env: NodeJS.ProcessEnv;
   transfers: TransferManager;
   storeChanged(reason: string): void;
+  /** Where logins made in the app are saved (credential helper or OS keychain). */
+  logins: AppLogins;
 }
 
 export function engineHandlers(ctx: HostContext): Handlers {
   const here = formatPlatform(hostPlatform(process.platform, process.arch));
   return {
     hostInfo: async (): Promise<HostInfo> => ({ host: ctx.kind, storeDir: ctx.storeDir, platform: here, downloadsDir: join(homedir(), 'Downloads') }),
-    listImages: async (): Promise<ImageRow[]> => listImages(await ctx.store()),
-    inspectImage: async ({ ref }): Promise<ImageDetails> => inspectImage(await ctx.store(), ref),
+    listImages: async (): Promise<ImageRow[]> => imageRows(await ctx.graph()),
+    inspectImage: async ({ ref }): Promise<ImageDetails> => inspectImage(await ctx.store(), ref, await ctx.graph()),
 
     cancelTransfer: async ({ transferId }) => ({ cancelled: ctx.transfers.cancel(transferId) }),
 
@@ -52,5 +59,6 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...transferHandlers(ctx),
     ...registryHandlers(ctx),
     ...insightHandlers(ctx),
+    ...loginHandlers(ctx),
   };
 }

@@ -3,13 +3,17 @@
  * the engine-backed handlers behind the validating dispatcher, background transfers and the
  * events they emit, and a watch on the store so changes made by other processes show up too.
  */
-import { watch } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import type { Handlers, HostInfo } from '../../src-shared/ipc/contract.ts';
+import { readAddedRegistries } from '../engine/config/known-registries.ts';
 import { Store } from '../engine/store/layout.ts';
+import { appLogins, type KeychainCipher } from './app-logins.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
+import { GraphCache } from './graph-cache.ts';
 import { sweepUploads, uploadsDirOf } from './uploads.ts';
 
 export interface Host {
@@ -24,6 +28,8 @@ export interface HostOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the engine-backed handlers (tests). */
   handlers?: (ctx: HostContext) => Handlers;
+  /** The desktop app's keychain-encrypted login file and the OS keychain cipher (Electron safeStorage); absent in the web host. */
+  keychain?: { file: string; cipher: KeychainCipher };
 }
 
 export function createHost(opts: HostOptions): Host {
@@ -34,14 +40,16 @@ export function createHost(opts: HostOptions): Host {
   const open = async () => {
     const s = await Store.open(opts.storeDir);
     // Watched once the folder surely exists (Store.open creates it).
-    unwatch = watchIndex(opts.storeDir, () => storeChanged('external'));
+    unwatch = watchStore(s, () => storeChanged('external'), () => graphs.invalidate());
     return s;
   };
   const store = () => (opened ??= open().catch((e: unknown) => ((opened = undefined), Promise.reject(e))));
+  const graphs = new GraphCache(store);
 
   // storeChanged is debounced: a pull's own notice and the watcher's echo of it become one event.
   let pending: { timer: ReturnType<typeof setTimeout>; reason: string } | undefined;
   const storeChanged = (reason: string) => {
+    graphs.invalidate();
     if (pending) {
       if (reason !== 'external') pending.reason = reason;
       return;
@@ -52,28 +60,48 @@ export function createHost(opts: HostOptions): Host {
   const uploadsDir = uploadsDirOf(opts.storeDir);
   // Dropped archives nobody loaded within a day are left-overs of an earlier run.
   void sweepUploads(uploadsDir).catch(() => undefined);
-  const ctx: HostContext = { kind: opts.kind, storeDir: opts.storeDir, uploadsDir, store, env: opts.env ?? process.env, transfers, storeChanged };
+  const env = opts.env ?? process.env;
+  const logins = appLogins({
+    env,
+    ...(opts.keychain ? { keychain: opts.keychain } : {}),
+    insecure: async (host) => (await readAddedRegistries(await store())).some((r) => r.host === host && r.insecure),
+  });
+  // Pulls and pushes in this process find the logins saved in the app.
+  const unregisterLogins = logins.register();
+  const ctx: HostContext = { kind: opts.kind, storeDir: opts.storeDir, uploadsDir, store, graph: () => graphs.get(), env, transfers, storeChanged, logins };
+  // The window asks for the image list as soon as it loads: have the store's graph ready by then.
+  const warming = opts.handlers ? undefined : graphs.get().catch(() => undefined);
   return {
     dispatch: createDispatcher((opts.handlers ?? engineHandlers)(ctx)),
     events,
     async close() {
+      await warming;
       unwatch();
+      unregisterLogins();
       await transfers.close();
       if (pending) clearTimeout(pending.timer);
     },
   };
 }
 
-/** Calls `onChange` when the store's index.json is replaced (by this process, the CLI, skopeo…). */
-function watchIndex(dir: string, onChange: () => void): () => void {
-  try {
-    const w = watch(dir, { persistent: false }, (_type, file) => {
-      if (file === 'index.json') onChange();
-    });
-    w.on('error', () => w.close());
-    return () => w.close();
-  } catch {
-    // No store folder yet, or a file system without change notices: explicit notices still work.
-    return () => undefined;
-  }
+/**
+ * Calls `onIndex` when the store's index.json is replaced (by this process, the CLI, skopeo…) and
+ * `onContent` when blobs or interrupted downloads come or go (a prune or pull in another process):
+ * those change df and prune figures without a catalog change.
+ */
+function watchStore(store: Store, onIndex: () => void, onContent: () => void): () => void {
+  const watchers: FSWatcher[] = [];
+  const add = (dir: string, listener: (file: string | null) => void) => {
+    try {
+      const w = watch(dir, { persistent: false }, (_type, file) => listener(file));
+      w.on('error', () => w.close());
+      watchers.push(w);
+    } catch {
+      // No such folder yet, or a file system without change notices: explicit notices still work.
+    }
+  };
+  add(store.root, (file) => (file === 'index.json' ? onIndex() : undefined));
+  add(join(store.root, 'blobs', 'sha256'), onContent);
+  add(store.ingestDir, onContent);
+  return () => watchers.forEach((w) => w.close());
 }

@@ -1,7 +1,6 @@
 /** The storage-insight calls over the engine: df, tree, the layer forest, and prune as plan then run. */
 import type { Handlers, PlannedPrune, PrunePlan } from '../../src-shared/ipc/contract.ts';
 import { planPrune, runPrune } from '../engine/insight/prune.ts';
-import { buildStoreGraph } from '../engine/insight/store-graph.ts';
 import { imageTrees, layerForest, whatRequires } from '../engine/insight/tree.ts';
 import { diskUsage } from '../engine/insight/usage.ts';
 import type { HostContext } from './handlers.ts';
@@ -11,7 +10,7 @@ type InsightCalls = 'diskUsage' | 'imageTree' | 'whatRequires' | 'layerForest' |
 
 export function insightHandlers(ctx: HostContext): Pick<Handlers, InsightCalls> {
   const plans = new PlanBook<PrunePlan>();
-  const graph = async () => buildStoreGraph(await ctx.store());
+  const graph = ctx.graph;
   return {
     diskUsage: async () => diskUsage(await graph()),
     imageTree: async ({ ref }) => imageTrees(await graph(), ref),

@@ -67,7 +67,10 @@ export function summaryOf(graph: StoreGraph, i: number): ImageSummary {
   };
 }
 
-export async function listImages(store: Store): Promise<ImageSummary[]> {
-  const graph = await buildStoreGraph(store);
+export function imageRows(graph: StoreGraph): ImageSummary[] {
   return graph.images.map((_, i) => summaryOf(graph, i));
+}
+
+export async function listImages(store: Store): Promise<ImageSummary[]> {
+  return imageRows(await buildStoreGraph(store));
 }

@@ -11,7 +11,7 @@ import { walkEntry } from '../store/graph.ts';
 import type { Store } from '../store/layout.ts';
 import { readTagHistory } from '../store/tag-log.ts';
 import { summaryOf } from './images.ts';
-import { buildStoreGraph } from './store-graph.ts';
+import { buildStoreGraph, type StoreGraph } from './store-graph.ts';
 import type { ImageDetails, LayerDetails as LayerInfo, PlatformDetails as PlatformImage } from '../../../src-shared/ipc/types.ts';
 
 // The shapes are the contract's (src-shared/ipc/types.ts): what inspect returns is what crosses IPC.
@@ -24,8 +24,9 @@ function layerHistory(config: ImageConfig): Array<string | null> {
   return out;
 }
 
-export async function inspectImage(store: Store, input: string): Promise<ImageDetails> {
-  const storeGraph = await buildStoreGraph(store);
+/** `known` may be a graph the caller already has (the host keeps one); else the store's is built. */
+export async function inspectImage(store: Store, input: string, known?: StoreGraph): Promise<ImageDetails> {
+  const storeGraph = known ?? (await buildStoreGraph(store));
   const entries = storeGraph.images.map((i) => i.entry);
   const entry = pickOne(matchEntries(entries, input), input);
   const summary = summaryOf(storeGraph, entries.indexOf(entry));
