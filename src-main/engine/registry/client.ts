@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isDigest, parseDigest } from '../../../src-shared/oci/digest.ts';
 import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
+import { loadRegistryTls, type RegistryTls } from '../config/certs-d.ts';
 import { RegistryAuth, type Credentials } from './auth.ts';
 import { endpointsFor, type Endpoint } from './endpoint.ts';
 import { errorFor } from './errors.ts';
 import { HttpTransport, type Exchange, type Reply, type TlsOptions } from './http.ts';
+import { tlsErrorFor } from './tls-errors.ts';
 import { backoffMs, isRetryableError, isRetryableStatus, MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, parseRetryAfter, wait } from './retry.ts';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -34,7 +36,12 @@ export interface RegistryClientOptions {
   domain: string;
   credentials?: Credentials;
   tlsVerify?: boolean;
-  tls?: Omit<TlsOptions, 'verify'>;
+  /** CA and client certificates to use instead of certs.d (tests, embedders). */
+  tls?: Omit<TlsOptions, 'verify' | 'certHost'>;
+  /** `--cert-dir`: this directory's *.crt, *.cert and *.key replace the certs.d lookup. */
+  certDir?: string | undefined;
+  /** For HOME, where the per-user certs.d lives (default: the process's). */
+  env?: NodeJS.ProcessEnv | undefined;
   userAgent?: string;
 }
 
@@ -72,6 +79,8 @@ export class RegistryClient {
   private http: HttpTransport | undefined;
   private auth: RegistryAuth | undefined;
   private readonly opts: RegistryClientOptions;
+  /** certs.d for this registry, read once on the first connection. */
+  private certs: RegistryTls | undefined;
 
   constructor(opts: RegistryClientOptions) {
     this.opts = opts;
@@ -94,9 +103,19 @@ export class RegistryClient {
     return this.endpoint?.base;
   }
 
+  /**
+   * The endpoint's TLS: certs.d keyed by the registry name as written in references (containers/image
+   * does the same, so docker.io reads certs.d/docker.io); a mirror is its own RegistryClient and so
+   * gets its own directory. The client certificate goes to the endpoint's host only.
+   */
   private use(ep: Endpoint): void {
     this.endpoint = ep;
-    this.http = new HttpTransport({ verify: ep.verifyTls, ...this.opts.tls });
+    const certs = this.certs;
+    const fromCertsD: Omit<TlsOptions, 'verify'> = {
+      ...(certs?.ca ? { ca: certs.ca } : {}),
+      ...(certs?.client ? { cert: certs.client.cert, key: certs.client.key } : {}),
+    };
+    this.http = new HttpTransport({ verify: ep.verifyTls, ...fromCertsD, ...this.opts.tls, certHost: new URL(ep.base).host });
     this.auth = new RegistryAuth(this.domain, this.http, this.opts.credentials);
   }
 
@@ -113,8 +132,11 @@ export class RegistryClient {
   }
 
   private async ping(signal?: AbortSignal): Promise<void> {
+    this.certs ??= await loadRegistryTls(this.domain, { certDir: this.opts.certDir, env: this.opts.env });
     let lastError: unknown;
+    let lastTried: Endpoint | undefined;
     for (const ep of this.candidates) {
+      lastTried = ep;
       this.use(ep);
       try {
         const reply = await this.http!.send({ method: 'GET', url: `${ep.base}/v2/`, signal }, new URL(ep.base));
@@ -129,16 +151,18 @@ export class RegistryClient {
       await this.http!.close();
       this.endpoint = undefined;
     }
-    throw this.connectError(lastError);
+    throw this.connectError(lastError, lastTried);
   }
 
-  private connectError(e: unknown): DeckhandError {
+  private connectError(e: unknown, ep = this.endpoint): DeckhandError {
     if (e instanceof DeckhandError) return e;
     const code = String((e as { code?: unknown }).code ?? (e as { cause?: { code?: unknown } }).cause?.code ?? '');
-    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
-      return new DeckhandError('ETLS', `TLS verification failed for ${this.domain} (${code}). Add the registry's CA under certs.d, or use --tls-verify=false if you trust this network.`, { cause: e, detail: { code } });
-    }
-    return new DeckhandError('ENETWORK', `Cannot reach registry ${this.domain} (${code || (e as Error).message}). Check the name, your network, and that the registry is running.`, { cause: e, detail: { code } });
+    const clientCertificate = this.http?.clientCertificate ?? false;
+    const tls = tlsErrorFor(e, { domain: this.domain, certs: this.certs, clientCertificate, certDir: this.opts.certDir });
+    if (tls) return tls;
+    // A server that wants a client certificate may also just drop the connection after the handshake.
+    const hint = code === 'ECONNRESET' && ep?.base.startsWith('https:') && !clientCertificate ? ' If the registry requires a client certificate, put NAME.cert and NAME.key in its certs.d directory or pass --cert-dir DIR.' : '';
+    return new DeckhandError('ENETWORK', `Cannot reach registry ${this.domain} (${code || (e as Error).message}). Check the name, your network, and that the registry is running.${hint}`, { cause: e, detail: { code } });
   }
 
   /**

@@ -2,7 +2,9 @@
  * Which URL a registry host is reached at. As Docker does, plain HTTP is used automatically only
  * for loopback registries (127.0.0.0/8, ::1, localhost); any other host is HTTPS with verified TLS
  * unless the user turns verification off for it (`--tls-verify=false`), in which case HTTPS
- * without verification is tried first and plain HTTP after.
+ * without verification is tried first and plain HTTP after. A loopback registry that serves only
+ * HTTPS answers the plain-HTTP try with a 400 (Go's "Client sent an HTTP request to an HTTPS server")
+ * or drops it, and the HTTPS candidate, with the host's certs.d, follows.
  */
 import { isIP } from 'node:net';
 

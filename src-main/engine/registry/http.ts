@@ -2,7 +2,9 @@
  * One HTTP exchange with a registry, following redirects by hand so that credentials
  * never leave the registry's origin: Authorization is attached only to requests whose
  * scheme://host:port is the registry's own (blob redirects to storage hosts are normal and go
- * there without it). Cookie and Proxy-Authorization are never sent.
+ * there without it). Cookie and Proxy-Authorization are never sent. A client certificate (mTLS,
+ * from certs.d) is likewise presented only to the registry's own host, never to a redirect target or
+ * a token server elsewhere.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -15,6 +17,8 @@ export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** The host (`URL.host`) the client certificate is for; other hosts get none. Unset: every host. */
+  certHost?: string;
 }
 
 export type RequestBody = string | Buffer | Uint8Array | Readable;
@@ -89,24 +93,44 @@ const IDLE_BODY_TIMEOUT_MS = 120_000;
 export class HttpTransport {
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
+  /** For hosts other than `tls.certHost`: same trust, no client certificate. */
+  private otherHostsAgent: HttpsAgent | undefined;
+  private readonly tls: TlsOptions;
 
   constructor(tls: TlsOptions) {
+    this.tls = tls;
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
-    this.httpsAgent = new HttpsAgent({
+    this.httpsAgent = this.newHttpsAgent(true);
+  }
+
+  /** Whether requests to this host present the client certificate. */
+  get clientCertificate(): boolean {
+    return Boolean(this.tls.cert && this.tls.key);
+  }
+
+  private newHttpsAgent(withClientCert: boolean): HttpsAgent {
+    const tls = this.tls;
+    return new HttpsAgent({
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
       rejectUnauthorized: tls.verify,
       ...(tls.ca ? { ca: tls.ca } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
+      ...(withClientCert && tls.cert ? { cert: tls.cert } : {}),
+      ...(withClientCert && tls.key ? { key: tls.key } : {}),
     });
+  }
+
+  private agentFor(url: URL): HttpAgent | HttpsAgent {
+    if (url.protocol !== 'https:') return this.httpAgent;
+    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return this.httpsAgent;
+    return (this.otherHostsAgent ??= this.newHttpsAgent(false));
   }
 
   private exchange(url: URL, method: string, headers: Record<string, string>, body: RequestBody | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const https = url.protocol === 'https:';
-      const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? this.httpsAgent : this.httpAgent, ...(signal ? { signal } : {}) }, (res) => {
+      const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
         answered = true;
         if (waiting) clearTimeout(waiting);
         // A body that stalls for too long is an error, not a hang.
@@ -179,5 +203,6 @@ export class HttpTransport {
   async close(): Promise<void> {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.otherHostsAgent?.destroy();
   }
 }
