@@ -27,10 +27,18 @@ export type ErrorCode =
   | 'ENO_PLATFORM'
   /** An image archive (load) is unsafe, damaged or not an image archive. */
   | 'EARCHIVE'
+  /** The signature policy (policy.json) rejected an image, is malformed, or a signing key cannot be used; the message names the rule or file. */
+  | 'EPOLICY'
   /** A payload crossing the IPC boundary failed the contract's schema. */
   | 'EINVALID'
   /** A message came from a sender that may not call Deckhand (another frame, page or origin). */
   | 'EFORBIDDEN'
+  /** A configuration file (registries.conf and its drop-ins, short-name-aliases.conf) is malformed. */
+  | 'ECONFIG'
+  /** A short name more than one search registry could serve; `detail.candidates` lists fully-qualified names. */
+  | 'ESHORTNAME'
+  /** registries.conf blocks the registry; the message names the file and the prefix. */
+  | 'EBLOCKED'
   /** An unexpected failure (a bug): the message says what happened, nothing more is known. */
   | 'EINTERNAL';
 

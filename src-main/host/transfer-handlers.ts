@@ -15,6 +15,7 @@ import { resolveOne } from '../engine/store/catalog.ts';
 import { isErrno } from '../engine/store/fsutil.ts';
 import { copyImage, parseEndpoint } from '../engine/transfer/copy.ts';
 import { pull } from '../engine/transfer/pull.ts';
+import { planPullFromEnv } from '../engine/transfer/pull-source.ts';
 import { push } from '../engine/transfer/push.ts';
 import type { HostContext } from './handlers.ts';
 import { isInside } from './uploads.ts';
@@ -43,7 +44,10 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
   const here = hostPlatform(process.platform, process.arch);
   return {
     pull: async ({ ref, platform, allPlatforms, tlsVerify }) => {
-      const name = formatReference(parseReference(ref));
+      // registries.conf first: an ambiguous short name (ESHORTNAME, with its candidates) or a blocked
+      // registry fails the call itself, so the pull dialog can offer the choices.
+      const plans = await planPullFromEnv(ref, ctx.env);
+      const name = plans.length === 1 ? formatReference(plans[0]!.logical) : ref;
       const wanted = platform ? parsePlatform(platform) : here;
       const store = await ctx.store();
       return ctx.transfers.start('pull', name, async (onEvent, signal) => {

@@ -16,7 +16,7 @@ const BlobState = v.picklist(['waiting', 'exists', 'mounted', 'downloading', 'up
 
 export const TransferEventSchema = v.variant('type', [
   v.strictObject({ type: v.literal('resolving'), ref: text }),
-  v.strictObject({ type: v.literal('resolved'), ref: text, digest: text, mediaType: text, platforms: v.array(text), sparse: v.boolean(), endpoint: text }),
+  v.strictObject({ type: v.literal('resolved'), ref: text, digest: text, mediaType: text, platforms: v.array(text), sparse: v.boolean(), endpoint: text, mirror: v.optional(text) }),
   v.strictObject({ type: v.literal('blob'), digest: text, kind: BlobKind, state: BlobState, done: count, total: count }),
   v.strictObject({ type: v.literal('retry'), digest: text, attempt: count, reason: text }),
   v.strictObject({ type: v.literal('done'), ref: text, digest: text, fetchedBytes: count, fetchedBlobs: count, skippedBlobs: count }),
