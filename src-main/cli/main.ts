@@ -19,6 +19,9 @@ import { treeCommand } from './commands/tree.ts';
 import { pruneCommand } from './commands/prune.ts';
 import { saveCommand } from './commands/save.ts';
 import { loadCommand } from './commands/load.ts';
+import { generateSigstoreKeyCommand } from './commands/generate-sigstore-key.ts';
+import { loginCommand } from './commands/login.ts';
+import { logoutCommand } from './commands/logout.ts';
 
 export const COMMANDS: Record<string, Command> = {
   pull: pullCommand,
@@ -35,6 +38,9 @@ export const COMMANDS: Record<string, Command> = {
   prune: pruneCommand,
   save: saveCommand,
   load: loadCommand,
+  'generate-sigstore-key': generateSigstoreKeyCommand,
+  login: loginCommand,
+  logout: logoutCommand,
 };
 
 export function helpText(): string {

@@ -8,6 +8,7 @@ import { usageError, wantsJson } from './usage.ts';
 
 export const TRANSFER_FLAGS = {
   'tls-verify': { type: 'string' },
+  'cert-dir': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   format: { type: 'string' },
 } as const;
@@ -19,16 +20,17 @@ export const PLATFORM_FLAGS = {
 
 interface TransferValues {
   'tls-verify'?: string | undefined;
+  'cert-dir'?: string | undefined;
   quiet?: boolean | undefined;
   format?: string | undefined;
 }
 
 export interface TransferSetup {
   asJson: boolean;
-  common: { tlsVerify?: boolean; signal: AbortSignal; env: NodeJS.ProcessEnv; onEvent?: TransferListener };
+  common: { tlsVerify?: boolean; certDir?: string; signal: AbortSignal; env: NodeJS.ProcessEnv; onEvent?: TransferListener };
 }
 
-/** --tls-verify, progress on stderr unless --quiet or --format json. */
+/** --tls-verify, --cert-dir, progress on stderr unless --quiet or --format json. */
 export function transferSetup(ctx: CommandContext, values: TransferValues, usage: string): TransferSetup {
   const asJson = wantsJson(values.format, usage);
   const progress = new ProgressView(ctx.stderr);
@@ -36,6 +38,7 @@ export function transferSetup(ctx: CommandContext, values: TransferValues, usage
     asJson,
     common: {
       ...(values['tls-verify'] !== undefined ? { tlsVerify: values['tls-verify'] !== 'false' } : {}),
+      ...(values['cert-dir'] ? { certDir: values['cert-dir'] } : {}),
       signal: ctx.signal,
       env: ctx.env,
       ...(values.quiet || asJson ? {} : { onEvent: progress.onEvent }),

@@ -45,7 +45,11 @@ export interface CopyOptions {
   platform: Platform;
   allPlatforms?: boolean;
   tlsVerify?: boolean;
+  /** `--cert-dir`: CA and client certificates for the registry (both, registry to registry), instead of certs.d. */
+  certDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** `--signature-policy PATH`: policy.json for a registry source instead of the user's or the system's. */
+  signaturePolicy?: string;
   signal?: AbortSignal;
   onEvent?: TransferListener;
 }
@@ -66,7 +70,7 @@ export async function copyImage(store: Store, srcText: string, destText: string,
   const src = parseEndpoint(srcText);
   const dest = parseEndpoint(destText);
   const layoutOf = async (e: Endpoint): Promise<Store> => (e.kind === 'oci' ? Store.open(e.dir) : store);
-  const pullOpts = { platform: opts.platform, allPlatforms: opts.allPlatforms ?? false, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const pullOpts = { platform: opts.platform, allPlatforms: opts.allPlatforms ?? false, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
 
   if (src.kind === 'docker') {
     if (dest.kind === 'docker') {
@@ -80,7 +84,7 @@ export async function copyImage(store: Store, srcText: string, destText: string,
   const from = await layoutOf(src);
   const input = src.kind === 'oci' ? (src.ref ?? (await onlyImage(from, src.dir))) : src.ref;
   if (dest.kind === 'docker') {
-    const r = await push(from, input, formatReference(dest.ref), { ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+    const r = await push(from, input, formatReference(dest.ref), { ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
     return { ref: r.ref, digest: r.digest, bytes: r.uploadedBytes };
   }
   const to = await layoutOf(dest);

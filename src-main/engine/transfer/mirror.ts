@@ -16,18 +16,27 @@ import { findCredentials } from '../config/auth-file.ts';
 import type { BlobSource, PushJob } from './blob-push.ts';
 import { explainDenied, sendImage, type OutgoingImage, type SendCounts } from './send-image.ts';
 import { throttleProgress } from './throttle.ts';
-import { resolveRemote, type RemoteImage } from './remote-image.ts';
+import type { RemoteImage } from './remote-image.ts';
+import { openFirstSource, planPull, type OpenedSource } from './pull-source.ts';
+import { loadRegistriesConf } from '../config/registries-conf.ts';
+import { pushTarget } from '../config/registry-match.ts';
+import { enforcePolicy } from '../signature/enforce.ts';
+import { copySignatures } from '../signature/attachments.ts';
 
 export interface MirrorOptions {
   platform: Platform;
   allPlatforms?: boolean;
   tlsVerify?: boolean;
+  /** `--cert-dir`: used for both registries, instead of certs.d. */
+  certDir?: string;
   srcCredentials?: Credentials;
   destCredentials?: Credentials;
   env?: NodeJS.ProcessEnv;
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: TransferListener;
+  /** `--signature-policy PATH`: the policy.json to enforce on the source instead of the user's or the system's. */
+  signaturePolicy?: string;
 }
 
 export interface MirrorResult extends SendCounts {
@@ -74,20 +83,29 @@ export async function mirror(src: ImageReference, dest: ImageReference, opts: Mi
   const emit = throttleProgress(opts.onEvent);
   const name = formatReference(dest);
   emit({ type: 'resolving', ref: formatReference(src) });
-  const srcCredentials = opts.srcCredentials ?? (await findCredentials(src.domain, src.path, opts.env));
+  // registries.conf: the source is read as a pull reads it (blocked, rewritten, mirrors); the
+  // destination is written as a push writes it (blocked, insecure; never a mirror).
+  const conf = await loadRegistriesConf(opts.env ?? process.env);
+  const plans = planPull(conf, src);
+  const destInsecure = pushTarget(conf, dest).insecure && opts.tlsVerify === undefined;
   const destCredentials = opts.destCredentials ?? (await findCredentials(dest.domain, dest.path, opts.env));
-  const tls = opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify };
-  const from = new RegistryClient({ domain: src.domain, ...(srcCredentials ? { credentials: srcCredentials } : {}), ...tls });
-  const to = new RegistryClient({ domain: dest.domain, ...(destCredentials ? { credentials: destCredentials } : {}), ...tls });
+  const tls = { ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}) };
+  const to = new RegistryClient({ domain: dest.domain, ...(destCredentials ? { credentials: destCredentials } : {}), ...tls, ...(destInsecure ? { tlsVerify: false } : {}) });
+  let opened: OpenedSource | undefined;
   try {
-    const remote = await resolveRemote(from, src, opts);
+    opened = await openFirstSource(plans, { ...opts, ...(opts.srcCredentials ? { credentials: opts.srcCredentials } : {}) });
+    const { client: from, remote } = opened;
+    const at = opened.source.ref;
+    await enforcePolicy(from, src, remote.root, opts);
     const source = outgoing(remote, opts.allPlatforms ?? false);
     if (dest.digest && dest.digest !== source.root.digest) throw new DeckhandError('EUSAGE', `${name} names digest ${dest.digest}, but the source is ${source.root.digest}.`);
     const platforms = remote.children.map((c) => (c.descriptor.platform ? formatPlatform(c.descriptor.platform) : '')).filter(Boolean);
-    emit({ type: 'resolved', ref: formatReference(src), digest: source.root.digest, mediaType: source.root.mediaType, platforms, sparse: false, endpoint: src.domain });
-    const sameRegistry = src.domain === dest.domain && src.path !== dest.path;
-    const jobs = referencedBlobs(remote.children.map((c) => c.manifest)).map(({ descriptor: d, kind }): PushJob => ({ repository: dest.path, digest: d.digest, size: d.size, kind, mountFrom: sameRegistry ? [src.path] : [], source: registrySource(from, src.path, d.digest) }));
+    emit({ type: 'resolved', ref: formatReference(src), digest: source.root.digest, mediaType: source.root.mediaType, platforms, sparse: false, endpoint: from.base ?? at.domain, ...(opened.source.mirror !== undefined ? { mirror: opened.source.mirror } : {}) });
+    const sameRegistry = at.domain === dest.domain && at.path !== dest.path;
+    const jobs = referencedBlobs(remote.children.map((c) => c.manifest)).map(({ descriptor: d, kind }): PushJob => ({ repository: dest.path, digest: d.digest, size: d.size, kind, mountFrom: sameRegistry ? [at.path] : [], source: registrySource(from, at.path, d.digest) }));
     const counts = await sendImage(to, dest, { ...source, jobs: jobs.sort((a, b) => b.size - a.size) }, emit, { ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    // Sigstore signatures travel with the image when it goes whole (one platform taken out of an index is another digest).
+    if (source.root.digest === remote.root.digest) await copySignatures(from, at.path, to, dest.path, source.root.digest, opts.signal);
     emit({ type: 'pushed', ref: name, digest: source.root.digest, ...counts });
     return { ref: name, digest: source.root.digest, platforms, ...counts };
   } catch (e) {
@@ -96,7 +114,7 @@ export async function mirror(src: ImageReference, dest: ImageReference, opts: Mi
     if (err instanceof DeckhandError) emit({ type: 'error', code: err.code, message: err.message });
     throw err;
   } finally {
-    await from.close();
+    await opened?.client.close();
     await to.close();
   }
 }

@@ -5,13 +5,11 @@
  * concurrent rmi or prune cannot take it away mid-flight.
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
+import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import { referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform, platformsEqual, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
-import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { findCredentials } from '../config/auth-file.ts';
 import { putBlob } from '../store/ingest.ts';
 import { Lease } from '../store/leases.ts';
 import { setTag } from '../store/catalog.ts';
@@ -23,13 +21,17 @@ import { forEachLimit } from './pool.ts';
 import { throttleProgress } from './throttle.ts';
 import { platformOfManifest } from './platforms.ts';
 import { recordBlobLocations } from '../store/blob-locations.ts';
-import { resolveRemote, type RemoteImage } from './remote-image.ts';
+import type { RemoteImage } from './remote-image.ts';
+import { openFirstSource, planPullFromEnv, type OpenedSource } from './pull-source.ts';
+import { enforcePolicy } from '../signature/enforce.ts';
 
 export interface PullOptions {
   /** The platform to pull from an index; defaults to the host's. */
   platform: Platform;
   allPlatforms?: boolean;
   tlsVerify?: boolean;
+  /** `--cert-dir`: CA and client certificates for the registry, instead of certs.d. */
+  certDir?: string;
   credentials?: Credentials;
   concurrency?: number;
   /** The name to give the image in the store instead of the pulled reference (a bare tag for a plain layout). */
@@ -39,6 +41,8 @@ export interface PullOptions {
   signal?: AbortSignal;
   onEvent?: TransferListener;
   env?: NodeJS.ProcessEnv;
+  /** `--signature-policy PATH`: the policy.json to enforce instead of the user's or the system's. */
+  signaturePolicy?: string;
 }
 
 export interface PullResult {
@@ -52,6 +56,10 @@ export interface PullResult {
   fetchedBlobs: number;
   skippedBlobs: number;
   endpoint: string;
+  /** The registries.conf mirror (its location) that served the pull, when one did. */
+  mirror?: string;
+  /** The reference actually read, when registries.conf rewrote it or a mirror served it. */
+  source?: string;
 }
 
 function blobJobs(repository: string, resolved: RemoteImage): BlobJob[] {
@@ -63,20 +71,28 @@ async function platformsOf(store: Store, resolved: RemoteImage): Promise<string[
 }
 
 export async function pull(store: Store, input: string, opts: PullOptions): Promise<PullResult> {
-  const ref = parseReference(input);
   const emit = throttleProgress(opts.onEvent);
-  const name = formatReference(ref);
+  // registries.conf: the short name's candidates, blocked registries, rewritten locations, mirrors.
+  const plans = await planPullFromEnv(input, opts.env);
+  let ref = plans[0]!.logical;
+  let name = plans.length === 1 ? formatReference(ref) : input;
   emit({ type: 'resolving', ref: name });
-  const credentials = opts.credentials ?? (await findCredentials(ref.domain, ref.path, opts.env));
-  const client = new RegistryClient({ domain: ref.domain, ...(credentials ? { credentials } : {}), ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }) });
   const lease = await Lease.create(store, `pull ${name}`);
+  let opened: OpenedSource | undefined;
   try {
-    const resolved = await resolveRemote(client, ref, opts);
-    const endpoint = client.base ?? ref.domain;
-    const jobs = blobJobs(ref.path, resolved);
+    opened = await openFirstSource(plans, opts);
+    const { client, source, remote: resolved } = opened;
+    ref = opened.logical;
+    name = formatReference(ref);
+    const from = source.ref;
+    // Policy before any blob: a refused image leaves nothing in the store.
+    await enforcePolicy(client, ref, resolved.root, opts);
+    const endpoint = client.base ?? from.domain;
+    const served = { ...(source.mirror !== undefined ? { mirror: source.mirror } : {}), ...(formatReference(from) !== name ? { source: formatReference(from) } : {}) };
+    const jobs = blobJobs(from.path, resolved);
     await lease.add(resolved.root.digest, ...resolved.children.map((c) => c.descriptor.digest), ...jobs.map((j) => j.digest));
     const platforms = resolved.children.map((c) => (c.descriptor.platform ? formatPlatform(c.descriptor.platform) : ''));
-    emit({ type: 'resolved', ref: name, digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: platforms.filter(Boolean), sparse: resolved.sparse, endpoint });
+    emit({ type: 'resolved', ref: name, digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: platforms.filter(Boolean), sparse: resolved.sparse, endpoint, ...(served.mirror ? { mirror: served.mirror } : {}) });
     if (!opts.allPlatforms && resolved.children[0]?.descriptor.platform && !platformsEqual(resolved.children[0].descriptor.platform, opts.platform)) {
       // A compatible fallback (arm/v6 for an arm/v7 host, say) was chosen; say so.
       emit({ type: 'retry', digest: resolved.children[0].descriptor.digest, attempt: 0, reason: `no exact ${formatPlatform(opts.platform)} image; using compatible ${formatPlatform(resolved.children[0].descriptor.platform)}` });
@@ -102,8 +118,8 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
       const outcome = await setTag(store, opts.tagAs ?? tagName, descriptor, annotations, { required, action: opts.tagAction ?? 'pull' });
       if (outcome.missing.length === 0) {
-        await recordBlobLocations(store, { registry: ref.domain, repository: ref.path }, jobs.map((j) => j.digest));
-        const result: PullResult = { ref: typeof opts.tagAs === 'string' ? opts.tagAs : formatReference(opts.tagAs ?? tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint };
+        await recordBlobLocations(store, { registry: from.domain, repository: from.path }, jobs.map((j) => j.digest));
+        const result: PullResult = { ref: typeof opts.tagAs === 'string' ? opts.tagAs : formatReference(opts.tagAs ?? tagName), digest: resolved.root.digest, mediaType: resolved.root.mediaType, platforms: stored, sparse: resolved.sparse, fetchedBytes, fetchedBlobs, skippedBlobs, endpoint, ...served };
         emit({ type: 'done', ref: result.ref, digest: result.digest, fetchedBytes, fetchedBlobs, skippedBlobs });
         return result;
       }
@@ -116,6 +132,6 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     throw err;
   } finally {
     await lease.release();
-    await client.close();
+    await opened?.client.close();
   }
 }

@@ -13,6 +13,8 @@ import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { findCredentials } from '../config/auth-file.ts';
+import { loadRegistriesConf } from '../config/registries-conf.ts';
+import { pushTarget } from '../config/registry-match.ts';
 import { resolveOne } from '../store/catalog.ts';
 import { missingBlobs, walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
@@ -22,16 +24,21 @@ import { storeSource, type PushJob } from './blob-push.ts';
 import { explainDenied, sendImage } from './send-image.ts';
 import { throttleProgress } from './throttle.ts';
 import { platformOfManifest } from './platforms.ts';
+import { loadSigningKey, signPushed, type SignOptions } from '../signature/enforce.ts';
 
 export interface PushOptions {
   /** For a sparse index: push the present platforms as a new index instead of failing. */
   presentPlatforms?: boolean;
   tlsVerify?: boolean;
+  /** `--cert-dir`: CA and client certificates for the registry, instead of certs.d. */
+  certDir?: string;
   credentials?: Credentials;
   env?: NodeJS.ProcessEnv;
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: TransferListener;
+  /** `--sign-by-sigstore-private-key`: attach a sigstore signature of the pushed digest. */
+  sign?: SignOptions;
 }
 
 export interface PushResult {
@@ -87,8 +94,12 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
   if (!target) throw new DeckhandError('EUSAGE', `${src} has no registry name to push to; give a destination, e.g. \`deckhand push ${src} registry.example.com/team/app:1.0\`.`);
   const name = formatReference(target);
   const emit = throttleProgress(opts.onEvent);
+  // registries.conf: a blocked registry refuses the push; `insecure` applies unless --tls-verify was given.
+  const insecure = pushTarget(await loadRegistriesConf(opts.env ?? process.env), target).insecure && opts.tlsVerify === undefined;
   const credentials = opts.credentials ?? (await findCredentials(target.domain, target.path, opts.env));
-  const client = new RegistryClient({ domain: target.domain, ...(credentials ? { credentials } : {}), ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }) });
+  const client = new RegistryClient({ domain: target.domain, ...(credentials ? { credentials } : {}), ...(opts.tlsVerify === undefined ? (insecure ? { tlsVerify: false } : {}) : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  // The key is decrypted first: a wrong passphrase fails before anything is uploaded.
+  const signingKey = opts.sign ? await loadSigningKey(opts.sign) : undefined;
   const lease = await Lease.create(store, `push ${name}`);
   try {
     await lease.add(entry.descriptor.digest);
@@ -102,6 +113,7 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
     const mountFrom = await loadBlobLocations(store);
     const jobs = blobJobs(store, p.graph, target.path, (d) => mountFrom(target.domain, target.path, d));
     const counts = await sendImage(client, target, { root: p.root, children: p.children, jobs }, emit, { ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (signingKey) await signPushed(client, target, p.root.digest, signingKey, opts.signal);
     const result: PushResult = { ref: name, digest: p.root.digest, mediaType: p.root.mediaType, platforms, ...counts };
     await recordBlobLocations(store, { registry: target.domain, repository: target.path }, jobs.map((j) => j.digest));
     emit({ type: 'pushed', ref: name, digest: result.digest, uploadedBytes: result.uploadedBytes, uploadedBlobs: result.uploadedBlobs, existingBlobs: result.existingBlobs, mountedBlobs: result.mountedBlobs });
