@@ -1,9 +1,17 @@
 /** Sizes and times as the UI shows them: human units, relative times with the exact time on hover. */
 import { formatAge, formatBytes } from '../../src-shared/format.ts';
 
+// One formatter each: toLocaleString() builds a new Intl formatter on every call, which a table
+// row would pay for every cell it mounts while scrolling.
+const DIGITS = new Intl.NumberFormat('en-US');
+const EXACT_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** `1,234,567`: exact counts and byte figures for titles and dialogs. */
+export const groupDigits = (n: number): string => DIGITS.format(n);
+
 export function Bytes({ value, testId }: { value: number; testId?: string }) {
   return (
-    <span className="bytes" title={`${value.toLocaleString('en-US')} bytes`} data-testid={testId} data-bytes={value}>
+    <span className="bytes" title={`${groupDigits(value)} bytes`} data-testid={testId} data-bytes={value}>
       {formatBytes(value)}
     </span>
   );
@@ -13,7 +21,7 @@ export function RelativeTime({ iso }: { iso: string | null }) {
   if (!iso) return <span className="muted">unknown</span>;
   const t = new Date(iso);
   return (
-    <time dateTime={iso} title={Number.isNaN(t.getTime()) ? iso : t.toLocaleString()}>
+    <time dateTime={iso} title={Number.isNaN(t.getTime()) ? iso : EXACT_TIME.format(t)}>
       {formatAge(iso)}
     </time>
   );

@@ -316,6 +316,8 @@ function TableBody({ rows, scrollRef, fallbackRect, selected, activeIndex, scrol
     estimateSize,
     getItemKey,
     overscan: 12,
+    // Render with the frame, not synchronously inside each scroll event.
+    useFlushSync: false,
     initialRect: fallbackRect,
     observeElementRect: observeRect,
   });

@@ -6,6 +6,7 @@
  * lists (loaded when the browser is idle) it is exact, each blob once; until then it is a lower
  * bound and says so.
  */
+import { groupDigits } from '../../ui/format.tsx';
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
@@ -16,11 +17,11 @@ import { buildTree, bytesOf, filterImages } from './rows.ts';
 import './images.css';
 
 function Count({ shown, total, bytes, exact }: { shown: number; total: number; bytes: number; exact: boolean }) {
-  const images = `${shown.toLocaleString('en-US')} ${shown === 1 ? 'image' : 'images'}`;
-  const of = shown !== total ? ` of ${total.toLocaleString('en-US')}` : '';
+  const images = `${groupDigits(shown)} ${shown === 1 ? 'image' : 'images'}`;
+  const of = shown !== total ? ` of ${groupDigits(total)}` : '';
   const size = exact ? formatBytes(bytes) : `at least ${formatBytes(bytes)}`;
   const title = exact
-    ? `${bytes.toLocaleString('en-US')} bytes on disk for these images, every shared blob counted once`
+    ? `${groupDigits(bytes)} bytes on disk for these images, every shared blob counted once`
     : 'Images share blobs, so their sizes do not add up; the exact figure follows once disk usage is loaded';
   return (
     <span className="images-count muted" data-testid="images-count" data-exact={exact} title={title}>

@@ -5,7 +5,6 @@
  */
 import { createColumnHelper, createExpandedRowModel, createSortedRowModel, rowExpandingFeature, rowSortingFeature, tableFeatures, type Row } from '@tanstack/react-table';
 import { useDeckhand } from '../../store/index.ts';
-import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, RelativeTime } from '../../ui/format.tsx';
 import { copyWithNotice } from './actions.ts';
 import { archOf, compareNumber, compareText, digestReferenceOf, emulationWarning, isIndex, shortDigest, sortValue, type ColumnId, type TableNode } from './rows.ts';
@@ -133,24 +132,22 @@ function DigestCell({ node }: { node: TableNode }) {
   const image = node.kind === 'image' ? node.image : node.parent;
   const digest = node.kind === 'image' ? node.image.digest : node.manifest.digest;
   const ref = digestReferenceOf(image, digest);
+  // One element per cell (rows mount while scrolling): the short digest is itself the copy button.
   return (
-    <span className="digest">
-      <code title={digest}>{shortDigest(digest)}</code>
-      <button
-        type="button"
-        className="icon copy"
-        aria-label={`Copy ${ref}`}
-        title={`Copy ${ref}`}
-        tabIndex={-1}
-        onClick={(e) => {
-          e.stopPropagation();
-          void copyWithNotice(ref);
-        }}
-        onDoubleClick={(e) => e.stopPropagation()}
-      >
-        <CopyIcon />
-      </button>
-    </span>
+    <button
+      type="button"
+      className="digest-copy mono"
+      aria-label={`Copy ${ref}`}
+      title={`${digest}\nClick to copy ${ref}`}
+      tabIndex={-1}
+      onClick={(e) => {
+        e.stopPropagation();
+        void copyWithNotice(ref);
+      }}
+      onDoubleClick={(e) => e.stopPropagation()}
+    >
+      {shortDigest(digest)}
+    </button>
   );
 }
 

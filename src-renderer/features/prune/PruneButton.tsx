@@ -4,6 +4,7 @@
  * reloads whenever the store changes (the usage is marked stale then). The first load waits for
  * the image list and an idle moment: df is the larger answer, and the table comes first.
  */
+import { groupDigits } from '../../ui/format.tsx';
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
@@ -27,7 +28,7 @@ export function PruneButton() {
   const title =
     bytes === null
       ? 'Remove dangling images, unreferenced blobs and interrupted downloads, with a preview first'
-      : `A default prune removes dangling images, unreferenced blobs and interrupted downloads: ${bytes.toLocaleString('en-US')} bytes. A preview comes first.`;
+      : `A default prune removes dangling images, unreferenced blobs and interrupted downloads: ${groupDigits(bytes)} bytes. A preview comes first.`;
   return (
     <button
       type="button"

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { Bytes } from '../../ui/format.tsx';
+import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { clipLabel, layoutTree, MAX_RADIUS, ROW, shortDigest, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
 import { useElementSize } from './useElementSize.ts';
 import './tree.css';
@@ -44,7 +44,7 @@ function Tooltip({ layer, images, height }: { layer: LaidLayer; images: LaidImag
       </div>
       <div>
         <span className="muted">Size </span>
-        {formatBytes(layer.bytes)} ({layer.bytes.toLocaleString('en-US')} bytes) compressed
+        {formatBytes(layer.bytes)} ({groupDigits(layer.bytes)} bytes) compressed
         {layer.uncompressed !== null ? `, ${formatBytes(layer.uncompressed)} uncompressed` : ''}
       </div>
       <div>

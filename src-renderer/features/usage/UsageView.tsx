@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, type KeyboardEvent, type SyntheticEvent } f
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { Bytes } from '../../ui/format.tsx';
+import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures, toggleNames } from './selection.ts';
@@ -16,7 +16,7 @@ import './usage.css';
 
 const CHAR_WIDTH = 6.6;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-const exact = (n: number) => `${formatBytes(n)} (${n.toLocaleString('en-US')} bytes)`;
+const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
 function Totals({ usage }: { usage: DiskUsage }) {
   const items: Array<[string, number, string | null, string]> = [
