@@ -5,14 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, generateIndex, permissivePolicy, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { CLI, run } from './fixtures/tools.ts';
+import { CLI, run, runCli, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { listImages } from '../insight/images.ts';
 import { inspectImage } from '../insight/inspect.ts';
@@ -45,27 +44,8 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { env: { ...process.env, ...env } });
 
 describe('skopeo → Deckhand', () => {
   test('a layout skopeo copied from the registry is a store Deckhand lists, inspects and checks', async () => {

@@ -4,9 +4,9 @@
  * what it saved, wrong credentials save nothing; a pull through a credential helper; and a token
  * registry reached with an identity token (the fixture's token server takes refresh_token grants).
  */
+import { runCli } from './fixtures/tools.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,17 +28,9 @@ let basic: TestRegistry;
 let token: TestRegistry;
 
 /** Runs the CLI from source with `input` on stdin. */
-function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+async function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runCli(args, { env: { ...process.env, ...env }, entry: ENTRY, input });
+  return { ...r, code: r.code ?? -1 };
 }
 
 async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {

@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { join } from 'node:path';
 import type { TransferEvent } from '../../../src-shared/transfer.ts';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { CLI, freePort } from './fixtures/tools.ts';
+import { CLI, freePort, runCli, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { pull } from '../transfer/pull.ts';
 import { push } from '../transfer/push.ts';
@@ -147,23 +146,8 @@ describe('registries.conf', () => {
   });
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, { env: { PATH: process.env.PATH, ...env } });
 
 describe('the deckhand command with registries.conf', { skip: existsSync(CLI) ? false : 'dist/cli.mjs is not built (npm run build)' }, () => {
   test('an ambiguous short name fails listing the candidates; a mirror pull says which mirror served it', async () => {

@@ -6,21 +6,20 @@
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, permissivePolicy, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { run } from './fixtures/tools.ts';
+import { run, runCli, CLI_SOURCE, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { listEntries } from '../store/catalog.ts';
 import { pull } from '../transfer/pull.ts';
 import { isDeckhandError } from '../../../src-shared/errors.ts';
 import { signatureTag } from '../signature/attachments.ts';
+import { SIGNATURE_POLICY, SIGNATURE_VERIFIED_AT, SIGNATURE_VERIFIED_BY } from '../store/annotations.ts';
+import { listImages } from '../insight/images.ts';
 
-const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const PLATFORM = { os: 'linux', architecture: 'amd64' };
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -34,27 +33,8 @@ let requireKey: string;
 /** HOME without a policy, so the machine's ~/.config/containers/policy.json never leaks in. */
 let env: NodeJS.ProcessEnv;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...extraEnv }, entry: CLI_SOURCE });
 
 async function writePolicy(name: string, doc: unknown): Promise<string> {
   const path = join(work, name);
@@ -232,6 +212,25 @@ describe('Deckhand verifies', () => {
     const r = await cli(['--store', dir, 'pull', '--quiet', '--signature-policy', requireKey, `${registry.host}/sig/signed:1`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), image.manifestDigest);
+    // The stored entry records the verification: the key, the policy file and scope, and when.
+    const store = await Store.open(dir);
+    const [entry] = await listEntries(store);
+    const a = entry!.descriptor.annotations ?? {};
+    assert.equal(a[SIGNATURE_VERIFIED_BY], `${keyPrefix}.pub`);
+    assert.equal(a[SIGNATURE_POLICY], `${requireKey} transports.docker["${registry.host}/sig"]`);
+    assert.ok(Math.abs(Date.parse(a[SIGNATURE_VERIFIED_AT]!) - Date.now()) < 120_000, a[SIGNATURE_VERIFIED_AT]);
+    const [row] = await listImages(store);
+    assert.deepEqual(row!.signature, { verifiedBy: `${keyPrefix}.pub`, policy: `${requireKey} transports.docker["${registry.host}/sig"]`, at: a[SIGNATURE_VERIFIED_AT] });
+  });
+
+  test('a pull accepted by insecureAcceptAnything records no signature, replacing an earlier record', async () => {
+    const dir = join(work, 'store-verify');
+    const permissive = await permissivePolicy(work);
+    await pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: permissive, env });
+    const [entry] = await listEntries(await Store.open(dir));
+    assert.equal(entry!.descriptor.annotations?.[SIGNATURE_VERIFIED_BY], undefined);
+    assert.equal(entry!.descriptor.annotations?.[SIGNATURE_POLICY], undefined);
+    assert.equal((await listImages(await Store.open(dir)))[0]!.signature, null);
   });
 
   test('the unsigned image is refused, naming the rule, and nothing is stored', async () => {

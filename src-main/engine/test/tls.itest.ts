@@ -6,22 +6,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeckhandError } from '../../../src-shared/errors.ts';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, permissivePolicy, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { run } from './fixtures/tools.ts';
+import { run, runCli, CLI_SOURCE, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { pull } from '../transfer/pull.ts';
 import { push } from '../transfer/push.ts';
 import { RegistryClient } from '../registry/client.ts';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
-const CLI_SOURCE = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
 let work: string;
 let tlsReg: TestRegistry;
@@ -58,21 +55,7 @@ async function expectTlsError(p: Promise<unknown>, pattern: RegExp): Promise<voi
   });
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_SOURCE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, { env: { ...process.env, ...env }, entry: CLI_SOURCE });
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'deckhand-tls-'));
