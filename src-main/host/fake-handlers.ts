@@ -49,6 +49,16 @@ export function fakeEngine(): FakeEngine {
       return { registry: input.registry, username: input.username, storedIn: 'keychain' };
     },
     logout: record('logout', { registry: 'registry.example.com', removedFrom: ['keychain'] }),
+    registryDetails: record('registryDetails', {
+      host: 'registry.example.com',
+      registriesConf: { files: [], rule: null, narrower: [], searchRegistries: [], shortNameMode: 'enforcing' },
+      login: { storedIn: null, username: null, identityToken: false, file: null, helper: null, problem: null },
+      policy: null,
+    }),
+    rememberAlias: async (input) => {
+      calls.push({ call: 'rememberAlias', input });
+      return { name: input.name, value: input.value, file: '/fake/home/.cache/containers/short-name-aliases.conf' };
+    },
     removeImages: async (input) => {
       calls.push({ call: 'removeImages', input });
       throw new TypeError('boom');

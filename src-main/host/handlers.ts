@@ -13,9 +13,11 @@ import { inspectImage } from '../engine/insight/inspect.ts';
 import type { Store } from '../engine/store/layout.ts';
 import { removeImages } from '../engine/store/remove.ts';
 import { tagImage } from '../engine/store/tag.ts';
+import { aliasHandlers } from './alias-handlers.ts';
 import type { AppLogins } from './app-logins.ts';
 import { insightHandlers } from './insight-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
+import { registryDetailsHandlers } from './registry-details.ts';
 import { registryHandlers } from './registry-handlers.ts';
 import { transferHandlers } from './transfer-handlers.ts';
 import type { TransferManager } from './transfers.ts';
@@ -60,5 +62,7 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...registryHandlers(ctx),
     ...insightHandlers(ctx),
     ...loginHandlers(ctx),
+    ...registryDetailsHandlers(ctx),
+    ...aliasHandlers(ctx),
   };
 }

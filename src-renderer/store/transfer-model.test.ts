@@ -106,3 +106,17 @@ test('a burst then a pause reads lower as the pause lasts, then stalled', () => 
   assert.equal(throughput(list[0]!, 2000), 500_000);
   assert.equal(throughput(list[0]!, 100 + STALL_MS), 0);
 });
+
+test('the mirror that served a pull is kept from its resolved event; the primary leaves it null', () => {
+  const resolved = (mirror?: string): TransferEvent => ({ type: 'resolved', ref: 'example.com/a:1', digest: `sha256:${'f'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [], sparse: false, endpoint: 'https://mirror.example.net', ...(mirror ? { mirror } : {}) });
+  let list = reduceTransfers([], { event: 'transferStarted', payload: { transferId: id, kind: 'pull', ref: 'example.com/a:1' } });
+  assert.equal(list[0]!.mirror, null);
+  list = reduceTransfers(list, { event: 'transferProgress', payload: { transferId: id, events: [{ type: 'resolving', ref: 'example.com/a:1' }, resolved('mirror.example.net/cache')] } });
+  assert.equal(list[0]!.mirror, 'mirror.example.net/cache');
+  list = reduceTransfers(list, { event: 'transferProgress', payload: { transferId: id, events: [blob('sha256:1', 'done', 1, 1)] } });
+  list = reduceTransfers(list, { event: 'transferEnded', payload: { transferId: id, kind: 'pull', ref: 'example.com/a:1', digest: `sha256:${'f'.repeat(64)}`, error: null } });
+  assert.equal(list[0]!.mirror, 'mirror.example.net/cache', 'kept once the pull is done');
+
+  const other = reduceTransfers([], { event: 'transferProgress', payload: { transferId: id, events: [resolved()] } });
+  assert.equal(other[0]!.mirror, null);
+});

@@ -38,6 +38,8 @@ export interface TransferView {
   /** The latest step worth a line of text: resolving, resolved, a retry. */
   note: string | null;
   digest: string | null;
+  /** The registries.conf mirror (its location) that served a pull, from the resolved event; null when the primary did. */
+  mirror: string | null;
   error: WireError | null;
   /** Retries over the whole transfer, and the latest one's reason. */
   retries: number;
@@ -73,7 +75,7 @@ const FINISHED_STATES: ReadonlySet<BlobState> = new Set(['exists', 'mounted', 'd
 export const isCancelled = (t: TransferView): boolean => t.error?.code === 'ECANCELLED';
 
 function fresh(id: string): TransferView {
-  return { id, kind: 'pull', ref: '…', status: 'running', blobs: {}, note: null, digest: null, error: null, retries: 0, lastRetry: null, summary: null, startedAt: null, endedAt: null, samples: [] };
+  return { id, kind: 'pull', ref: '…', status: 'running', blobs: {}, note: null, digest: null, mirror: null, error: null, retries: 0, lastRetry: null, summary: null, startedAt: null, endedAt: null, samples: [] };
 }
 
 function update(list: TransferView[], id: string, now: number | undefined, change: (t: TransferView) => TransferView): TransferView[] {
@@ -109,7 +111,7 @@ export function reduceTransfers(list: TransferView[], action: TransferAction): T
     case 'transferProgress':
       return update(list, action.payload.transferId, now, (t) => {
         const blobs = { ...t.blobs };
-        let { note, retries, lastRetry, summary } = t;
+        let { note, retries, lastRetry, summary, mirror } = t;
         for (const e of action.payload.events) {
           switch (e.type) {
             case 'blob':
@@ -120,6 +122,7 @@ export function reduceTransfers(list: TransferView[], action: TransferAction): T
               break;
             case 'resolved':
               note = `Resolved ${e.digest.slice(0, 19)}`;
+              mirror = e.mirror ?? null;
               break;
             case 'retry': {
               note = e.reason;
@@ -146,7 +149,7 @@ export function reduceTransfers(list: TransferView[], action: TransferAction): T
               break;
           }
         }
-        const next: TransferView = { ...t, blobs, note, retries, lastRetry, summary };
+        const next: TransferView = { ...t, blobs, note, retries, lastRetry, summary, mirror };
         if (now !== undefined) next.samples = addSample(t.samples, { at: now, moved: movedBytes(next) });
         return next;
       });

@@ -6,6 +6,12 @@ import { formatAge, formatBytes } from '../../src-shared/format.ts';
 const DIGITS = new Intl.NumberFormat('en-US');
 const EXACT_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
+/** The exact local time of an ISO timestamp, as titles show it (the text itself when it is not a time). */
+export const exactTime = (iso: string): string => {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? iso : EXACT_TIME.format(t);
+};
+
 /** `1,234,567`: exact counts and byte figures for titles and dialogs. */
 export const groupDigits = (n: number): string => DIGITS.format(n);
 

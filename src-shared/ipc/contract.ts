@@ -11,7 +11,9 @@
 import * as v from 'valibot';
 import type { WireError } from '../errors.ts';
 import { EVENTS, TransferId } from './events.ts';
+import { isShortName, parseReference } from '../oci/reference.ts';
 import type {
+  AliasRecorded,
   DiskUsage,
   HostInfo,
   ImageDetails,
@@ -22,6 +24,7 @@ import type {
   LogoutResult,
   PlannedPrune,
   PruneResult,
+  RegistryDetails,
   RegistryInfo,
   RegistryRepositories,
   RegistryTags,
@@ -54,6 +57,17 @@ const registryHost = v.pipe(
   v.regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i, 'a registry is host[:port], e.g. quay.io or 127.0.0.1:5000, without https:// or a path'),
   v.maxLength(255),
 );
+/** An image name without tag or digest (no default tag added). */
+const untagged = (s: string): boolean => {
+  try {
+    const r = parseReference(s, { defaultTag: false });
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+};
+const aliasName = v.pipe(name('name'), v.check((s) => untagged(s) && isShortName(s), 'name must be a short name without tag or digest, e.g. nginx or team/app'));
+const aliasValue = v.pipe(name('value'), v.check((s) => untagged(s) && !isShortName(s), 'value must be a fully-qualified repository without tag or digest, e.g. docker.io/library/nginx'));
 /** A local file path (absolute) chosen by the user: a dropped archive, a save target. */
 const filePath = (what: string) => v.pipe(v.string(), v.minLength(1, `${what} is empty`), v.maxLength(4096), v.check((p) => p.startsWith('/') || /^[a-z]:[\\/]/i.test(p), `${what} must be an absolute path`));
 
@@ -128,6 +142,18 @@ export const CALLS = {
   ),
   /** Removes the login the app saved for a registry (keychain file and/or credential helper). */
   logout: call<LogoutResult>()(v.strictObject({ registry: registryHost })),
+  /**
+   * What applies to a registry: its registries.conf rule (location, insecure, blocked, mirrors), its
+   * login (the user and where it is stored, never the secret) and the policy.json requirements for
+   * `docker://HOST`. A broken config file is the call's error (ECONFIG, EAUTH_CONFIG, EPOLICY).
+   */
+  registryDetails: call<RegistryDetails>()(v.strictObject({ host: registryHost })),
+  /**
+   * Records a short-name choice as an alias in the user's short-name-aliases.conf (where Podman
+   * records its prompt's choices): `name` a short name, `value` a fully-qualified repository, both
+   * without tag or digest.
+   */
+  rememberAlias: call<AliasRecorded>()(v.strictObject({ name: aliasName, value: aliasValue })),
 };
 
 export type CallName = keyof typeof CALLS;

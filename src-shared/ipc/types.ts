@@ -33,6 +33,18 @@ export interface ImageRow {
   uniqueBytes: number;
   /** An index's stored platform manifests (one per platform; empty for a single manifest). */
   manifests: PlatformManifest[];
+  /** The sigstore verification recorded when a pull checked signatures under a sigstoreSigned policy; null when none was required. */
+  signature: SignatureStatus | null;
+}
+
+/** How a pull verified an image's signatures (from the stored index entry's annotations). */
+export interface SignatureStatus {
+  /** The key file(s) that verified a signature, comma-separated, or "keyData". */
+  verifiedBy: string;
+  /** The policy file and the scope that required it: `/etc/containers/policy.json transports.docker["quay.io/team"]`. */
+  policy: string;
+  /** ISO time of the verification. */
+  at: string;
 }
 
 export interface PlatformManifest {
@@ -224,4 +236,77 @@ export interface LogoutResult {
   registry: string;
   /** Where a login was removed from; empty when the app had none saved (one from another tool's auth file stays). */
   removedFrom: Array<'credential-helper' | 'keychain'>;
+}
+
+/** A short-name alias recorded from the app (the file is the user's short-name-aliases.conf). */
+export interface AliasRecorded {
+  name: string;
+  value: string;
+  file: string;
+}
+
+/** A registries.conf mirror of a `[[registry]]`, in the order it is tried. */
+export interface RegistryMirrorDetails {
+  location: string;
+  insecure: boolean;
+  pullFromMirror: 'all' | 'digest-only' | 'tag-only';
+}
+
+/** A `[[registry]]` of registries.conf (after drop-ins are merged), with the file it came from. */
+export interface RegistryRuleDetails {
+  file: string;
+  prefix: string;
+  /** '' for a `*.host` prefix without a location: names are used as they are. */
+  location: string;
+  insecure: boolean;
+  blocked: boolean;
+  mirrorByDigestOnly: boolean;
+  mirrors: RegistryMirrorDetails[];
+}
+
+/** Where the login for a registry is found, as pulls and pushes look it up. Never the secret. */
+export interface RegistryLoginDetails {
+  /** keychain: the desktop app's own (OS keychain); credential-helper: docker-credential-<helper>; auth-file: an auths entry. null: not logged in. */
+  storedIn: 'keychain' | 'credential-helper' | 'auth-file' | null;
+  /** null with an identity token (OAuth2 refresh token) or when not logged in. */
+  username: string | null;
+  identityToken: boolean;
+  /** The auth file with the entry, the file configuring the helper (`credHelpers of FILE`), or the app's keychain file. */
+  file: string | null;
+  helper: string | null;
+  /** A configured credential helper that could not be asked (missing, failed); the login state is unknown then. */
+  problem: string | null;
+}
+
+export interface PolicyRequirementDetails {
+  type: 'insecureAcceptAnything' | 'reject' | 'signedBy' | 'sigstoreSigned' | 'signedBaseLayer';
+  /** Readable: "sigstoreSigned with /etc/pki/team.pub", "insecureAcceptAnything: images are accepted without signatures". */
+  text: string;
+  keyPaths: string[];
+}
+
+/** The policy.json requirements for `docker://HOST`: the file, the scope that matched and each requirement. */
+export interface RegistryPolicyDetails {
+  file: string;
+  /** `transports.docker["quay.io"]`, `transports.docker[""]` or `default`. */
+  scope: string;
+  requirements: PolicyRequirementDetails[];
+}
+
+/** Everything configured for one registry: its registries.conf rule, its login and its signature policy. */
+export interface RegistryDetails {
+  host: string;
+  registriesConf: {
+    /** The files read, in order (main file, then drop-ins); empty when there are none. */
+    files: string[];
+    /** The `[[registry]]` whose prefix matches the host (longest prefix); null when none does. */
+    rule: RegistryRuleDetails | null;
+    /** Rules for repositories under the host (`host/team`), which apply to those names only. */
+    narrower: RegistryRuleDetails[];
+    searchRegistries: string[];
+    shortNameMode: 'enforcing' | 'permissive' | 'disabled';
+  };
+  login: RegistryLoginDetails;
+  /** null when no policy.json exists: everything is accepted. */
+  policy: RegistryPolicyDetails | null;
 }

@@ -5,9 +5,9 @@
  * graph, whose manifest and config metadata is cached by digest; list and inspect share this one
  * row builder.
  */
-import { PLATFORMS, PREVIOUS_REF, PULLED, SOURCE } from '../store/annotations.ts';
+import { PLATFORMS, PREVIOUS_REF, PULLED, SIGNATURE_POLICY, SIGNATURE_VERIFIED_AT, SIGNATURE_VERIFIED_BY, SOURCE } from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
-import type { ImageRow, PlatformManifest } from '../../../src-shared/ipc/types.ts';
+import type { ImageRow, PlatformManifest, SignatureStatus } from '../../../src-shared/ipc/types.ts';
 import { buildStoreGraph, type GraphImage, type StoreGraph } from './store-graph.ts';
 
 /** One row of the image list; the contract's ImageRow, so what the engine returns is what crosses IPC. */
@@ -39,6 +39,14 @@ function platformManifests(image: GraphImage): PlatformManifest[] {
     });
 }
 
+/** The sigstore verification a pull recorded on the entry; null when none was (all three annotations are needed). */
+export function signatureOf(a: Record<string, string>): SignatureStatus | null {
+  const verifiedBy = a[SIGNATURE_VERIFIED_BY];
+  const policy = a[SIGNATURE_POLICY];
+  const at = a[SIGNATURE_VERIFIED_AT];
+  return verifiedBy && policy && at ? { verifiedBy, policy, at } : null;
+}
+
 /** Row `i` of the graph (no blob reads). */
 export function summaryOf(graph: StoreGraph, i: number): ImageSummary {
   const image = graph.images[i]!;
@@ -64,6 +72,7 @@ export function summaryOf(graph: StoreGraph, i: number): ImageSummary {
     sharedBytes,
     uniqueBytes: totalBytes - sharedBytes,
     manifests: platformManifests(image),
+    signature: signatureOf(a),
   };
 }
 

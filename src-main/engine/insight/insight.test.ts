@@ -14,7 +14,9 @@ import { buildStoreGraph } from './store-graph.ts';
 import { diskUsage } from './usage.ts';
 import { planPrune, parseFilters, prune } from './prune.ts';
 import { imageTrees, layerForest, whatRequires, formatImageTree } from './tree.ts';
-import { listImages } from './images.ts';
+import { listImages, signatureOf } from './images.ts';
+import { signatureAnnotations } from '../transfer/pull.ts';
+import { SIGNATURE_VERIFIED_BY } from '../store/annotations.ts';
 import { inspectImage } from './inspect.ts';
 import { putBlob as put } from '../store/ingest.ts';
 import { fsck, repairStore } from './fsck.ts';
@@ -218,4 +220,24 @@ test('layers name the images they top, by stored name, each once', async (t) => 
   assert.deepEqual(baseNode.topNames, ['docker.io/library/base:1', 'docker.io/library/multi:1']);
   assert.deepEqual(baseNode.topOf, ['docker.io/library/base:1', 'docker.io/library/multi:1 (linux/amd64)', 'docker.io/library/multi:1 (linux/arm64)']);
   assert.deepEqual(imageTrees(graph, 'multi:1')[0]!.layers[0]!.topNames, baseNode.topNames);
+});
+
+test('an image row carries the signature verification a pull recorded; others, and a later unsigned pull, have none', async (t) => {
+  const { store, imgs } = await fixture(t);
+  const at = new Date('2026-06-01T12:00:00Z');
+  const recorded = signatureAnnotations({ allowed: true, file: '/etc/containers/policy.json', scope: 'transports.docker["docker.io/team"]', rule: 'r', reason: 'verified', verifiedBy: [{ key: '/keys/team.pub', fingerprint: 'sha256:1' }, { key: 'keyData', fingerprint: 'sha256:2' }, { key: '/keys/team.pub', fingerprint: 'sha256:1' }] }, at);
+  await setTag(store, parseReference('team/a:1'), imgs.a.descriptor, recorded);
+  const rows = await listImages(store);
+  const row = (name: string) => rows.find((r) => r.name === name)!;
+  assert.deepEqual(row('docker.io/team/a:1').signature, { verifiedBy: '/keys/team.pub, keyData', policy: '/etc/containers/policy.json transports.docker["docker.io/team"]', at: '2026-06-01T12:00:00.000Z' });
+  assert.equal(row('docker.io/team/b:1').signature, null);
+  assert.equal((await inspectImage(store, 'team/a:1')).signature?.verifiedBy, '/keys/team.pub, keyData');
+
+  // insecureAcceptAnything (no keys verified), or no policy at all, records nothing; the entry is rewritten without the old record.
+  assert.deepEqual(signatureAnnotations({ allowed: true, file: '/p.json', scope: 'default', rule: 'default: insecureAcceptAnything', reason: 'accepted without signatures', verifiedBy: [] }), {});
+  assert.deepEqual(signatureAnnotations(undefined), {});
+  await setTag(store, parseReference('team/a:1'), imgs.a.descriptor, {});
+  assert.equal((await listImages(store)).find((r) => r.name === 'docker.io/team/a:1')!.signature, null);
+  // A partial record (an entry written by hand) is not a verification.
+  assert.equal(signatureOf({ [SIGNATURE_VERIFIED_BY]: 'keyData' }), null);
 });

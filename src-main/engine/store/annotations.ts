@@ -10,3 +10,11 @@ export const PLATFORMS = 'io.deckhand.platforms';
 export const PREVIOUS_REF = 'io.deckhand.previous-ref';
 /** On a dangling descriptor: when it lost its tag. */
 export const UNTAGGED = 'io.deckhand.untagged';
+/**
+ * Set by a pull whose policy required sigstore signatures (sigstoreSigned) and verified them: the
+ * key(s) that verified one (file paths, or `keyData` / `keyDatas[i]`), comma-separated; the policy
+ * file and the scope that applied; and when. A pull accepted without a signature requirement sets none.
+ */
+export const SIGNATURE_VERIFIED_BY = 'io.deckhand.signature.verified-by';
+export const SIGNATURE_POLICY = 'io.deckhand.signature.policy';
+export const SIGNATURE_VERIFIED_AT = 'io.deckhand.signature.verified-at';

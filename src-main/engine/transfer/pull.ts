@@ -13,7 +13,7 @@ import type { Credentials } from '../registry/auth.ts';
 import { putBlob } from '../store/ingest.ts';
 import { Lease } from '../store/leases.ts';
 import { setTag } from '../store/catalog.ts';
-import { PLATFORMS, SOURCE } from '../store/annotations.ts';
+import { PLATFORMS, SIGNATURE_POLICY, SIGNATURE_VERIFIED_AT, SIGNATURE_VERIFIED_BY, SOURCE } from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
 import type { TagAction } from '../store/tag-log.ts';
 import { fetchBlob, type BlobJob } from './blob-fetch.ts';
@@ -24,6 +24,17 @@ import { recordBlobLocations } from '../store/blob-locations.ts';
 import type { RemoteImage } from './remote-image.ts';
 import { openFirstSource, planPullFromEnv, type OpenedSource } from './pull-source.ts';
 import { enforcePolicy } from '../signature/enforce.ts';
+import type { PolicyDecision } from '../signature/evaluate.ts';
+
+/** What the stored entry records of a sigstore verification; nothing when the policy required no signature. */
+export function signatureAnnotations(decision: PolicyDecision | undefined, at: Date = new Date()): Record<string, string> {
+  if (!decision?.allowed || decision.verifiedBy.length === 0) return {};
+  return {
+    [SIGNATURE_VERIFIED_BY]: [...new Set(decision.verifiedBy.map((k) => k.key))].join(', '),
+    [SIGNATURE_POLICY]: `${decision.file} ${decision.scope}`,
+    [SIGNATURE_VERIFIED_AT]: at.toISOString(),
+  };
+}
 
 export interface PullOptions {
   /** The platform to pull from an index; defaults to the host's. */
@@ -86,7 +97,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     name = formatReference(ref);
     const from = source.ref;
     // Policy before any blob: a refused image leaves nothing in the store.
-    await enforcePolicy(client, ref, resolved.root, opts);
+    const signed = signatureAnnotations(await enforcePolicy(client, ref, resolved.root, opts));
     const endpoint = client.base ?? from.domain;
     const served = { ...(source.mirror !== undefined ? { mirror: source.mirror } : {}), ...(formatReference(from) !== name ? { source: formatReference(from) } : {}) };
     const jobs = blobJobs(from.path, resolved);
@@ -114,7 +125,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       if (resolved.root.digest !== resolved.children[0]?.descriptor.digest) await putBlob(store, resolved.root.digest, resolved.root.bytes);
       const stored = await platformsOf(store, resolved);
       const descriptor: Descriptor = { mediaType: resolved.root.mediaType, digest: resolved.root.digest, size: resolved.root.bytes.length };
-      const annotations: Record<string, string> = { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: stored.join(',') };
+      const annotations: Record<string, string> = { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: stored.join(','), ...signed };
       const required = new Map<string, number>([[resolved.root.digest, resolved.root.bytes.length], ...resolved.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...jobs.map((j) => [j.digest, j.size] as [string, number])]);
       const outcome = await setTag(store, opts.tagAs ?? tagName, descriptor, annotations, { required, action: opts.tagAction ?? 'pull' });
       if (outcome.missing.length === 0) {

@@ -8,8 +8,8 @@ import type { ImageDetails as Details, PlatformDetails } from '../../../src-shar
 import { api } from '../../api/client.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
-import { Bytes, RelativeTime } from '../../ui/format.tsx';
-import { PlatformBadge } from './columns.tsx';
+import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
+import { PlatformBadge, SignedBadge } from './columns.tsx';
 import { copyWithNotice } from './actions.ts';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
 
@@ -296,6 +296,20 @@ function Overview({ d }: { d: Details }) {
       <Row label="Pulled from">{d.source ? <code className="wrap">{d.source}</code> : <span className="muted">unknown (built, loaded or copied here)</span>}</Row>
       <Row label="Pulled">
         <RelativeTime iso={d.pulled} />
+      </Row>
+      <Row label="Signature">
+        {d.signature ? (
+          <span data-testid="details-signature">
+            <SignedBadge signature={d.signature} /> Verified by <code className="wrap">{d.signature.verifiedBy}</code> at <time dateTime={d.signature.at}>{exactTime(d.signature.at)}</time>
+            <div className="muted">
+              under <code className="wrap">{d.signature.policy}</code>
+            </div>
+          </span>
+        ) : (
+          <span className="muted" data-testid="details-signature">
+            Not verified: {d.source ? 'pulled without a signature requirement' : 'not pulled from a registry'}
+          </span>
+        )}
       </Row>
       {d.previousRef ? (
         <Row label="Was">

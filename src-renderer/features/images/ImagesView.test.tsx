@@ -74,6 +74,17 @@ describe('the table', () => {
     expect(screen.getAllByTestId('cell-repository').map((t) => t.textContent)).toEqual(['example.com/alpha', 'example.com/charlie', 'example.com/bravo']);
   });
 
+  test('an image whose pull verified its signature has a "signed" badge saying by which key, under which policy and when', () => {
+    const signature = { verifiedBy: '/keys/team.pub', policy: '/home/me/.config/containers/policy.json transports.docker["example.com/bravo"]', at: '2025-06-02T10:00:00Z' };
+    setRows([a, { ...b, signature }, c]);
+    render(<ImagesView />);
+    const badges = screen.getAllByTestId('signed-badge');
+    expect(badges).toHaveLength(1);
+    expect(badges[0]!.textContent).toBe('signed');
+    expect(badges[0]!.closest('[data-testid="image-row"]')?.getAttribute('data-name')).toBe(b.name);
+    expect(badges[0]!.getAttribute('title')).toMatch(/^Signature verified by \/keys\/team\.pub under \/home\/me\/\.config\/containers\/policy\.json transports\.docker\["example\.com\/bravo"\] at .*2025/);
+  });
+
   test('typing in "Filter images" narrows the rows and the count', async () => {
     const user = userEvent.setup();
     render(<ImagesView />);

@@ -5,7 +5,8 @@
  */
 import { createColumnHelper, createExpandedRowModel, createSortedRowModel, rowExpandingFeature, rowSortingFeature, tableFeatures, type Row } from '@tanstack/react-table';
 import { useDeckhand } from '../../store/index.ts';
-import { Bytes, RelativeTime } from '../../ui/format.tsx';
+import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
+import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { copyWithNotice } from './actions.ts';
 import { archOf, compareNumber, compareText, digestReferenceOf, emulationWarning, isIndex, shortDigest, sortValue, type ColumnId, type TableNode } from './rows.ts';
 
@@ -102,6 +103,18 @@ function RepositoryCell({ row }: { row: ImageTableRow }) {
   );
 }
 
+/** "Signature verified by KEY under POLICY at TIME": the badge's title. */
+export const signatureTitle = (s: SignatureStatus): string => `Signature verified by ${s.verifiedBy} under ${s.policy} at ${exactTime(s.at)}`;
+
+/** Shown on an image whose pull verified its sigstore signature under the policy. */
+export function SignedBadge({ signature }: { signature: SignatureStatus }) {
+  return (
+    <span className="badge signed" data-testid="signed-badge" title={signatureTitle(signature)}>
+      signed
+    </span>
+  );
+}
+
 function TagCell({ node }: { node: TableNode }) {
   if (node.kind === 'group') return <span className="muted">{node.children.length} images</span>;
   if (node.kind === 'platform') return <span className="muted">{node.manifest.platform}</span>;
@@ -123,6 +136,7 @@ function TagCell({ node }: { node: TableNode }) {
   return (
     <span className="tag" title={image.name}>
       {image.tag ?? <span className="muted">&lt;none&gt;</span>}
+      {image.signature ? <SignedBadge signature={image.signature} /> : null}
     </span>
   );
 }

@@ -157,6 +157,25 @@ describe('ImageDetails', () => {
     expect(useDeckhand.getState().detailsName).toBeNull();
   });
 
+  test('the Signature line says who verified it, under which policy and when; otherwise that no signature was required', async () => {
+    const signature = { verifiedBy: '/etc/pki/team.pub', policy: '/etc/containers/policy.json transports.docker["example.com"]', at: '2025-02-01T00:00:00Z' };
+    apiMock.imageTree.mockResolvedValue([]);
+    apiMock.inspectImage.mockResolvedValue({ ...details, signature });
+    const { unmount } = render(<ImageDetails name={a.name} />);
+    const line = await screen.findByTestId('details-signature');
+    expect(line.textContent).toContain('Verified by /etc/pki/team.pub at ');
+    expect(line.textContent).toContain('under /etc/containers/policy.json transports.docker["example.com"]');
+    expect(within(line).getByTestId('signed-badge').getAttribute('title')).toMatch(/^Signature verified by \/etc\/pki\/team\.pub under \/etc\/containers\/policy\.json transports\.docker\["example\.com"\] at .*2025/);
+    expect(line.querySelector('time')?.getAttribute('datetime')).toBe('2025-02-01T00:00:00Z');
+    unmount();
+
+    useDeckhand.setState({ details: {} });
+    apiMock.inspectImage.mockResolvedValue({ ...details, signature: null });
+    render(<ImageDetails name={a.name} />);
+    await waitFor(() => expect(screen.getByTestId('details-signature').textContent).toBe('Not verified: pulled without a signature requirement'));
+    expect(screen.queryByTestId('signed-badge')).toBeNull();
+  });
+
   test('an inspect error is an alert', async () => {
     apiMock.inspectImage.mockRejectedValue(new Error('No image named x'));
     apiMock.imageTree.mockResolvedValue([]);

@@ -26,6 +26,7 @@ export function image(over: Partial<ImageRow> & { repository?: string | null; ta
     sharedBytes: 0,
     uniqueBytes: 1000,
     manifests: [],
+    signature: null,
     ...over,
   };
 }

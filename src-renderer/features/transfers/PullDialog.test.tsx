@@ -5,7 +5,7 @@ import { CallError } from '../../../src-shared/ipc/proxy.ts';
 import { deckhand } from '../../store/index.ts';
 import { PullDialog } from './PullDialog.tsx';
 
-const mockApi = vi.hoisted(() => ({ pull: vi.fn() }));
+const mockApi = vi.hoisted(() => ({ pull: vi.fn(), rememberAlias: vi.fn() }));
 vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
 
 const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
@@ -59,17 +59,63 @@ test('a refused call is shown inline and the dialog stays open', async () => {
   expect(deckhand.getState().dialog).toEqual({ kind: 'pull' });
 });
 
-test('a short name with several candidates offers them; picking one pulls it', async () => {
+const aliasesFile = '/home/me/.cache/containers/short-name-aliases.conf';
+
+test('a short name with several candidates offers them; picking one remembers it as an alias, then pulls it', async () => {
   const candidates = ['registry.fedoraproject.org/nginx:latest', 'quay.io/nginx:latest', 'docker.io/library/nginx:latest'];
   mockApi.pull
     .mockRejectedValueOnce(new CallError({ code: 'ESHORTNAME', message: '"nginx" is a short name and more than one registry could serve it.', detail: { candidates } }))
     .mockResolvedValueOnce({ transferId });
+  mockApi.rememberAlias.mockResolvedValue({ name: 'nginx', value: 'docker.io/library/nginx', file: aliasesFile });
   const user = userEvent.setup();
   render(<PullDialog initialRef="nginx" />);
   await user.click(screen.getByTestId('pull-submit'));
   expect(screen.getByTestId('pull-error').textContent).toContain('short name');
   expect(screen.getAllByTestId('pull-candidate').map((b) => b.textContent)).toEqual(candidates);
+  expect(screen.getByRole('checkbox', { name: 'Remember this choice' })).toHaveProperty('checked', true);
   await user.click(screen.getByRole('button', { name: 'docker.io/library/nginx:latest' }));
+  expect(mockApi.rememberAlias).toHaveBeenCalledWith({ name: 'nginx', value: 'docker.io/library/nginx' });
+  expect(mockApi.rememberAlias.mock.invocationCallOrder[0]!).toBeLessThan(mockApi.pull.mock.invocationCallOrder[1]!);
   expect(mockApi.pull).toHaveBeenLastCalledWith({ ref: 'docker.io/library/nginx:latest', platform: 'linux/arm64' });
   expect(deckhand.getState().dialog).toBeNull();
+  expect(deckhand.getState().notices.map((n) => [n.kind, n.text])).toEqual([['info', `Remembered "nginx" as docker.io/library/nginx in ${aliasesFile}`]]);
+});
+
+test("the short name comes from the error's detail (tag left out); unticking Remember pulls without recording", async () => {
+  const candidates = ['quay.io/team/app:1', 'docker.io/team/app:1'];
+  const refusal = () => new CallError({ code: 'ESHORTNAME', message: '"team/app:1" is a short name', detail: { input: 'team/app:1', shortName: 'team/app', candidates } });
+  mockApi.pull.mockRejectedValueOnce(refusal()).mockResolvedValueOnce({ transferId });
+  mockApi.rememberAlias.mockResolvedValue({ name: 'team/app', value: 'quay.io/team/app', file: aliasesFile });
+  const user = userEvent.setup();
+  const { unmount } = render(<PullDialog initialRef="team/app:1" />);
+  await user.click(screen.getByTestId('pull-submit'));
+  await user.click(screen.getByRole('button', { name: 'quay.io/team/app:1' }));
+  expect(mockApi.rememberAlias).toHaveBeenCalledWith({ name: 'team/app', value: 'quay.io/team/app' });
+  unmount();
+
+  vi.clearAllMocks();
+  deckhand.setState({ dialog: { kind: 'pull' }, notices: [] });
+  mockApi.pull.mockRejectedValueOnce(refusal()).mockResolvedValueOnce({ transferId });
+  render(<PullDialog initialRef="team/app:1" />);
+  await user.click(screen.getByTestId('pull-submit'));
+  await user.click(screen.getByRole('checkbox', { name: 'Remember this choice' }));
+  await user.click(screen.getByRole('button', { name: 'docker.io/team/app:1' }));
+  expect(mockApi.rememberAlias).not.toHaveBeenCalled();
+  expect(mockApi.pull).toHaveBeenLastCalledWith({ ref: 'docker.io/team/app:1', platform: 'linux/arm64' });
+  expect(deckhand.getState().notices).toEqual([]);
+});
+
+test('a failed record is reported and the pull still runs', async () => {
+  mockApi.pull
+    .mockRejectedValueOnce(new CallError({ code: 'ESHORTNAME', message: 'short', detail: { candidates: ['quay.io/nginx:latest', 'docker.io/library/nginx:latest'] } }))
+    .mockResolvedValueOnce({ transferId });
+  mockApi.rememberAlias.mockRejectedValue(new CallError({ code: 'EIO', message: 'read-only file system', detail: null }));
+  const user = userEvent.setup();
+  render(<PullDialog initialRef="nginx:1.27" />);
+  await user.click(screen.getByTestId('pull-submit'));
+  await user.click(screen.getByRole('button', { name: 'quay.io/nginx:latest' }));
+  expect(mockApi.rememberAlias).toHaveBeenCalledWith({ name: 'nginx', value: 'quay.io/nginx' });
+  expect(mockApi.pull).toHaveBeenLastCalledWith({ ref: 'quay.io/nginx:latest', platform: 'linux/arm64' });
+  expect(deckhand.getState().notices.map((n) => n.kind)).toEqual(['error']);
+  expect(deckhand.getState().notices[0]!.text).toContain('read-only file system');
 });

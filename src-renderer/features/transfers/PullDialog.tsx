@@ -3,11 +3,14 @@
  * index's platforms) and TLS verification for plain-HTTP registries. The pull runs in the
  * background and shows in Transfers; a refused call (a malformed reference, say) is shown here.
  * A short name the registries configuration cannot settle comes back as ESHORTNAME with the
- * fully-qualified candidates, offered here as choices.
+ * fully-qualified candidates, offered here as choices; the one chosen is remembered as an alias
+ * (in the user's short-name-aliases.conf, where Podman records its prompt's choices) unless the
+ * user unticks "Remember this choice".
  */
 import { useState, type FormEvent } from 'react';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
-import { parseReference } from '../../../src-shared/oci/reference.ts';
+import { parseReference, repositoryName } from '../../../src-shared/oci/reference.ts';
+import { api } from '../../api/client.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -25,6 +28,24 @@ function shortNameCandidates(e: unknown): string[] | null {
   return Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === 'string') ? (c as string[]) : null;
 }
 
+/** The short name (without tag or digest) an ESHORTNAME refusal was about. */
+function shortNameOf(e: unknown, reference: string): string {
+  const n = e instanceof CallError ? e.detail?.shortName : undefined;
+  if (typeof n === 'string' && n !== '') return n;
+  const noDigest = reference.split('@')[0]!;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** `docker.io/library/nginx:latest` → `docker.io/library/nginx`, the value an alias takes. */
+function repositoryOf(candidate: string): string | null {
+  try {
+    return repositoryName(parseReference(candidate));
+  } catch {
+    return null;
+  }
+}
+
 function domainOf(ref: string): string | null {
   try {
     return parseReference(ref.trim()).domain;
@@ -38,6 +59,7 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
   const registries = useDeckhand((s) => s.registries);
   const startTransfer = useDeckhand((s) => s.startTransfer);
   const closeDialog = useDeckhand((s) => s.closeDialog);
+  const notify = useDeckhand((s) => s.notify);
   const [ref, setRef] = useState(initialRef);
   /** null: this machine's platform (decided when hostInfo has arrived). */
   const [platformChoice, setPlatformChoice] = useState<string | null>(null);
@@ -45,6 +67,9 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
   const [tlsChoice, setTlsChoice] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [candidates, setCandidates] = useState<string[] | null>(null);
+  /** The short name the candidates are for. */
+  const [shortName, setShortName] = useState<string | null>(null);
+  const [remember, setRemember] = useState(true);
   const [busy, setBusy] = useState(false);
 
   const platform = platformChoice ?? hostPlatform ?? '';
@@ -68,9 +93,27 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
       closeDialog();
     } catch (e) {
       setError(messageOf(e));
-      setCandidates(shortNameCandidates(e));
+      const offered = shortNameCandidates(e);
+      setCandidates(offered);
+      setShortName(offered ? shortNameOf(e, reference) : null);
       setBusy(false);
     }
+  };
+
+  /** Records the choice as an alias (when asked to), then pulls it; a failed record is reported and the pull still runs. */
+  const choose = async (candidate: string) => {
+    setRef(candidate);
+    const value = repositoryOf(candidate);
+    if (remember && shortName && value) {
+      setBusy(true);
+      try {
+        const recorded = await api().rememberAlias({ name: shortName, value });
+        notify('info', `Remembered "${recorded.name}" as ${recorded.value} in ${recorded.file}`);
+      } catch (e) {
+        notify('error', `Could not remember "${shortName}" as ${value}: ${messageOf(e)}`);
+      }
+    }
+    await pull(candidate);
   };
 
   const submit = (e: FormEvent) => {
@@ -95,6 +138,7 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
             onChange={(e) => {
               setRef(e.target.value);
               setCandidates(null);
+              setShortName(null);
             }}
           />
         </label>
@@ -126,6 +170,11 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
         {candidates ? (
           <div className="candidates" data-testid="pull-candidates">
             <p id="pull-candidates-label">Which image did you mean?</p>
+            <label className="check">
+              <input type="checkbox" data-testid="pull-remember" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+              Remember this choice
+            </label>
+            {remember && shortName ? <p className="form-hint muted">"{shortName}" will mean the chosen repository from now on (an alias in short-name-aliases.conf, which Podman reads too).</p> : null}
             <ul aria-labelledby="pull-candidates-label">
               {candidates.map((c) => (
                 <li key={c}>
@@ -133,10 +182,7 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
                     type="button"
                     disabled={busy}
                     data-testid="pull-candidate"
-                    onClick={() => {
-                      setRef(c);
-                      void pull(c);
-                    }}
+                    onClick={() => void choose(c)}
                   >
                     {c}
                   </button>

@@ -138,3 +138,21 @@ test('a finished pull shows the final figures; Clear finished removes it', async
   expect(screen.queryByTestId('transfer')).toBeNull();
   expect(screen.getByTestId('transfers-summary').textContent).toBe('No transfers');
 });
+
+test('a pull served by a registries.conf mirror says which one; one from the primary says nothing', () => {
+  const s = deckhand.getState();
+  const resolved = (transferId: string, mirror?: string) => ({
+    event: 'transferProgress' as const,
+    payload: { transferId, events: [{ type: 'resolved' as const, ref: 'example.com/app:1', digest: 'sha256:f', mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [], sparse: false, endpoint: 'https://x', ...(mirror ? { mirror } : {}) }] },
+  });
+  s.applyTransferEvent({ event: 'transferStarted', payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1' } });
+  s.applyTransferEvent(resolved(running, 'mirror.example.net:5000/cache'));
+  s.applyTransferEvent({ event: 'transferStarted', payload: { transferId: again, kind: 'pull', ref: 'example.com/app:2' } });
+  s.applyTransferEvent(resolved(again));
+  render(<TransfersPanel />);
+  const [primary, mirrored] = screen.getAllByTestId('transfer');
+  expect(within(mirrored!).getByTestId('transfer-mirror').textContent).toBe('from mirror mirror.example.net:5000/cache');
+  expect(within(primary!).queryByTestId('transfer-mirror')).toBeNull();
+  s.applyTransferEvent({ event: 'transferEnded', payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1', digest: 'sha256:f', error: null } });
+  expect(within(screen.getAllByTestId('transfer')[1]!).getByTestId('transfer-mirror').textContent).toBe('from mirror mirror.example.net:5000/cache');
+});

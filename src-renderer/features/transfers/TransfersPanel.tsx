@@ -110,6 +110,11 @@ function TransferItem({ t, now, canRetry }: { t: TransferView; now: number; canR
           </span>
         ) : null}
       </div>
+      {t.mirror ? (
+        <div className="transfer-mirror muted" data-testid="transfer-mirror" title="A registries.conf mirror served this pull; the image keeps the name asked for">
+          from mirror {t.mirror}
+        </div>
+      ) : null}
       {figures ? (
         <div className="transfer-figures muted" data-testid="transfer-figures">
           {figures}
