@@ -2,6 +2,8 @@
 import { useDeckhand } from './store/index.ts';
 import { PullDialog } from './features/transfers/PullDialog.tsx';
 import { PushDialog } from './features/registries/PushDialog.tsx';
+import { LoginDialog } from './features/registries/LoginDialog.tsx';
+import { RegistryDetailsDialog } from './features/registries/RegistryDetailsDialog.tsx';
 import { TagDialog } from './features/images/TagDialog.tsx';
 import { SaveDialog } from './features/images/SaveDialog.tsx';
 import { RemoveDialog } from './features/images/RemoveDialog.tsx';
@@ -23,5 +25,9 @@ export function Dialogs() {
       return <RemoveDialog refs={dialog.refs} />;
     case 'prune':
       return <PruneDialog />;
+    case 'login':
+      return <LoginDialog registry={dialog.registry} />;
+    case 'registry':
+      return <RegistryDetailsDialog host={dialog.host} />;
   }
 }

@@ -43,6 +43,8 @@ export interface AppLogins {
   logout(registry: string): Promise<LogoutResult>;
   /** Makes the saved logins visible to pulls and pushes in this process; returns the undo. */
   register(): () => void;
+  /** The user of the login the app keeps for `registry` in its keychain file, with that file; undefined when none (never the password). */
+  savedLogin(registry: string): Promise<{ username: string | null; file: string } | undefined>;
 }
 
 const NOTE = 'Registry logins saved by the Deckhand app. Each value is ciphertext from the OS keychain (Electron safeStorage), not plain text; it can only be decrypted by Deckhand on this machine and account.';
@@ -145,6 +147,13 @@ export function appLogins(opts: AppLoginsOptions): AppLogins {
       const helper = await configuredHelper(registry, helperOpts);
       if (helper && (await helperErase(helper.helper, registry, { ...helperOpts, configuredIn: helper.configuredIn }))) removedFrom.push('credential-helper');
       return { registry, removedFrom };
+    },
+
+    async savedLogin(registry) {
+      if (!opts.keychain) return undefined;
+      const creds = await keychainSource(opts.keychain.file, opts.keychain.cipher).find(registry, '');
+      if (!creds) return undefined;
+      return { username: 'username' in creds ? creds.username : null, file: opts.keychain.file };
     },
 
     register() {

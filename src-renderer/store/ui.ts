@@ -13,7 +13,11 @@ export type Dialog =
   | { kind: 'tag'; source: string }
   | { kind: 'save'; refs: string[] }
   | { kind: 'remove'; refs: string[] }
-  | { kind: 'prune' };
+  | { kind: 'prune' }
+  /** Log in to a registry (host[:port]). */
+  | { kind: 'login'; registry: string }
+  /** What applies to a registry: registries.conf, login, signature policy. */
+  | { kind: 'registry'; host: string };
 
 export interface Notice {
   id: number;

@@ -168,3 +168,26 @@ export function requirementsFor(policy: Policy, transport: string, ref?: ImageRe
   }
   return { scope: 'default', requirements: policy.doc.default };
 }
+
+/** The scopes a whole registry (`docker://HOST`, no repository) is looked up under: host[:port], then `*.domain` wildcards of the host name. */
+export function registryScopes(host: string): string[] {
+  const out = [host];
+  let name = host.startsWith('[') ? '' : host.split(':')[0]!;
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.')) {
+    name = name.slice(dot + 1);
+    out.push(`*.${name}`);
+  }
+  return out;
+}
+
+/** The requirements for `docker://HOST` as a whole (repository scopes under it are not considered). */
+export function requirementsForRegistry(policy: Policy, host: string): ScopedRequirements {
+  const scopes = policy.doc.transports?.docker;
+  if (scopes) {
+    for (const scope of [...registryScopes(host), '']) {
+      const reqs = scopes[scope];
+      if (reqs) return { scope: `transports.docker[${JSON.stringify(scope)}]`, requirements: reqs };
+    }
+  }
+  return { scope: 'default', requirements: policy.doc.default };
+}

@@ -14,6 +14,7 @@ const mockApi = vi.hoisted(() => ({
   registryRepositories: vi.fn(),
   registryTags: vi.fn(),
   load: vi.fn(),
+  logout: vi.fn(),
 }));
 vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
 const archivePathFor = vi.hoisted(() => vi.fn());
@@ -155,4 +156,20 @@ test('a failed upload becomes a notice', async () => {
   await vi.waitFor(() => expect(deckhand.getState().notices).toHaveLength(1));
   expect(deckhand.getState().notices[0]).toMatchObject({ kind: 'error', text: 'Could not load big.tar.gz: The Deckhand host answered the upload of big.tar.gz with HTTP 413.' });
   expect(mockApi.load).not.toHaveBeenCalled();
+});
+
+test('each registry logs in, logs out (where a login is known) and opens its settings', async () => {
+  mockApi.logout.mockResolvedValue({ registry: 'docker.io', removedFrom: ['credential-helper'] });
+  render(<RegistriesSidebar />);
+  const [first, second] = screen.getAllByTestId('registry');
+  const user = userEvent.setup();
+  expect(within(first!).queryByRole('button', { name: 'Log out of localhost:5000' })).toBeNull();
+  await user.click(within(first!).getByRole('button', { name: 'Log in to localhost:5000' }));
+  expect(deckhand.getState().dialog).toEqual({ kind: 'login', registry: 'localhost:5000' });
+  await user.click(within(first!).getByRole('button', { name: 'Settings of localhost:5000' }));
+  expect(deckhand.getState().dialog).toEqual({ kind: 'registry', host: 'localhost:5000' });
+  await user.click(within(second!).getByRole('button', { name: 'Log out of docker.io' }));
+  expect(mockApi.logout).toHaveBeenCalledWith({ registry: 'docker.io' });
+  await vi.waitFor(() => expect(deckhand.getState().notices.map((n) => n.text)).toEqual(['Logged out of docker.io: removed from the credential helper.']));
+  expect(mockApi.listRegistries).toHaveBeenCalledTimes(2);
 });

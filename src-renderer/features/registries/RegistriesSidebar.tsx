@@ -7,8 +7,10 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { RegistryInfo } from '../../../src-shared/ipc/contract.ts';
+import { api } from '../../api/client.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
+import { logoutNotice } from './LoginDialog.tsx';
 import { useImageDrop } from './useImageDrop.ts';
 import './registries.css';
 
@@ -122,6 +124,41 @@ function Repositories({ host, typed, onType }: { host: string; typed: string[]; 
   );
 }
 
+/** Log in, log out (when a login is known) and the registry's settings. */
+function RegistryActions({ registry }: { registry: RegistryInfo }) {
+  const { host } = registry;
+  const openDialog = useDeckhand((s) => s.openDialog);
+  const notify = useDeckhand((s) => s.notify);
+  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const [busy, setBusy] = useState(false);
+  const logout = () => {
+    setBusy(true);
+    api()
+      .logout({ registry: host })
+      .then((r) => {
+        notify('info', logoutNotice(r));
+        return loadRegistries();
+      })
+      .catch((e: unknown) => notify('error', `Could not log out of ${host}: ${messageOf(e)}`))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <span className="reg-actions">
+      <button type="button" className="link" aria-label={`Log in to ${host}`} onClick={() => openDialog({ kind: 'login', registry: host })}>
+        Log in…
+      </button>
+      {registry.sources.includes('auth') ? (
+        <button type="button" className="link" aria-label={`Log out of ${host}`} disabled={busy} onClick={logout}>
+          Log out
+        </button>
+      ) : null}
+      <button type="button" className="link" aria-label={`Settings of ${host}`} onClick={() => openDialog({ kind: 'registry', host })}>
+        Settings
+      </button>
+    </span>
+  );
+}
+
 function Registry({ registry }: { registry: RegistryInfo }) {
   const { host } = registry;
   const loaded = useDeckhand((s) => s.repositories[host] !== undefined);
@@ -172,6 +209,7 @@ function Registry({ registry }: { registry: RegistryInfo }) {
             </span>
           ))}
         </span>
+        <RegistryActions registry={registry} />
       </div>
       {open ? <Repositories host={host} typed={typed} onType={(r) => setTyped((t) => (t.includes(r) ? t : [...t, r]))} /> : null}
     </li>
