@@ -10,17 +10,15 @@
  *    helper, or use `deckhand login`.
  * The password is checked against the registry first, and never returned, logged or put in an error.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DeckhandError } from '../../src-shared/errors.ts';
 import type { LoginResult, LogoutResult } from '../../src-shared/ipc/contract.ts';
 import { addCredentialSource, type CredentialSource } from '../engine/config/auth-file.ts';
-import { configuredHelper } from '../engine/config/auth-store.ts';
+import { configuredHelper, writePrivateFile } from '../engine/config/auth-store.ts';
 import { helperErase, helperStore } from '../engine/config/cred-helper.ts';
 import { verifyLogin, type LoginCredentials } from '../engine/config/login.ts';
 import type { Credentials } from '../engine/registry/auth.ts';
-import { fsyncDir, isErrno } from '../engine/store/fsutil.ts';
+import { isErrno } from '../engine/store/fsutil.ts';
 
 /** The OS keychain's string encryption (Electron safeStorage in the desktop app). */
 export interface KeychainCipher {
@@ -67,22 +65,7 @@ async function readDoc(file: string): Promise<KeychainDoc> {
 }
 
 async function writeDoc(file: string, doc: KeychainDoc): Promise<void> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify({ note: NOTE, version: 1, logins: doc.logins ?? {} }, null, 2)}\n`);
-    await fh.sync();
-    await fh.close();
-    await chmod(tmp, 0o600);
-    await rename(tmp, file);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(dir);
+  await writePrivateFile(file, `${JSON.stringify({ note: NOTE, version: 1, logins: doc.logins ?? {} }, null, 2)}\n`);
 }
 
 /** The keychain file as a credential source: one login per registry host. */

@@ -80,7 +80,7 @@ export async function configuredHelper(host: string, opts: AuthStoreOptions = {}
 }
 
 /** Replaces a file with `text`, mode 0600, atomically (temp file, fsync, rename, fsync the folder). */
-async function writePrivateFile(path: string, text: string): Promise<void> {
+export async function writePrivateFile(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
