@@ -13,7 +13,8 @@ import { useDeckhand } from '../../store/index.ts';
 import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 import { COLUMN_WIDTHS, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
 import { RowMenu, type MenuTarget } from './RowMenu.tsx';
-import { namesInRange, namesOf, referenceOf, toggleNames, type ColumnId, type TableNode } from './rows.ts';
+import { namesInRange, namesOf, referenceOf, type ColumnId, type TableNode } from './rows.ts';
+import { toggleNames } from '../../ui/selection.ts';
 
 export const ROW_HEIGHT = 30;
 /** The viewport assumed while the scroll element has no layout (a hidden pane, jsdom). */

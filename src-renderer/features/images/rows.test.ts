@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { toggleNames } from '../../ui/selection.ts';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { hex, image } from './fixtures.ts';
 import {
@@ -16,7 +17,6 @@ import {
   repositoryOfRef,
   shortDigest,
   sortValue,
-  toggleNames,
   type GroupNode,
   type ImageNode,
 } from './rows.ts';

@@ -7,6 +7,7 @@
  * was known by) become one group row with a sub-row per image; a repository with a single image is
  * a single row. An index image has a sub-row per stored platform manifest.
  */
+import { selectionFigures } from '../usage/selection.ts';
 import type { DiskUsage, ImageRow, PlatformManifest } from '../../../src-shared/ipc/contract.ts';
 
 export interface GroupNode {
@@ -229,14 +230,6 @@ export function namesInRange(nodes: TableNode[], a: number, b: number): string[]
   return [...out];
 }
 
-/** Adds the names when not all of them are selected; otherwise takes them out. */
-export function toggleNames(selection: string[], names: string[]): string[] {
-  const set = new Set(selection);
-  const allIn = names.every((n) => set.has(n));
-  if (allIn) return selection.filter((n) => !names.includes(n));
-  for (const n of names) set.add(n);
-  return [...set];
-}
 
 // ---- what a removal frees ----
 
@@ -254,13 +247,7 @@ export interface FreedEstimate {
 export function freedByRemoving(names: string[], rows: ImageRow[], usage: DiskUsage | null): FreedEstimate {
   const removing = new Set(names);
   if (usage && names.every((n) => usage.images.some((i) => i.name === n))) {
-    const kept = new Set<string>();
-    for (const img of usage.images) if (!removing.has(img.name)) for (const b of img.blobs) kept.add(b);
-    const freed = new Set<string>();
-    for (const img of usage.images) if (removing.has(img.name)) for (const b of img.blobs) if (!kept.has(b)) freed.add(b);
-    let bytes = 0;
-    for (const b of freed) bytes += usage.blobSizes[b] ?? 0;
-    return { bytes, exact: true };
+    return { bytes: selectionFigures(usage, removing).reclaimableBytes, exact: true };
   }
   const heldElsewhere = new Set(rows.filter((r) => !removing.has(r.name)).map((r) => r.digest));
   let bytes = 0;

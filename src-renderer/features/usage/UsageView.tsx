@@ -11,7 +11,8 @@ import { useDeckhand } from '../../store/index.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
-import { blobUsers, selectionFigures, toggleNames } from './selection.ts';
+import { blobUsers, selectionFigures } from './selection.ts';
+import { toggleNames } from '../../ui/selection.ts';
 import './usage.css';
 
 const CHAR_WIDTH = 6.6;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { digest, sampleUsage } from './fixtures.ts';
-import { blobUsers, selectionFigures, toggleNames } from './selection.ts';
+import { blobUsers, selectionFigures } from './selection.ts';
+import { toggleNames } from '../../ui/selection.ts';
 
 const A1 = 'example.com/a:1';
 const A2 = 'example.com/a:2';

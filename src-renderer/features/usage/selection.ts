@@ -60,13 +60,3 @@ export function selectionFigures(usage: DiskUsage, selected: Iterable<string>, u
   }
   return figures;
 }
-
-/** Toggles `names` as a group: all selected → all off; otherwise all on. Order kept, no duplicates. */
-export function toggleNames(selection: readonly string[], names: readonly string[]): string[] {
-  const current = new Set(selection);
-  if (names.length > 0 && names.every((n) => current.has(n))) {
-    const off = new Set(names);
-    return selection.filter((n) => !off.has(n));
-  }
-  return [...selection, ...names.filter((n) => !current.has(n))];
-}
