@@ -5,7 +5,7 @@
  * is stored; the secret is dropped as soon as it is read and is in no result or message.
  */
 import type { Handlers, PolicyRequirementDetails, RegistryDetails, RegistryLoginDetails, RegistryRuleDetails } from '../../src-shared/ipc/contract.ts';
-import { authFilePaths, credHelperFor, entryFor, readAuthFile } from '../engine/config/auth-file.ts';
+import { credentialPlaces } from '../engine/config/auth-file.ts';
 import { helperGet } from '../engine/config/cred-helper.ts';
 import { loadPolicy, requirementsForRegistry, type Requirement } from '../engine/config/policy.ts';
 import { loadRegistriesConf, type RegistryRule } from '../engine/config/registries-conf.ts';
@@ -46,21 +46,10 @@ async function loginDetails(ctx: HostContext, host: string): Promise<RegistryLog
       return { ...NO_LOGIN, storedIn: 'credential-helper', helper, file: configuredIn, problem: problemOf(e) };
     }
   };
-  for (const file of authFilePaths(ctx.env)) {
-    const doc = await readAuthFile(file);
-    if (!doc) continue;
-    const helper = credHelperFor(doc, host);
-    if (helper) {
-      const found = await viaHelper(helper, `credHelpers of ${file}`);
-      if (found) return found;
-      continue;
-    }
-    const creds = entryFor(doc, file, host, '');
-    if (creds) return { ...NO_LOGIN, storedIn: 'auth-file', file, ...who(creds) };
-    if (typeof doc.credsStore === 'string' && doc.credsStore) {
-      const found = await viaHelper(doc.credsStore, `credsStore of ${file}`);
-      if (found) return found;
-    }
+  for await (const place of credentialPlaces(host, '', ctx.env)) {
+    if (place.kind === 'entry') return { ...NO_LOGIN, storedIn: 'auth-file', file: place.file, ...who(place.credentials) };
+    const found = await viaHelper(place.helper, place.configuredIn);
+    if (found) return found;
   }
   return NO_LOGIN;
 }

@@ -51,7 +51,7 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
       const wanted = platform ? parsePlatform(platform) : here;
       const store = await ctx.store();
       return ctx.transfers.start('pull', name, async (onEvent, signal) => {
-        const result = await pull(store, ref, { platform: wanted, allPlatforms: allPlatforms ?? false, ...tls(tlsVerify), signal, env: ctx.env, onEvent });
+        const result = await pull(store, ref, { platform: wanted, allPlatforms: allPlatforms ?? false, ...tls(tlsVerify), signal, env: ctx.env, onEvent, plans });
         ctx.storeChanged('pull');
         return result;
       });

@@ -146,27 +146,37 @@ export async function credentialSourceHosts(): Promise<string[]> {
 }
 
 /** Finds stored credentials for a repository, or undefined for anonymous access. Never logs secrets. */
-export async function findCredentials(domain: string, repositoryPath: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
-  for (const source of sources) {
-    const creds = await source.find(domain, repositoryPath);
-    if (creds) return creds;
-  }
-  const helperEnv = { env };
+/** A place the auth files say holds a registry's credentials: a helper to ask, or an entry read from a file. */
+export type CredentialPlace = { kind: 'helper'; helper: string; configuredIn: string } | { kind: 'entry'; credentials: Credentials; file: string };
+
+/**
+ * Where the auth files say to look, in the order lookups try: per file, a `credHelpers` entry for
+ * the registry (its `auths` are then skipped), else the most specific `auths` entry, else `credsStore`.
+ */
+export async function* credentialPlaces(domain: string, repositoryPath: string, env: NodeJS.ProcessEnv = process.env): AsyncGenerator<CredentialPlace> {
   for (const file of authFilePaths(env)) {
     const doc = await readAuthFile(file);
     if (!doc) continue;
     const helper = credHelperFor(doc, domain);
     if (helper) {
-      const creds = await helperGet(helper, domain, { ...helperEnv, configuredIn: `credHelpers of ${file}` });
-      if (creds) return creds;
+      yield { kind: 'helper', helper, configuredIn: `credHelpers of ${file}` };
       continue;
     }
-    const creds = entryFor(doc, file, domain, repositoryPath);
+    const credentials = entryFor(doc, file, domain, repositoryPath);
+    if (credentials) yield { kind: 'entry', credentials, file };
+    if (typeof doc.credsStore === 'string' && doc.credsStore) yield { kind: 'helper', helper: doc.credsStore, configuredIn: `credsStore of ${file}` };
+  }
+}
+
+export async function findCredentials(domain: string, repositoryPath: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+  for (const source of sources) {
+    const creds = await source.find(domain, repositoryPath);
     if (creds) return creds;
-    if (typeof doc.credsStore === 'string' && doc.credsStore) {
-      const stored = await helperGet(doc.credsStore, domain, { ...helperEnv, configuredIn: `credsStore of ${file}` });
-      if (stored) return stored;
-    }
+  }
+  for await (const place of credentialPlaces(domain, repositoryPath, env)) {
+    if (place.kind === 'entry') return place.credentials;
+    const creds = await helperGet(place.helper, domain, { env, configuredIn: place.configuredIn });
+    if (creds) return creds;
   }
   return undefined;
 }

@@ -22,7 +22,7 @@ import { throttleProgress } from './throttle.ts';
 import { platformOfManifest } from './platforms.ts';
 import { recordBlobLocations } from '../store/blob-locations.ts';
 import type { RemoteImage } from './remote-image.ts';
-import { openFirstSource, planPullFromEnv, type OpenedSource } from './pull-source.ts';
+import { openFirstSource, planPullFromEnv, type OpenedSource, type PullPlan } from './pull-source.ts';
 import { enforcePolicy } from '../signature/enforce.ts';
 import type { PolicyDecision } from '../signature/evaluate.ts';
 
@@ -54,6 +54,8 @@ export interface PullOptions {
   env?: NodeJS.ProcessEnv;
   /** `--signature-policy PATH`: the policy.json to enforce instead of the user's or the system's. */
   signaturePolicy?: string;
+  /** Where to read `input` from, already planned from registries.conf (the host plans before it starts the transfer). */
+  plans?: PullPlan[];
 }
 
 export interface PullResult {
@@ -84,7 +86,7 @@ async function platformsOf(store: Store, resolved: RemoteImage): Promise<string[
 export async function pull(store: Store, input: string, opts: PullOptions): Promise<PullResult> {
   const emit = throttleProgress(opts.onEvent);
   // registries.conf: the short name's candidates, blocked registries, rewritten locations, mirrors.
-  const plans = await planPullFromEnv(input, opts.env);
+  const plans = opts.plans ?? (await planPullFromEnv(input, opts.env));
   let ref = plans[0]!.logical;
   let name = plans.length === 1 ? formatReference(ref) : input;
   emit({ type: 'resolving', ref: name });
