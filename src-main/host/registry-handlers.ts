@@ -21,7 +21,7 @@ export function registryHandlers(ctx: HostContext): Pick<Handlers, RegistryCalls
   const clientFor = async (host: string, repository: string) => {
     const insecure = (await readAddedRegistries(await ctx.store())).some((r) => r.host === host && r.insecure);
     const credentials = await findCredentials(host, repository, ctx.env);
-    return new RegistryClient({ domain: host, ...(credentials ? { credentials } : {}), ...(insecure ? { tlsVerify: false } : {}) });
+    return new RegistryClient({ domain: host, env: ctx.env, ...(credentials ? { credentials } : {}), ...(insecure ? { tlsVerify: false } : {}) });
   };
 
   return {
