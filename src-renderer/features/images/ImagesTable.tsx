@@ -1,7 +1,8 @@
 /**
  * The image table: TanStack Table (sorting, repository groups and index platforms as expandable
  * sub-rows) over the pure rows of rows.ts, virtualized with TanStack Virtual in the body, the lowest
- * component, so only the visible rows are in the DOM however many images the store holds.
+ * component, so only the visible rows (and those rendered ahead of the scroll in idle time,
+ * render-ahead.ts) are in the DOM however many images the store holds.
  *
  * Selection (image names) lives in the ui slice; the cursor and the range anchor are local. The
  * table is one tab stop (a treegrid with aria-activedescendant); the keys are those of a file list.
@@ -15,6 +16,7 @@ import { COLUMN_WIDTHS, columns, features, headerTitle, type ImageTableRow } fro
 import { RowMenu, type MenuTarget } from './RowMenu.tsx';
 import { namesInRange, namesOf, referenceOf, type ColumnId, type TableNode } from './rows.ts';
 import { toggleNames } from '../../ui/selection.ts';
+import { useRenderAhead } from './render-ahead.ts';
 
 export const ROW_HEIGHT = 30;
 /** The viewport assumed while the scroll element has no layout (a hidden pane, jsdom). */
@@ -311,17 +313,23 @@ function TableBody({ rows, scrollRef, fallbackRect, selected, activeIndex, scrol
     [fallbackRect],
   );
   const getScrollElement = useCallback(() => scrollRef.current, [scrollRef]);
+  const instance = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
+  const ahead = useRenderAhead(useCallback(() => instance.current, []));
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement,
     estimateSize,
     getItemKey,
     overscan: 12,
+    // Rows beyond the overscan are rendered ahead of the scroll in idle time (render-ahead.ts).
+    rangeExtractor: ahead.rangeExtractor,
+    onChange: ahead.onChange,
     // Render with the frame, not synchronously inside each scroll event.
     useFlushSync: false,
     initialRect: fallbackRect,
     observeElementRect: observeRect,
   });
+  instance.current = virtualizer;
   useEffect(() => {
     if (scrollTo) virtualizer.scrollToIndex(scrollTo.index, { align: 'auto' });
   }, [scrollTo, virtualizer]);
