@@ -97,14 +97,14 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
       });
     },
 
-    save: async ({ refs, path, format }) => {
+    save: async ({ refs, path, format, presentPlatforms }) => {
       const store = await ctx.store();
       for (const ref of refs) await resolveOne(store, ref);
       await refuseExisting(path);
       return ctx.transfers.start('save', path, async (onEvent, signal) => {
         // Checked again at the start: another save may have taken the name meanwhile.
         await refuseExisting(path);
-        const result = await saveArchive(store, refs, path, { format: format ?? 'oci-archive', onEvent, signal });
+        const result = await saveArchive(store, refs, path, { format: format ?? 'oci-archive', ...(presentPlatforms ? { presentPlatforms } : {}), onEvent, signal });
         return { digest: result.images[0]?.digest ?? null };
       });
     },

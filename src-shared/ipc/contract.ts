@@ -95,6 +95,8 @@ export const CALLS = {
       refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(1000, 'too many refs')),
       path: filePath('path'),
       format: v.optional(v.picklist(['oci-archive', 'docker-archive'])),
+      /** oci-archive of a sparse index: write the stored platforms as a new index instead of refusing. */
+      presentPlatforms: flag,
     }),
   ),
   cancelTransfer: call<{ cancelled: boolean }>()(v.strictObject({ transferId: TransferId })),

@@ -9,9 +9,9 @@ import { usageError, wantsJson } from '../usage.ts';
 
 export const saveCommand: Command = {
   summary: 'Write stored images to an archive file (oci-archive, or docker-archive for docker load)',
-  usage: 'deckhand save REF... -o FILE [--format oci-archive|docker-archive|json] [--platform os/arch[/variant]]',
+  usage: 'deckhand save REF... -o FILE [--format oci-archive|docker-archive|json] [--platform os/arch[/variant]] [--present-platforms]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, format: { type: 'string', multiple: true }, platform: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, format: { type: 'string', multiple: true }, platform: { type: 'string' }, 'present-platforms': { type: 'boolean' } } });
     if (positionals.length === 0) throw usageError(this.usage, 'name at least one stored image');
     if (!values.output) throw usageError(this.usage, 'give the archive file with -o FILE');
     const formats = values.format ?? [];
@@ -23,6 +23,7 @@ export const saveCommand: Command = {
     const result = await saveArchive(await openStore(ctx), positionals, values.output, {
       format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
       ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
+      ...(values['present-platforms'] ? { presentPlatforms: true } : {}),
       signal: ctx.signal,
       ...(asJson ? {} : { onEvent: new ProgressView(ctx.stderr).onEvent }),
     });

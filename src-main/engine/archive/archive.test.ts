@@ -10,6 +10,11 @@ import { gzipSync } from 'node:zlib';
 import { pack as tarPack, type Header } from 'tar-stream';
 import { Store } from '../store/layout.ts';
 import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
+import { putBlob } from '../store/ingest.ts';
+import { setTag } from '../store/catalog.ts';
+import { parseReference } from '../../../src-shared/oci/reference.ts';
+import { OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
+import { execFileSync } from 'node:child_process';
 import { listImages } from '../insight/images.ts';
 import { fsck } from '../insight/fsck.ts';
 import { saveArchive } from './save.ts';
@@ -126,4 +131,41 @@ test('oci-archive names are read as podman reads them', async () => {
 test('a missing archive is a clear error', async (t) => {
   const { store, dir } = await setup(t);
   await assert.rejects(loadArchive(store, join(dir, 'nope.tar')), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && e.message.includes('nope.tar'));
+});
+
+test('an oci-archive of a sparse index is refused unless the stored platforms are saved as a new index', async (t) => {
+  const { dir, store, img } = await setup(t);
+  const absentArm = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(Buffer.from('arm64 manifest, never pulled')), size: 512, platform: { os: 'linux', architecture: 'arm64' } };
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...img.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, absentArm], annotations: { 'org.example/kept': 'yes' } }));
+  await putBlob(store, sha(index), index);
+  await setTag(store, parseReference('reg.example/team/multi:1'), { mediaType: OCI_INDEX, digest: sha(index), size: index.length });
+
+  const refused = join(dir, 'refused.tar');
+  await assert.rejects(saveArchive(store, ['reg.example/team/multi:1'], refused, { format: 'oci-archive' }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'ENO_PLATFORM');
+    assert.match(e.message, /linux\/arm64 is not stored/);
+    assert.match(e.message, /--present-platforms/);
+    return true;
+  });
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('refused')), [], 'nothing written, not even a .partial');
+
+  const file = join(dir, 'cut.tar');
+  const saved = await saveArchive(store, ['reg.example/team/multi:1'], file, { format: 'oci-archive', presentPlatforms: true });
+  const cut = saved.images[0]!.digest;
+  assert.notEqual(cut, sha(index), 'a new index: another digest');
+  const entries = execFileSync('tar', ['-tf', file]).toString().trim().split('\n');
+  assert.ok(!entries.includes(`blobs/sha256/${sha(index).slice(7)}`), 'the stored index, which names a platform the archive lacks, is not in it');
+  const written = JSON.parse(execFileSync('tar', ['-xOf', file, `blobs/sha256/${cut.slice(7)}`]).toString());
+  assert.deepEqual(written.manifests.map((m: { digest: string }) => m.digest), [img.descriptor.digest]);
+  assert.deepEqual(written.annotations, { 'org.example/kept': 'yes' }, 'the rest of the index is kept as it was');
+
+  const other = await Store.open(join(dir, 'other'));
+  const loaded = await loadArchive(other, file);
+  assert.deepEqual(loaded.images, [{ ref: 'reg.example/team/multi:1', digest: cut }]);
+  const rows = await listImages(other);
+  assert.deepEqual(rows.map((r) => [r.name, r.platforms, r.sparse]), [['reg.example/team/multi:1', ['linux/amd64'], false]]);
+  assert.equal((await fsck(other)).ok, true);
+
+  // docker-archive takes one platform anyway: no flag needed.
+  await saveArchive(store, ['reg.example/team/multi:1'], join(dir, 'd.tar'), { format: 'docker-archive', platform: { os: 'linux', architecture: 'amd64' } });
 });

@@ -15,7 +15,7 @@ import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Pl
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { REF_NAME } from '../store/annotations.ts';
 import { resolveOne } from '../store/catalog.ts';
-import { missingBlobs, walkEntry, type EntryGraph } from '../store/graph.ts';
+import { missingBlobs, presentPlatformsIndex, walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
 import type { Store } from '../store/layout.ts';
 import { platformOfManifest } from '../transfer/platforms.ts';
@@ -26,6 +26,11 @@ export interface SaveOptions {
   format: ArchiveFormat;
   /** docker-archive: which platform of an index (default: this machine's, else the only one). */
   platform?: Platform;
+  /**
+   * oci-archive of a sparse index (some platforms not stored): write the stored platforms as a new
+   * index (another digest), as push --present-platforms does. Without it such an image is refused.
+   */
+  presentPlatforms?: boolean;
   onEvent?: TransferListener;
   signal?: AbortSignal;
 }
@@ -34,6 +39,7 @@ export interface SaveResult {
   file: string;
   format: ArchiveFormat;
   bytes: number;
+  /** What the archive holds: for a sparse index saved with presentPlatforms, the new index's digest. */
   images: Array<{ ref: string | null; digest: string }>;
 }
 
@@ -67,9 +73,11 @@ interface Selected {
   input: string;
   root: Descriptor;
   graph: EntryGraph;
+  /** A sparse index saved with presentPlatforms: the new index of the stored platforms, written in place of the root. */
+  cut?: { digest: string; size: number; bytes: Buffer };
 }
 
-async function select(store: Store, inputs: string[], lease: Lease): Promise<Selected[]> {
+async function select(store: Store, inputs: string[], lease: Lease, opts: SaveOptions): Promise<Selected[]> {
   const out: Selected[] = [];
   for (const input of inputs) {
     const entry = await resolveOne(store, input);
@@ -78,6 +86,16 @@ async function select(store: Store, inputs: string[], lease: Lease): Promise<Sel
     await lease.add(...graph.blobs.keys());
     const [missing] = await missingBlobs(store, graph);
     if (missing) throw new DeckhandError('ESTORE', `${input} is missing blob ${missing}; nothing was saved. Run \`deckhand fsck\`, then pull it again.`);
+    const name = entry.refName ?? input;
+    if (opts.format === 'oci-archive' && graph.absent.length > 0) {
+      const absent = graph.absent.map((d) => (d.platform ? formatPlatform(d.platform) : d.digest));
+      if (!opts.presentPlatforms) {
+        throw new DeckhandError('ENO_PLATFORM', `${name} is a sparse index: ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not stored, and an archive of it as is would name images it does not hold. Pull them first (\`deckhand pull --all-platforms\`), save only the stored platforms as a new index with --present-platforms, or save one platform with --format docker-archive.`, { detail: { missing: absent } });
+      }
+      if (graph.manifests.length === 0) throw new DeckhandError('ENO_PLATFORM', `${name} has none of its platforms stored; there is nothing to save. Pull it again.`);
+      out.push({ ref: entry.refName, input, root: entry.descriptor, graph, cut: presentPlatformsIndex(await store.readBlob(entry.descriptor.digest), graph) });
+      continue;
+    }
     out.push({ ref: entry.refName, input, root: entry.descriptor, graph });
   }
   return out;
@@ -88,15 +106,18 @@ async function writeOci(tar: Pack, store: Store, images: Selected[], emit: Trans
   const written = new Set<string>();
   const manifests: Descriptor[] = [];
   for (const img of images) {
-    if (img.graph.absent.length > 0) {
-      throw new DeckhandError('ENO_PLATFORM', `${img.ref ?? img.input} is a sparse index (${img.graph.absent.length} platform(s) not stored); an archive must be complete. Pull it with --all-platforms first, or save with --format docker-archive --platform to save one platform.`);
-    }
     for (const [digest, size] of img.graph.blobs) {
-      if (written.has(digest)) continue;
+      // A cut index replaces the stored one: the stored index names platforms the archive lacks.
+      if (written.has(digest) || (img.cut && digest === img.root.digest)) continue;
       written.add(digest);
       await addBlob(tar, store, `blobs/${digest.replace(':', '/')}`, digest, size, emit, signal);
     }
-    const { annotations: _a, ...descriptor } = img.root;
+    const { annotations: _a, ...stored } = img.root;
+    const descriptor: Descriptor = img.cut ? { mediaType: stored.mediaType, digest: img.cut.digest, size: img.cut.size } : stored;
+    if (img.cut && !written.has(img.cut.digest)) {
+      written.add(img.cut.digest);
+      await addBytes(tar, `blobs/${img.cut.digest.replace(':', '/')}`, img.cut.bytes);
+    }
     manifests.push(img.ref ? { ...descriptor, annotations: { [REF_NAME]: img.ref } } : descriptor);
   }
   await addBytes(tar, 'index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })));
@@ -136,7 +157,7 @@ export async function saveArchive(store: Store, inputs: string[], file: string, 
   const partial = `${file}.partial`;
   const lease = await Lease.create(store, `save ${file}`);
   try {
-    const images = await select(store, inputs, lease);
+    const images = await select(store, inputs, lease, opts);
     const tar = tarPack();
     const out = createWriteStream(partial);
     const written = pipeline(tar, out);
@@ -155,7 +176,7 @@ export async function saveArchive(store: Store, inputs: string[], file: string, 
     const { size } = await fh.stat();
     await fh.close();
     await rename(partial, file);
-    return { file, format: opts.format, bytes: size, images: images.map((i) => ({ ref: i.ref, digest: i.root.digest })) };
+    return { file, format: opts.format, bytes: size, images: images.map((i) => ({ ref: i.ref, digest: i.cut?.digest ?? i.root.digest })) };
   } catch (e) {
     await rm(partial, { force: true });
     throw e;

@@ -2,6 +2,7 @@
  * Walks what an index.json entry references: an index, its child manifests that are stored, their
  * configs and layers. Used for sizes, rmi, fsck and (later) the layer graph.
  */
+import { createHash } from 'node:crypto';
 import { parseManifestDocument, referencedBlobs, type Descriptor, type ImageManifest } from '../../../src-shared/oci/manifest.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Store } from './layout.ts';
@@ -55,4 +56,18 @@ export async function missingBlobs(store: Store, graph: EntryGraph): Promise<str
   const missing: string[] = [];
   for (const [digest, size] of graph.blobs) if (!(await store.hasBlob(digest, size))) missing.push(digest);
   return missing;
+}
+
+/**
+ * A sparse index cut down to the platforms that are stored: the index's own JSON with only the
+ * present children (everything else kept as it was), and its digest. This is a new image (another
+ * digest), which push --present-platforms publishes and save --present-platforms writes.
+ */
+export function presentPlatformsIndex(rootBytes: Buffer, graph: EntryGraph): { digest: string; size: number; bytes: Buffer } {
+  const doc = parseManifestDocument(rootBytes, graph.root.mediaType);
+  if (doc.kind !== 'index') throw new DeckhandError('EMANIFEST', `${graph.root.digest} was expected to be an index.`);
+  const present = new Set(graph.manifests.map((m) => m.descriptor.digest));
+  const raw = JSON.parse(rootBytes.toString('utf8')) as { manifests: Descriptor[] };
+  const bytes = Buffer.from(JSON.stringify({ ...raw, manifests: raw.manifests.filter((d) => present.has(d.digest)) }));
+  return { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length, bytes };
 }

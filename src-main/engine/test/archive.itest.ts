@@ -15,6 +15,11 @@ import { saveArchive } from '../archive/save.ts';
 import { loadArchive } from '../archive/load.ts';
 import { listImages } from '../insight/images.ts';
 import { fsck } from '../insight/fsck.ts';
+import { createHash } from 'node:crypto';
+import { putBlob } from '../store/ingest.ts';
+import { resolveOne, setTag } from '../store/catalog.ts';
+import { parseReference } from '../../../src-shared/oci/reference.ts';
+import { OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
 
 let work: string;
 let image: GeneratedImage;
@@ -48,6 +53,22 @@ describe('deckhand save → podman load', () => {
       await podman('rmi', NAME);
     });
   }
+});
+
+test('a sparse index saved with its stored platforms as a new index: podman loads it', async () => {
+  const stored = await resolveOne(store, NAME);
+  const absent = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'e'.repeat(64)}`, size: 500, platform: { os: 'linux', architecture: 'arm64' } };
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...stored.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, absent] }));
+  const digest = `sha256:${createHash('sha256').update(index).digest('hex')}`;
+  await putBlob(store, digest, index);
+  const sparseName = 'registry.example/team/sparse:1';
+  await setTag(store, parseReference(sparseName), { mediaType: OCI_INDEX, digest, size: index.length });
+  const file = join(work, 'deckhand-sparse.tar');
+  const saved = await saveArchive(store, [sparseName], file, { format: 'oci-archive', presentPlatforms: true });
+  assert.notEqual(saved.images[0]?.digest, digest);
+  await podman('load', '-i', file);
+  assert.equal(await podman('image', 'inspect', '--format', '{{.Id}}', sparseName), image.configDigest.slice(7));
+  await podman('rmi', sparseName);
 });
 
 describe('podman save → deckhand load', () => {

@@ -4,10 +4,9 @@
  * platforms, unless the caller asks to push only the present ones as a new index. Blobs go first
  * (bounded concurrency, HEAD / mount / upload), manifests last, children before their index.
  */
-import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference } from '../../../src-shared/oci/reference.ts';
-import { parseManifestDocument, referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { referencedBlobs, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryClient } from '../registry/client.ts';
@@ -16,7 +15,7 @@ import { findCredentials } from '../config/auth-file.ts';
 import { loadRegistriesConf } from '../config/registries-conf.ts';
 import { pushTarget } from '../config/registry-match.ts';
 import { resolveOne } from '../store/catalog.ts';
-import { missingBlobs, walkEntry, type EntryGraph } from '../store/graph.ts';
+import { missingBlobs, presentPlatformsIndex, walkEntry, type EntryGraph } from '../store/graph.ts';
 import { Lease } from '../store/leases.ts';
 import { loadBlobLocations, recordBlobLocations } from '../store/blob-locations.ts';
 import type { Store } from '../store/layout.ts';
@@ -74,12 +73,8 @@ async function plan(store: Store, root: Descriptor, name: string, presentPlatfor
   if (!presentPlatforms) {
     throw new DeckhandError('ENO_PLATFORM', `${name} is a sparse index: ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not stored, so pushing it as is would publish an index whose images are missing. Pull them first (\`deckhand pull --all-platforms\`), or push only the stored platforms as a new index with --present-platforms.`, { detail: { missing: absent } });
   }
-  const doc = parseManifestDocument(rootBytes, root.mediaType);
-  if (doc.kind !== 'index') throw new DeckhandError('EMANIFEST', `${root.digest} was expected to be an index.`);
-  const present = new Set(graph.manifests.map((m) => m.descriptor.digest));
-  const raw = JSON.parse(rootBytes.toString('utf8')) as { manifests: Descriptor[] };
-  const bytes = Buffer.from(JSON.stringify({ ...raw, manifests: raw.manifests.filter((d) => present.has(d.digest)) }));
-  return { root: { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, mediaType: root.mediaType, bytes }, children, graph };
+  const cut = presentPlatformsIndex(rootBytes, graph);
+  return { root: { digest: cut.digest, mediaType: root.mediaType, bytes: cut.bytes }, children, graph };
 }
 
 function blobJobs(store: Store, graph: EntryGraph, repository: string, mountFrom: (digest: string) => string[]): PushJob[] {

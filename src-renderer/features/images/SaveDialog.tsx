@@ -18,8 +18,12 @@ export function SaveDialog({ refs }: { refs: string[] }) {
   const notify = useDeckhand((s) => s.notify);
   const startTransfer = useDeckhand((s) => s.startTransfer);
   const downloadsDir = useDeckhand((s) => s.hostInfo?.downloadsDir ?? null);
+  // Images pulled for one platform of several are stored in part: an oci-archive of them needs a choice.
+  const sparse = useDeckhand((s) => (s.rows ?? []).some((r) => r.sparse && refs.includes(r.name)));
   const [path, setPath] = useState(() => defaultSavePath(downloadsDir, refs));
   const [format, setFormat] = useState<Format>('oci-archive');
+  const [onlyPresent, setOnlyPresent] = useState(true);
+  const cutIndex = sparse && format === 'oci-archive' && onlyPresent;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -31,7 +35,7 @@ export function SaveDialog({ refs }: { refs: string[] }) {
     setBusy(true);
     setError(null);
     try {
-      await startTransfer({ call: 'save', input: { refs, path: p, format } });
+      await startTransfer({ call: 'save', input: { refs, path: p, format, ...(cutIndex ? { presentPlatforms: true } : {}) } });
       closeDialog();
       notify('info', `Saving ${refs.length === 1 ? refs[0] : `${refs.length} images`} to ${p}`);
     } catch (err) {
@@ -61,6 +65,12 @@ export function SaveDialog({ refs }: { refs: string[] }) {
             <option value="docker-archive">docker-archive (docker load)</option>
           </select>
         </label>
+        {sparse && format === 'oci-archive' ? (
+          <label className="check">
+            <input type="checkbox" checked={onlyPresent} onChange={(e) => setOnlyPresent(e.target.checked)} />
+            Save only the platforms stored here, as a new index (a multi-platform image here is stored in part; the archive's digest will differ from the registry's)
+          </label>
+        ) : null}
         <FormFooter error={error} submitLabel="Save" busyLabel="Starting…" busy={busy} onCancel={closeDialog} />
       </form>
     </Dialog>

@@ -69,6 +69,32 @@ describe('SaveDialog', () => {
     expect(useDeckhand.getState().dialog).toBeNull();
     expect(useDeckhand.getState().requests.t1).toEqual({ call: 'save', input: { refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' } });
   });
+
+  test('an image stored in part saves its stored platforms as a new index in an oci-archive, unless unticked', async () => {
+    const user = userEvent.setup();
+    const multi = image({ name: 'example.com/m:1', repository: 'example.com/m', tag: '1', digest: `sha256:${hex('c')}`, sparse: true, platforms: ['linux/arm64'] });
+    useDeckhand.setState({ rows: [a, multi], dialog: { kind: 'save', refs: [multi.name] } });
+    apiMock.save.mockResolvedValue({ transferId: 't2' });
+    const { unmount } = render(<SaveDialog refs={[multi.name]} />);
+    const only = screen.getByRole('checkbox', { name: /Save only the platforms stored here/ }) as HTMLInputElement;
+    expect(only.checked).toBe(true);
+    await user.selectOptions(screen.getByLabelText('Format'), 'docker-archive');
+    expect(screen.queryByRole('checkbox')).toBeNull(); // one platform anyway
+    await user.selectOptions(screen.getByLabelText('Format'), 'oci-archive');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(apiMock.save).toHaveBeenCalledWith({ refs: [multi.name], path: '/home/me/Downloads/m-1.tar', format: 'oci-archive', presentPlatforms: true });
+    unmount();
+
+    render(<SaveDialog refs={[multi.name]} />);
+    await user.click(screen.getByRole('checkbox', { name: /Save only the platforms stored here/ }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(apiMock.save).toHaveBeenLastCalledWith({ refs: [multi.name], path: '/home/me/Downloads/m-1.tar', format: 'oci-archive' });
+  });
+
+  test('a complete image offers no such choice', () => {
+    render(<SaveDialog refs={[a.name]} />);
+    expect(screen.queryByRole('checkbox')).toBeNull();
+  });
 });
 
 describe('RemoveDialog', () => {
