@@ -50,5 +50,18 @@ test('cancel aborts the running transfer; close waits for every transfer to end'
   assert.equal(transfers.cancel('00000000-0000-4000-8000-000000000000'), false);
   await transfers.close();
   const ends = seen.filter((e) => e.event === 'transferEnded').map((e) => (e.payload as { error: { code: string } }).error.code);
-  assert.deepEqual(ends.sort(), ['ECANCELLED', 'EINTERNAL']);
+  // The second run threw a plain Error when aborted: it still ends as cancelled, not as an internal error.
+  assert.deepEqual(ends, ['ECANCELLED', 'ECANCELLED']);
+});
+
+test('a cancelled transfer ends as cancelled, whatever its run threw on the way out', async () => {
+  const { transfers, seen, ended } = setup();
+  const done = ended();
+  const aborted = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+  const { transferId } = transfers.start('save', '/tmp/a.tar', (_onEvent, signal) => new Promise((_resolve, reject) => (signal.aborted ? reject(aborted()) : signal.addEventListener('abort', () => reject(aborted())))));
+  assert.equal(transfers.cancel(transferId), true);
+  await done;
+  const error = (seen.at(-1)!.payload as { error: { code: string; message: string } }).error;
+  assert.equal(error.code, 'ECANCELLED');
+  assert.equal(error.message, 'The save of /tmp/a.tar was cancelled.');
 });

@@ -3,7 +3,7 @@
  * controller and a progress coalescer; its start, batched progress and outcome go out as events.
  */
 import { randomUUID } from 'node:crypto';
-import { toWireError } from '../../src-shared/errors.ts';
+import { DeckhandError, toWireError } from '../../src-shared/errors.ts';
 import type { TransferKind, TransferStarted } from '../../src-shared/ipc/contract.ts';
 import type { TransferListener } from '../../src-shared/transfer.ts';
 import { ProgressCoalescer } from './coalesce.ts';
@@ -36,7 +36,8 @@ export class TransferManager {
       .then(() => run(progress.push, controller.signal))
       .then(
         (r) => ({ digest: r.digest, error: null }),
-        (e: unknown) => ({ digest: null, error: toWireError(e) }),
+        // Whatever a cancelled run threw (an AbortError from a stream, say), the transfer was cancelled.
+        (e: unknown) => ({ digest: null, error: toWireError(controller.signal.aborted && !(e instanceof DeckhandError) ? new DeckhandError('ECANCELLED', `The ${kind} of ${ref} was cancelled.`, { cause: e }) : e) }),
       )
       .then((outcome) => {
         progress.close();

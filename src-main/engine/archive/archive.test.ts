@@ -169,3 +169,32 @@ test('an oci-archive of a sparse index is refused unless the stored platforms ar
   // docker-archive takes one platform anyway: no flag needed.
   await saveArchive(store, ['reg.example/team/multi:1'], join(dir, 'd.tar'), { format: 'docker-archive', platform: { os: 'linux', architecture: 'amd64' } });
 });
+
+test('cancelling a save or a load says so, and leaves no archive and no name', async (t) => {
+  const { dir, store } = await setup(t);
+  await storeTestImage(store, { name: 'reg.example/team/big:1', layers: [{ content: randomBytes(6 << 20) }, { content: randomBytes(6 << 20) }] });
+  const full = join(dir, 'full.tar');
+  await saveArchive(store, ['reg.example/team/big:1'], full, { format: 'oci-archive' });
+  const abortOnFirstBytes = () => {
+    const c = new AbortController();
+    return { signal: c.signal, onEvent: (e: { type: string; done?: number }) => void (e.type === 'blob' && (e.done ?? 0) > 0 && c.abort()) };
+  };
+
+  await assert.rejects(saveArchive(store, ['reg.example/team/big:1'], join(dir, 'cancelled.tar'), { format: 'oci-archive', ...abortOnFirstBytes() }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'ECANCELLED');
+    assert.match(e.message, /was cancelled; the partial archive was removed/);
+    return true;
+  });
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('cancelled')), []);
+
+  const other = await Store.open(join(dir, 'other'));
+  await assert.rejects(loadArchive(other, full, abortOnFirstBytes()), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'ECANCELLED', 'not reported as a damaged archive');
+    assert.match(e.message, /was cancelled; no name was set/);
+    return true;
+  });
+  assert.deepEqual(await listImages(other), []);
+  assert.equal((await fsck(other)).ok, true);
+  const again = await loadArchive(other, full);
+  assert.deepEqual(again.images, [{ ref: 'reg.example/team/big:1', digest: again.images[0]!.digest }]);
+});

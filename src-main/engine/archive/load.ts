@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { isErrno } from '../store/fsutil.ts';
-import { DeckhandError } from '../../../src-shared/errors.ts';
+import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { SOURCE, UNTAGGED } from '../store/annotations.ts';
@@ -46,6 +46,18 @@ async function ingestFrom(store: Store, digest: string, size: number, content: R
 }
 
 export async function loadArchive(store: Store, file: string, opts: { onEvent?: TransferListener; signal?: AbortSignal } = {}): Promise<LoadResult> {
+  try {
+    return await loadFrom(store, file, opts);
+  } catch (e) {
+    // An abort surfaces from the tar reader as a truncated archive: say what happened instead.
+    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED')) {
+      throw new DeckhandError('ECANCELLED', `Loading ${file} was cancelled; no name was set. Blobs already stored stay, unnamed, until \`deckhand prune\` reclaims them or loading the archive again reuses them.`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferListener; signal?: AbortSignal }): Promise<LoadResult> {
   const emit = opts.onEvent ?? (() => undefined);
   try {
     if (!(await stat(file)).isFile()) throw new DeckhandError('EUSAGE', `${file} is not a file; give an archive written by docker save, podman save or deckhand save.`);

@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
-import { DeckhandError } from '../../../src-shared/errors.ts';
+import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Platform } from '../../../src-shared/oci/platform.ts';
@@ -179,6 +179,7 @@ export async function saveArchive(store: Store, inputs: string[], file: string, 
     return { file, format: opts.format, bytes: size, images: images.map((i) => ({ ref: i.ref, digest: i.cut?.digest ?? i.root.digest })) };
   } catch (e) {
     await rm(partial, { force: true });
+    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED')) throw new DeckhandError('ECANCELLED', `Saving to ${file} was cancelled; the partial archive was removed and nothing was written.`, { cause: e });
     throw e;
   } finally {
     await lease.release();
