@@ -48,6 +48,20 @@ export class Store {
     return store;
   }
 
+  /**
+   * Opens a layout that must already exist, as a copy's `oci:DIR` source: a mistyped path is an
+   * error, not a new empty layout.
+   */
+  static async openExisting(root: string): Promise<Store> {
+    try {
+      await stat(join(root, 'oci-layout'));
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
+      throw new DeckhandError('ENOT_FOUND', `${root} is not an OCI image layout (it has no oci-layout file). Check the path; nothing was created there.`, { detail: { path: root } });
+    }
+    return Store.open(root);
+  }
+
   get indexPath(): string {
     return join(this.root, 'index.json');
   }

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
@@ -51,6 +51,18 @@ describe('copy', () => {
     assert.deepEqual(parseEndpoint('alpine:3'), { kind: 'store', ref: 'alpine:3' });
     assert.throws(() => parseEndpoint('oci-archive:/x.tar'), (e: Error & { code?: string }) => e.code === 'EUSAGE' && e.message.includes('deckhand save'));
     assert.throws(() => parseEndpoint('oci::tag'), (e: Error & { code?: string }) => e.code === 'EUSAGE');
+  });
+
+  test('an oci: source that is not a layout is a clear error, and nothing is created at that path', async () => {
+    const missing = join(work, 'no-such-layout');
+    const store = await Store.open(join(work, 'typo-store'));
+    await assert.rejects(copyImage(store, `oci:${missing}:x`, `oci:${join(work, 'never')}:x`, { platform: { os: 'linux', architecture: 'amd64' } }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ENOT_FOUND');
+      assert.match(e.message, /is not an OCI image layout/);
+      return true;
+    });
+    await assert.rejects(stat(missing), { code: 'ENOENT' });
+    await assert.rejects(stat(join(work, 'never')), { code: 'ENOENT' });
   });
 
   test('registry to registry mirrors every platform with identical digests, without the store', async () => {

@@ -81,7 +81,8 @@ export async function copyImage(store: Store, srcText: string, destText: string,
     const r = await pull(await layoutOf(dest), formatReference(src.ref), { ...pullOpts, tagAction: 'copy', ...(dest.ref ? { tagAs: nameIn(dest, dest.ref) } : {}) });
     return { ref: r.ref, digest: r.digest, bytes: r.fetchedBytes };
   }
-  const from = await layoutOf(src);
+  // A source layout must exist already: opening it as a destination would create one at a mistyped path.
+  const from = src.kind === 'oci' ? await Store.openExisting(src.dir) : store;
   const input = src.kind === 'oci' ? (src.ref ?? (await onlyImage(from, src.dir))) : src.ref;
   if (dest.kind === 'docker') {
     const r = await push(from, input, formatReference(dest.ref), { ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
