@@ -4,7 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { main } from './main.ts';
+import { Store } from '../engine/store/layout.ts';
+import { storeTestImage } from '../engine/test/fixtures/store-images.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -54,4 +57,19 @@ test('bad input gets a clear message and exit code 2 or 1', async (t) => {
   assert.equal(badRef.code, 1);
   assert.match(badRef.err, /Error: .*/);
   assert.equal((await cli(['--store', dir, 'fsck'])).code, 0);
+});
+
+test('an interrupted command exits 130 and says it was cancelled, whatever it threw on the way out', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await storeTestImage(await Store.open(join(dir, 's')), { name: 'reg.example/a:1', layers: [{ content: randomBytes(1 << 20) }] });
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c) => (err += c));
+  const interrupted = new AbortController();
+  interrupted.abort();
+  // A copy between layouts stops with the stream's AbortError, not a DeckhandError.
+  const code = await main(['--store', join(dir, 's'), 'copy', 'reg.example/a:1', `oci:${join(dir, 'out')}:x`], { stdout: new PassThrough(), stderr, env: {} }, interrupted.signal);
+  assert.equal(code, 130);
+  assert.equal(err, 'Error: copy was cancelled.\n');
 });

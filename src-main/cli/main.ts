@@ -104,6 +104,11 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       io.stderr.write(`Error: ${e.message}\n`);
       return e.code === 'EUSAGE' ? 2 : e.code === 'ECANCELLED' ? 130 : 1;
     }
+    // Interrupted: whatever the command threw on the way out (an AbortError from a stream, say).
+    if (signal.aborted) {
+      io.stderr.write(`Error: ${name} was cancelled.\n`);
+      return 130;
+    }
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       io.stderr.write(`Error: ${(e as Error).message}\nUsage: ${command.usage}\n`);
