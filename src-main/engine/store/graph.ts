@@ -64,8 +64,8 @@ export async function missingBlobs(store: Store, graph: EntryGraph): Promise<str
  * digest), which push --present-platforms publishes and save --present-platforms writes.
  */
 export function presentPlatformsIndex(rootBytes: Buffer, graph: EntryGraph): { digest: string; size: number; bytes: Buffer } {
-  const doc = parseManifestDocument(rootBytes, graph.root.mediaType);
-  if (doc.kind !== 'index') throw new DeckhandError('EMANIFEST', `${graph.root.digest} was expected to be an index.`);
+  // walkEntry has parsed and checked these bytes already; only the index kind needs saying.
+  if (graph.kind !== 'index') throw new DeckhandError('EMANIFEST', `${graph.root.digest} was expected to be an index.`);
   const present = new Set(graph.manifests.map((m) => m.descriptor.digest));
   const raw = JSON.parse(rootBytes.toString('utf8')) as { manifests: Descriptor[] };
   const bytes = Buffer.from(JSON.stringify({ ...raw, manifests: raw.manifests.filter((d) => present.has(d.digest)) }));

@@ -148,7 +148,7 @@ export function useRenderAhead(virtualizer: () => Virtualizer<HTMLDivElement, El
         const next = stepTowards(rendered, target, keep, base, v.scrollDirection, fit);
         if (!next) {
           // Nothing fits now, or nothing to do: in the first case, try again in the next idle period.
-          if (fit === 0 && stepTowards(rendered, target, keep, base, v.scrollDirection, 1)) pending.current = window.requestIdleCallback(fill);
+          if (fit === 0 && (rendered.start > target.start || rendered.end < target.end)) pending.current = window.requestIdleCallback(fill);
           return;
         }
         const added = Math.max(0, rendered.start - next.start) + Math.max(0, next.end - rendered.end);
