@@ -6,9 +6,8 @@
 import { DeckhandError } from '../../src-shared/errors.ts';
 import type { Handlers, RegistryInfo } from '../../src-shared/ipc/contract.ts';
 import { parseReference } from '../../src-shared/oci/reference.ts';
-import { findCredentials } from '../engine/config/auth-file.ts';
+import { RegistryContext } from '../engine/config/context.ts';
 import { changeAddedRegistries, knownRegistries, readAddedRegistries } from '../engine/config/known-registries.ts';
-import { RegistryClient } from '../engine/registry/client.ts';
 import { listRepositories, listTags } from '../engine/registry/listing.ts';
 import type { HostContext } from './handlers.ts';
 
@@ -20,8 +19,7 @@ export function registryHandlers(ctx: HostContext): Pick<Handlers, RegistryCalls
   /** A client for `host`, with the saved login for `repository` (if any) and plain HTTP where the host was added as insecure. */
   const clientFor = async (host: string, repository: string) => {
     const insecure = (await readAddedRegistries(await ctx.store())).some((r) => r.host === host && r.insecure);
-    const credentials = await findCredentials(host, repository, ctx.env);
-    return new RegistryClient({ domain: host, env: ctx.env, ...(credentials ? { credentials } : {}), ...(insecure ? { tlsVerify: false } : {}) });
+    return (await RegistryContext.load({ env: ctx.env })).client(host, repository, { insecure });
   };
 
   return {

@@ -13,9 +13,9 @@ import { loadArchive } from '../engine/archive/load.ts';
 import { saveArchive } from '../engine/archive/save.ts';
 import { resolveOne } from '../engine/store/catalog.ts';
 import { isErrno } from '../engine/store/fsutil.ts';
-import { copyImage, parseEndpoint } from '../engine/transfer/copy.ts';
+import { copy, parseEndpoint } from '../engine/transfer/copy.ts';
 import { pull } from '../engine/transfer/pull.ts';
-import { planPullFromEnv } from '../engine/transfer/pull-source.ts';
+import { RegistryContext } from '../engine/config/context.ts';
 import { push } from '../engine/transfer/push.ts';
 import type { HostContext } from './handlers.ts';
 import { isInside } from './uploads.ts';
@@ -46,12 +46,13 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
     pull: async ({ ref, platform, allPlatforms, tlsVerify }) => {
       // registries.conf first: an ambiguous short name (ESHORTNAME, with its candidates) or a blocked
       // registry fails the call itself, so the pull dialog can offer the choices.
-      const plans = await planPullFromEnv(ref, ctx.env);
+      const context = await RegistryContext.load({ env: ctx.env, tlsVerify });
+      const plans = context.planPull(ref);
       const name = plans.length === 1 ? formatReference(plans[0]!.logical) : ref;
       const wanted = platform ? parsePlatform(platform) : here;
       const store = await ctx.store();
       return ctx.transfers.start('pull', name, async (onEvent, signal) => {
-        const result = await pull(store, ref, { platform: wanted, allPlatforms: allPlatforms ?? false, ...tls(tlsVerify), signal, env: ctx.env, onEvent, plans });
+        const result = await pull(store, ref, { platform: wanted, allPlatforms: allPlatforms ?? false, signal, onEvent, context, plans });
         ctx.storeChanged('pull');
         return result;
       });
@@ -75,7 +76,7 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
       const store = await ctx.store();
       return ctx.transfers.start('copy', destination, async (onEvent, signal) => {
         try {
-          return await copyImage(store, source, destination, { platform: here, ...tls(tlsVerify), env: ctx.env, signal, onEvent });
+          return await copy(store, source, destination, { platform: here, ...tls(tlsVerify), env: ctx.env, signal, onEvent });
         } finally {
           if (dest.kind === 'store') ctx.storeChanged('copy');
         }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { copyImage } from '../../engine/transfer/copy.ts';
+import { copy } from '../../engine/transfer/copy.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
@@ -13,6 +13,6 @@ export const copyCommand: Command = {
     if (positionals.length !== 2) throw usageError(this.usage, 'copy takes a source and a destination');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    return printResult(ctx, asJson, await copyImage(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }));
+    return printResult(ctx, asJson, await copy(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }));
   },
 };

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createSecureContext, getCACertificates } from 'node:tls';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isErrno } from '../store/fsutil.ts';
+import type { RegistryTls } from '../registry/tls-errors.ts';
 
 export const SYSTEM_CERTS_DIRS = ['/etc/containers/certs.d', '/etc/docker/certs.d'];
 
@@ -27,18 +28,7 @@ export interface CertsDOptions {
   systemDirs?: readonly string[];
 }
 
-export interface RegistryTls {
-  /** The directory whose files are used, if any exists. */
-  dir: string | undefined;
-  /** Every directory that was considered, in order (for error messages). */
-  searched: string[];
-  /** The CA files found (`*.crt`). */
-  caFiles: string[];
-  /** Default roots plus the `*.crt` certificates; undefined when there are none (Node's defaults apply). */
-  ca: string[] | undefined;
-  /** The client certificate pair, if any (`NAME.cert` + `NAME.key`); with several, the first by name. */
-  client: { certFile: string; keyFile: string; cert: string; key: string } | undefined;
-}
+export type { RegistryTls };
 
 /** The directories to look at for `hostPort`, in containers/image's order. */
 export function certsDirsFor(hostPort: string, opts: CertsDOptions = {}): string[] {

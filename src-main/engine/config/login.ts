@@ -6,6 +6,7 @@
  */
 import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import { RegistryClient } from '../registry/client.ts';
+import { loadRegistryTls } from './certs-d.ts';
 import { saveLogin, type AuthStoreOptions, type LoginTarget, type SavedTo } from './auth-store.ts';
 
 export interface LoginCredentials {
@@ -20,7 +21,7 @@ export interface VerifyOptions {
 
 /** Resolves when the registry accepts the credentials; EUNAUTHORIZED "login failed" when it does not. */
 export async function verifyLogin(host: string, credentials: LoginCredentials, opts: VerifyOptions = {}): Promise<void> {
-  const client = new RegistryClient({ domain: host, credentials: { username: credentials.username, password: credentials.password }, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }) });
+  const client = new RegistryClient({ domain: host, credentials: { username: credentials.username, password: credentials.password }, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), tlsFiles: () => loadRegistryTls(host) });
   try {
     const reply = await client.send({ method: 'GET', path: '/v2/', scope: '', repository: '', object: `Registry ${host}`, ...(opts.signal ? { signal: opts.signal } : {}) });
     await reply.body.dump();

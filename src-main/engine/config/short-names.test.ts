@@ -8,7 +8,7 @@ import { formatReference } from '../../../src-shared/oci/reference.ts';
 import { parseRegistriesConf } from './registries-conf-schema.ts';
 import { emptyRegistriesConf, loadRegistriesConf, mergeConfigs, type RegistriesConf } from './registries-conf.ts';
 import { recordShortNameAlias, resolveShortName } from './short-names.ts';
-import { planPull } from '../transfer/pull-source.ts';
+import { planPull } from './pull-plan.ts';
 
 const FILE = '/etc/containers/registries.conf';
 const ALIASES = '/home/u/.cache/containers/short-name-aliases.conf';

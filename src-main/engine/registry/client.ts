@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isDigest, parseDigest } from '../../../src-shared/oci/digest.ts';
 import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
-import { loadRegistryTls, type RegistryTls } from '../config/certs-d.ts';
 import { RegistryAuth, type Credentials } from './auth.ts';
 import { endpointsFor, type Endpoint } from './endpoint.ts';
 import { errorFor } from './errors.ts';
 import { HttpTransport, type Exchange, type Reply, type TlsOptions } from './http.ts';
-import { tlsErrorFor } from './tls-errors.ts';
-import { backoffMs, isRetryableError, isRetryableStatus, MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, parseRetryAfter, wait } from './retry.ts';
+import { tlsErrorFor, type RegistryTls } from './tls-errors.ts';
+import { backoffMs, isRetryableError, isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, requestAttempts, wait } from './retry.ts';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -38,10 +37,13 @@ export interface RegistryClientOptions {
   tlsVerify?: boolean;
   /** CA and client certificates to use instead of certs.d (tests, embedders). */
   tls?: Omit<TlsOptions, 'verify' | 'certHost'>;
-  /** `--cert-dir`: this directory's *.crt, *.cert and *.key replace the certs.d lookup. */
+  /**
+   * This registry's certs.d (or `--cert-dir`) files, read on the first connection. The caller's
+   * RegistryContext supplies it; the client reads no configuration of its own.
+   */
+  tlsFiles?: () => Promise<RegistryTls>;
+  /** `--cert-dir`, when it replaced certs.d: named in TLS error messages. */
   certDir?: string | undefined;
-  /** For HOME, where the per-user certs.d lives (default: the process's). */
-  env?: NodeJS.ProcessEnv | undefined;
   userAgent?: string;
 }
 
@@ -88,11 +90,6 @@ export class RegistryClient {
     this.candidates = endpointsFor(opts.domain, opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify });
   }
 
-  /** The registry's origin, once connected (see `ensureConnected`). */
-  get origin(): URL | undefined {
-    return this.endpoint ? new URL(this.endpoint.base) : undefined;
-  }
-
   async ensureConnected(signal?: AbortSignal): Promise<URL> {
     await this.connect(signal);
     return new URL(this.endpoint!.base);
@@ -132,7 +129,7 @@ export class RegistryClient {
   }
 
   private async ping(signal?: AbortSignal): Promise<void> {
-    this.certs ??= await loadRegistryTls(this.domain, { certDir: this.opts.certDir, env: this.opts.env });
+    this.certs ??= this.opts.tlsFiles ? await this.opts.tlsFiles() : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
     let lastError: unknown;
     let lastTried: Endpoint | undefined;
     for (const ep of this.candidates) {
@@ -173,6 +170,7 @@ export class RegistryClient {
     await this.connect(ex.signal);
     const origin = new URL(this.endpoint!.base);
     const replayable = ex.replayable !== false;
+    const attempts = requestAttempts();
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       let reply: Reply;
@@ -184,7 +182,7 @@ export class RegistryClient {
         reply = await this.http!.send({ method: ex.method, url, signal: ex.signal, headers, ...(ex.body !== undefined ? { body: ex.body } : {}) }, origin, authorization);
       } catch (e) {
         ex.signal?.throwIfAborted();
-        if (replayable && isRetryableError(e) && attempt + 1 < MAX_ATTEMPTS) {
+        if (replayable && isRetryableError(e) && attempt + 1 < attempts) {
           await wait(backoffMs(attempt), ex.signal);
           continue;
         }
@@ -195,7 +193,7 @@ export class RegistryClient {
         await reply.body.dump();
         continue;
       }
-      if (replayable && isRetryableStatus(reply.status) && attempt + 1 < MAX_ATTEMPTS) {
+      if (replayable && isRetryableStatus(reply.status) && attempt + 1 < attempts) {
         const after = parseRetryAfter(reply.headers['retry-after']);
         if (after === undefined || after <= MAX_RETRY_AFTER_MS) {
           await reply.body.dump();
@@ -206,7 +204,11 @@ export class RegistryClient {
       if (reply.status >= 400) {
         // Every error reply is read to its end (a HEAD's empty one too), or its connection stays taken.
         const text = ex.method === 'HEAD' ? await reply.body.dump().then(() => '') : await reply.body.text().catch(() => '');
-        throw errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials, action: ex.action ?? 'pull' });
+        const error = errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials, action: ex.action ?? 'pull' });
+        // A unit that retries itself (a blob transfer) waits as long as the registry asked.
+        const after = parseRetryAfter(reply.headers['retry-after']);
+        if (after !== undefined && error.detail) (error.detail as Record<string, unknown>).retryAfterMs = after;
+        throw error;
       }
       return reply;
     }

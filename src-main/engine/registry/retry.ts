@@ -1,7 +1,14 @@
 /**
  * When and how long to wait before trying a request again: 429 (honouring Retry-After), 408 and
  * 5xx responses, and connection-level failures, with capped exponential backoff and jitter.
+ *
+ * Retries happen at one level only. A request on its own (a manifest, a HEAD, a token) is retried
+ * by the client. A blob transfer is retried as a whole by the copy pipeline, which can resume it
+ * from the bytes already moved; inside such a unit (`asOneAttempt`) the client sends each request
+ * once and lets the failure, with its Retry-After, reach the unit's own loop. So a registry that is
+ * down costs MAX_ATTEMPTS requests per blob, not MAX_ATTEMPTS at every level multiplied.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const MAX_ATTEMPTS = 5;
@@ -42,4 +49,31 @@ export function backoffMs(attempt: number, retryAfterMs?: number): number {
 
 export function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return sleep(ms, undefined, signal ? { signal } : undefined);
+}
+
+const unit = new AsyncLocalStorage<true>();
+
+/** Runs `fn` as one attempt of a unit that retries itself: the client's requests inside are not retried. */
+export function asOneAttempt<T>(fn: () => Promise<T>): Promise<T> {
+  return unit.run(true, fn);
+}
+
+/** How many times the client may send a request here: once inside a retried unit, else MAX_ATTEMPTS. */
+export function requestAttempts(): number {
+  return unit.getStore() ? 1 : MAX_ATTEMPTS;
+}
+
+/** The Retry-After (ms) a failed request carried, if any: a unit honours it as the client would. */
+export function retryAfterOf(e: unknown): number | undefined {
+  const ms = (e as { detail?: { retryAfterMs?: unknown } } | undefined)?.detail?.retryAfterMs;
+  return typeof ms === 'number' ? ms : undefined;
+}
+
+/** Whether a failed request or transfer is worth another attempt: a retryable status or connection failure. */
+export function isTransient(e: unknown): boolean {
+  if (isRetryableError(e)) return true;
+  const detail = (e as { code?: string; detail?: { status?: unknown; code?: unknown } } | undefined);
+  if (detail?.code === 'ENETWORK') return true;
+  const status = detail?.detail?.status;
+  return typeof status === 'number' && isRetryableStatus(status) && (retryAfterOf(e) ?? 0) <= MAX_RETRY_AFTER_MS;
 }

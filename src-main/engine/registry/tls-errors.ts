@@ -5,7 +5,20 @@
  * failure" from servers that predate TLS 1.3's alert) says so and where the certificate goes.
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import type { RegistryTls } from '../config/certs-d.ts';
+
+/** What certs.d (or --cert-dir) gives for one registry; read by config/certs-d.ts, used by the client. */
+export interface RegistryTls {
+  /** The directory whose files are used, if any exists. */
+  dir: string | undefined;
+  /** Every directory that was considered, in order (for error messages). */
+  searched: string[];
+  /** The CA files found (`*.crt`). */
+  caFiles: string[];
+  /** Default roots plus the `*.crt` certificates; undefined when there are none (Node's defaults apply). */
+  ca: string[] | undefined;
+  /** The client certificate pair, if any (`NAME.cert` + `NAME.key`); with several, the first by name. */
+  client: { certFile: string; keyFile: string; cert: string; key: string } | undefined;
+}
 
 export interface TlsErrorContext {
   /** The registry as written in references (host[:port]): the certs.d directory name. */

@@ -8,27 +8,21 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { loadPolicy } from '../config/policy.ts';
+import type { Policy } from '../config/policy.ts';
 import { attachSignature, fetchSignatures } from './attachments.ts';
 import { evaluatePolicy, type PolicyDecision } from './evaluate.ts';
 import { signPayload } from './keys.ts';
 import { createPayload, SIGSTORE_SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MEDIA_TYPE } from './payload.ts';
 import { decryptPrivateKey } from './private-key.ts';
 
-export interface PolicyOptions {
-  /** `--signature-policy PATH`; otherwise the user's or the system's policy.json. */
-  signaturePolicy?: string | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
-  /** For tests: where the system policy lives (default /etc/containers/policy.json). */
-  systemPolicyPath?: string;
-}
 
 /**
- * Checks the policy for `ref` (as asked for) whose top-level manifest is `root`. Returns the
- * decision (undefined when no policy file exists); throws EPOLICY when the policy refuses.
+ * Checks `policy` (the operation's policy.json, from its RegistryContext) for `ref` (as asked for)
+ * whose top-level manifest is `root`. Returns the decision (undefined when there is no policy
+ * file); throws EPOLICY when the policy refuses.
  */
-export async function enforcePolicy(client: RegistryClient, ref: ImageReference, root: { digest: string; bytes: Buffer }, opts: PolicyOptions & { signal?: AbortSignal | undefined }): Promise<PolicyDecision | undefined> {
-  const policy = await loadPolicy({ path: opts.signaturePolicy, env: opts.env, ...(opts.systemPolicyPath ? { systemPath: opts.systemPolicyPath } : {}) });
+export async function enforcePolicy(client: RegistryClient, ref: ImageReference, root: { digest: string; bytes: Buffer }, opts: { policy: Policy | undefined; signal?: AbortSignal | undefined }): Promise<PolicyDecision | undefined> {
+  const { policy } = opts;
   if (!policy) return undefined;
   const decision = await evaluatePolicy(policy, { ref, manifestDigest: root.digest, manifestBytes: root.bytes, signatures: () => fetchSignatures(client, ref.path, root.digest, opts.signal) });
   if (!decision.allowed) {

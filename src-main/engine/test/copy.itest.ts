@@ -11,7 +11,7 @@ import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
 import { generateImage, generateIndex, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
 import { run } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
-import { copyImage, parseEndpoint } from '../transfer/copy.ts';
+import { copy as copyImage, parseEndpoint } from '../transfer/copy.ts';
 import { listImages } from '../insight/images.ts';
 import { fsck } from '../insight/fsck.ts';
 

@@ -18,7 +18,7 @@ import { CLI, freePort, runCli, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { pull } from '../transfer/pull.ts';
 import { push } from '../transfer/push.ts';
-import { copyImage } from '../transfer/copy.ts';
+import { copy as copyImage } from '../transfer/copy.ts';
 
 const ARM64 = { os: 'linux', architecture: 'arm64' };
 

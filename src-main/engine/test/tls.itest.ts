@@ -15,8 +15,8 @@ import { generateImage, permissivePolicy, writeOciLayout, type GeneratedImage } 
 import { run, runCli, CLI_SOURCE, type CliResult } from './fixtures/tools.ts';
 import { Store } from '../store/layout.ts';
 import { pull } from '../transfer/pull.ts';
+import { RegistryContext } from '../config/context.ts';
 import { push } from '../transfer/push.ts';
-import { RegistryClient } from '../registry/client.ts';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 
@@ -136,7 +136,7 @@ describe('a registry that requires a client certificate (clientcas)', () => {
     const home = await homeWith(mtlsReg, { ca: true });
     const dir = join(home, '.config/containers/certs.d', mtlsReg.host);
     await copyFile(mtlsReg.tls!.client!.cert, join(dir, 'lonely.cert'));
-    const client = new RegistryClient({ domain: mtlsReg.host, env: { HOME: home } });
+    const client = await (await RegistryContext.load({ env: { HOME: home } })).client(mtlsReg.host, 'tls/app');
     await expectTlsError(client.ensureConnected(), /lonely\.cert has no matching key .*lonely\.key/);
     await client.close();
   });

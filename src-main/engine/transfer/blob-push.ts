@@ -1,84 +1,105 @@
 /**
- * Gets one stored blob into a repository with as few bytes as possible: HEAD (already there),
- * cross-repository mount (the registry holds it elsewhere), or an upload: one PUT for small blobs,
- * a streamed PATCH for large ones that resumes from where the session stands after a break or a
- * 416. An abandoned session is cancelled with DELETE.
+ * One attempt at getting a blob into a repository with as few bytes as possible: HEAD (already
+ * there), cross-repository mount (the registry holds it elsewhere), or an upload: one PUT for small
+ * blobs, a streamed PATCH for large ones. The pipeline retries a failed attempt; a large upload's
+ * session is kept between attempts (`sessions`) so the next one asks where it stands and resumes
+ * from there. A small upload's session, or one the pipeline gives up on, is cancelled with DELETE.
  */
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
-import type { BlobKind, TransferListener } from '../../../src-shared/transfer.ts';
-import type { Store } from '../store/layout.ts';
+import type { TransferListener } from '../../../src-shared/transfer.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { blobExists, cancelUpload, finishUpload, mountBlob, patchChunk, putMonolithic, startUpload, uploadedSoFar, type UploadSession } from '../registry/upload.ts';
-import { backoffMs, wait } from '../registry/retry.ts';
+import type { BlobJob, BlobOutcome, BlobReader } from './image.ts';
 
 /** Blobs up to this size go up in a single PUT. */
 export const MONOLITHIC_MAX = 4 * 1024 * 1024;
-const MAX_PATCH_ATTEMPTS = 5;
 const MAX_MOUNT_TRIES = 3;
 
-/** Where a blob's bytes come from: the store, or another registry when mirroring. */
-export interface BlobSource {
-  /** The blob's bytes from `offset` to the end. */
-  open(offset: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
-}
-
-export function storeSource(store: Store, digest: string): BlobSource {
-  return { open: async (offset) => createReadStream(store.blobPath(digest), { start: offset, highWaterMark: 1 << 20 }) };
-}
-
-export interface PushJob {
+export interface PushTarget {
+  client: RegistryClient;
   repository: string;
-  digest: string;
-  size: number;
-  kind: BlobKind;
   /** Other repositories of the same registry known to hold the blob. */
   mountFrom: string[];
-  source: BlobSource;
+  /** Upload sessions of large blobs kept between attempts, by digest. */
+  sessions: Map<string, UploadSession>;
 }
 
-export type PushOutcome = { how: 'exists' | 'mounted'; uploaded: 0 } | { how: 'uploaded'; uploaded: number };
-
-export async function pushBlob(client: RegistryClient, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<PushOutcome> {
-  const { repository, digest, size, kind } = job;
+/** An upload session to continue: the kept one where it stands, else HEAD, mounts, and a new one. */
+async function open(target: PushTarget, job: BlobJob, emit: TransferListener, signal?: AbortSignal): Promise<{ done: BlobOutcome } | { session: UploadSession; offset: number }> {
+  const { client, repository } = target;
+  const { digest, size, kind } = job;
+  const kept = target.sessions.get(digest);
+  if (kept) {
+    target.sessions.delete(digest);
+    const state = await uploadedSoFar(client, kept, signal);
+    // Nothing (or nothing we can tell apart from one byte) arrived: a clean new session.
+    if (state.offset > 0) return { session: state.session, offset: Math.min(state.offset, size) };
+    await cancelUpload(client, state.session);
+    return { session: await startUpload(client, repository, signal), offset: 0 };
+  }
   if (await blobExists(client, repository, digest, signal)) {
     emit({ type: 'blob', digest, kind, state: 'exists', done: size, total: size });
-    return { how: 'exists', uploaded: 0 };
+    return { done: { how: 'exists' } };
   }
-  let session: UploadSession | undefined;
-  for (const from of job.mountFrom.slice(0, MAX_MOUNT_TRIES)) {
+  for (const from of target.mountFrom.slice(0, MAX_MOUNT_TRIES)) {
     try {
       const mount = await mountBlob(client, repository, digest, from, signal);
       if (mount.mounted) {
         emit({ type: 'blob', digest, kind, state: 'mounted', done: size, total: size });
-        return { how: 'mounted', uploaded: 0 };
+        return { done: { how: 'mounted' } };
       }
-      session = mount.session;
-      break;
+      return { session: mount.session, offset: 0 };
     } catch (e) {
       signal?.throwIfAborted();
       // No read access to `from`, or it no longer holds the blob: try the next, then upload.
       if (!isDeckhandError(e)) throw e;
     }
   }
-  session ??= await startUpload(client, repository, signal);
-  try {
-    emit({ type: 'blob', digest, kind, state: 'uploading', done: 0, total: size });
-    const uploaded = size <= MONOLITHIC_MAX ? await uploadWhole(client, session, job, signal) : await uploadStreamed(client, session, job, emit, signal);
-    emit({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
-    return { how: 'uploaded', uploaded };
-  } catch (e) {
-    await cancelUpload(client, session);
-    emit({ type: 'blob', digest, kind, state: 'error', done: 0, total: size });
-    throw e;
-  }
+  return { session: await startUpload(client, repository, signal), offset: 0 };
 }
 
-async function uploadWhole(client: RegistryClient, session: UploadSession, job: PushJob, signal?: AbortSignal): Promise<number> {
+export async function pushBlobAttempt(target: PushTarget, job: BlobJob, reader: BlobReader, emit: TransferListener, signal?: AbortSignal): Promise<BlobOutcome> {
+  const opened = await open(target, job, emit, signal);
+  if ('done' in opened) return opened.done;
+  const { session, offset } = opened;
+  const { digest, size, kind } = job;
+  emit({ type: 'blob', digest, kind, state: 'uploading', done: offset, total: size });
+  if (size <= MONOLITHIC_MAX) {
+    try {
+      job.moved(await uploadWhole(target.client, session, job, reader, signal));
+      emit({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
+      return { how: 'moved' };
+    } catch (e) {
+      await cancelUpload(target.client, session);
+      throw e;
+    }
+  }
+  let done = offset;
+  const body = counted(await reader.open(offset, signal), (n) => {
+    done += n;
+    job.moved(n);
+    emit({ type: 'blob', digest, kind, state: 'uploading', done, total: size });
+  });
+  let current = session;
+  try {
+    // One PATCH for the rest of the blob: it is the last chunk, so OCI-Chunk-Min-Length never applies to it.
+    current = await patchChunk(target.client, session, body, offset, size - offset, signal);
+    await finishUpload(target.client, current, digest, signal);
+  } catch (e) {
+    body.destroy();
+    // A broken connection or a 416: the next attempt asks the session how much it holds.
+    target.sessions.set(digest, current);
+    throw e;
+  }
+  emit({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
+  return { how: 'moved' };
+}
+
+async function uploadWhole(client: RegistryClient, session: UploadSession, job: BlobJob, reader: BlobReader, signal?: AbortSignal): Promise<number> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of await job.source.open(0, signal)) {
+  for await (const chunk of await reader.open(0, signal)) {
     size += chunk.length;
     if (size > job.size) throw new DeckhandError('ESIZE_MISMATCH', `Blob ${job.digest} is larger than the ${job.size} bytes its descriptor says; not uploading it.`, { detail: { digest: job.digest } });
     chunks.push(chunk);
@@ -100,38 +121,9 @@ function counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void
   );
 }
 
-async function uploadStreamed(client: RegistryClient, first: UploadSession, job: PushJob, emit: TransferListener, signal?: AbortSignal): Promise<number> {
-  const { digest, size, kind } = job;
-  let session = first;
-  let offset = 0;
-  let sent = 0;
-  for (let attempt = 0; offset < size; attempt++) {
-    let done = offset;
-    const body = counted(await job.source.open(offset, signal), (n) => {
-      done += n;
-      sent += n;
-      emit({ type: 'blob', digest, kind, state: 'uploading', done, total: size });
-    });
-    try {
-      // One PATCH for the rest of the blob: it is the last chunk, so OCI-Chunk-Min-Length never applies to it.
-      session = await patchChunk(client, session, body, offset, size - offset, signal);
-      offset = size;
-    } catch (e) {
-      body.destroy();
-      signal?.throwIfAborted();
-      if (attempt + 1 >= MAX_PATCH_ATTEMPTS) throw e;
-      // A broken connection or a 416: ask the session how much it holds and go on from there.
-      await wait(backoffMs(attempt), signal);
-      const state = await uploadedSoFar(client, session, signal);
-      if (state.offset === 0) {
-        // Nothing (or nothing we can tell apart from one byte) arrived: a clean new session.
-        await cancelUpload(client, state.session);
-        session = await startUpload(client, job.repository, signal);
-      } else session = state.session;
-      offset = Math.min(state.offset, size);
-      emit({ type: 'retry', digest, attempt: attempt + 1, reason: `upload interrupted (${(e as { code?: string }).code ?? 'error'}); resuming at byte ${offset}` });
-    }
-  }
-  await finishUpload(client, session, digest, signal);
-  return sent;
+/** Cancels the sessions still kept (the copy failed or was cancelled): open uploads are abandoned. */
+export async function abandonSessions(target: PushTarget): Promise<void> {
+  const left = [...target.sessions.values()];
+  target.sessions.clear();
+  await Promise.all(left.map((s) => cancelUpload(target.client, s)));
 }

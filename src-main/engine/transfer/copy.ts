@@ -1,20 +1,27 @@
 /**
  * `deckhand copy SRC DEST` between transports, with the names skopeo uses: a plain reference is an
  * image in the store; `docker://REF` a registry; `oci:DIR[:REF]` an OCI layout directory. (Archives
- * are `deckhand save` and `deckhand load`.) An OCI layout is the store's own format, so the layout
- * cases reuse pull, push and the verifying layout copy; registry to registry streams blobs from one
- * to the other without touching the disk.
+ * are `deckhand save` and `deckhand load`.) Each endpoint becomes an ImageSource or an
+ * ImageDestination and the one pipeline moves the image: registry to registry streams blobs from
+ * one to the other without touching the disk, mounting within one registry; sigstore signatures
+ * travel along when the image goes whole.
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { Platform } from '../../../src-shared/oci/platform.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
+import { RegistryContext } from '../config/context.ts';
 import { Store } from '../store/layout.ts';
-import { listEntries, resolveOne } from '../store/catalog.ts';
-import { copyBetweenLayouts } from './layout-copy.ts';
-import { mirror } from './mirror.ts';
-import { pull } from './pull.ts';
-import { push } from './push.ts';
+import { listEntries } from '../store/catalog.ts';
+import { carriedDescriptor } from '../store/tag.ts';
+import { copySignatures } from '../signature/attachments.ts';
+import { copyImage } from './copy-image.ts';
+import type { CopyCounts, ImageDestination, ImageSource, ResolvedImage } from './image.ts';
+import { LayoutDestination, LayoutSource } from './layout.ts';
+import { platformOfManifest } from './platforms.ts';
+import { RegistryDestination } from './registry-destination.ts';
+import { RegistrySource } from './registry-source.ts';
+import { SOURCE, PLATFORMS } from '../store/annotations.ts';
 
 export type Endpoint =
   | { kind: 'store'; ref: string }
@@ -66,38 +73,96 @@ function nameIn(dest: Endpoint & { kind: 'oci' | 'store' }, name: string): Image
   return dest.kind === 'store' || name.includes('/') ? parseReference(name) : name;
 }
 
-export async function copyImage(store: Store, srcText: string, destText: string, opts: CopyOptions): Promise<CopyResult> {
-  const src = parseEndpoint(srcText);
-  const dest = parseEndpoint(destText);
-  const layoutOf = async (e: Endpoint): Promise<Store> => (e.kind === 'oci' ? Store.open(e.dir) : store);
-  const pullOpts = { platform: opts.platform, allPlatforms: opts.allPlatforms ?? false, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
-
-  if (src.kind === 'docker') {
-    if (dest.kind === 'docker') {
-      const r = await mirror(src.ref, dest.ref, pullOpts);
-      return { ref: r.ref, digest: r.digest, bytes: r.uploadedBytes };
-    }
-    // Into a layout: pull there, then give it the requested name if one was asked for.
-    const r = await pull(await layoutOf(dest), formatReference(src.ref), { ...pullOpts, tagAction: 'copy', ...(dest.ref ? { tagAs: nameIn(dest, dest.ref) } : {}) });
-    return { ref: r.ref, digest: r.digest, bytes: r.fetchedBytes };
-  }
-  // A source layout must exist already: opening it as a destination would create one at a mistyped path.
-  const from = src.kind === 'oci' ? await Store.openExisting(src.dir) : store;
-  const input = src.kind === 'oci' ? (src.ref ?? (await onlyImage(from, src.dir))) : src.ref;
-  if (dest.kind === 'docker') {
-    const r = await push(from, input, formatReference(dest.ref), { ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), ...(opts.certDir ? { certDir: opts.certDir } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
-    return { ref: r.ref, digest: r.digest, bytes: r.uploadedBytes };
-  }
-  const to = await layoutOf(dest);
-  const entry = await resolveOne(from, input);
-  const target = nameIn(dest, dest.ref ?? entry.refName ?? input);
-  const r = await copyBetweenLayouts(from, to, input, target, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
-  return { ref: typeof target === 'string' ? target : formatReference(target), digest: r.digest, bytes: r.copiedBytes };
-}
-
 /** `oci:DIR` without a reference means the layout's only image, as in skopeo. */
 async function onlyImage(layout: Store, dir: string): Promise<string> {
   const entries = await listEntries(layout);
   if (entries.length !== 1) throw new DeckhandError('EUSAGE', `oci:${dir} holds ${entries.length} images; name one as oci:${dir}:REF.`);
   return entries[0]!.descriptor.digest;
+}
+
+interface Opened<T> {
+  side: T;
+  /** The name events and results use for this side. */
+  name: string;
+}
+
+const sparseRefusal = (name: string, absent: string) =>
+  `${name} is a sparse index: ${absent} not stored, so a registry would get an index whose images are missing. Pull them first (\`deckhand pull --all-platforms\`), or push only the stored platforms as a new index with \`deckhand push --present-platforms\`.`;
+
+async function openSource(store: Store, src: Endpoint, dest: Endpoint, ctx: RegistryContext, opts: CopyOptions): Promise<Opened<RegistrySource | LayoutSource>> {
+  if (src.kind === 'docker') return { side: new RegistrySource(ctx, ctx.planPull(src.ref)), name: formatReference(src.ref) };
+  // A source layout must exist already: opening it as a destination would create one at a mistyped path.
+  const from = src.kind === 'oci' ? await Store.openExisting(src.dir) : store;
+  const input = src.kind === 'oci' ? (src.ref ?? (await onlyImage(from, src.dir))) : src.ref;
+  // A layout can hold a sparse index as it is; a registry cannot.
+  const sparse = dest.kind === 'docker' ? ({ mode: 'refuse', why: sparseRefusal } as const) : ({ mode: 'keep' } as const);
+  return { side: new LayoutSource(from, input, { sparse, onEvent: opts.onEvent }), name: input };
+}
+
+async function openDestination(store: Store, dest: Endpoint, ctx: RegistryContext, source: RegistrySource | LayoutSource): Promise<Opened<ImageDestination>> {
+  if (dest.kind === 'docker') {
+    // Within one registry, blobs are mounted from the source repository instead of copied.
+    const mountFrom = (): string[] => (source instanceof RegistrySource && source.served.ref.domain === dest.ref.domain && source.served.ref.path !== dest.ref.path ? [source.served.ref.path] : []);
+    return { side: new RegistryDestination(await ctx.pushClient(dest.ref), dest.ref, { mountFrom }), name: formatReference(dest.ref) };
+  }
+  const to = dest.kind === 'oci' ? await Store.open(dest.dir) : store;
+  const fromRegistry = source instanceof RegistrySource;
+  const layout = new LayoutDestination(to, {
+    names: [],
+    action: 'copy',
+    verb: fromRegistry ? 'downloading' : 'writing',
+    annotations: async (image: ResolvedImage) => {
+      if (source instanceof LayoutSource) return carriedDescriptor(source.entry!.descriptor).annotations;
+      const ref = source.logical;
+      const platforms = await Promise.all(image.children.map((c) => platformOfManifest(to, c.descriptor, c.manifest)));
+      return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(',') };
+    },
+  });
+  return { side: layout, name: dest.ref ?? '' };
+}
+
+export async function copy(store: Store, srcText: string, destText: string, opts: CopyOptions): Promise<CopyResult> {
+  const src = parseEndpoint(srcText);
+  const dest = parseEndpoint(destText);
+  const ctx = await RegistryContext.load(opts);
+  const source = await openSource(store, src, dest, ctx, opts);
+  let destination: Opened<ImageDestination> | undefined;
+  try {
+    destination = await openDestination(store, dest, ctx, source.side);
+    const target = destination.side;
+    let name = destination.name;
+    const { image, counts }: { image: ResolvedImage; counts: CopyCounts } = await copyImage(source.side as ImageSource, target, {
+      selection: { platform: opts.platform, allPlatforms: opts.allPlatforms ?? false },
+      operation: `Copy to ${destText}`,
+      cancelled: dest.kind === 'docker' ? 'open uploads were abandoned.' : 'copied blobs are kept and the next copy reuses them.',
+      signal: opts.signal,
+      onEvent: opts.onEvent,
+      check: (image) => {
+        if (dest.kind === 'docker' && dest.ref.digest && dest.ref.digest !== image.root.digest) throw new DeckhandError('EUSAGE', `${name} names digest ${dest.ref.digest}, but the source is ${image.root.digest}.`);
+      },
+      resolved: (image) => {
+        if (target instanceof LayoutDestination && dest.kind !== 'docker') {
+          const fallback = source.side instanceof LayoutSource ? (source.side.entry!.refName ?? source.name) : formatReference(source.side.logical.digest ? { ...source.side.logical, digest: image.root.digest } : source.side.logical);
+          const named = nameIn(dest, dest.ref ?? fallback);
+          target.name(named);
+          name = typeof named === 'string' ? named : formatReference(named);
+        }
+        if (source.side instanceof RegistrySource) {
+          const served = source.side.served;
+          return { ref: source.name, endpoint: served.endpoint, ...(served.mirror !== undefined ? { mirror: served.mirror } : {}) };
+        }
+        return { ref: source.name, endpoint: source.side.store.root };
+      },
+    });
+    if (source.side instanceof RegistrySource && target instanceof RegistryDestination) {
+      // Sigstore signatures travel with the image when it goes whole (one platform taken out of an index is another digest).
+      const served = source.side.served;
+      if (image.root.digest === source.side.rootDigest) await copySignatures(served.client, served.ref.path, target.client, target.target.path, image.root.digest, opts.signal);
+      opts.onEvent?.({ type: 'pushed', ref: name, digest: image.root.digest, uploadedBytes: counts.bytes, uploadedBlobs: counts.moved, existingBlobs: counts.existing, mountedBlobs: counts.mounted });
+    }
+    return { ref: name, digest: image.root.digest, bytes: counts.bytes };
+  } finally {
+    await destination?.side.close();
+    await source.side.close();
+  }
 }

@@ -1,0 +1,204 @@
+/**
+ * An OCI layout (the store itself, or an `oci:DIR`) as an ImageSource and an ImageDestination.
+ * Reading: the named entry and what it references; a sparse index (some platforms not stored) is
+ * refused, cut down to the stored platforms as a new index, or taken as it is, as the caller says.
+ * Writing: every blob streams through the verifying ingest, which keeps a partial for the next
+ * attempt to resume from; manifests go in after what they reference and the name last, under the
+ * store lock and a lease, so a concurrent rmi or prune cannot take anything away mid-flight.
+ */
+import { createReadStream } from 'node:fs';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Platform } from '../../../src-shared/oci/platform.ts';
+import type { ImageReference } from '../../../src-shared/oci/reference.ts';
+import type { BlobState, TransferListener } from '../../../src-shared/transfer.ts';
+import { resolveOne, setTag, type CatalogEntry } from '../store/catalog.ts';
+import { missingBlobs, presentPlatformsIndex, walkEntry, type EntryGraph } from '../store/graph.ts';
+import { Ingest, putBlob } from '../store/ingest.ts';
+import { Lease } from '../store/leases.ts';
+import type { Store } from '../store/layout.ts';
+import type { TagAction } from '../store/tag-log.ts';
+import type { BlobJob, BlobOutcome, BlobReader, ImageDestination, ImageDocument, ImageSource, ResolvedImage } from './image.ts';
+import { platformOfManifest } from './platforms.ts';
+
+/** A stored blob from `offset`. */
+export function layoutBlob(store: Store, digest: string): BlobReader {
+  return { open: async (offset) => createReadStream(store.blobPath(digest), { start: offset, highWaterMark: 1 << 20 }) };
+}
+
+export interface LayoutSourceOptions {
+  /**
+   * A sparse index: `refuse` (with the caller's words for why), `present` (a new index of the
+   * stored platforms, another digest), or `keep` (as it is: the copy is as sparse as the source).
+   */
+  sparse: { mode: 'refuse'; why: (name: string, absent: string) => string } | { mode: 'present' } | { mode: 'keep' };
+  /** Take one platform (docker-archive): `want`, else this machine's, else the only one stored. */
+  onePlatform?: { want: Platform | undefined };
+  onEvent?: TransferListener | undefined;
+}
+
+export class LayoutSource implements ImageSource {
+  readonly store: Store;
+  readonly input: string;
+  private readonly opts: LayoutSourceOptions;
+  /** The catalog entry read (after resolve). */
+  entry: CatalogEntry | undefined;
+  graph: EntryGraph | undefined;
+  /** What is read stays leased until the copy is over: a concurrent rmi or prune cannot take it away. */
+  private lease: Lease | undefined;
+
+  constructor(store: Store, input: string, opts: LayoutSourceOptions) {
+    this.store = store;
+    this.input = input;
+    this.opts = opts;
+  }
+
+  get description(): string {
+    return this.store.root;
+  }
+
+  async resolve(): Promise<ResolvedImage> {
+    const { store, input } = this;
+    const entry = (this.entry = await resolveOne(store, input));
+    this.lease ??= await Lease.create(store, `read ${input}`);
+    await this.lease.add(entry.descriptor.digest);
+    const graph = (this.graph = await walkEntry(store, entry.descriptor));
+    await this.lease.add(...graph.blobs.keys());
+    const name = entry.refName ?? input;
+    const missing = await missingBlobs(store, graph);
+    if (missing.length > 0) {
+      throw new DeckhandError('ESTORE', `${name} is missing ${missing.length} blob(s) in ${store.root} (${missing[0]}${missing.length > 1 ? ', …' : ''}); nothing was copied. Run \`deckhand fsck\`, then pull the image again.`, { detail: { missing } });
+    }
+    const rootBytes = await store.readBlob(entry.descriptor.digest);
+    const root: ImageDocument = { digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType, bytes: rootBytes };
+    const children = await Promise.all(graph.manifests.map(async (m) => ({ descriptor: m.descriptor, manifest: m.manifest, bytes: await store.readBlob(m.descriptor.digest) })));
+    const platforms = await Promise.all(graph.manifests.map((m) => platformOfManifest(store, m.descriptor, m.manifest)));
+    if (this.opts.onePlatform) {
+      const { want } = this.opts.onePlatform;
+      const target = want ?? hostPlatform(process.platform, process.arch);
+      const ranked = children.map((c, i) => ({ c, p: platforms[i]!, rank: platformMatchRank(target, c.descriptor.platform ?? parsePlatform(platforms[i]!)) })).filter((x) => x.rank >= 0).sort((a, b) => a.rank - b.rank);
+      const chosen = ranked[0] ?? (children.length === 1 && !want ? { c: children[0]!, p: platforms[0]! } : undefined);
+      if (!chosen) throw new DeckhandError('ENO_PLATFORM', `${name} has no stored image for ${formatPlatform(target)} (stored: ${platforms.join(', ') || 'none'}). A docker-archive holds one platform; choose one with --platform.`);
+      return { root: { digest: chosen.c.descriptor.digest, mediaType: chosen.c.descriptor.mediaType, bytes: chosen.c.bytes }, children: [chosen.c], isIndex: false, sparse: false, platforms: [chosen.p] };
+    }
+    if (graph.absent.length > 0) {
+      const absent = graph.absent.map((d) => (d.platform ? formatPlatform(d.platform) : d.digest));
+      const sparse = this.opts.sparse;
+      if (sparse.mode === 'refuse') throw new DeckhandError('ENO_PLATFORM', sparse.why(name, `${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'}`), { detail: { missing: absent } });
+      if (graph.manifests.length === 0) throw new DeckhandError('ENO_PLATFORM', `${name} has none of its platforms stored; there is nothing to copy. Pull it again.`);
+      if (sparse.mode === 'present') {
+        const cut = presentPlatformsIndex(rootBytes, graph);
+        return { root: { digest: cut.digest, mediaType: root.mediaType, bytes: cut.bytes }, children, isIndex: true, sparse: false, platforms };
+      } else {
+        this.opts.onEvent?.({ type: 'retry', digest: entry.descriptor.digest, attempt: 0, reason: `${graph.absent.length} platform(s) of this index are not stored; the copy holds only the stored ones` });
+      }
+    }
+    return { root, children, isIndex: graph.kind === 'index', sparse: graph.kind === 'index' && graph.absent.length > 0, platforms };
+  }
+
+  blob(descriptor: Descriptor): BlobReader {
+    return layoutBlob(this.store, descriptor.digest);
+  }
+
+  async close(): Promise<void> {
+    await this.lease?.release();
+  }
+}
+
+export interface LayoutDestinationOptions {
+  /** The names the image gets (a bare tag for a plain layout); none: it is stored unnamed (dangling). */
+  names: Array<ImageReference | string>;
+  /** Annotations of the index.json entry, known once the blobs are in (the stored platforms, say). */
+  annotations: (image: ResolvedImage) => Promise<Record<string, string>>;
+  action: TagAction;
+  /** How moving bytes are shown: `downloading` from a registry, `writing` from a file or layout. */
+  verb: Extract<BlobState, 'downloading' | 'writing'>;
+  /** Names an image without a name (load of an untagged archive image). */
+  unnamed?: (store: Store, descriptor: Descriptor) => Promise<void>;
+}
+
+export class LayoutDestination implements ImageDestination {
+  readonly concurrency = 6;
+  readonly keepsSparseIndex = true;
+  readonly store: Store;
+  private readonly opts: LayoutDestinationOptions;
+  private lease: Lease | undefined;
+  private required = new Map<string, number>();
+
+  constructor(store: Store, opts: LayoutDestinationOptions) {
+    this.store = store;
+    this.opts = opts;
+  }
+
+  get description(): string {
+    return this.store.root;
+  }
+
+  /** Sets the name once it is known (a short name's candidate that served the pull). */
+  name(name: ImageReference | string): void {
+    this.opts.names = [name];
+  }
+
+  async prepare(image: ResolvedImage, blobs: Descriptor[]): Promise<{ complete: boolean }> {
+    this.required = new Map([[image.root.digest, image.root.bytes.length], ...image.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...blobs.map((b) => [b.digest, b.size] as [string, number])]);
+    this.lease ??= await Lease.create(this.store, `copy ${image.root.digest}`);
+    await this.lease.add(...this.required.keys());
+    return { complete: false };
+  }
+
+  async putBlob(job: BlobJob, reader: BlobReader, emit: TransferListener, signal?: AbortSignal): Promise<BlobOutcome> {
+    const { digest, size, kind } = job;
+    const ingest = await Ingest.begin(this.store, { digest, size }, signal);
+    if (!ingest) {
+      // Absent at the first look means another process finished it while we waited: not ours, not skipped.
+      emit({ type: 'blob', digest, kind, state: job.attempt === 0 ? 'exists' : 'done', done: size, total: size });
+      return { how: job.attempt === 0 ? 'exists' : 'moved' };
+    }
+    try {
+      if (ingest.offset < size) {
+        const startedAt = ingest.offset;
+        const body = await reader.open(ingest.offset, signal);
+        emit({ type: 'blob', digest, kind, state: this.opts.verb, done: ingest.offset, total: size });
+        try {
+          await ingest.write(body, { ...(signal ? { signal } : {}), onBytes: (done) => emit({ type: 'blob', digest, kind, state: this.opts.verb, done, total: size }) });
+        } finally {
+          // Bytes that reached the disk count even when the body broke: they are not moved again.
+          job.moved(ingest.offset - startedAt);
+        }
+        if (ingest.offset < size) {
+          // The body ended early (a lying Content-Length or a cut connection): keep the bytes, resume.
+          throw new DeckhandError('ENETWORK', `The source ended blob ${digest} after ${ingest.offset} of ${size} bytes.`, { detail: { code: 'ESHORT_BODY' } });
+        }
+      }
+      emit({ type: 'blob', digest, kind, state: 'verifying', done: size, total: size });
+      await ingest.commit();
+    } catch (e) {
+      await ingest.abort().catch(() => undefined);
+      throw e;
+    }
+    emit({ type: 'blob', digest, kind, state: 'done', done: size, total: size });
+    return { how: 'moved' };
+  }
+
+  async putManifest(doc: ImageDocument): Promise<void> {
+    await putBlob(this.store, doc.digest, doc.bytes);
+  }
+
+  async commit(image: ResolvedImage): Promise<{ missing: string[] }> {
+    const descriptor: Descriptor = { mediaType: image.root.mediaType, digest: image.root.digest, size: image.root.bytes.length };
+    if (this.opts.names.length === 0) {
+      await this.opts.unnamed?.(this.store, descriptor);
+      return { missing: [] };
+    }
+    const annotations = await this.opts.annotations(image);
+    for (const name of this.opts.names) {
+      const outcome = await setTag(this.store, name, descriptor, annotations, { required: this.required, action: this.opts.action });
+      if (outcome.missing.length > 0) return outcome;
+    }
+    return { missing: [] };
+  }
+
+  async close(): Promise<void> {
+    await this.lease?.release();
+  }
+}
