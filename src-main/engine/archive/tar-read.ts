@@ -62,6 +62,8 @@ export async function scanArchive(file: string, visit: (entry: ArchiveEntry, con
   const tar = extract();
   const done = new Promise<void>((resolve, reject) => {
     tar.on('entry', (header, stream, next) => {
+      // An entry destroyed with the archive (a cancel between entries) errors too; that is reported once, through the tar.
+      stream.on('error', () => undefined);
       (async () => {
         signal?.throwIfAborted();
         const name = canonicalName(file, header.name);
