@@ -24,6 +24,12 @@ export interface LockOptions {
   signal?: AbortSignal;
 }
 
+/** Test seam, tests only: lets a test stop a waiter at a chosen point to force an interleaving. */
+export interface LockTestHooks {
+  /** Called when this waiter has judged the lock stale, before it tries to break it. */
+  judgedStale?: () => Promise<void>;
+}
+
 async function isStale(path: string): Promise<boolean> {
   try {
     const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
@@ -42,7 +48,7 @@ async function isStale(path: string): Promise<boolean> {
   }
 }
 
-export async function acquireLock(path: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
+export async function acquireLock(path: string, opts: LockOptions = {}, hooks: LockTestHooks = {}): Promise<() => Promise<void>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let delay = 5;
   for (;;) {
@@ -68,6 +74,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       if (!isErrno(e, 'EEXIST')) throw e;
     }
     if (await isStale(path)) {
+      await hooks.judgedStale?.();
       // Break it by renaming-free removal; if two waiters race, O_EXCL decides who gets it next.
       await rm(path, { force: true });
       continue;
