@@ -1,14 +1,15 @@
 /**
  * Property-based tests: malformed input to the parsers always gives a typed DeckhandError, never
- * another exception or a hang. DECKHAND_FUZZ_RUNS raises the number of cases (the reliability run
- * uses 20,000; npm test uses 500).
+ * another exception or a hang; references (random strings and canonical ones built from the
+ * grammar) format and parse back to themselves, with EREFERENCE as the only accepted error.
+ * DECKHAND_FUZZ_RUNS raises the number of cases (the reliability run uses 20,000; npm test uses 500).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DeckhandError } from '../errors.ts';
 import { parseDigest } from './digest.ts';
-import { formatReference, parseReference, parseTaggedName } from './reference.ts';
+import { formatReference, NAME_TOTAL_LENGTH_MAX, parseReference, parseTaggedName, type ImageReference } from './reference.ts';
 import { parseManifestDocument } from './manifest.ts';
 import { parseImageConfig } from './config.ts';
 import { parsePlatform } from './platform.ts';
@@ -28,20 +29,72 @@ function typedOrOk(fn: () => unknown): boolean {
 const refLike = fc.oneof(
   fc.string(),
   fc.stringMatching(/^[a-zA-Z0-9._:/@-]{0,80}$/),
-  fc.tuple(fc.constantFrom('', 'docker.io/', 'localhost:5000/', 'reg.example/'), fc.stringMatching(/^[a-z0-9._/-]{0,40}$/), fc.constantFrom('', ':latest', ':1.0', '@sha256:', `@sha256:${'a'.repeat(64)}`, ':@')).map(([a, b, c]) => `${a}${b}${c}`),
+  fc.tuple(fc.constantFrom('', 'docker.io/', 'index.docker.io/', 'localhost:5000/', 'reg.example/', 'Reg.Example:443/', '[::1]:5000/'), fc.stringMatching(/^[a-zA-Z0-9._/-]{0,40}$/), fc.constantFrom('', ':latest', ':1.0', '@sha256:', `@sha256:${'a'.repeat(64)}`, `:1.0@sha256:${'b'.repeat(64)}`, ':@')).map(([a, b, c]) => `${a}${b}${c}`),
 );
 
-test('references: typed error or a normalized reference that formats back to itself', () => {
+/** Throws unless `e` is the reference error: any other DeckhandError is a bug too. */
+function assertEREFERENCE(e: unknown, s: string): void {
+  assert.ok(e instanceof DeckhandError && e.code === 'EREFERENCE', `${JSON.stringify(s)} threw ${String(e)}, not EREFERENCE`);
+}
+
+/** A parsed reference formats to a string that parses back to it (no catch here: a formatted reference that does not parse fails). */
+function assertRoundTrip(r: ImageReference): void {
+  const text = formatReference(r);
+  assert.deepEqual(parseReference(text, { defaultTag: false }), r, `${JSON.stringify(text)} does not parse back to what it was formatted from`);
+  assert.equal(formatReference(parseReference(text, { defaultTag: false })), text);
+}
+
+test('references: a string either throws EREFERENCE or parses to a reference that formats and parses back to itself', () => {
   fc.assert(
     fc.property(refLike, (s) => {
-      if (!typedOrOk(() => parseTaggedName(s))) return false;
+      let r: ImageReference;
       try {
-        const r = parseReference(s);
-        assert.deepEqual(parseReference(formatReference(r)), r);
-        return true;
+        r = parseReference(s);
       } catch (e) {
-        return e instanceof DeckhandError;
+        assertEREFERENCE(e, s);
+        return;
       }
+      assertRoundTrip(r);
+      let named: ReturnType<typeof parseTaggedName>;
+      try {
+        named = parseTaggedName(s);
+      } catch (e) {
+        assertEREFERENCE(e, s);
+        return;
+      }
+      if (!('bareTag' in named)) assertRoundTrip(named);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+// Canonical references built from the grammar's parts (reference.ts): a registry that reads as one
+// (has a "." or a port, is localhost or an [IPv6] address) and is not index.docker.io, a path that
+// docker.io would not prefix with library/, an optional tag and digest.
+const domainComponent = fc.stringMatching(/^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,10}[a-zA-Z0-9])$/);
+const host = fc.oneof(fc.array(domainComponent, { minLength: 2, maxLength: 4 }).map((c) => c.join('.')), fc.constant('localhost'), fc.stringMatching(/^\[[a-fA-F0-9]{0,4}(?::[a-fA-F0-9]{0,4}){1,7}\]$/), fc.constantFrom('docker.io', 'ghcr.io', 'Reg.Example'));
+const domain = fc.oneof(
+  host,
+  fc.tuple(fc.oneof(host, domainComponent), fc.integer({ min: 0, max: 65535 })).map(([h, p]) => `${h}:${p}`),
+).filter((d) => d !== 'index.docker.io');
+const pathComponent = fc.stringMatching(/^[a-z0-9]{1,8}(?:(?:[._]|__|-{1,3})[a-z0-9]{1,8}){0,3}$/);
+const canonicalRef = fc
+  .record({
+    domain,
+    path: fc.array(pathComponent, { minLength: 1, maxLength: 4 }).map((c) => c.join('/')),
+    tag: fc.stringMatching(/^\w[\w.-]{0,127}$/),
+    digest: fc.oneof(fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `sha256:${h}`), fc.stringMatching(/^[a-f0-9]{128}$/).map((h) => `sha512:${h}`)),
+  }, { requiredKeys: ['domain', 'path'], noNullPrototype: true })
+  .filter((r) => !(r.domain === 'docker.io' && !r.path.includes('/')) && r.domain.length + 1 + r.path.length <= NAME_TOTAL_LENGTH_MAX);
+
+test('references: every canonical reference formats to a string that parses back to exactly it', () => {
+  fc.assert(
+    fc.property(canonicalRef, (r: ImageReference) => {
+      assertRoundTrip(r);
+      const text = formatReference(r);
+      assert.deepEqual(parseTaggedName(text), r);
+      if (r.tag !== undefined || r.digest !== undefined) assert.deepEqual(parseReference(text), r);
+      else assert.deepEqual(parseReference(text), { ...r, tag: 'latest' });
     }),
     { numRuns: RUNS },
   );

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { startFaultProxy, isBlobGet, isManifestGet, type FaultProxy, type Rule } from './fixtures/fault-proxy.ts';
+import { startFaultProxy, isBlobGet, isManifestGet, type Fault, type FaultProxy, type Rule, type SeenRequest } from './fixtures/fault-proxy.ts';
 import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
 import { sha } from './fixtures/store-images.ts';
 import { Store } from '../store/layout.ts';
@@ -51,6 +51,11 @@ async function pullWith(rules: Rule[], events: TransferEvent[] = []): Promise<{ 
   return { store, result };
 }
 
+/** The requests the proxy answered with a fault of this kind: a test that never sees its fault fire proves nothing. */
+function fired(kind: Fault['kind']): SeenRequest[] {
+  return proxy.requests.filter((r) => r.fault === kind);
+}
+
 async function assertIntact(store: Store): Promise<void> {
   for (const l of image.layers) assert.equal(sha(await readFile(store.blobPath(l.digest))), l.digest);
   assert.equal((await fsck(store)).ok, true);
@@ -73,6 +78,7 @@ describe('faults on the way: the pull completes with correct bytes', () => {
     const events: TransferEvent[] = [];
     const { store } = await pullWith([{ match: isBlobGet(big().digest), fault: { kind: 'reset', afterBytes: 100_000 }, times: 1 }], events);
     await assertIntact(store);
+    assert.equal(fired('reset').length, 1);
     assert.ok(events.some((e) => e.type === 'retry' && e.digest === big().digest));
   });
 
@@ -80,6 +86,7 @@ describe('faults on the way: the pull completes with correct bytes', () => {
     for (const honestLength of [false, true]) {
       const { store, result } = await pullWith([{ match: isBlobGet(big().digest), fault: { kind: 'truncate', afterBytes: 150_000, honestLength }, times: 1 }]);
       await assertIntact(store);
+      assert.equal(fired('truncate').length, 1);
       const ranged = proxy.requests.filter((r) => isBlobGet(big().digest)(r) && r.headers.range);
       assert.deepEqual(ranged.map((r) => r.headers.range), ['bytes=150000-'], 'the retry asked for the rest only');
       assert.equal(result.fetchedBytes, image.layers.reduce((s, l) => s + l.size, 0) + image.configSize, 'no byte fetched twice');
@@ -99,17 +106,27 @@ describe('faults on the way: the pull completes with correct bytes', () => {
     const events: TransferEvent[] = [];
     const { store } = await pullWith([{ match: isBlobGet(big().digest), fault: { kind: 'flip', offset: 5_000 }, times: 1 }], events);
     await assertIntact(store);
+    assert.equal(fired('flip').length, 1);
     assert.ok(events.some((e) => e.type === 'retry' && e.reason.includes('digest')));
   });
 
   test('a slow registry is waited for', async () => {
-    const { store } = await pullWith([{ match: isManifestGet, fault: { kind: 'slow', delayMs: 1_500 }, times: 1 }]);
+    const events: TransferEvent[] = [];
+    const { store } = await pullWith([{ match: isManifestGet, fault: { kind: 'slow', delayMs: 1_500 }, times: 1 }], events);
     await assertIntact(store);
+    const slowed = fired('slow');
+    assert.equal(slowed.length, 1, 'the manifest GET was held back');
+    assert.ok(isManifestGet(slowed[0]!) && slowed[0]!.headers.authorization, 'the held-back request was the authenticated manifest GET, the one whose answer the pull used');
+    // Waited for, not given up on: that one GET was the only manifest request, and nothing was retried.
+    assert.equal(proxy.requests.filter(isManifestGet).length, 1);
+    assert.deepEqual(events.filter((e) => e.type === 'retry'), []);
   });
 
   test('blob GETs redirected to another origin complete, and that origin never sees the credentials', async () => {
     const { store } = await pullWith([{ match: isBlobGet(), fault: { kind: 'redirect', to: 'recorder' } }]);
     await assertIntact(store);
+    const blobGets = proxy.requests.filter((r) => r.origin === 'proxy' && isBlobGet()(r));
+    assert.ok(blobGets.length >= image.layers.length + 1 && blobGets.every((r) => r.fault === 'redirect'), 'every blob GET (the layers and the config) was redirected');
     const there = proxy.requests.filter((r) => r.origin === 'recorder');
     assert.ok(there.length >= image.layers.length);
     for (const r of there) {
@@ -125,6 +142,7 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
   test('a blob that is always damaged fails naming its digest', async () => {
     const { store, error } = await failingPull([{ match: isBlobGet(big().digest), fault: { kind: 'flip', offset: 10 } }]);
     assert.equal(error.code, 'EDIGEST_MISMATCH');
+    assert.ok(fired('flip').length >= 1);
     assert.match(error.message, new RegExp(big().digest));
     assert.equal(await store.hasBlob(big().digest), false);
     await assertNothingStored(store);
@@ -141,12 +159,14 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
   test('a manifest whose Docker-Content-Digest does not match its bytes is refused', async () => {
     const { store, error } = await failingPull([{ match: isManifestGet, fault: { kind: 'header', name: 'docker-content-digest', value: `sha256:${'0'.repeat(64)}` } }]);
     assert.equal(error.code, 'EDIGEST_MISMATCH');
+    assert.equal(fired('header').length, 1);
     await assertNothingStored(store);
   });
 
   test('an oversized manifest is refused before it is read whole', async () => {
     const { store, error } = await failingPull([{ match: isManifestGet, fault: { kind: 'huge-body', bytes: 5 * 1024 * 1024, contentType: 'application/vnd.oci.image.manifest.v1+json' } }]);
     assert.equal(error.code, 'EMANIFEST_TOO_LARGE');
+    assert.equal(fired('huge-body').length, 1);
     await assertNothingStored(store);
   });
 
@@ -163,6 +183,7 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
 
   test('a redirect to plain HTTP from HTTPS, or to another scheme, is not followed', async () => {
     const { error } = await failingPull([{ match: isBlobGet(), fault: { kind: 'redirect', to: 'file://' } }]);
+    assert.ok(fired('redirect').length >= 1);
     assert.match(error.message, /scheme/);
   });
 });
@@ -190,6 +211,7 @@ describe('faults on push', () => {
     proxy.setRules([{ match: isPatch, fault: { kind: 'status', status: 500 }, times: 1 }]);
     const result = await push(store, `${registry.host}/faults/big:1`, `${proxy.host}/faults/pushed-big:1`, { credentials, onEvent: (e) => events.push(e) });
     assert.equal(result.digest, layer.manifestDigest);
+    assert.equal(fired('status').filter(isPatch).length, 1, 'a PATCH was cut');
     assert.ok(events.some((e) => e.type === 'retry' && e.reason.includes('resuming')));
     assert.ok(proxy.requests.some((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/')), 'asked the session where it stands');
     const check = await Store.open(join(work, `push-check-${n++}`));
@@ -207,6 +229,7 @@ describe('faults on push', () => {
     ]);
     const error = await push(store, `${proxy.host}/faults/app:1`, `${proxy.host}/faults/never:1`, { credentials }).then(() => assert.fail('push should fail'), (e: Error & { code?: string }) => e);
     assert.equal(error.code, 'EREGISTRY');
+    assert.ok(fired('status').some(isUploadPut), 'it was the final PUT that failed, not the refused mounts');
     assert.ok(proxy.requests.some((r) => r.method === 'DELETE' && r.path.includes('/blobs/uploads/')), 'the upload session was cancelled');
   });
 });
