@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
@@ -19,6 +20,8 @@ export interface TlsOptions {
   key?: string | Buffer;
   /** The host (`URL.host`) the client certificate is for; other hosts get none. Unset: every host. */
   certHost?: string;
+  /** Resolves host names as `dns.lookup` does; tests inject one. Default: `dns.lookup`. */
+  lookup?: LookupFunction;
 }
 
 export type RequestBody = string | Buffer | Uint8Array | Readable;
@@ -99,7 +102,7 @@ export class HttpTransport {
 
   constructor(tls: TlsOptions) {
     this.tls = tls;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, ...(tls.lookup ? { lookup: tls.lookup } : {}) });
     this.httpsAgent = this.newHttpsAgent(true);
   }
 
@@ -114,6 +117,7 @@ export class HttpTransport {
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
+      ...(tls.lookup ? { lookup: tls.lookup } : {}),
       rejectUnauthorized: tls.verify,
       ...(tls.ca ? { ca: tls.ca } : {}),
       ...(withClientCert && tls.cert ? { cert: tls.cert } : {}),
