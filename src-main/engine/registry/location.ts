@@ -2,7 +2,8 @@
  * Upload session URLs come from the registry's `Location` header. They may be relative (resolved
  * against the URL that answered) or point at another host (a storage frontend); one that points a
  * public registry at a private or loopback address is refused, since following it would let a
- * registry aim our requests (and the blob bytes) into the user's own network.
+ * registry aim our requests (and the blob bytes) into the user's own network. This looks at the
+ * URL only; the addresses a host name resolves to are checked when connecting (http.ts).
  */
 import { BlockList, isIP } from 'node:net';
 import { DeckhandError } from '../../../src-shared/errors.ts';
