@@ -35,8 +35,8 @@ export interface RegistryClientOptions {
   domain: string;
   credentials?: Credentials;
   tlsVerify?: boolean;
-  /** CA and client certificates to use instead of certs.d (tests, embedders). */
-  tls?: Omit<TlsOptions, 'verify' | 'certHost'>;
+  /** CA and client certificates to use instead of certs.d, a host name lookup, whether the registry counts as private (tests, embedders). */
+  tls?: Omit<TlsOptions, 'verify' | 'certHost' | 'registryHost'>;
   /**
    * This registry's certs.d (or `--cert-dir`) files, read on the first connection. The caller's
    * RegistryContext supplies it; the client reads no configuration of its own.
@@ -112,7 +112,7 @@ export class RegistryClient {
       ...(certs?.ca ? { ca: certs.ca } : {}),
       ...(certs?.client ? { cert: certs.client.cert, key: certs.client.key } : {}),
     };
-    this.http = new HttpTransport({ verify: ep.verifyTls, ...fromCertsD, ...this.opts.tls, certHost: new URL(ep.base).host });
+    this.http = new HttpTransport({ verify: ep.verifyTls, ...fromCertsD, ...this.opts.tls, certHost: new URL(ep.base).host, registryHost: new URL(ep.base).hostname });
     this.auth = new RegistryAuth(this.domain, this.http, this.opts.credentials);
   }
 

@@ -5,12 +5,23 @@
  * there without it). Cookie and Proxy-Authorization are never sent. A client certificate (mTLS,
  * from certs.d) is likewise presented only to the registry's own host, never to a redirect target or
  * a token server elsewhere.
+ *
+ * A public registry may not send us into private addresses (loopback, RFC 1918, link-local, CGNAT,
+ * ULA; see location.ts): a request to any host other than the registry's own is refused before
+ * connecting when that host is such an address, or when its name resolves to one (the check sits in
+ * the agents' `lookup`, so it sees the addresses about to be connected to, not just the URL). This
+ * covers redirects, upload Locations and token realms alike. The registry counts as private, and
+ * may send us anywhere, when its host is a private literal or `localhost`, or its own name last
+ * resolved to private addresses only (a name with any public address counts as public).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
+import { isPrivateAddress, isPrivateHost } from './location.ts';
 
 export interface TlsOptions {
   verify: boolean;
@@ -19,6 +30,12 @@ export interface TlsOptions {
   key?: string | Buffer;
   /** The host (`URL.host`) the client certificate is for; other hosts get none. Unset: every host. */
   certHost?: string;
+  /** Resolves host names as `dns.lookup` does; tests inject one. Default: `dns.lookup`. */
+  lookup?: LookupFunction;
+  /** The registry's hostname: requests elsewhere may not connect to private addresses while the registry is public. Unset: no such check. */
+  registryHost?: string;
+  /** Whether the registry is itself in a private network. Unset: decided from `registryHost` and what it resolves to (see above); tests pose a loopback registry as public with false. */
+  registryPrivate?: boolean;
 }
 
 export type RequestBody = string | Buffer | Uint8Array | Readable;
@@ -78,6 +95,9 @@ function flatten(headers: IncomingHttpHeaders): Record<string, string | undefine
   return out;
 }
 
+/** A URL hostname without the brackets around an IPv6 address. */
+const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '');
+
 export function sameOrigin(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host;
 }
@@ -96,10 +116,12 @@ export class HttpTransport {
   /** For hosts other than `tls.certHost`: same trust, no client certificate. */
   private otherHostsAgent: HttpsAgent | undefined;
   private readonly tls: TlsOptions;
+  /** Whether the registry's own name last resolved to private addresses only. */
+  private registryResolvedPrivate = false;
 
   constructor(tls: TlsOptions) {
     this.tls = tls;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, lookup: this.lookup });
     this.httpsAgent = this.newHttpsAgent(true);
   }
 
@@ -114,12 +136,42 @@ export class HttpTransport {
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
+      lookup: this.lookup,
       rejectUnauthorized: tls.verify,
       ...(tls.ca ? { ca: tls.ca } : {}),
       ...(withClientCert && tls.cert ? { cert: tls.cert } : {}),
       ...(withClientCert && tls.key ? { key: tls.key } : {}),
     });
   }
+
+  /**
+   * Why connecting to `hostname` at `addresses` is refused, if it is. The registry's own name is
+   * never refused; its addresses decide whether the registry counts as private.
+   */
+  private refusal(hostname: string, addresses: string[]): DeckhandError | undefined {
+    const registry = this.tls.registryHost;
+    if (registry === undefined) return undefined;
+    if (bare(hostname) === bare(registry)) {
+      this.registryResolvedPrivate = addresses.length > 0 && addresses.every(isPrivateAddress);
+      return undefined;
+    }
+    if (this.tls.registryPrivate ?? (isPrivateHost(registry) || this.registryResolvedPrivate)) return undefined;
+    const address = addresses.find(isPrivateAddress);
+    if (address === undefined) return undefined;
+    const what = address === bare(hostname) ? 'a private address' : `a name that resolves to a private address (${address})`;
+    return new DeckhandError('EREGISTRY', `${registry} sent us to ${hostname}, ${what}; refusing to connect there. If this is intended, pull from or push to that host directly.`, { detail: { host: hostname, address } });
+  }
+
+  /** `dns.lookup` (or the injected one) for the agents, refusing private addresses as `refusal` says, before any connection is made. */
+  private readonly lookup: LookupFunction = (hostname, options, callback) => {
+    (this.tls.lookup ?? dnsLookup)(hostname, { ...options, all: true }, (err, found) => {
+      const list = found as LookupAddress[];
+      const refused = err ? null : this.refusal(hostname, list.map((a) => a.address));
+      if (err || refused) callback((err ?? refused) as NodeJS.ErrnoException, '');
+      else if (options.all) callback(null, list);
+      else callback(null, list[0]?.address ?? '', list[0]?.family);
+    });
+  };
 
   private agentFor(url: URL): HttpAgent | HttpsAgent {
     if (url.protocol !== 'https:') return this.httpAgent;
@@ -175,6 +227,9 @@ export class HttpTransport {
         if (!FORBIDDEN_HEADERS.has(key) && key !== 'authorization') headers[key] = v;
       }
       if (authorization && !leftOrigin && sameOrigin(url, origin)) headers.authorization = authorization;
+      // IP literals are connected to without a lookup, so they are checked here.
+      const refused = isIP(bare(url.hostname)) ? this.refusal(url.hostname, [bare(url.hostname)]) : undefined;
+      if (refused) throw refused;
       if (body !== undefined && !(body instanceof Readable) && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const res = await this.exchange(url, method, headers, body, ex.signal);
       const status = res.statusCode ?? 0;

@@ -2,39 +2,27 @@
  * Upload session URLs come from the registry's `Location` header. They may be relative (resolved
  * against the URL that answered) or point at another host (a storage frontend); one that points a
  * public registry at a private or loopback address is refused, since following it would let a
- * registry aim our requests (and the blob bytes) into the user's own network.
+ * registry aim our requests (and the blob bytes) into the user's own network. This looks at the
+ * URL only; the addresses a host name resolves to are checked when connecting (http.ts).
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 
-function ipv4Private(ip: string): boolean {
-  const [a = 0, b = 0] = ip.split('.').map(Number);
-  return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-}
+/** Loopback, private (RFC 1918, ULA), link-local, carrier-grade NAT and unspecified addresses; IPv4-mapped IPv6 addresses match the IPv4 ranges. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
 
-function ipv6Private(ip: string): boolean {
-  const v = ip.toLowerCase();
-  if (v === '::1' || v === '::') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v);
-  if (mapped) return ipv4Private(mapped[1]!);
-  // WHATWG URLs print IPv4-mapped addresses in hex (::ffff:a00:1 for 10.0.0.1).
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v);
-  if (hex) {
-    const hi = parseInt(hex[1]!, 16);
-    const lo = parseInt(hex[2]!, 16);
-    return ipv4Private(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-  }
-  return /^f[cd]/.test(v) || /^fe[89ab]/.test(v);
+/** True for an IP address (no brackets) in the ranges above; false for anything else, names included. */
+export function isPrivateAddress(address: string): boolean {
+  const kind = isIP(address);
+  return kind !== 0 && PRIVATE.check(address, kind === 6 ? 'ipv6' : 'ipv4');
 }
 
 /** True for loopback, private, link-local and carrier-grade NAT addresses, and `localhost`. */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const kind = isIP(host);
-  if (kind === 4) return ipv4Private(host);
-  if (kind === 6) return ipv6Private(host);
-  return false;
+  return host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host);
 }
 
 export function checkLocation(location: string | undefined, requestUrl: URL, registry: URL): URL {
