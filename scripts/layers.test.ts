@@ -37,3 +37,13 @@ test('the hosts share src-main/host; Electron and the web host do not reach into
   assert.deepEqual(check('src-main/engine/test/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
   assert.equal(check('src-main/engine/test/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';").length, 1);
 });
+
+test("the engine's rooms use only the rooms below them: no config <-> registry cycle", () => {
+  assert.equal(check('src-main/engine/registry/client.ts', "import { loadRegistryTls } from '../config/certs-d.ts';").length, 1);
+  assert.equal(check('src-main/engine/store/ingest.ts', "import { pull } from '../transfer/pull.ts';").length, 1);
+  assert.equal(check('src-main/engine/transfer/copy.ts', "import { saveArchive } from '../archive/save.ts';").length, 1);
+  assert.deepEqual(check('src-main/engine/config/context.ts', "import { RegistryClient } from '../registry/client.ts';"), []);
+  assert.deepEqual(check('src-main/engine/archive/save.ts', "import { copyImage } from '../transfer/copy-image.ts';"), []);
+  // A unit test may set up its subject with any room.
+  assert.deepEqual(check('src-main/engine/registry/fuzz.test.ts', "import { Store } from '../store/layout.ts';"), []);
+});

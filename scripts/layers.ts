@@ -24,6 +24,37 @@ export const LAYERS: LayerRule[] = [
   { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/, /^undici(\/|$)/] },
 ];
 
+/**
+ * The engine's inner rooms, each allowed to use only the ones below it (design notes, "The shape"):
+ * store ← registry ← config ← signature ← transfer ← archive, and insight on the store. The registry
+ * client reads no configuration (config hands it a RegistryContext's files), so config ↔ registry
+ * cannot become a cycle again. Unit tests inside a room may use any room to set up what they test.
+ */
+const E = 'src-main/engine';
+export const ENGINE_ROOMS: Record<string, string[]> = {
+  store: ['store'],
+  registry: ['registry'],
+  config: ['config', 'registry', 'store'],
+  signature: ['signature', 'config', 'registry'],
+  transfer: ['transfer', 'signature', 'config', 'registry', 'store'],
+  archive: ['archive', 'transfer', 'store'],
+  insight: ['insight', 'store'],
+};
+
+function roomViolations(file: string, specs: string[], resolve: (spec: string) => string): string[] {
+  const room = Object.keys(ENGINE_ROOMS).find((r) => file.startsWith(`${E}/${r}/`));
+  if (!room || /\.i?test\.tsx?$/.test(file)) return [];
+  const allowed = ENGINE_ROOMS[room]!;
+  const out: string[] = [];
+  for (const spec of specs.filter((x) => x.startsWith('.'))) {
+    const target = resolve(spec);
+    if (!target.startsWith(`${E}/`)) continue;
+    const other = target.slice(E.length + 1).split('/')[0]!;
+    if (!allowed.includes(other)) out.push(`${file}: imports ${spec} (${target}); the engine's ${room} room may use only ${allowed.join(', ')}`);
+  }
+  return out;
+}
+
 /** Test files may reach test fixtures and Node's test modules; the rules above still apply otherwise. */
 export const TEST_EXTRA: RegExp[] = [/^node:(test|assert)/];
 
@@ -44,8 +75,9 @@ export function violations(file: string, source: string, resolve: (spec: string)
   const rule = ruleFor(file);
   if (!rule) return [];
   const isTest = /\.i?test\.tsx?$/.test(file) || file.includes("/test/fixtures/");
-  const out: string[] = [];
-  for (const spec of importsOf(source)) {
+  const specs = importsOf(source);
+  const out: string[] = roomViolations(file, specs, resolve);
+  for (const spec of specs) {
     if (spec.startsWith('.')) {
       const target = resolve(spec);
       if (!rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);

@@ -14,7 +14,7 @@ import { leasedDigests } from '../store/leases.ts';
 import { isErrno, processAlive } from '../store/fsutil.ts';
 import type { Store } from '../store/layout.ts';
 import { MetaCache, type ManifestMeta } from '../store/meta.ts';
-import { forEachLimit } from '../transfer/pool.ts';
+import { forEachLimit } from '../../../src-shared/pool.ts';
 
 export interface PlatformImage {
   manifest: string;

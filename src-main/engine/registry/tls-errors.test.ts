@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RegistryTls } from '../config/certs-d.ts';
+import type { RegistryTls } from './tls-errors.ts';
 import { tlsAlert, tlsErrorFor } from './tls-errors.ts';
 
 const err = (code: string, message = '') => Object.assign(new Error(message), { code });

@@ -156,6 +156,18 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
     await assertNothingStored(store);
   });
 
+  test('a registry that goes down after the manifest costs a bounded number of requests per blob: retries happen at one level', async () => {
+    const { MAX_ATTEMPTS } = await import('../registry/retry.ts');
+    const { store, error } = await failingPull([{ match: isBlobGet(), fault: { kind: 'drop' } }]);
+    assert.equal(error.code, 'ENETWORK');
+    const perBlob = new Map<string, number>();
+    for (const r of proxy.requests.filter((q) => q.fault === 'drop')) perBlob.set(r.path, (perBlob.get(r.path) ?? 0) + 1);
+    assert.ok(perBlob.size >= 1, 'the fault fired');
+    // Before one retry level, the client's 5 tries ran inside each of the blob's 5 tries: 25 requests.
+    assert.equal(Math.max(...perBlob.values()), MAX_ATTEMPTS);
+    await assertNothingStored(store);
+  });
+
   test('a manifest whose Docker-Content-Digest does not match its bytes is refused', async () => {
     const { store, error } = await failingPull([{ match: isManifestGet, fault: { kind: 'header', name: 'docker-content-digest', value: `sha256:${'0'.repeat(64)}` } }]);
     assert.equal(error.code, 'EDIGEST_MISMATCH');

@@ -11,7 +11,7 @@ import { referencedBlobs, type Descriptor } from '../../../src-shared/oci/manife
 import type { BlobKind, TransferListener } from '../../../src-shared/transfer.ts';
 import { asOneAttempt, backoffMs, isTransient, MAX_ATTEMPTS, retryAfterOf, wait } from '../registry/retry.ts';
 import type { BlobOutcome, BlobReader, CopyCounts, CopyOptions, CopyOutcome, ImageDestination, ImageSource, ResolvedImage } from './image.ts';
-import { forEachLimit } from './pool.ts';
+import { forEachLimit } from '../../../src-shared/pool.ts';
 import { throttleProgress } from './throttle.ts';
 
 /** How many times a tag is retried when a concurrent prune removed blobs between moving and naming. */
@@ -93,6 +93,7 @@ async function moveBlobs(source: ImageSource, destination: ImageDestination, blo
 export async function copyImage(source: ImageSource, destination: ImageDestination, opts: CopyOptions): Promise<CopyOutcome> {
   const emit = throttleProgress(opts.onEvent);
   try {
+    opts.signal?.throwIfAborted();
     const image = narrowed(await source.resolve(opts.selection, opts.signal), destination);
     opts.check?.(image);
     const said = opts.resolved(image);
