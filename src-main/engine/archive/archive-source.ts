@@ -9,6 +9,7 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { BlobReader, ImageSource, PlatformManifest, ResolvedImage } from '../transfer/image.ts';
+import { fromOffset } from '../transfer/registry-source.ts';
 import type { LoadPlan, PlannedImage } from './plan.ts';
 import type { ArchiveScan } from './scan.ts';
 import { scanArchive } from './tar-read.ts';
@@ -20,19 +21,8 @@ function once(file: string, content: Readable): BlobReader {
     async open(offset) {
       if (opened) throw new DeckhandError('EARCHIVE', `${file} could not be read consistently a second time; run the load again.`);
       opened = true;
-      if (offset === 0) return content;
       // A partial from an earlier attempt: skip what it holds.
-      return (async function* () {
-        let skip = offset;
-        for await (const chunk of content as AsyncIterable<Buffer>) {
-          if (skip >= chunk.length) {
-            skip -= chunk.length;
-            continue;
-          }
-          yield skip > 0 ? chunk.subarray(skip) : chunk;
-          skip = 0;
-        }
-      })();
+      return offset === 0 ? content : fromOffset(content, offset);
     },
   };
 }

@@ -49,23 +49,25 @@ export async function resolveRemote(client: RegistryClient, ref: ImageReference,
   return { root, children, isIndex: true, sparse: chosen.length < doc.index.manifests.length, selected: !selection.allPlatforms, platforms: chosen.map((d) => (d.platform ? formatPlatform(d.platform) : '')) };
 }
 
+/** `body` from byte `offset` on, for a body that starts at 0 (a registry that ignored Range, an archive entry). */
+export async function* fromOffset(body: AsyncIterable<Uint8Array>, offset: number): AsyncIterable<Uint8Array> {
+  let skip = offset;
+  for await (const chunk of body) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    yield skip > 0 ? chunk.subarray(skip) : chunk;
+    skip = 0;
+  }
+}
+
 /** A blob of `repository` read from `offset`; a registry that ignores Range is skipped forward to it. */
 export function registryBlob(client: RegistryClient, repository: string, digest: string): BlobReader {
   return {
     async open(offset, signal) {
       const reply = await client.getBlob(repository, digest, { offset, ...(signal ? { signal } : {}) });
-      if (reply.start === offset) return reply.body;
-      return (async function* () {
-        let skip = offset;
-        for await (const chunk of reply.body as AsyncIterable<Buffer>) {
-          if (skip >= chunk.length) {
-            skip -= chunk.length;
-            continue;
-          }
-          yield skip > 0 ? chunk.subarray(skip) : chunk;
-          skip = 0;
-        }
-      })();
+      return reply.start === offset ? reply.body : fromOffset(reply.body, offset);
     },
   };
 }
