@@ -35,10 +35,15 @@ export function median(xs: number[]): number {
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The benchmark image (LAYERS gzip layers of LAYER_MB MiB of random data) in an OCI layout under `work`, tagged `bench`. */
-export async function benchImage(work: string): Promise<{ image: GeneratedImage; layout: string; total: number }> {
-  console.log(`generating ${LAYERS} layers of ${LAYER_MB} MiB…`);
-  const image = await generateImage({ layers: LAYERS, layerSize: LAYER_MB * 1024 * 1024, platform: PLATFORM, seed: 'bench', dir: join(work, 'gen') });
+/**
+ * The benchmark image in an OCI layout under `work`, tagged `bench`: one gzip layer of random
+ * (incompressible) data per entry of `layerMiB` (default: LAYERS layers of LAYER_MB MiB). `total`
+ * is every byte a pull transfers: layers, config and manifest.
+ */
+export async function benchImage(work: string, layerMiB: number[] = Array.from({ length: LAYERS }, () => LAYER_MB), seed = 'bench'): Promise<{ image: GeneratedImage; layout: string; total: number }> {
+  const same = layerMiB.every((s) => s === layerMiB[0]);
+  console.log(same ? `generating ${layerMiB.length} layers of ${layerMiB[0]} MiB…` : `generating ${layerMiB.length} layers of ${layerMiB.join(', ')} MiB…`);
+  const image = await generateImage({ layerSizes: layerMiB.map((mib) => Math.round(mib * 1024 * 1024)), platform: PLATFORM, seed, dir: join(work, 'gen') });
   const layout = join(work, 'layout');
   await writeOciLayout(layout, [{ ref: 'bench', image }]);
   const total = image.layers.reduce((n, l) => n + l.size, 0) + image.configSize + image.manifestBytes.length;

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:pull-wan`: `deckhand pull` against `skopeo copy docker://… oci:…` over a simulated
+ * WAN link: a shaping proxy (src-main/engine/test/fixtures/wan-proxy.ts) in front of a real
+ * docker-registry on 127.0.0.1 adds a round trip to every response, two to every new connection,
+ * and makes all responses share one link of limited bandwidth. The image is shaped like a real one
+ * (one big base layer, then smaller and smaller ones). Alternating order, several rounds, medians;
+ * the floor is every byte at the link's bandwidth plus one round trip. Each run's requests are traced,
+ * and a summary per tool says where the time goes (connections, serial round trips before the
+ * first layer byte, blobs in flight, the tail after the last byte). Not a test: nothing here
+ * asserts on time.
+ *
+ * Env: BENCH_ROUNDS (5), BENCH_RTT_MS (40), BENCH_MBPS (50, in 10^6 bytes/s; layer sizes are MiB),
+ * BENCH_WAN_LAYERS_MIB (comma-separated, default the 12 sizes below), BENCH_TRACE=1 (print every
+ * request of each tool's last run), BENCH_DECKHAND_B (the path of another build's cli.mjs: a third
+ * contender, "deckhand-b", to measure a change against the current build in the same run).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Agent, get } from 'node:http';
+import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
+import { permissivePolicy, pushWithSkopeo } from '../../src-main/engine/test/fixtures/images.ts';
+import { startWanProxy, type WanProxy } from '../../src-main/engine/test/fixtures/wan-proxy.ts';
+import { formatBytes } from '../../src-shared/format.ts';
+import { benchImage, median, ROUNDS, seconds, timed } from './common.ts';
+
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
+const MBPS = Number(process.env.BENCH_MBPS ?? 50);
+const LAYERS_MIB = (process.env.BENCH_WAN_LAYERS_MIB ?? '28,15,9,6,3,1.5,0.8,0.4,0.2,0.1,0.05,0.01').split(',').map(Number);
+const TRACE = process.env.BENCH_TRACE === '1';
+const DECKHAND_B = process.env.BENCH_DECKHAND_B;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'cli.mjs');
+
+type Trace = WanProxy['trace'];
+
+/** One run's trace, times relative to the process's spawn. */
+interface Run {
+  ms: number;
+  spawned: number;
+  trace: Trace;
+}
+
+/** GETs every blob of bench/wan at once through `base`, each on its own new connection, and discards the bodies; returns the wall time. */
+async function fetchAll(base: string, digests: string[]): Promise<number> {
+  const agent = new Agent({ keepAlive: false });
+  const started = performance.now();
+  await Promise.all(digests.map((digest) => new Promise<void>((resolve, reject) => {
+    get(`${base}/v2/bench/wan/blobs/${digest}`, { agent }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', resolve);
+      res.on('error', reject);
+    }).on('error', reject);
+  })));
+  agent.destroy();
+  return performance.now() - started;
+}
+
+const copyTrace = (t: Trace): Trace => ({ connections: t.connections.map((c) => ({ ...c })), requests: t.requests.map((r) => ({ ...r })) });
+
+/** What a run's trace says about where its time went. */
+function summarize(run: Run, bytesPerMs: number) {
+  const at = (t: number | undefined) => (t === undefined ? NaN : t - run.spawned);
+  const reqs = [...run.trace.requests].sort((a, b) => a.arrived - b.arrived);
+  const blobs = reqs.filter((r) => r.method === 'GET' && r.path.includes('/blobs/'));
+  const big = blobs.filter((r) => r.bytes > 64 * 1024);
+  const firstBlob = Math.min(...big.map((r) => r.started ?? Infinity));
+  // Requests answered before the first layer byte flowed, in the order they were sent: the serial chain.
+  const before = reqs.filter((r) => r.arrived < firstBlob && !(r.method === 'GET' && r.path.includes('/blobs/') && r.bytes > 64 * 1024));
+  const lastByte = Math.max(...blobs.map((r) => r.ended ?? 0));
+  // Blob bodies in flight, sampled at every start.
+  let maxInFlight = 0;
+  for (const r of blobs) maxInFlight = Math.max(maxInFlight, blobs.filter((o) => (o.started ?? Infinity) <= (r.started ?? 0) && (o.ended ?? Infinity) > (r.started ?? 0)).length);
+  const bodyBytes = blobs.reduce((n, r) => n + r.bytes, 0);
+  return {
+    connections: run.trace.connections.length,
+    requests: reqs.length,
+    firstRequest: at(reqs[0]?.arrived),
+    firstLayerByte: at(firstBlob),
+    before: before.map((r) => `${r.method} ${shortPath(r.path)}${r.conn ? ` (c${r.conn})` : ''}`),
+    order: blobs.map((r) => formatBytes(r.bytes)),
+    maxInFlight,
+    lastByte: at(lastByte),
+    linkBusy: bodyBytes / bytesPerMs,
+    /** Time between the first and the last blob byte when the link carried nothing. */
+    linkIdle: lastByte - Math.min(...blobs.map((r) => r.started ?? Infinity)) - bodyBytes / bytesPerMs,
+    tail: run.ms - at(lastByte),
+  };
+}
+
+const shortPath = (p: string) => p.replace(/sha256:([0-9a-f]{8})[0-9a-f]+/g, '$1…').replace(/^\/v2\/[^/]+\/[^/]+\//, '');
+
+function printTimeline(name: string, run: Run) {
+  console.log(`\n${name}: every request of its last run (ms after spawn; c = client connection)`);
+  for (const c of run.trace.connections) console.log(`  c${c.conn} accepted ${(c.accepted - run.spawned).toFixed(0)}, open ${(c.open - run.spawned).toFixed(0)}`);
+  for (const r of [...run.trace.requests].sort((a, b) => a.arrived - b.arrived)) {
+    console.log(`  c${r.conn} ${r.method.padEnd(4)} ${shortPath(r.path).padEnd(28)} ${String(r.status ?? '-').padEnd(3)} arrived ${(r.arrived - run.spawned).toFixed(0).padStart(5)}  started ${((r.started ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ended ${((r.ended ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ${formatBytes(r.bytes)}${r.range ? ` range ${r.range}` : ''}`);
+  }
+  console.log(`  exit ${run.ms.toFixed(0)}`);
+}
+
+const work = await mkdtemp(join(tmpdir(), 'deckhand-bench-wan-'));
+const registry = await startRegistry();
+let proxy: WanProxy | undefined;
+try {
+  const { image, layout, total } = await benchImage(work, LAYERS_MIB, 'bench-wan');
+  await pushWithSkopeo(layout, 'bench', `${registry.host}/bench/wan:1`);
+  await rm(layout, { recursive: true });
+  const policy = await permissivePolicy(work);
+  const bytesPerSecond = MBPS * 1e6;
+  proxy = await startWanProxy(registry.url, { rttMs: RTT_MS, bytesPerSecond, trace: true });
+  const ref = `${proxy.host}/bench/wan:1`;
+  const floor = (total / bytesPerSecond) * 1000 + RTT_MS;
+  console.log(`image: ${formatBytes(total)} in ${LAYERS_MIB.length} layers; link: ${MBPS} MB/s shared, ${RTT_MS} ms round trip (${2 * RTT_MS} ms more per new connection); ${ROUNDS} rounds through ${proxy.url}`);
+
+  const deckhand = (cliPath: string) => (dir: string) => timed(process.execPath, [cliPath, 'pull', '--quiet', '--store', dir, '--platform', 'linux/amd64', ref]);
+  const contenders: Record<string, (dir: string) => Promise<number>> = {
+    deckhand: deckhand(cli),
+    skopeo: (dir) => timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:bench`]),
+    ...(DECKHAND_B ? { 'deckhand-b': deckhand(DECKHAND_B) } : {}),
+    // What this machine and proxy can do at best: every blob asked for at once, each on a new
+    // connection, digests known in advance (no ping, no manifest), bodies discarded, no process to start.
+    ideal: () => fetchAll(proxy!.url, image.layers.map((l) => l.digest).concat(image.configDigest)),
+  };
+  const names = Object.keys(contenders);
+  const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate who goes first so none always gets the warmer (or the busier) machine.
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const who of order) {
+      const dir = join(work, `${who}-${round}`);
+      proxy.resetTrace();
+      const spawned = performance.now();
+      const ms = await contenders[who]!(dir);
+      runs[who]!.push({ ms, spawned, trace: copyTrace(proxy.trace) });
+      await rm(dir, { recursive: true, force: true });
+    }
+    console.log(`round ${round + 1} (${order[0]} first): ${names.map((n) => `${n} ${seconds(runs[n]!.at(-1)!.ms)}`).join(', ')}`);
+  }
+
+  const med = (n: string) => median(runs[n]!.map((r) => r.ms));
+  const dMed = med('deckhand');
+  const sMed = med('skopeo');
+  console.log('');
+  for (const n of names) console.log(`${`${n} median`.padEnd(18)} ${seconds(med(n))}  (${formatBytes((total / med(n)) * 1000)}/s)`);
+  console.log(`${'floor'.padEnd(18)} ${seconds(floor)}  (every byte at ${MBPS} MB/s, plus one round trip)`);
+  console.log(`ratio deckhand/skopeo: ${(dMed / sMed).toFixed(2)}x (target ≤ 0.95x)`);
+  console.log(`ratio deckhand/floor:  ${(dMed / floor).toFixed(2)}x (target ≤ 1.15x)`);
+  console.log(`ratio skopeo/floor:    ${(sMed / floor).toFixed(2)}x`);
+  console.log(`ratio deckhand/ideal:  ${(dMed / med('ideal')).toFixed(2)}x (ideal: every blob at once through the same proxy, in-process; it pays one handshake and one round trip, so the floor plus ${2 * RTT_MS} ms is its best)`);
+  if (DECKHAND_B) console.log(`ratio deckhand-b/deckhand: ${(med('deckhand-b') / dMed).toFixed(2)}x, deckhand-b/skopeo: ${(med('deckhand-b') / sMed).toFixed(2)}x, deckhand-b/floor: ${(med('deckhand-b') / floor).toFixed(2)}x`);
+
+  // Where the time goes, from the proxy's trace; medians over the rounds where a figure varies.
+  console.log('\nwhere the time goes (medians over rounds; ms after the process was spawned):');
+  for (const who of names.filter((n) => n !== 'ideal')) {
+    const s = runs[who]!.map((r) => summarize(r, bytesPerSecond / 1000));
+    const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f)).toFixed(0);
+    const last = s.at(-1)!;
+    console.log(`  ${who}: ${last.connections} connections, ${last.requests} requests; first request at ${m((x) => x.firstRequest)}, first layer byte at ${m((x) => x.firstLayerByte)}, last byte at ${m((x) => x.lastByte)}, exit ${med(who).toFixed(0)} (tail ${m((x) => x.tail)}); link busy ${m((x) => x.linkBusy)}, idle ${m((x) => x.linkIdle)} between the first and last blob byte`);
+    console.log(`    before the first layer byte: ${last.before.join(' → ')}`);
+    console.log(`    blob bodies in flight at most ${last.maxInFlight}; blobs in the order they reached the proxy: ${last.order.join(', ')}`);
+  }
+  if (TRACE) {
+    for (const who of names.filter((n) => n !== 'ideal')) printTimeline(who, runs[who]!.at(-1)!);
+  }
+} finally {
+  await proxy?.stop();
+  await registry.stop();
+  await rm(work, { recursive: true, force: true });
+}
