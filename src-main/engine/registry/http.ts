@@ -6,8 +6,8 @@
  * from certs.d) is likewise presented only to the registry's own host, never to a redirect target or
  * a token server elsewhere.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage, IncomingHttpHeaders } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
@@ -82,6 +82,16 @@ export function sameOrigin(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host;
 }
 
+/**
+ * node:http and node:https are taken with getBuiltinModule, not an ESM import: the ESM facade of
+ * node:http reads every export, which loads Node's bundled undici for the lazy `WebSocket` getters
+ * (about 35 ms of every command's start, measured). node:https (and with it tls) loads on the first
+ * https URL only.
+ */
+const nodeHttp = () => process.getBuiltinModule('node:http');
+let nodeHttps: typeof import('node:https') | undefined;
+const https = () => (nodeHttps ??= process.getBuiltinModule('node:https'));
+
 const HEADERS_TIMEOUT_MS = 60_000;
 const IDLE_BODY_TIMEOUT_MS = 120_000;
 
@@ -92,15 +102,15 @@ const IDLE_BODY_TIMEOUT_MS = 120_000;
  */
 export class HttpTransport {
   private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  /** Created on the first https URL. */
+  private httpsAgent: HttpsAgent | undefined;
   /** For hosts other than `tls.certHost`: same trust, no client certificate. */
   private otherHostsAgent: HttpsAgent | undefined;
   private readonly tls: TlsOptions;
 
   constructor(tls: TlsOptions) {
     this.tls = tls;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
-    this.httpsAgent = this.newHttpsAgent(true);
+    this.httpAgent = new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
   }
 
   /** Whether requests to this host present the client certificate. */
@@ -110,7 +120,7 @@ export class HttpTransport {
 
   private newHttpsAgent(withClientCert: boolean): HttpsAgent {
     const tls = this.tls;
-    return new HttpsAgent({
+    return new (https().Agent)({
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
@@ -123,14 +133,13 @@ export class HttpTransport {
 
   private agentFor(url: URL): HttpAgent | HttpsAgent {
     if (url.protocol !== 'https:') return this.httpAgent;
-    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return this.httpsAgent;
+    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return (this.httpsAgent ??= this.newHttpsAgent(true));
     return (this.otherHostsAgent ??= this.newHttpsAgent(false));
   }
 
   private exchange(url: URL, method: string, headers: Record<string, string>, body: RequestBody | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const https = url.protocol === 'https:';
-      const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
+      const req = (url.protocol === 'https:' ? https().request : nodeHttp().request)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
         answered = true;
         if (waiting) clearTimeout(waiting);
         // A body that stalls for too long is an error, not a hang.
@@ -202,7 +211,7 @@ export class HttpTransport {
 
   async close(): Promise<void> {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.httpsAgent?.destroy();
     this.otherHostsAgent?.destroy();
   }
 }
