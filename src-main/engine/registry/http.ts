@@ -14,8 +14,8 @@
  * may send us anywhere, when its host is a private literal or `localhost`, or its own name last
  * resolved to private addresses only (a name with any public address counts as public).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage, IncomingHttpHeaders } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
@@ -102,6 +102,16 @@ export function sameOrigin(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host;
 }
 
+/**
+ * node:http and node:https are taken with getBuiltinModule, not an ESM import: the ESM facade of
+ * node:http reads every export, which loads Node's bundled undici for the lazy `WebSocket` getters
+ * (about 35 ms of every command's start, measured). node:https (and with it tls) loads on the first
+ * https URL only.
+ */
+const nodeHttp = () => process.getBuiltinModule('node:http');
+let nodeHttps: typeof import('node:https') | undefined;
+const https = () => (nodeHttps ??= process.getBuiltinModule('node:https'));
+
 const HEADERS_TIMEOUT_MS = 60_000;
 const IDLE_BODY_TIMEOUT_MS = 120_000;
 
@@ -112,7 +122,8 @@ const IDLE_BODY_TIMEOUT_MS = 120_000;
  */
 export class HttpTransport {
   private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  /** Created on the first https URL. */
+  private httpsAgent: HttpsAgent | undefined;
   /** For hosts other than `tls.certHost`: same trust, no client certificate. */
   private otherHostsAgent: HttpsAgent | undefined;
   private readonly tls: TlsOptions;
@@ -121,8 +132,7 @@ export class HttpTransport {
 
   constructor(tls: TlsOptions) {
     this.tls = tls;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, lookup: this.lookup });
-    this.httpsAgent = this.newHttpsAgent(true);
+    this.httpAgent = new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, lookup: this.lookup });
   }
 
   /** Whether requests to this host present the client certificate. */
@@ -132,7 +142,7 @@ export class HttpTransport {
 
   private newHttpsAgent(withClientCert: boolean): HttpsAgent {
     const tls = this.tls;
-    return new HttpsAgent({
+    return new (https().Agent)({
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
@@ -175,14 +185,13 @@ export class HttpTransport {
 
   private agentFor(url: URL): HttpAgent | HttpsAgent {
     if (url.protocol !== 'https:') return this.httpAgent;
-    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return this.httpsAgent;
+    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return (this.httpsAgent ??= this.newHttpsAgent(true));
     return (this.otherHostsAgent ??= this.newHttpsAgent(false));
   }
 
   private exchange(url: URL, method: string, headers: Record<string, string>, body: RequestBody | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const https = url.protocol === 'https:';
-      const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
+      const req = (url.protocol === 'https:' ? https().request : nodeHttp().request)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
         answered = true;
         if (waiting) clearTimeout(waiting);
         // A body that stalls for too long is an error, not a hang.
@@ -257,7 +266,7 @@ export class HttpTransport {
 
   async close(): Promise<void> {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.httpsAgent?.destroy();
     this.otherHostsAgent?.destroy();
   }
 }
