@@ -64,9 +64,14 @@ export interface Reply {
   url: string;
 }
 
-/** Node's IncomingMessage as a ReplyBody; an idle body times out instead of hanging forever. */
+/**
+ * Node's IncomingMessage as a ReplyBody; an idle body times out instead of hanging forever. Its
+ * chunks are fresh copies from the HTTP parser, so it is marked as handing them over (the store's
+ * ingest frees each once written; see DISPOSABLE_CHUNKS in store/ingest.ts).
+ */
 function bodyOf(res: IncomingMessage): ReplyBody {
   return {
+    [Symbol.for('deckhand.disposableChunks')]: true,
     [Symbol.asyncIterator]: () => res[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
     async text() {
       const chunks: Buffer[] = [];
