@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { isErrno } from '../store/fsutil.ts';
 import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { hostPlatform } from '../../../src-shared/oci/platform.ts';
 import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { SOURCE, UNTAGGED } from '../store/annotations.ts';
@@ -53,7 +54,8 @@ async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferLi
     const destination = new LayoutDestination(store, { names: planned.names, action: 'load', verb: 'writing', annotations: async () => ({ [SOURCE]: `archive:${file}` }), unnamed: (s, d) => addUntagged(s, d, file) });
     try {
       const { image, counts } = await copyImage(new ArchiveSource(scan, plan, planned), destination, {
-        selection: { platform: { os: 'linux', architecture: 'amd64' }, allPlatforms: true },
+        // An archive's images load with every platform they hold: the selection does not narrow them.
+        selection: { platform: hostPlatform(process.platform, process.arch), allPlatforms: true },
         operation: `Loading ${file}`,
         cancelled: CANCELLED,
         signal: opts.signal,
