@@ -16,24 +16,11 @@ import { fsyncDir, isErrno } from './fsutil.ts';
 import type { Store } from './layout.ts';
 
 /**
- * A source marked with this symbol (registry response bodies, see http.ts) hands over its chunks:
- * each is a fresh buffer no one else holds, so write() frees it as soon as it is on disk.
+ * A source may carry, under this registered symbol, a function to call with each chunk once it is
+ * no longer needed (registry response bodies free the chunk then: see CHUNK_DONE in
+ * registry/http.ts, the same symbol). write() calls it once a chunk is on disk and hashed.
  */
-export const DISPOSABLE_CHUNKS = Symbol.for('deckhand.disposableChunks');
-
-/**
- * Frees a chunk's memory now instead of at the next major GC. Node's HTTP parser copies every body
- * chunk into its own ArrayBuffer; V8 counts those as external memory and starts a mark-compact each
- * time that grows by some tens of MB, which on a 420 MB pull was 16 full GCs and most of the GC
- * threads' CPU. Detaching (transfer(0)) releases the bytes and their accounting at once. Only a
- * view that spans its whole ArrayBuffer is detached, so no pooled or shared memory is touched.
- */
-function release(chunks: Uint8Array[]): void {
-  for (const c of chunks) {
-    const ab = c.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
-    if (c.byteOffset === 0 && c.byteLength === ab.byteLength && c.byteLength > 0 && typeof ab.transfer === 'function' && !(ab instanceof SharedArrayBuffer)) ab.transfer(0);
-  }
-}
+export const CHUNK_DONE = Symbol.for('deckhand.chunkDone');
 
 export interface IngestTarget {
   digest: string;
@@ -127,9 +114,9 @@ export class Ingest {
         bytesWritten += (await fh.write(rest)).bytesWritten;
       }
       this.offset += total;
-      if (disposable) release(bufs);
+      if (chunkDone) for (const b of bufs) chunkDone(b);
     };
-    const disposable = (source as { [DISPOSABLE_CHUNKS]?: boolean })[DISPOSABLE_CHUNKS] === true;
+    const chunkDone = (source as { [CHUNK_DONE]?: (chunk: Uint8Array) => void })[CHUNK_DONE];
     let done = this.offset;
     try {
       for await (const chunk of source) {
