@@ -22,6 +22,17 @@ import type { Store } from './layout.ts';
  */
 export const CHUNK_DONE = Symbol.for('deckhand.chunkDone');
 
+/**
+ * After this many bytes of a blob, write() has the kernel start putting them on disk (fdatasync in
+ * the thread pool, not awaited), so the fsync in commit() finds little left to write. Without it the
+ * blobs that finish last each flushed their whole 50 MB at the end: 26-69 ms between the last
+ * byte and the commit on a 420 MB pull, 2-5 ms with it (6 alternating in-process pulls each).
+ */
+const EARLY_SYNC_BYTES = 8 << 20;
+/** At most this many early syncs at once, so they never take all of libuv's four threads from the writes. */
+const EARLY_SYNCS_MAX = 2;
+let earlySyncs = 0;
+
 export interface IngestTarget {
   digest: string;
   /** Expected size in bytes, when the descriptor says it. */
@@ -115,7 +126,25 @@ export class Ingest {
       }
       this.offset += total;
       if (chunkDone) for (const b of bufs) chunkDone(b);
+      unsynced += total;
+      if (unsynced >= EARLY_SYNC_BYTES && !syncing && earlySyncs < EARLY_SYNCS_MAX) {
+        unsynced = 0;
+        earlySyncs++;
+        syncing = fh.datasync().then(
+          () => undefined,
+          (e: unknown) => {
+            syncError ??= e;
+          },
+        );
+        void syncing.finally(() => {
+          earlySyncs--;
+          syncing = undefined;
+        });
+      }
     };
+    let unsynced = 0;
+    let syncing: Promise<void> | undefined;
+    let syncError: unknown;
     const chunkDone = (source as { [CHUNK_DONE]?: (chunk: Uint8Array) => void })[CHUNK_DONE];
     let done = this.offset;
     try {
@@ -140,7 +169,15 @@ export class Ingest {
       }
       throw e;
     } finally {
+      await syncing;
       await fh.close();
+      if (syncError !== undefined) {
+        // The kernel reports a write-back error to one fsync only, and that was this one: the fsync
+        // in commit() (or in a later resume) would not see it. The bytes on disk cannot be trusted.
+        await rm(this.partialPath, { force: true });
+        this.offset = 0;
+        throw syncError;
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from './layout.ts';
@@ -96,6 +96,32 @@ test('ingest hands each chunk back to its source (CHUNK_DONE) only once it is on
   await plain.write(kept);
   await plain.commit();
   assert.equal(kept[0]!.toString(), 'plain sources keep their chunks');
+});
+
+test('a failed early sync discards the partial bytes instead of leaving them for a resume', async (t) => {
+  const store = await tempStore(t);
+  const data = randomBytes(20 * 1024 * 1024);
+  const probe = await open(join(store.root, 'oci-layout'), 'r');
+  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  await probe.close();
+  const original = proto.datasync;
+  // The kernel reports a write-back error to one fsync only: the commit's own fsync would miss it.
+  proto.datasync = async () => {
+    throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  };
+  t.after(() => {
+    proto.datasync = original;
+  });
+  const ingest = (await Ingest.begin(store, { digest: sha(data), size: data.length }))!;
+  await assert.rejects(ingest.write(chunks(data, 65536)), (e: Error & { code?: string }) => e.code === 'EIO');
+  await ingest.abort();
+  proto.datasync = original;
+  assert.deepEqual((await readdir(store.ingestDir)).filter((n) => n.endsWith('.partial')), [], 'nothing is left to resume from');
+  const again = (await Ingest.begin(store, { digest: sha(data), size: data.length }))!;
+  assert.equal(again.offset, 0);
+  await again.write(chunks(data, 65536));
+  await again.commit();
+  assert.equal(sha(await readFile(store.blobPath(sha(data)))), sha(data));
 });
 
 test('more bytes than declared stop the ingest', async (t) => {
