@@ -18,7 +18,8 @@ import type { Store } from './layout.ts';
 /**
  * A source may carry, under this registered symbol, a function to call with each chunk once it is
  * no longer needed (registry response bodies free the chunk then: see CHUNK_DONE in
- * registry/http.ts, the same symbol). write() calls it once a chunk is on disk and hashed.
+ * registry/http.ts, the same symbol). write() calls it once a chunk is hashed and written to the
+ * partial file.
  */
 export const CHUNK_DONE = Symbol.for('deckhand.chunkDone');
 
