@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseDigest } from '../../../src-shared/oci/digest.ts';
 import type { RegistryClient } from './client.ts';
+import type { ChunkStream } from './http.ts';
 import { checkLocation } from './location.ts';
 
 export const pushScope = (repository: string) => `repository:${repository}:pull,push`;
@@ -81,7 +82,7 @@ export async function putMonolithic(client: RegistryClient, session: UploadSessi
  * PATCH `length` bytes of `body` starting at `offset` into the session. The body is a stream, so
  * the request is not replayable: a failure is recovered by the caller via `uploadedSoFar`.
  */
-export async function patchChunk(client: RegistryClient, session: UploadSession, body: Readable, offset: number, length: number, signal?: AbortSignal): Promise<UploadSession> {
+export async function patchChunk(client: RegistryClient, session: UploadSession, body: Readable | ChunkStream, offset: number, length: number, signal?: AbortSignal): Promise<UploadSession> {
   const reply = await client.send({
     method: 'PATCH',
     path: session.location.href,

@@ -5,12 +5,12 @@
  * session is kept between attempts (`sessions`) so the next one asks where it stands and resumes
  * from there. A small upload's session, or one the pipeline gives up on, is cancelled with DELETE.
  */
-import { Readable } from 'node:stream';
 import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { blobExists, cancelUpload, finishUpload, mountBlob, patchChunk, putMonolithic, startUpload, uploadedSoFar, type UploadSession } from '../registry/upload.ts';
 import type { BlobJob, BlobOutcome, BlobReader } from './image.ts';
+import { CHUNK_DONE, type ChunkStream } from '../registry/http.ts';
 
 /** Blobs up to this size go up in a single PUT. */
 export const MONOLITHIC_MAX = 4 * 1024 * 1024;
@@ -76,18 +76,24 @@ export async function pushBlobAttempt(target: PushTarget, job: BlobJob, reader: 
     }
   }
   let done = offset;
-  const body = counted(await reader.open(offset, signal), (n) => {
-    done += n;
-    job.moved(n);
-    emit({ type: 'blob', digest, kind, state: 'uploading', done, total: size });
-  });
+  const stop = new AbortController();
+  const body = counted(
+    await reader.open(offset, signal),
+    (n) => {
+      done += n;
+      job.moved(n);
+      emit({ type: 'blob', digest, kind, state: 'uploading', done, total: size });
+    },
+    stop.signal,
+  );
   let current = session;
   try {
     // One PATCH for the rest of the blob: it is the last chunk, so OCI-Chunk-Min-Length never applies to it.
     current = await patchChunk(target.client, session, body, offset, size - offset, signal);
     await finishUpload(target.client, current, digest, signal);
   } catch (e) {
-    body.destroy();
+    // Stops sending the rest of this body (and closes its source) if it is still going.
+    stop.abort();
     // A broken connection or a 416: the next attempt asks the session how much it holds.
     target.sessions.set(digest, current);
     throw e;
@@ -99,26 +105,32 @@ export async function pushBlobAttempt(target: PushTarget, job: BlobJob, reader: 
 async function uploadWhole(client: RegistryClient, session: UploadSession, job: BlobJob, reader: BlobReader, signal?: AbortSignal): Promise<number> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of await reader.open(0, signal)) {
+  const source = await reader.open(0, signal);
+  for await (const chunk of source) {
     size += chunk.length;
     if (size > job.size) throw new DeckhandError('ESIZE_MISMATCH', `Blob ${job.digest} is larger than the ${job.size} bytes its descriptor says; not uploading it.`, { detail: { digest: job.digest } });
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);
+  const done = (source as ChunkStream)[CHUNK_DONE];
+  if (done) for (const chunk of chunks) done(chunk);
   await putMonolithic(client, session, job.digest, bytes, signal);
   return bytes.length;
 }
 
-function counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): Readable {
-  return Readable.from(
-    (async function* () {
+/** `source` with every chunk counted as it goes out; hands chunks back to the source as the socket takes them. Stops (throws) once `stop` is aborted. */
+function counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void, stop: AbortSignal): ChunkStream {
+  const done = (source as ChunkStream)[CHUNK_DONE];
+  return {
+    ...(done ? { [CHUNK_DONE]: done } : {}),
+    async *[Symbol.asyncIterator]() {
       for await (const chunk of source) {
+        stop.throwIfAborted();
         onBytes(chunk.length);
         yield chunk;
       }
-    })(),
-    { objectMode: false },
-  );
+    },
+  };
 }
 
 /** Cancels the sessions still kept (the copy failed or was cancelled): open uploads are abandoned. */
