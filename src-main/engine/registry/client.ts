@@ -74,6 +74,13 @@ export interface SendOptions extends Omit<Exchange, 'url'> {
   action?: 'pull' | 'push';
 }
 
+/** A connection-level failure while the first request looks for a working endpoint. */
+class Unreachable extends Error {
+  constructor(cause: unknown) {
+    super('unreachable', { cause });
+  }
+}
+
 export class RegistryClient {
   readonly domain: string;
   private readonly candidates: Endpoint[];
@@ -116,10 +123,14 @@ export class RegistryClient {
     this.auth = new RegistryAuth(this.domain, this.http, this.opts.credentials);
   }
 
-  /** Finds a working endpoint by pinging `/v2/` on each candidate in order (distribution-spec "API version check"). */
+  /** Finding the endpoint: by the first request (probe), or by pinging `/v2/` (connect). */
   private connecting: Promise<void> | undefined;
 
-  /** Concurrent first requests share one ping, so none of them runs before the challenge is known. */
+  /**
+   * Finds a working endpoint by pinging `/v2/` on each candidate in order (distribution-spec "API
+   * version check"), for callers that need the origin before their first request. Concurrent first
+   * requests share one ping, so none of them runs before the challenge is known.
+   */
   private connect(signal?: AbortSignal): Promise<void> {
     this.connecting ??= this.ping(signal).catch((e: unknown) => {
       this.connecting = undefined;
@@ -167,7 +178,65 @@ export class RegistryClient {
    * retryable statuses and connection errors with backoff.
    */
   async send(ex: SendOptions): Promise<Reply> {
-    await this.connect(ex.signal);
+    if (!this.endpoint) {
+      // Without credentials the first request finds the endpoint itself: no `/v2/` ping first, one
+      // round trip less. With credentials the ping learns the challenge first, so the request goes
+      // out once, authenticated (the same round trips as a 401 and a retry, without the retry); a
+      // streamed body cannot be sent twice, so it waits for a ping too.
+      if (this.connecting || ex.replayable === false || this.opts.credentials) await this.connect(ex.signal);
+      else return this.probe(ex);
+    }
+    return this.sendOn(ex, false);
+  }
+
+  /**
+   * Sends the first request to each candidate endpoint in turn until one answers as a registry does:
+   * a connection that fails, or plain HTTP answered with 400 by an HTTPS-only server, moves on to
+   * the next. Requests made meanwhile wait for it, as they would for a ping, so none runs before the
+   * auth challenge is known.
+   */
+  private async probe(ex: SendOptions): Promise<Reply> {
+    let settle!: (e?: unknown) => void;
+    const connecting = new Promise<void>((resolve, reject) => (settle = (e) => (e === undefined ? resolve() : reject(e))));
+    connecting.catch(() => undefined);
+    this.connecting = connecting;
+    try {
+      this.certs ??= this.opts.tlsFiles ? await this.opts.tlsFiles() : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
+      let lastError: unknown;
+      let lastTried: Endpoint | undefined;
+      for (const [i, ep] of this.candidates.entries()) {
+        lastTried = ep;
+        this.use(ep);
+        const more = i + 1 < this.candidates.length;
+        try {
+          const reply = await this.sendOn(ex, true);
+          settle();
+          return reply;
+        } catch (e) {
+          ex.signal?.throwIfAborted();
+          const status = (e as { detail?: { status?: unknown } }).detail?.status;
+          if (e instanceof Unreachable) lastError = e.cause;
+          else if (status === 400 && more && ep.base.startsWith('http:')) lastError = e;
+          else {
+            // The registry answered: this endpoint works, the error is the request's own.
+            settle();
+            throw e;
+          }
+        }
+        await this.http!.close();
+        this.endpoint = undefined;
+      }
+      throw this.connectError(lastError, lastTried);
+    } catch (e) {
+      if (!this.endpoint) {
+        this.connecting = undefined;
+        settle(e);
+      }
+      throw e;
+    }
+  }
+
+  private async sendOn(ex: SendOptions, probing: boolean): Promise<Reply> {
     const origin = new URL(this.endpoint!.base);
     const replayable = ex.replayable !== false;
     const attempts = requestAttempts();
@@ -182,6 +251,8 @@ export class RegistryClient {
         reply = await this.http!.send({ method: ex.method, url, signal: ex.signal, headers, ...(ex.body !== undefined ? { body: ex.body } : {}) }, origin, authorization);
       } catch (e) {
         ex.signal?.throwIfAborted();
+        // While the endpoint is being found, a connection that fails means: try the next candidate.
+        if (probing && !(e instanceof DeckhandError)) throw new Unreachable(e);
         if (replayable && isRetryableError(e) && attempt + 1 < attempts) {
           await wait(backoffMs(attempt), ex.signal);
           continue;
