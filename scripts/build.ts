@@ -38,14 +38,11 @@ await Promise.all([
     // esbuild keeps the source's shebang; bundled CommonJS dependencies need `require` in ESM.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   }),
-  // Its own file, sharing no chunk with the bundle: it must run before the bundle loads.
-  build({ ...common, entryPoints: ['src-main/cli/preconnect.ts'], outfile: 'dist/cli-preconnect.mjs', platform: 'node', format: 'esm', target: 'node22' }),
   // The `deckhand` entry: a few lines that turn on V8's compile cache before loading the bundle,
-  // which takes a cold start from about 60 to about 40 ms, and open a pull's registry connection
-  // first (cli/preconnect.ts) so its handshake overlaps the loading.
+  // which takes a cold start from about 60 to about 40 ms.
   writeFile(
     join(out, 'cli.mjs'),
-    "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./cli-preconnect.mjs');\nconst { runCli } = await import('./cli-main.mjs');\nrunCli();\n",
+    "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nconst { runCli } = await import('./cli-main.mjs');\nrunCli();\n",
   ),
   writeIndexHtml(),
 ]);

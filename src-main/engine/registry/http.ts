@@ -22,7 +22,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isPrivateAddress, isPrivateHost } from './location.ts';
-import { takePreconnected } from './preconnect.ts';
 
 export interface TlsOptions {
   verify: boolean;
@@ -196,29 +195,7 @@ export class HttpTransport {
 
   constructor(tls: TlsOptions) {
     this.tls = tls;
-    this.httpAgent = this.adopting(new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, lookup: this.lookup }), false);
-  }
-
-  /**
-   * The agent's first connection to the registry itself may be the one the CLI opened while it was
-   * loading (registry/preconnect.ts): taken over as is for HTTP, with TLS run over it for HTTPS. The
-   * address it reached counts as a lookup's answer would (whether the registry is private).
-   */
-  private adopting<A extends HttpAgent | HttpsAgent>(agent: A, tls: boolean): A {
-    type Create = (options: Record<string, unknown>, callback: (err: Error | null, socket: unknown) => void) => unknown;
-    const own = agent as unknown as { createConnection: Create };
-    const create = own.createConnection.bind(agent);
-    own.createConnection = (options, callback) => {
-      const host = bare(String(options.host ?? options.hostname ?? ''));
-      const registry = this.tls.registryHost;
-      const socket = registry !== undefined && host === bare(registry) ? takePreconnected(host, Number(options.port)) : undefined;
-      if (!socket) return create(options, callback);
-      const note = () => this.refusal(host, socket.remoteAddress ? [socket.remoteAddress] : []);
-      if (socket.connecting) socket.once('connect', note);
-      else note();
-      return tls ? create({ ...options, socket }, callback) : socket;
-    };
-    return agent;
+    this.httpAgent = new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000, lookup: this.lookup });
   }
 
   /** Whether requests to this host present the client certificate. */
@@ -228,7 +205,7 @@ export class HttpTransport {
 
   private newHttpsAgent(withClientCert: boolean): HttpsAgent {
     const tls = this.tls;
-    return this.adopting(new (https().Agent)({
+    return new (https().Agent)({
       keepAlive: true,
       maxSockets: 32,
       keepAliveMsecs: 10_000,
@@ -237,7 +214,7 @@ export class HttpTransport {
       ...(tls.ca ? { ca: tls.ca } : {}),
       ...(withClientCert && tls.cert ? { cert: tls.cert } : {}),
       ...(withClientCert && tls.key ? { key: tls.key } : {}),
-    }), true);
+    });
   }
 
   /**
