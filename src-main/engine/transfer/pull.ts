@@ -82,11 +82,17 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     return ref.digest ? { domain: ref.domain, path: ref.path, digest } : ref;
   };
   let storedPlatforms: string[] = [];
+  // Where the blobs were found is true once they are in, whatever happens to the tag: it is
+  // written while the tag is, not after it (one fsync'd file less at the end of every pull).
+  let locations: Promise<void> | undefined;
   const destination = new LayoutDestination(store, {
     names: [],
     action: opts.tagAction ?? 'pull',
     verb: 'downloading',
     annotations: async (image) => {
+      const served = source.served;
+      locations ??= recordBlobLocations(store, { registry: served.ref.domain, repository: served.ref.path }, image.children.flatMap((c) => [c.manifest.config.digest, ...c.manifest.layers.map((l) => l.digest)]));
+      locations.catch(() => undefined);
       storedPlatforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
       const ref = source.logical;
       return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: storedPlatforms.join(','), ...signatureAnnotations(source.decision) };
@@ -111,7 +117,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     });
     const served = source.served;
     const name = formatReference(source.logical);
-    await recordBlobLocations(store, { registry: served.ref.domain, repository: served.ref.path }, image.children.flatMap((c) => [c.manifest.config.digest, ...c.manifest.layers.map((l) => l.digest)]));
+    await locations;
     const ref = typeof opts.tagAs === 'string' ? opts.tagAs : formatReference(opts.tagAs ?? tagName(image.root.digest));
     const result: PullResult = {
       ref,
