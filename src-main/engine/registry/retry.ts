@@ -69,11 +69,15 @@ export function retryAfterOf(e: unknown): number | undefined {
   return typeof ms === 'number' ? ms : undefined;
 }
 
-/** Whether a failed request or transfer is worth another attempt: a retryable status or connection failure. */
+/**
+ * Whether a failed blob transfer is worth another attempt: a retryable status, a connection that
+ * failed or broke, or a 416 (the registry's idea of where an upload stands differs from ours: the
+ * next attempt asks it).
+ */
 export function isTransient(e: unknown): boolean {
   if (isRetryableError(e)) return true;
-  const detail = (e as { code?: string; detail?: { status?: unknown; code?: unknown } } | undefined);
-  if (detail?.code === 'ENETWORK') return true;
-  const status = detail?.detail?.status;
-  return typeof status === 'number' && isRetryableStatus(status) && (retryAfterOf(e) ?? 0) <= MAX_RETRY_AFTER_MS;
+  const err = e as { code?: string; detail?: { status?: unknown } } | undefined;
+  if (err?.code === 'ENETWORK') return true;
+  const status = err?.detail?.status;
+  return typeof status === 'number' && (status === 416 || isRetryableStatus(status)) && (retryAfterOf(e) ?? 0) <= MAX_RETRY_AFTER_MS;
 }
