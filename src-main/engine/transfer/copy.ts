@@ -21,6 +21,7 @@ import { LayoutDestination, LayoutSource } from './layout.ts';
 import { platformOfManifest } from './platforms.ts';
 import { RegistryDestination } from './registry-destination.ts';
 import { RegistrySource } from './registry-source.ts';
+import { signatureAnnotations } from './pull.ts';
 import { SOURCE, PLATFORMS } from '../store/annotations.ts';
 
 export type Endpoint =
@@ -115,7 +116,7 @@ async function openDestination(store: Store, dest: Endpoint, ctx: RegistryContex
       if (source instanceof LayoutSource) return carriedDescriptor(source.entry!.descriptor).annotations;
       const ref = source.logical;
       const platforms = await Promise.all(image.children.map((c) => platformOfManifest(to, c.descriptor, c.manifest)));
-      return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(',') };
+      return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(','), ...signatureAnnotations(source.decision) };
     },
   });
   return { side: layout, name: dest.ref ?? '' };
@@ -126,6 +127,7 @@ export async function copy(store: Store, srcText: string, destText: string, opts
   const dest = parseEndpoint(destText);
   const ctx = await RegistryContext.load(opts);
   const source = await openSource(store, src, dest, ctx, opts);
+  if (src.kind === 'docker') opts.onEvent?.({ type: 'resolving', ref: source.name });
   let destination: Opened<ImageDestination> | undefined;
   try {
     destination = await openDestination(store, dest, ctx, source.side);
