@@ -10,9 +10,12 @@
  * asserts on time.
  *
  * Env: BENCH_ROUNDS (5), BENCH_RTT_MS (40), BENCH_MBPS (50, in 10^6 bytes/s; layer sizes are MiB),
- * BENCH_WAN_LAYERS_MIB (comma-separated, default the 12 sizes below), BENCH_TRACE=1 (print every
- * request of each tool's last run), BENCH_DECKHAND_B (the path of another build's cli.mjs: a third
- * contender, "deckhand-b", to measure a change against the current build in the same run).
+ * BENCH_WAN_LAYERS_MIB (comma-separated, default the 12 sizes below), BENCH_WAN_INDEX=1 (serve the image
+ * as the linux/amd64 entry of a two-platform index, as most public images are: one more manifest
+ * round trip for both tools), BENCH_TRACE=1 (print every
+ * request of each tool's last run), BENCH_DECKHAND_B (other builds' cli.mjs, comma-separated, each
+ * `NAME=PATH` or just `PATH`: more contenders, to measure changes against the current build in the
+ * same run).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,8 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Agent, get } from 'node:http';
 import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
-import { permissivePolicy, pushWithSkopeo } from '../../src-main/engine/test/fixtures/images.ts';
-import { startWanProxy, type WanProxy } from '../../src-main/engine/test/fixtures/wan-proxy.ts';
+import { generateImage, generateIndex, permissivePolicy, pushWithSkopeo, writeOciLayout } from '../../src-main/engine/test/fixtures/images.ts';
+import { startWanProxy, type TracedRequest, type WanProxy } from '../../src-main/engine/test/fixtures/wan-proxy.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../../src-main/engine/store/layout.ts';
 import { pull } from '../../src-main/engine/transfer/pull.ts';
@@ -32,7 +35,8 @@ const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
 const MBPS = Number(process.env.BENCH_MBPS ?? 50);
 const LAYERS_MIB = (process.env.BENCH_WAN_LAYERS_MIB ?? '28,15,9,6,3,1.5,0.8,0.4,0.2,0.1,0.05,0.01').split(',').map(Number);
 const TRACE = process.env.BENCH_TRACE === '1';
-const DECKHAND_B = process.env.BENCH_DECKHAND_B;
+const INDEX = process.env.BENCH_WAN_INDEX === '1';
+const VARIANTS = (process.env.BENCH_DECKHAND_B ?? '').split(',').filter(Boolean).map((v, i) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [`deckhand-${String.fromCharCode(98 + i)}`, v]) as [string, string]);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli.mjs');
@@ -63,15 +67,18 @@ async function fetchAll(base: string, digests: string[]): Promise<number> {
 
 const copyTrace = (t: Trace): Trace => ({ connections: t.connections.map((c) => ({ ...c })), requests: t.requests.map((r) => ({ ...r })) });
 
-/** What a run's trace says about where its time went. */
+/**
+ * What a run's trace says about where its time went, in four phases that add up to the run's time:
+ * start (spawn to the first connection), reach (to the first byte of a layer: handshakes, ping,
+ * auth, manifests), transfer (to the last blob byte; at best the bytes at the link's bandwidth) and
+ * tail (to the process's exit: verifying, syncing, tagging, exiting).
+ */
 function summarize(run: Run, bytesPerMs: number) {
-  const at = (t: number | undefined) => (t === undefined ? NaN : t - run.spawned);
   const reqs = [...run.trace.requests].sort((a, b) => a.arrived - b.arrived);
+  const isLayer = (r: TracedRequest) => r.method === 'GET' && r.path.includes('/blobs/') && r.bytes > 64 * 1024;
   const blobs = reqs.filter((r) => r.method === 'GET' && r.path.includes('/blobs/'));
-  const big = blobs.filter((r) => r.bytes > 64 * 1024);
-  const firstBlob = Math.min(...big.map((r) => r.started ?? Infinity));
-  // Requests answered before the first layer byte flowed, in the order they were sent: the serial chain.
-  const before = reqs.filter((r) => r.arrived < firstBlob && !(r.method === 'GET' && r.path.includes('/blobs/') && r.bytes > 64 * 1024));
+  const firstConn = Math.min(...run.trace.connections.map((c) => c.accepted));
+  const firstLayerByte = Math.min(...blobs.filter(isLayer).map((r) => r.started ?? Infinity));
   const lastByte = Math.max(...blobs.map((r) => r.ended ?? 0));
   // Blob bodies in flight, sampled at every start.
   let maxInFlight = 0;
@@ -80,16 +87,16 @@ function summarize(run: Run, bytesPerMs: number) {
   return {
     connections: run.trace.connections.length,
     requests: reqs.length,
-    firstRequest: at(reqs[0]?.arrived),
-    firstLayerByte: at(firstBlob),
-    before: before.map((r) => `${r.method} ${shortPath(r.path)}${r.conn ? ` (c${r.conn})` : ''}`),
+    start: firstConn - run.spawned,
+    reach: firstLayerByte - firstConn,
+    transfer: lastByte - firstLayerByte,
+    /** The transfer phase beyond the time the link needs for the bytes: the link was idle (or the machine too slow). */
+    slack: lastByte - firstLayerByte - bodyBytes / bytesPerMs,
+    tail: run.spawned + run.ms - lastByte,
+    // Requests sent before the first layer byte flowed: the serial chain.
+    before: reqs.filter((r) => r.arrived < firstLayerByte && !isLayer(r)).map((r) => `${r.method} ${shortPath(r.path)} (c${r.conn})`),
     order: blobs.map((r) => formatBytes(r.bytes)),
     maxInFlight,
-    lastByte: at(lastByte),
-    linkBusy: bodyBytes / bytesPerMs,
-    /** Time between the first and the last blob byte when the link carried nothing. */
-    linkIdle: lastByte - Math.min(...blobs.map((r) => r.started ?? Infinity)) - bodyBytes / bytesPerMs,
-    tail: run.ms - at(lastByte),
   };
 }
 
@@ -108,21 +115,32 @@ const work = await mkdtemp(join(tmpdir(), 'deckhand-bench-wan-'));
 const registry = await startRegistry();
 let proxy: WanProxy | undefined;
 try {
-  const { image, layout, total } = await benchImage(work, LAYERS_MIB, 'bench-wan');
-  await pushWithSkopeo(layout, 'bench', `${registry.host}/bench/wan:1`);
+  const { image, layout, total: imageTotal } = await benchImage(work, LAYERS_MIB, 'bench-wan');
+  let total = imageTotal;
+  if (INDEX) {
+    // The same image as one entry of an index, beside a small arm64 one the pulls leave alone.
+    const arm = await generateImage({ layerSizes: [10_000], platform: { os: 'linux', architecture: 'arm64' }, seed: 'bench-wan-arm', dir: join(work, 'gen') });
+    const index = await generateIndex([image, arm]);
+    await rm(layout, { recursive: true });
+    await writeOciLayout(layout, [{ ref: 'bench', index }]);
+    await pushWithSkopeo(layout, 'bench', `${registry.host}/bench/wan:1`, { all: true });
+    total += index.bytes.length;
+  } else {
+    await pushWithSkopeo(layout, 'bench', `${registry.host}/bench/wan:1`);
+  }
   await rm(layout, { recursive: true });
   const policy = await permissivePolicy(work);
   const bytesPerSecond = MBPS * 1e6;
   proxy = await startWanProxy(registry.url, { rttMs: RTT_MS, bytesPerSecond, trace: true });
   const ref = `${proxy.host}/bench/wan:1`;
   const floor = (total / bytesPerSecond) * 1000 + RTT_MS;
-  console.log(`image: ${formatBytes(total)} in ${LAYERS_MIB.length} layers; link: ${MBPS} MB/s shared, ${RTT_MS} ms round trip (${2 * RTT_MS} ms more per new connection); ${ROUNDS} rounds through ${proxy.url}`);
+  console.log(`image: ${formatBytes(total)} in ${LAYERS_MIB.length} layers${INDEX ? ', the linux/amd64 entry of an index' : ''}; link: ${MBPS} MB/s shared, ${RTT_MS} ms round trip (${2 * RTT_MS} ms more per new connection); ${ROUNDS} rounds through ${proxy.url}`);
 
   const deckhand = (cliPath: string) => (dir: string) => timed(process.execPath, [cliPath, 'pull', '--quiet', '--store', dir, '--platform', 'linux/amd64', ref]);
   const contenders: Record<string, (dir: string) => Promise<number>> = {
     deckhand: deckhand(cli),
     skopeo: (dir) => timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:bench`]),
-    ...(DECKHAND_B ? { 'deckhand-b': deckhand(DECKHAND_B) } : {}),
+    ...Object.fromEntries(VARIANTS.map(([name, path]) => [name, deckhand(path)])),
     // The same engine as the app runs it: the app's process is already up, so no start to pay.
     'deckhand-app': async (dir) => {
       const started = performance.now();
@@ -134,6 +152,7 @@ try {
     ideal: () => fetchAll(proxy!.url, image.layers.map((l) => l.digest).concat(image.configDigest)),
   };
   const names = Object.keys(contenders);
+  const width = Math.max(...names.map((n) => n.length));
   const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate who goes first so none always gets the warmer (or the busier) machine.
@@ -153,24 +172,24 @@ try {
   const dMed = med('deckhand');
   const sMed = med('skopeo');
   console.log('');
-  for (const n of names) console.log(`${`${n} median`.padEnd(18)} ${seconds(med(n))}  (${formatBytes((total / med(n)) * 1000)}/s)`);
-  console.log(`${'floor'.padEnd(18)} ${seconds(floor)}  (every byte at ${MBPS} MB/s, plus one round trip)`);
+  for (const n of names) console.log(`${`${n} median`.padEnd(width + 8)} ${seconds(med(n))}  (${formatBytes((total / med(n)) * 1000)}/s)`);
+  console.log(`${'floor'.padEnd(width + 8)} ${seconds(floor)}  (every byte at ${MBPS} MB/s, plus one round trip)`);
   console.log(`ratio deckhand/skopeo: ${(dMed / sMed).toFixed(2)}x (target ≤ 0.95x)`);
   console.log(`ratio deckhand/floor:  ${(dMed / floor).toFixed(2)}x (target ≤ 1.15x)`);
   console.log(`ratio deckhand-app/floor: ${(med('deckhand-app') / floor).toFixed(2)}x, deckhand-app/skopeo: ${(med('deckhand-app') / sMed).toFixed(2)}x (the engine in a running process, as the app pulls)`);
   console.log(`ratio skopeo/floor:    ${(sMed / floor).toFixed(2)}x`);
   console.log(`ratio deckhand/ideal:  ${(dMed / med('ideal')).toFixed(2)}x (ideal: every blob at once through the same proxy, in-process; it pays one handshake and one round trip, so the floor plus ${2 * RTT_MS} ms is its best)`);
-  if (DECKHAND_B) console.log(`ratio deckhand-b/deckhand: ${(med('deckhand-b') / dMed).toFixed(2)}x, deckhand-b/skopeo: ${(med('deckhand-b') / sMed).toFixed(2)}x, deckhand-b/floor: ${(med('deckhand-b') / floor).toFixed(2)}x`);
+  for (const [name] of VARIANTS) console.log(`ratio ${name}/deckhand: ${(med(name) / dMed).toFixed(2)}x, ${name}/skopeo: ${(med(name) / sMed).toFixed(2)}x, ${name}/floor: ${(med(name) / floor).toFixed(2)}x`);
 
-  // Where the time goes, from the proxy's trace; medians over the rounds where a figure varies.
-  console.log('\nwhere the time goes (medians over rounds; ms after the process was spawned):');
+  // Where the time goes, from the proxy's trace; medians per phase (they need not add up to the median time).
+  console.log(`\nwhere the time goes, ms (medians over rounds): start = spawn to first connection; reach = to the first layer byte; transfer = to the last blob byte (the link needs ${(total / bytesPerSecond * 1000).toFixed(0)}); tail = to exit`);
   for (const who of names.filter((n) => n !== 'ideal')) {
     const s = runs[who]!.map((r) => summarize(r, bytesPerSecond / 1000));
-    const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f)).toFixed(0);
+    const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f)).toFixed(0).padStart(5);
     const last = s.at(-1)!;
-    console.log(`  ${who}: ${last.connections} connections, ${last.requests} requests; first request at ${m((x) => x.firstRequest)}, first layer byte at ${m((x) => x.firstLayerByte)}, last byte at ${m((x) => x.lastByte)}, exit ${med(who).toFixed(0)} (tail ${m((x) => x.tail)}); link busy ${m((x) => x.linkBusy)}, idle ${m((x) => x.linkIdle)} between the first and last blob byte`);
-    console.log(`    before the first layer byte: ${last.before.join(' → ')}`);
-    console.log(`    blob bodies in flight at most ${last.maxInFlight}; blobs in the order they reached the proxy: ${last.order.join(', ')}`);
+    console.log(`  ${who.padEnd(width)} start ${m((x) => x.start)}  reach ${m((x) => x.reach)}  transfer ${m((x) => x.transfer)} (slack ${m((x) => x.slack)})  tail ${m((x) => x.tail)}  total ${med(who).toFixed(0).padStart(5)}; ${last.connections} connections, ${last.requests} requests, at most ${last.maxInFlight} blob bodies at once`);
+    console.log(`  ${' '.repeat(width)} before the first layer byte: ${last.before.join(' → ')}`);
+    console.log(`  ${' '.repeat(width)} blobs in the order they reached the proxy: ${last.order.join(', ')}`);
   }
   if (TRACE) {
     for (const who of names.filter((n) => n !== 'ideal')) printTimeline(who, runs[who]!.at(-1)!);
