@@ -5,17 +5,16 @@
  * and makes all responses share one link of limited bandwidth. The image is shaped like a real one
  * (one big base layer, then smaller and smaller ones). Alternating order, several rounds, medians;
  * the floor is every byte at the link's bandwidth plus one round trip. Each run's requests are traced,
- * and a summary per tool says where the time goes (connections, serial round trips before the
- * first layer byte, blobs in flight, the tail after the last byte). Not a test: nothing here
+ * and a summary per tool says where the time goes (start, reach, transfer and tail; connections,
+ * the serial requests before the first layer byte, blobs in flight). Not a test: nothing here
  * asserts on time.
  *
  * Env: BENCH_ROUNDS (5), BENCH_RTT_MS (40), BENCH_MBPS (50, in 10^6 bytes/s; layer sizes are MiB),
- * BENCH_WAN_LAYERS_MIB (comma-separated, default the 12 sizes below), BENCH_WAN_INDEX=1 (serve the image
- * as the linux/amd64 entry of a two-platform index, as most public images are: one more manifest
- * round trip for both tools), BENCH_TRACE=1 (print every
- * request of each tool's last run), BENCH_DECKHAND_B (other builds' cli.mjs, comma-separated, each
- * `NAME=PATH` or just `PATH`: more contenders, to measure changes against the current build in the
- * same run).
+ * BENCH_WAN_LAYERS_MIB (comma-separated, default the 12 sizes below), BENCH_WAN_INDEX=1 (serve the
+ * image as the linux/amd64 entry of a two-platform index, as most public images are: one more
+ * manifest round trip for both tools), BENCH_TRACE=1 (print every request of each tool's last run),
+ * BENCH_DECKHAND_B (other builds' cli.mjs, comma-separated, each `NAME=PATH` or just `PATH`: more
+ * contenders, to measure changes against the current build in the same run).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
