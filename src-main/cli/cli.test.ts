@@ -73,3 +73,17 @@ test('an interrupted command exits 130 and says it was cancelled, whatever it th
   assert.equal(code, 130);
   assert.equal(err, `Error: Copy to oci:${join(dir, 'out')}:x was cancelled; copied blobs are kept and the next copy reuses them.\n`);
 });
+
+test('a reader that goes away ends the command quietly, as Unix tools end on SIGPIPE', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'images', '--store', join(dir, 's')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `| head -0`: the reading end is closed before the command writes its first line.
+  child.stdout.destroy();
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(err, '', 'no stack, no error text');
+  assert.equal(code, 141);
+});

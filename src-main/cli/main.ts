@@ -124,6 +124,16 @@ export function runCli(): void {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
+  // The reader went away (`deckhand images | head -3`): stop quietly, as Unix tools do when SIGPIPE
+  // ends them (status 128 + 13), instead of an unhandled EPIPE with a stack.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') {
+      process.stderr.write(`Error: cannot write the output: ${e.message}\n`);
+      process.exit(1);
+    }
+    controller.abort();
+    process.exit(141);
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal).then((code) => {
     process.exitCode = code;
   });
