@@ -21,7 +21,7 @@ export const LAYERS: LayerRule[] = [
   { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
   { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/cli', mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/, /^undici(\/|$)/] },
+  { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/] },
 ];
 
 /**

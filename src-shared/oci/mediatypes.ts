@@ -8,8 +8,6 @@
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const OCI_LAYOUT_HEADER = 'application/vnd.oci.layout.header.v1+json';
-export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 
 export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 export const OCI_LAYER_TAR_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -63,9 +61,4 @@ export function isLayerMediaType(mt: unknown): boolean {
 
 export function isSchema1MediaType(mt: unknown): boolean {
   return mt === DOCKER_SCHEMA1_MANIFEST || mt === DOCKER_SCHEMA1_SIGNED_MANIFEST;
-}
-
-/** Config media types of runnable images (artifacts use their own config types). */
-export function isImageConfigMediaType(mt: unknown): boolean {
-  return mt === OCI_CONFIG || mt === DOCKER_CONFIG;
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { matchEntries } from '../store/catalog.ts';
 import type { LayerMeta } from '../store/meta.ts';
 import type { ImageTree, LayerNode, TreeLayer } from '../../../src-shared/ipc/types.ts';
@@ -124,21 +125,20 @@ export function layerForest(graph: StoreGraph): LayerNode {
   return root;
 }
 
-const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
 function layerLine(l: TreeLayer): string {
-  return `ID: ${short(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
+  return `ID: ${shortDigest(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
 }
 
 /** Text like `podman image tree`. */
 export function formatImageTree(t: ImageTree): string {
-  const lines = [`Image ID: ${short(t.id)}`, `Tags:     [${t.tags.join(', ')}]`, `Size:     ${formatBytes(t.size)}`, `Platform: ${t.platform}`, 'Image Layers'];
+  const lines = [`Image ID: ${shortDigest(t.id)}`, `Tags:     [${t.tags.join(', ')}]`, `Size:     ${formatBytes(t.size)}`, `Platform: ${t.platform}`, 'Image Layers'];
   t.layers.forEach((l, i) => lines.push(`${i === t.layers.length - 1 ? '└──' : '├──'} ${layerLine(l)}`));
   return lines.join('\n');
 }
 
 export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[] }): string {
-  const lines = [`Image ID: ${short(r.base.id)}`, `Tags:     [${r.base.tags.join(', ')}]`, `Size:     ${formatBytes(r.base.size)}`, 'Image Layers'];
+  const lines = [`Image ID: ${shortDigest(r.base.id)}`, `Tags:     [${r.base.tags.join(', ')}]`, `Size:     ${formatBytes(r.base.size)}`, 'Image Layers'];
   const top = r.base.layers.at(-1);
   if (!top) return lines.join('\n');
   lines.push(`└── ${layerLine(top)}`);

@@ -5,7 +5,7 @@
  * moves, the old descriptor stays as a dangling entry that remembers its previous name.
  */
 import { formatReference, parseReference, parseTaggedName, type ImageReference } from '../../../src-shared/oci/reference.ts';
-import { isDigest } from '../../../src-shared/oci/digest.ts';
+import { isDigest, shortDigest } from '../../../src-shared/oci/digest.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { readIndex, updateIndex } from './index-file.ts';
@@ -83,7 +83,7 @@ export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
   }
   const digests = new Set(found.map((e) => e.descriptor.digest));
   if (digests.size > 1) {
-    throw new DeckhandError('EUSAGE', `${input} matches ${digests.size} different images (${[...digests].map((d) => d.slice(7, 19)).join(', ')}). Give a longer ID or a full reference.`);
+    throw new DeckhandError('EUSAGE', `${input} matches ${digests.size} different images (${[...digests].map((d) => shortDigest(d)).join(', ')}). Give a longer ID or a full reference.`);
   }
   return found[0]!;
 }

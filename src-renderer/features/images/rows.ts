@@ -41,11 +41,8 @@ export interface PlatformNode {
 
 export type TableNode = GroupNode | ImageNode | PlatformNode;
 
-/** `sha256:0123…` → the first 12 hex characters, as `docker images` shows IDs. */
-export function shortDigest(digest: string): string {
-  const hex = digest.slice(digest.indexOf(':') + 1);
-  return hex.slice(0, 12);
-}
+/** `sha256:0123…` → the first 12 hex characters, as `docker images` shows IDs (one definition, in src-shared). */
+export { shortDigest } from '../../../src-shared/oci/digest.ts';
 
 /** The repository part of a reference: `docker.io/library/nginx:1` → `docker.io/library/nginx`. */
 export function repositoryOfRef(ref: string): string {

@@ -1,6 +1,7 @@
 /** A transfer's blobs one by one: kind, digest, a progress bar, bytes, and the state in words. */
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { BlobState } from '../../../src-shared/transfer.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import type { BlobProgress } from '../../store/transfer-model.ts';
 
 export const BLOB_STATE_WORDS: Record<BlobState, string> = {
@@ -15,10 +16,8 @@ export const BLOB_STATE_WORDS: Record<BlobState, string> = {
   error: 'error',
 };
 
-const shortDigest = (digest: string): string => {
-  const colon = digest.indexOf(':');
-  return colon >= 0 ? `${digest.slice(0, colon + 1)}${digest.slice(colon + 1, colon + 13)}` : digest.slice(0, 19);
-};
+/** `sha256:` and the short digest: a transfer may carry other algorithms. */
+const labelOf = (digest: string): string => (digest.includes(':') ? `${digest.slice(0, digest.indexOf(':') + 1)}${shortDigest(digest)}` : shortDigest(digest, 19));
 
 export function BlobList({ blobs, label }: { blobs: Record<string, BlobProgress>; label: string }) {
   return (
@@ -30,9 +29,9 @@ export function BlobList({ blobs, label }: { blobs: Record<string, BlobProgress>
           <li key={digest} className={`blob ${b.state}`} data-testid="transfer-blob" data-blob-state={b.state}>
             <span className="blob-kind muted">{b.kind}</span>
             <code className="blob-digest" title={digest}>
-              {shortDigest(digest)}
+              {labelOf(digest)}
             </code>
-            <progress value={done} max={b.total || 1} aria-label={`${b.kind} ${shortDigest(digest)}`} />
+            <progress value={done} max={b.total || 1} aria-label={`${b.kind} ${labelOf(digest)}`} />
             <span className="blob-bytes num">
               {settled ? formatBytes(b.total) : `${formatBytes(b.done)} / ${formatBytes(b.total)}`}
             </span>

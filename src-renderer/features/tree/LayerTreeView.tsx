@@ -8,7 +8,8 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
-import { clipLabel, layoutTree, MAX_RADIUS, ROW, shortDigest, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
+import { clipLabel, layoutTree, MAX_RADIUS, ROW, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { useElementSize } from './useElementSize.ts';
 import './tree.css';
 

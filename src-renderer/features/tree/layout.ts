@@ -103,7 +103,6 @@ function nameFor(label: string, names: string[]): string {
 export const radiusFor = (bytes: number, maxBytes: number): number =>
   maxBytes <= 0 ? MIN_RADIUS : MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt(Math.max(0, bytes) / maxBytes);
 
-export const shortDigest = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 
 export function clipLabel(label: string): string {
   return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
