@@ -37,8 +37,12 @@ function hostnameOf(hostHeader: string): string | null {
   }
 }
 
-/** The Host header names this machine's loopback interface (any port: an SSH tunnel may remap it). */
-export function isLoopbackHost(hostHeader: string | undefined): boolean {
+/**
+ * The Host header names the loopback address this host serves on (any port: an SSH tunnel may remap
+ * it). Narrower than the registry's notion of loopback: only the names in LOOPBACK_NAMES, so a DNS
+ * rebinding name never passes.
+ */
+export function isLoopbackHostHeader(hostHeader: string | undefined): boolean {
   if (!hostHeader) return false;
   const name = hostnameOf(hostHeader);
   return name !== null && LOOPBACK_NAMES.has(name);
@@ -47,6 +51,6 @@ export function isLoopbackHost(hostHeader: string | undefined): boolean {
 /** No Origin (not a browser, or a same-origin GET), or exactly the origin of the page this host serves. */
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
   if (origin === undefined) return true;
-  if (!hostHeader || !isLoopbackHost(hostHeader)) return false;
+  if (!hostHeader || !isLoopbackHostHeader(hostHeader)) return false;
   return origin === `http://${hostHeader}`;
 }

@@ -12,7 +12,7 @@ import { CALL_ROUTE_PREFIX, EVENTS_ROUTE, UPLOAD_ROUTE } from '../../src-shared/
 import type { Dispatch } from '../host/dispatch.ts';
 import type { EventHub } from '../host/events.ts';
 import { handleCall } from './api.ts';
-import { isLoopbackHost, newToken, originAllowed, routeOf } from './guard.ts';
+import { isLoopbackHostHeader, newToken, originAllowed, routeOf } from './guard.ts';
 import { EventSockets, refuseUpgrade } from './sockets.ts';
 import { serveStatic } from './static.ts';
 import { handleUpload } from './upload.ts';
@@ -55,7 +55,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (!isLoopbackHost(req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: unknown host name.\n');
+    if (!isLoopbackHostHeader(req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: unknown host name.\n');
     const route = routeOf(req.url ?? '/', token);
     if (!route) return void res.writeHead(401, { 'Content-Type': 'text/plain' }).end(UNAUTHORIZED);
     if (!originAllowed(req.headers.origin, req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: foreign origin.\n');
@@ -68,7 +68,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!isLoopbackHost(req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!isLoopbackHostHeader(req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
     const route = routeOf(req.url ?? '/', token);
     if (!route) return refuseUpgrade(socket, 401, 'Unauthorized');
     if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');

@@ -5,13 +5,12 @@
  * (`--authfile`, $REGISTRY_AUTH_FILE or ${XDG_RUNTIME_DIR}/containers/auth.json): mode 0600,
  * replaced atomically, every other entry and field kept.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { fsyncDir } from '../store/fsutil.ts';
+import { writeFileAtomic } from '../store/fsutil.ts';
 import { authFilePaths, credHelperFor, normalizeKey, primaryAuthFile, readAuthFile, type AuthFileDoc } from './auth-file.ts';
 import { helperErase, helperList, helperStore } from './cred-helper.ts';
 
@@ -81,22 +80,8 @@ export async function configuredHelper(host: string, opts: AuthStoreOptions = {}
 
 /** Replaces a file with `text`, mode 0600, atomically (temp file, fsync, rename, fsync the folder). */
 export async function writePrivateFile(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-    await fh.close();
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(dir);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path, text, { mode: 0o600 });
 }
 
 /** Changes the `auths` of an auth file, keeping everything else in it. */

@@ -7,7 +7,7 @@
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseChallenges, type Challenge } from './challenge.ts';
-import { isLoopbackHost } from './endpoint.ts';
+import { isLoopbackRegistryHost } from './endpoint.ts';
 import { isPrivateHost } from './location.ts';
 import type { HttpTransport } from './http.ts';
 
@@ -105,11 +105,11 @@ export class RegistryAuth {
       throw new DeckhandError('EUNAUTHORIZED', `${this.registry} asked for a token but gave no valid realm URL (${JSON.stringify(realmText)}). The registry's auth configuration is broken.`);
     }
     const registryHost = this.registry.replace(/:\d+$/, '');
-    if (isPrivateHost(realm.hostname) && !isPrivateHost(registryHost) && !isLoopbackHost(registryHost)) {
+    if (isPrivateHost(realm.hostname) && !isPrivateHost(registryHost) && !isLoopbackRegistryHost(registryHost)) {
       // A public registry must not steer our credentials into the user's own network (or a cloud metadata service).
       throw new DeckhandError('EUNAUTHORIZED', `${this.registry} sends token requests to ${realm.host}, a private or link-local address; Deckhand will not send credentials there.`, { detail: { realm: realm.origin } });
     }
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackHost(realm.host))) {
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackRegistryHost(realm.host))) {
       throw new DeckhandError('EUNAUTHORIZED', `${this.registry} sends token requests to ${realm.origin}, which is neither HTTPS nor loopback; Deckhand will not send credentials there.`, { detail: { realm: realm.origin } });
     }
     const c = this.credentials;

@@ -14,7 +14,8 @@ export function hostnameOf(host: string): string {
   return colon > 0 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
 }
 
-export function isLoopbackHost(host: string): boolean {
+/** A registry host on this machine's loopback (all of 127/8, ::1, localhost): reached over plain HTTP first. */
+export function isLoopbackRegistryHost(host: string): boolean {
   const name = hostnameOf(host).toLowerCase();
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (isIP(name) === 4) return name.startsWith('127.');
@@ -37,7 +38,7 @@ export function apiHost(domain: string): string {
 /** Candidate endpoints for a registry host, in the order to try them. */
 export function endpointsFor(domain: string, opts: { tlsVerify?: boolean } = {}): Endpoint[] {
   const host = apiHost(domain);
-  if (isLoopbackHost(host)) return [{ base: `http://${host}`, verifyTls: true }, { base: `https://${host}`, verifyTls: opts.tlsVerify !== false }];
+  if (isLoopbackRegistryHost(host)) return [{ base: `http://${host}`, verifyTls: true }, { base: `https://${host}`, verifyTls: opts.tlsVerify !== false }];
   if (opts.tlsVerify === false) return [{ base: `https://${host}`, verifyTls: false }, { base: `http://${host}`, verifyTls: false }];
   return [{ base: `https://${host}`, verifyTls: true }];
 }

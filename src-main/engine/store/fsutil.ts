@@ -21,14 +21,21 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replace `path` with `data` atomically: readers see the old or the new content, never a mix. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Replace `path` with `data` atomically: readers see the old or the new content, never a mix.
+ * `mode` 0o600 for secrets; `durable: false` skips the fsyncs for a file that only matters while
+ * its process lives (a lease): still atomic, not crash-proof.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number; durable?: boolean } = {}): Promise<void> {
   const dir = dirname(path);
+  const durable = opts.durable ?? true;
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o644);
+  const fh = await open(tmp, 'wx', opts.mode ?? 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    // The umask may have narrowed the mode: a secret's file is 0600 whatever it is.
+    if (opts.mode !== undefined) await fh.chmod(opts.mode);
+    if (durable) await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
@@ -41,7 +48,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }
 
 export function isErrno(e: unknown, ...codes: string[]): boolean {

@@ -3,11 +3,11 @@
  * being removed by rmi, prune or GC in this or another process. A lease is a small file under
  * `.deckhand/leases/`; a lease whose process is gone no longer counts.
  */
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isErrno, processAlive } from './fsutil.ts';
+import { isErrno, processAlive, writeFileAtomic } from './fsutil.ts';
 import type { Store } from './layout.ts';
 
 interface LeaseFile {
@@ -46,9 +46,7 @@ export class Lease {
   private flush(): Promise<void> {
     // A lease only matters while its process lives, so it needs atomicity but not fsync.
     this.writing = this.writing.then(async () => {
-      const tmp = `${this.path}.tmp`;
-      await writeFile(tmp, JSON.stringify(this.data));
-      await rename(tmp, this.path);
+      await writeFileAtomic(this.path, JSON.stringify(this.data), { durable: false });
     });
     return this.writing;
   }
