@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { startRegistry } from '../src-main/engine/test/fixtures/registry.ts';
-import { generateImage, pushWithSkopeo, writeOciLayout } from '../src-main/engine/test/fixtures/images.ts';
+import { startRegistry } from '../src-main/test/fixtures/registry.ts';
+import { generateImage, pushWithSkopeo, writeOciLayout } from '../src-main/test/fixtures/images.ts';
 import { startHoldProxy } from './hold-proxy.ts';
 import { CLI, launchApp, type RunningApp } from './launch.ts';
 

@@ -34,8 +34,8 @@ test('the hosts share src-main/host; Electron and the web host do not reach into
   assert.equal(check('src-main/host/host.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
   assert.equal(check('src-main/engine/store/x.ts', "import { createHost } from '../../host/host.ts';").length, 1);
   // Integration tests may drive the host end to end; they still cannot reach Electron or a web host.
-  assert.deepEqual(check('src-main/engine/test/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
-  assert.equal(check('src-main/engine/test/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';").length, 1);
+  assert.deepEqual(check('src-main/test/integration/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
+  assert.equal(check('src-main/test/integration/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';").length, 1);
 });
 
 test("the engine's rooms use only the rooms below them: no config <-> registry cycle", () => {
@@ -46,4 +46,9 @@ test("the engine's rooms use only the rooms below them: no config <-> registry c
   assert.deepEqual(check('src-main/engine/archive/save.ts', "import { copyImage } from '../transfer/copy-image.ts';"), []);
   // A unit test may set up its subject with any room.
   assert.deepEqual(check('src-main/engine/registry/fuzz.test.ts', "import { Store } from '../store/layout.ts';"), []);
+});
+
+test('tests may use the test kit; production code may not', () => {
+  assert.deepEqual(check('src-main/host/dispatch.test.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';"), []);
+  assert.equal(check('src-main/host/dispatch.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';").length, 1);
 });

@@ -15,8 +15,8 @@ const NODE = /^node:|^(fs|path|os|crypto|child_process|net|http|https|stream|uti
 export const LAYERS: LayerRule[] = [
   { folder: 'src-shared', mayImport: ['src-shared'], forbiddenModules: [NODE, /^electron$/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/engine', mayImport: ['src-shared', 'src-main/engine'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  // The integration tests beside the engine drive whole stacks against a real registry, the host's dispatcher included; the engine itself may not.
-  { folder: 'src-main/engine/test', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  // The test kit (fixtures, integration and reliability tests) drives whole stacks against a real registry, the host's dispatcher included; the engine itself may not.
+  { folder: 'src-main/test', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/test'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/host', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
   { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
@@ -80,7 +80,9 @@ export function violations(file: string, source: string, resolve: (spec: string)
   for (const spec of specs) {
     if (spec.startsWith('.')) {
       const target = resolve(spec);
-      if (!rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);
+      // Any test may use the test kit's fixtures; production code may not.
+      const kit = isTest && target.startsWith('src-main/test/');
+      if (!kit && !rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);
     } else if (rule.forbiddenModules.some((re) => re.test(spec)) && !(isTest && TEST_EXTRA.some((re) => re.test(spec)))) {
       out.push(`${file}: imports ${spec}, which ${rule.folder} must not use`);
     }

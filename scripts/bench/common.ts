@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateImage, writeOciLayout, type GeneratedImage } from '../../src-main/engine/test/fixtures/images.ts';
+import { generateImage, writeOciLayout, type GeneratedImage } from '../../src-main/test/fixtures/images.ts';
 
 export const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
 export const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 50);

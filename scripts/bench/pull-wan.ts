@@ -1,6 +1,6 @@
 /**
  * `npm run bench:pull-wan`: `deckhand pull` against `skopeo copy docker://… oci:…` over a simulated
- * WAN link: a shaping proxy (src-main/engine/test/fixtures/wan-proxy.ts) in front of a real
+ * WAN link: a shaping proxy (src-main/test/fixtures/wan-proxy.ts) in front of a real
  * docker-registry on 127.0.0.1 adds a round trip to every response, two to every new connection,
  * and makes all responses share one link of limited bandwidth. The image is shaped like a real one
  * (one big base layer, then smaller and smaller ones). Alternating order, several rounds, medians;
@@ -22,9 +22,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Agent, get } from 'node:http';
-import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
-import { generateImage, generateIndex, permissivePolicy, pushWithSkopeo, writeOciLayout } from '../../src-main/engine/test/fixtures/images.ts';
-import { startWanProxy, type TracedRequest, type WanProxy } from '../../src-main/engine/test/fixtures/wan-proxy.ts';
+import { startRegistry } from '../../src-main/test/fixtures/registry.ts';
+import { generateImage, generateIndex, permissivePolicy, pushWithSkopeo, writeOciLayout } from '../../src-main/test/fixtures/images.ts';
+import { startWanProxy, type TracedRequest, type WanProxy } from '../../src-main/test/fixtures/wan-proxy.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../../src-main/engine/store/layout.ts';
 import { pull } from '../../src-main/engine/transfer/pull.ts';

@@ -11,8 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
-import { permissivePolicy, skopeoCopy } from '../../src-main/engine/test/fixtures/images.ts';
+import { startRegistry } from '../../src-main/test/fixtures/registry.ts';
+import { permissivePolicy, skopeoCopy } from '../../src-main/test/fixtures/images.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { benchImage, LAYERS, median, ROUNDS, seconds, timed } from './common.ts';
 

@@ -15,8 +15,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRegistry } from '../../src-main/engine/test/fixtures/registry.ts';
-import { generateImage, pushWithSkopeo, writeOciLayout } from '../../src-main/engine/test/fixtures/images.ts';
+import { startRegistry } from '../../src-main/test/fixtures/registry.ts';
+import { generateImage, pushWithSkopeo, writeOciLayout } from '../../src-main/test/fixtures/images.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { median } from './common.ts';
 

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { main } from './main.ts';
 import { Store } from '../engine/store/layout.ts';
-import { storeTestImage } from '../engine/test/fixtures/store-images.ts';
+import { storeTestImage } from '../test/fixtures/store-images.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CALL_NAMES, callChannel, eventChannel } from '../../src-shared/ipc/contract.ts';
 import { createDispatcher } from '../host/dispatch.ts';
 import { EventHub } from '../host/events.ts';
-import { fakeEngine } from '../host/fake-handlers.ts';
+import { fakeEngine } from '../test/fixtures/fake-handlers.ts';
 import { appFrameOnly, forwardEvents, registerCalls, type IpcMainLike } from './ipc.ts';
 
 const APP = 'file:///opt/Deckhand/resources/app.asar/dist/renderer/index.html';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aliasHandlers } from './alias-handlers.ts';
 import { createDispatcher } from './dispatch.ts';
-import { fakeEngine } from './fake-handlers.ts';
+import { fakeEngine } from '../test/fixtures/fake-handlers.ts';
 import type { HostContext } from './handlers.ts';
 
 test('rememberAlias records the choice in the host env short-name-aliases.conf, keeping other aliases', async (t) => {

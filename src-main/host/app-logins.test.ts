@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findCredentials } from '../engine/config/auth-file.ts';
-import { fakeCredentialHelper } from '../engine/test/fixtures/cred-helper.ts';
-import { PASSWORD, tinyRegistry } from '../engine/test/fixtures/tiny-registry.ts';
+import { fakeCredentialHelper } from '../test/fixtures/cred-helper.ts';
+import { PASSWORD, tinyRegistry } from '../test/fixtures/tiny-registry.ts';
 import { appLogins, type KeychainCipher } from './app-logins.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createHost } from './host.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDispatcher } from './dispatch.ts';
-import { fakeEngine } from './fake-handlers.ts';
+import { fakeEngine } from '../test/fixtures/fake-handlers.ts';
 
 const quiet = () => undefined;
 

@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../engine/store/layout.ts';
-import { storeTestImage } from '../engine/test/fixtures/store-images.ts';
+import { storeTestImage } from '../test/fixtures/store-images.ts';
 import type { HostEvent } from './events.ts';
 import { createHost } from './host.ts';
 

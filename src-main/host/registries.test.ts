@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RegistryInfo } from '../../src-shared/ipc/contract.ts';
 import { hostOfAuthKey } from '../engine/config/known-registries.ts';
 import { Store } from '../engine/store/layout.ts';
-import { storeTestImage } from '../engine/test/fixtures/store-images.ts';
+import { storeTestImage } from '../test/fixtures/store-images.ts';
 import { createHost } from './host.ts';
 
 const SECRET = 's3cr3t-p4ss';

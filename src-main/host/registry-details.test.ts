@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegistryDetails } from '../../src-shared/ipc/contract.ts';
-import { fakeCredentialHelper } from '../engine/test/fixtures/cred-helper.ts';
+import { fakeCredentialHelper } from '../test/fixtures/cred-helper.ts';
 import type { KeychainCipher } from './app-logins.ts';
 import { createHost } from './host.ts';
 

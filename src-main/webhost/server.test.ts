@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createDispatcher } from '../host/dispatch.ts';
 import { EventHub } from '../host/events.ts';
-import { fakeEngine } from '../host/fake-handlers.ts';
+import { fakeEngine } from '../test/fixtures/fake-handlers.ts';
 import { startWebHost, type WebHost } from './server.ts';
 
 let dir: string;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDispatcher } from '../host/dispatch.ts';
 import { EventHub } from '../host/events.ts';
-import { fakeEngine } from '../host/fake-handlers.ts';
+import { fakeEngine } from '../test/fixtures/fake-handlers.ts';
 import { isInside, sanitizeName, sweepUploads } from '../host/uploads.ts';
 import { startWebHost, type WebHost } from './server.ts';
 

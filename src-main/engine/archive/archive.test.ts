@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack, type Header } from 'tar-stream';
 import { Store } from '../store/layout.ts';
-import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
+import { sha, storeTestImage } from '../../test/fixtures/store-images.ts';
 import { putBlob } from '../store/ingest.ts';
 import { setTag } from '../store/catalog.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';

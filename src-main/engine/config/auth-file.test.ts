@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeCredentialHelper } from '../test/fixtures/cred-helper.ts';
+import { fakeCredentialHelper } from '../../test/fixtures/cred-helper.ts';
 import { helperStore } from './cred-helper.ts';
 import { addCredentialSource, authFilePaths, findCredentials, lookupKeys, primaryAuthFile } from './auth-file.ts';
 

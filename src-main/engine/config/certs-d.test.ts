@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import { isDeckhandError } from '../../../src-shared/errors.ts';
-import { issue, makeCa, type IssuedPair } from '../test/fixtures/pki.ts';
+import { issue, makeCa, type IssuedPair } from '../../test/fixtures/pki.ts';
 import { certsDirsFor, loadRegistryTls } from './certs-d.ts';
 
 let root: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeCredentialHelper } from '../test/fixtures/cred-helper.ts';
+import { fakeCredentialHelper } from '../../test/fixtures/cred-helper.ts';
 import { helperErase, helperGet, helperList, helperServerUrl, helperStore } from './cred-helper.ts';
 
 const SECRET = 's3cret-VALUE-never-shown';

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryClient } from '../registry/client.ts';
-import { fakeCredentialHelper } from '../test/fixtures/cred-helper.ts';
-import { PASSWORD, REFRESH, tinyRegistry } from '../test/fixtures/tiny-registry.ts';
+import { fakeCredentialHelper } from '../../test/fixtures/cred-helper.ts';
+import { PASSWORD, REFRESH, tinyRegistry } from '../../test/fixtures/tiny-registry.ts';
 import { findCredentials } from './auth-file.ts';
 import { loginTarget, removeAllLogins, removeLogin, saveLogin } from './auth-store.ts';
 import { login } from './login.ts';

@@ -9,7 +9,7 @@ import { putBlob } from '../store/ingest.ts';
 import { setTag } from '../store/catalog.ts';
 import { Lease } from '../store/leases.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
-import { sha, storeTestImage, type StoredTestImage } from '../test/fixtures/store-images.ts';
+import { sha, storeTestImage, type StoredTestImage } from '../../test/fixtures/store-images.ts';
 import { buildStoreGraph } from './store-graph.ts';
 import { diskUsage } from './usage.ts';
 import { planPrune, parseFilters, prune } from './prune.ts';

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { issue, makeCa } from '../test/fixtures/pki.ts';
+import { issue, makeCa } from '../../test/fixtures/pki.ts';
 import { HttpTransport } from './http.ts';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
-import { storeTestImage } from '../test/fixtures/store-images.ts';
+import { storeTestImage } from '../../test/fixtures/store-images.ts';
 import { setTag } from './catalog.ts';
 import { Store } from './layout.ts';
 import { appendTagLog, readTagHistory, tagLogPath } from './tag-log.ts';

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { startFaultProxy, isBlobGet, isManifestGet, type Fault, type FaultProxy, type Rule, type SeenRequest } from './fixtures/fault-proxy.ts';
-import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { sha } from './fixtures/store-images.ts';
-import { Store } from '../store/layout.ts';
-import { pull, type PullResult } from '../transfer/pull.ts';
-import { fsck } from '../insight/fsck.ts';
-import { listImages } from '../insight/images.ts';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
+import { startFaultProxy, isBlobGet, isManifestGet, type Fault, type FaultProxy, type Rule, type SeenRequest } from '../fixtures/fault-proxy.ts';
+import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { sha } from '../fixtures/store-images.ts';
+import { Store } from '../../engine/store/layout.ts';
+import { pull, type PullResult } from '../../engine/transfer/pull.ts';
+import { fsck } from '../../engine/insight/fsck.ts';
+import { listImages } from '../../engine/insight/images.ts';
 import type { TransferEvent } from '../../../src-shared/transfer.ts';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
@@ -157,7 +157,7 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
   });
 
   test('a registry that goes down after the manifest costs a bounded number of requests per blob: retries happen at one level', async () => {
-    const { MAX_ATTEMPTS } = await import('../registry/retry.ts');
+    const { MAX_ATTEMPTS } = await import('../../engine/registry/retry.ts');
     const { store, error } = await failingPull([{ match: isBlobGet(), fault: { kind: 'drop' } }]);
     assert.equal(error.code, 'ENETWORK');
     const perBlob = new Map<string, number>();
@@ -212,8 +212,8 @@ describe('faults on push', () => {
   }
 
   test('an upload cut mid-PATCH resumes from where the registry says the session stands', async () => {
-    const { push } = await import('../transfer/push.ts');
-    const { MONOLITHIC_MAX } = await import('../transfer/blob-push.ts');
+    const { push } = await import('../../engine/transfer/push.ts');
+    const { MONOLITHIC_MAX } = await import('../../engine/transfer/blob-push.ts');
     const layer = (await generateImage({ layers: 1, layerSize: MONOLITHIC_MAX + 1_000_000, platform: AMD64, seed: 'big-push' }));
     await writeOciLayout(join(work, 'bigsrc'), [{ ref: 'x', image: layer }]);
     await pushWithSkopeo(join(work, 'bigsrc'), 'x', `${registry.host}/faults/big:1`, { creds: 'ann:pw-ann' });
@@ -233,7 +233,7 @@ describe('faults on push', () => {
   });
 
   test('a push whose final PUT keeps failing fails clearly and abandons the session', async () => {
-    const { push } = await import('../transfer/push.ts');
+    const { push } = await import('../../engine/transfer/push.ts');
     const store = await storeWithImage();
     proxy.setRules([
       { match: (r) => r.method === 'POST' && r.path.includes('mount='), fault: { kind: 'status', status: 404 } },

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import type { ImageRow, RegistryRepositories, RegistryTags, TransferStarted } from '../../../src-shared/ipc/contract.ts';
 import { createHost, type Host } from '../../host/host.ts';
 import type { HostEvent } from '../../host/events.ts';
-import { RegistryClient } from '../registry/client.ts';
-import { listRepositories } from '../registry/listing.ts';
-import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { generateImage, generateIndex, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
+import { RegistryClient } from '../../engine/registry/client.ts';
+import { listRepositories } from '../../engine/registry/listing.ts';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
+import { generateImage, generateIndex, pushWithSkopeo, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
 
 const ARM64 = { os: 'linux', architecture: 'arm64' };
 const AMD64 = { os: 'linux', architecture: 'amd64' };

@@ -4,18 +4,18 @@
  * what it saved, wrong credentials save nothing; a pull through a credential helper; and a token
  * registry reached with an identity token (the fixture's token server takes refresh_token grants).
  */
-import { runCli } from './fixtures/tools.ts';
+import { runCli } from '../fixtures/tools.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { fakeCredentialHelper } from './fixtures/cred-helper.ts';
-import { Store } from '../store/layout.ts';
-import { pull } from '../transfer/pull.ts';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
+import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { fakeCredentialHelper } from '../fixtures/cred-helper.ts';
+import { Store } from '../../engine/store/layout.ts';
+import { pull } from '../../engine/transfer/pull.ts';
 
 const ENTRY = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const ARM64 = { os: 'linux', architecture: 'arm64' };

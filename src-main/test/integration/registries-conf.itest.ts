@@ -12,13 +12,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TransferEvent } from '../../../src-shared/transfer.ts';
-import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { CLI, freePort, runCli, type CliResult } from './fixtures/tools.ts';
-import { Store } from '../store/layout.ts';
-import { pull } from '../transfer/pull.ts';
-import { push } from '../transfer/push.ts';
-import { copy as copyImage } from '../transfer/copy.ts';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
+import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { CLI, freePort, runCli, type CliResult } from '../fixtures/tools.ts';
+import { Store } from '../../engine/store/layout.ts';
+import { pull } from '../../engine/transfer/pull.ts';
+import { push } from '../../engine/transfer/push.ts';
+import { copy as copyImage } from '../../engine/transfer/copy.ts';
 
 const ARM64 = { os: 'linux', architecture: 'arm64' };
 

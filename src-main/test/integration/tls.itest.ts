@@ -10,13 +10,13 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeckhandError } from '../../../src-shared/errors.ts';
-import { startRegistry, type TestRegistry } from './fixtures/registry.ts';
-import { generateImage, permissivePolicy, writeOciLayout, type GeneratedImage } from './fixtures/images.ts';
-import { run, runCli, CLI_SOURCE, type CliResult } from './fixtures/tools.ts';
-import { Store } from '../store/layout.ts';
-import { pull } from '../transfer/pull.ts';
-import { RegistryContext } from '../config/context.ts';
-import { push } from '../transfer/push.ts';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
+import { generateImage, permissivePolicy, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { run, runCli, CLI_SOURCE, type CliResult } from '../fixtures/tools.ts';
+import { Store } from '../../engine/store/layout.ts';
+import { pull } from '../../engine/transfer/pull.ts';
+import { RegistryContext } from '../../engine/config/context.ts';
+import { push } from '../../engine/transfer/push.ts';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 
