@@ -57,3 +57,16 @@ test('with credentials the ping comes first, so the manifest GET is sent once, a
     server.close();
   }
 });
+
+test('a first request cancelled midway leaves no half-found endpoint: the next request finds it again', async () => {
+  const { server, host, seen } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest));
+  const client = new RegistryClient({ domain: host });
+  try {
+    await assert.rejects(client.getManifest('team/app', '1', AbortSignal.abort()));
+    await client.getManifest('team/app', '2');
+    assert.deepEqual(seen, ['GET /v2/team/app/manifests/2']);
+  } finally {
+    await client.close();
+    server.close();
+  }
+});

@@ -196,8 +196,9 @@ export class RegistryClient {
    * auth challenge is known.
    */
   private async probe(ex: SendOptions): Promise<Reply> {
+    let settled = false;
     let settle!: (e?: unknown) => void;
-    const connecting = new Promise<void>((resolve, reject) => (settle = (e) => (e === undefined ? resolve() : reject(e))));
+    const connecting = new Promise<void>((resolve, reject) => (settle = (e) => ((settled = true), e === undefined ? resolve() : reject(e))));
     connecting.catch(() => undefined);
     this.connecting = connecting;
     try {
@@ -228,7 +229,10 @@ export class RegistryClient {
       }
       throw this.connectError(lastError, lastTried);
     } catch (e) {
-      if (!this.endpoint) {
+      // Not found (every candidate failed, or the caller cancelled midway): the next request looks again.
+      if (!settled) {
+        if (this.endpoint) await this.http!.close();
+        this.endpoint = undefined;
         this.connecting = undefined;
         settle(e);
       }
