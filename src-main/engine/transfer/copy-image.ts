@@ -28,6 +28,11 @@ function planBlobs(image: ResolvedImage): PlannedBlob[] {
     .sort((a, b) => b.size - a.size);
 }
 
+/** The config and layer digests the image's platform manifests reference, each once. */
+export function blobDigests(image: ResolvedImage): string[] {
+  return referencedBlobs(image.children.map((c) => c.manifest)).map((b) => b.descriptor.digest);
+}
+
 /**
  * One platform taken out of an index goes to a destination that cannot hold a sparse index (a
  * registry) as that platform's manifest alone, as skopeo copies without --all.

@@ -18,11 +18,9 @@ import { copySignatures } from '../signature/attachments.ts';
 import { copyImage } from './copy-image.ts';
 import type { CopyCounts, ImageDestination, ImageSource, ResolvedImage } from './image.ts';
 import { LayoutDestination, LayoutSource } from './layout.ts';
-import { platformOfManifest } from './platforms.ts';
 import { RegistryDestination } from './registry-destination.ts';
 import { RegistrySource } from './registry-source.ts';
-import { signatureAnnotations } from './pull.ts';
-import { SOURCE, PLATFORMS } from '../store/annotations.ts';
+import { pulledAnnotations } from './pull.ts';
 
 export type Endpoint =
   | { kind: 'store'; ref: string }
@@ -114,9 +112,7 @@ async function openDestination(store: Store, dest: Endpoint, ctx: RegistryContex
     verb: fromRegistry ? 'downloading' : 'writing',
     annotations: async (image: ResolvedImage) => {
       if (source instanceof LayoutSource) return carriedDescriptor(source.entry!.descriptor).annotations;
-      const ref = source.logical;
-      const platforms = await Promise.all(image.children.map((c) => platformOfManifest(to, c.descriptor, c.manifest)));
-      return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(','), ...signatureAnnotations(source.decision) };
+      return (await pulledAnnotations(to, source, image)).annotations;
     },
   });
   return { side: layout, name: dest.ref ?? '' };
@@ -149,10 +145,7 @@ export async function copy(store: Store, srcText: string, destText: string, opts
           target.name(named);
           name = typeof named === 'string' ? named : formatReference(named);
         }
-        if (source.side instanceof RegistrySource) {
-          const served = source.side.served;
-          return { ref: source.name, endpoint: served.endpoint, ...(served.mirror !== undefined ? { mirror: served.mirror } : {}) };
-        }
+        if (source.side instanceof RegistrySource) return { ref: source.name, ...source.side.servedBy };
         return { ref: source.name, endpoint: source.side.store.root };
       },
     });

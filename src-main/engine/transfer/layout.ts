@@ -13,7 +13,7 @@ import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Pl
 import type { ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { BlobState, TransferListener } from '../../../src-shared/transfer.ts';
 import { resolveOne, setTag, type CatalogEntry } from '../store/catalog.ts';
-import { missingBlobs, presentPlatformsIndex, walkEntry, type EntryGraph } from '../store/graph.ts';
+import { missingBlobs, presentPlatformsIndex, walkEntry } from '../store/graph.ts';
 import { Ingest, putBlob } from '../store/ingest.ts';
 import { Lease } from '../store/leases.ts';
 import type { Store } from '../store/layout.ts';
@@ -82,7 +82,6 @@ export class LayoutSource implements ImageSource {
   private readonly opts: LayoutSourceOptions;
   /** The catalog entry read (after resolve). */
   entry: CatalogEntry | undefined;
-  graph: EntryGraph | undefined;
   /** What is read stays leased until the copy is over: a concurrent rmi or prune cannot take it away. */
   private lease: Lease | undefined;
 
@@ -101,7 +100,7 @@ export class LayoutSource implements ImageSource {
     const entry = (this.entry = await resolveOne(store, input));
     this.lease ??= await Lease.create(store, `read ${input}`);
     await this.lease.add(entry.descriptor.digest);
-    const graph = (this.graph = await walkEntry(store, entry.descriptor));
+    const graph = await walkEntry(store, entry.descriptor);
     await this.lease.add(...graph.blobs.keys());
     const name = entry.refName ?? input;
     const missing = await missingBlobs(store, graph);

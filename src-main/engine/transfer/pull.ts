@@ -14,7 +14,8 @@ import { recordBlobLocations } from '../store/blob-locations.ts';
 import type { Store } from '../store/layout.ts';
 import type { TagAction } from '../store/tag-log.ts';
 import type { PolicyDecision } from '../signature/evaluate.ts';
-import { copyImage } from './copy-image.ts';
+import { blobDigests, copyImage } from './copy-image.ts';
+import type { ResolvedImage } from './image.ts';
 import { LayoutDestination } from './layout.ts';
 import { platformOfManifest } from './platforms.ts';
 import { RegistrySource } from './registry-source.ts';
@@ -27,6 +28,13 @@ export function signatureAnnotations(decision: PolicyDecision | undefined, at: D
     [SIGNATURE_POLICY]: `${decision.file} ${decision.scope}`,
     [SIGNATURE_VERIFIED_AT]: at.toISOString(),
   };
+}
+
+/** What a stored entry pulled from `source` records: where it came from, its stored platforms and a verified signature. */
+export async function pulledAnnotations(store: Store, source: RegistrySource, image: ResolvedImage): Promise<{ annotations: Record<string, string>; platforms: string[] }> {
+  const platforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
+  const ref = source.logical;
+  return { platforms, annotations: { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(','), ...signatureAnnotations(source.decision) } };
 }
 
 export interface PullOptions {
@@ -91,11 +99,11 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     verb: 'downloading',
     annotations: async (image) => {
       const served = source.served;
-      locations ??= recordBlobLocations(store, { registry: served.ref.domain, repository: served.ref.path }, image.children.flatMap((c) => [c.manifest.config.digest, ...c.manifest.layers.map((l) => l.digest)]));
+      locations ??= recordBlobLocations(store, { registry: served.ref.domain, repository: served.ref.path }, blobDigests(image));
       locations.catch(() => undefined);
-      storedPlatforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
-      const ref = source.logical;
-      return { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: storedPlatforms.join(','), ...signatureAnnotations(source.decision) };
+      const pulled = await pulledAnnotations(store, source, image);
+      storedPlatforms = pulled.platforms;
+      return pulled.annotations;
     },
   });
   try {
@@ -107,12 +115,11 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       onEvent: opts.onEvent,
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       resolved: (image) => {
-        const served = source.served;
         const name = formatReference(source.logical);
         destination.name(opts.tagAs ?? tagName(image.root.digest));
         const first = image.children[0]?.descriptor.platform;
         const compatible = !opts.allPlatforms && first && !platformsEqual(first, opts.platform) ? `no exact ${formatPlatform(opts.platform)} image; using compatible ${formatPlatform(first)}` : undefined;
-        return { ref: name, endpoint: served.endpoint, ...(served.mirror !== undefined ? { mirror: served.mirror } : {}), ...(compatible ? { note: compatible } : {}) };
+        return { ref: name, ...source.servedBy, ...(compatible ? { note: compatible } : {}) };
       },
     });
     const served = source.served;

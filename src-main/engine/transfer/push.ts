@@ -14,7 +14,7 @@ import { loadBlobLocations, recordBlobLocations } from '../store/blob-locations.
 import { resolveOne } from '../store/catalog.ts';
 import type { Store } from '../store/layout.ts';
 import { loadSigningKey, signPushed, type SignOptions } from '../signature/enforce.ts';
-import { copyImage } from './copy-image.ts';
+import { blobDigests, copyImage } from './copy-image.ts';
 import { LayoutSource } from './layout.ts';
 import { RegistryDestination } from './registry-destination.ts';
 
@@ -76,7 +76,7 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
       resolved: () => ({ ref: name, endpoint: target.domain }),
     });
     if (signingKey) await signPushed(client, target, image.root.digest, signingKey, opts.signal);
-    await recordBlobLocations(store, { registry: target.domain, repository: target.path }, image.children.flatMap((c) => [c.manifest.config.digest, ...c.manifest.layers.map((l) => l.digest)]));
+    await recordBlobLocations(store, { registry: target.domain, repository: target.path }, blobDigests(image));
     const result: PushResult = { ref: name, digest: image.root.digest, mediaType: image.root.mediaType, platforms: image.platforms, uploadedBytes: counts.bytes, uploadedBlobs: counts.moved, existingBlobs: counts.existing, mountedBlobs: counts.mounted };
     opts.onEvent?.({ type: 'pushed', ref: name, digest: result.digest, uploadedBytes: result.uploadedBytes, uploadedBlobs: result.uploadedBlobs, existingBlobs: result.existingBlobs, mountedBlobs: result.mountedBlobs });
     return result;

@@ -108,6 +108,12 @@ export class RegistrySource implements ImageSource {
     return { ref: o.source.ref, mirror: o.source.mirror, endpoint: o.client.base ?? o.source.ref.domain, client: o.client };
   }
 
+  /** What the `resolved` event says of who served the image: the base URL and, if one did, the mirror. */
+  get servedBy(): { endpoint: string; mirror?: string } {
+    const { endpoint, mirror } = this.served;
+    return mirror !== undefined ? { endpoint, mirror } : { endpoint };
+  }
+
   /** Tries each plan's sources in order; the first that serves the manifest wins and its client stays open. */
   async resolve(selection: Selection, signal?: AbortSignal): Promise<ResolvedImage> {
     const failures: Array<{ where: string; error: DeckhandError }> = [];
