@@ -9,7 +9,7 @@ import { MANIFEST_ACCEPT } from '../../../src-shared/oci/mediatypes.ts';
 import { formatReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { manifestDigest, putManifest } from '../registry/upload.ts';
+import { cancelUpload, manifestDigest, putManifest } from '../registry/upload.ts';
 import { abandonSessions, pushBlobAttempt, type PushTarget } from './blob-push.ts';
 import type { BlobJob, BlobOutcome, BlobReader, ImageDestination, ImageDocument, ResolvedImage } from './image.ts';
 
@@ -46,7 +46,7 @@ export class RegistryDestination implements ImageDestination {
     const session = this.push.sessions.get(digest);
     if (!session) return;
     this.push.sessions.delete(digest);
-    await abandonSessions({ ...this.push, sessions: new Map([[digest, session]]) });
+    await cancelUpload(this.client, session);
   }
 
   async putManifest(doc: ImageDocument, role: 'child' | 'root', emit: TransferListener, signal?: AbortSignal): Promise<void> {
