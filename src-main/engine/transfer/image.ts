@@ -51,6 +51,19 @@ export interface BlobReader {
   open(offset: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
 }
 
+/** `body` from byte `offset` on, for a body that starts at 0 (a registry that ignored Range, an archive entry). */
+export async function* fromOffset(body: AsyncIterable<Uint8Array>, offset: number): AsyncIterable<Uint8Array> {
+  let skip = offset;
+  for await (const chunk of body) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    yield skip > 0 ? chunk.subarray(skip) : chunk;
+    skip = 0;
+  }
+}
+
 export interface BlobJob {
   digest: string;
   size: number;

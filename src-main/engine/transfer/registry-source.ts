@@ -16,7 +16,7 @@ import type { Credentials } from '../registry/auth.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { enforcePolicy } from '../signature/enforce.ts';
 import type { PolicyDecision } from '../signature/evaluate.ts';
-import type { BlobReader, ImageSource, PlatformManifest, ResolvedImage, Selection } from './image.ts';
+import { fromOffset, type BlobReader, type ImageSource, type PlatformManifest, type ResolvedImage, type Selection } from './image.ts';
 
 /** Errors that would be the same at every other source: stop at once. */
 const FINAL = new Set(['ECANCELLED', 'ENO_PLATFORM', 'EAUTH_CONFIG', 'ECONFIG', 'EMANIFEST']);
@@ -47,19 +47,6 @@ export async function resolveRemote(client: RegistryClient, ref: ImageReference,
     children.push({ descriptor, bytes: child.bytes, manifest: sub.manifest });
   }
   return { root, children, isIndex: true, sparse: chosen.length < doc.index.manifests.length, selected: !selection.allPlatforms, platforms: chosen.map((d) => (d.platform ? formatPlatform(d.platform) : '')) };
-}
-
-/** `body` from byte `offset` on, for a body that starts at 0 (a registry that ignored Range, an archive entry). */
-export async function* fromOffset(body: AsyncIterable<Uint8Array>, offset: number): AsyncIterable<Uint8Array> {
-  let skip = offset;
-  for await (const chunk of body) {
-    if (skip >= chunk.length) {
-      skip -= chunk.length;
-      continue;
-    }
-    yield skip > 0 ? chunk.subarray(skip) : chunk;
-    skip = 0;
-  }
 }
 
 /** A blob of `repository` read from `offset`; a registry that ignores Range is skipped forward to it. */
