@@ -51,7 +51,10 @@ export const test = base.extend<{ app: App }, { registry: E2ERegistry }>({
         const platform = { os: 'linux', architecture: 'amd64' };
         const small = await generateImage({ layers: 2, layerSize: 256 * 1024, platform, seed: 'e2e-base', dir: join(work, 'gen') });
         const app = await generateImage({ layers: 3, layerSize: 4 * 1024 * 1024, platform, seed: 'e2e-app', dir: join(work, 'gen') });
-        await writeOciLayout(join(work, 'layout'), [{ ref: 'base', image: small }, { ref: 'app', image: app }]);
+        await writeOciLayout(join(work, 'layout'), [
+          { ref: 'base', image: small },
+          { ref: 'app', image: app },
+        ]);
         await pushWithSkopeo(join(work, 'layout'), 'base', `${registry.host}/e2e/base:1`);
         await pushWithSkopeo(join(work, 'layout'), 'app', `${registry.host}/e2e/app:1`);
         const held = app.layers.at(-1)!.digest;

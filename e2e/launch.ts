@@ -14,7 +14,16 @@ import { _electron, chromium, type Page } from '@playwright/test';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(root, 'dist', 'cli.mjs');
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface RunningApp {
   kind: 'electron' | 'web';
@@ -36,7 +45,8 @@ export function appKind(): 'electron' | 'web' {
 }
 
 export async function launchApp(storeDir: string): Promise<RunningApp> {
-  if (!existsSync(CLI) || !existsSync(join(root, 'dist', 'main.cjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
+  if (!existsSync(CLI) || !existsSync(join(root, 'dist', 'main.cjs')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
   return appKind() === 'electron' ? launchElectron(storeDir) : launchWeb(storeDir);
 }
 
@@ -72,7 +82,11 @@ async function launchWeb(storeDir: string): Promise<RunningApp> {
   const { child, url } = await serve(storeDir);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const profile = await mkdtemp(join(tmpdir(), 'deckhand-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
   return {

@@ -20,10 +20,15 @@ test('the window opens, lists the prepared store, and a pull from the UI shows p
   // While the proxy holds the last layer halfway, the page shows partial progress.
   const bar = page.getByTestId('transfer-progress');
   const figures = () => bar.evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
-  await expect.poll(async () => {
-    const { value, max } = await figures();
-    return max > 12_000_000 && value > 8_000_000 && value < max;
-  }, { timeout: registry.holdMs }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const { value, max } = await figures();
+        return max > 12_000_000 && value > 8_000_000 && value < max;
+      },
+      { timeout: registry.holdMs },
+    )
+    .toBe(true);
   await expect(transfer).toHaveAttribute('data-state', 'running');
   await expect(page.getByTestId('transfer-status')).toContainText(/^\d+(\.\d+)? MB \/ 12\.\d MB · 3\/4 blobs/);
   await screenshot(page, 'pull-progress');

@@ -100,10 +100,15 @@ test('dragging an image onto a registry pushes it there', async ({ app, registry
   // The registry itself has it, with the same digest as the stored image.
   const res = await fetch(`http://${registry.host}/v2/e2e/dragged/manifests/1`, {
     method: 'HEAD',
-    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+    headers: {
+      Accept:
+        'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    },
   });
   expect(res.status).toBe(200);
-  const index = JSON.parse(await readFile(join(app.storeDir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+  const index = JSON.parse(await readFile(join(app.storeDir, 'index.json'), 'utf8')) as {
+    manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
+  };
   const stored = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name']?.endsWith('e2e/base:1'));
   expect(res.headers.get('docker-content-digest')).toBe(stored?.digest);
 });

@@ -13,7 +13,8 @@ const out = join(root, 'dist');
 /** index.html with the renderer's CSP (one definition, in src-shared/csp.ts) in its <meta> tag. */
 async function writeIndexHtml(): Promise<void> {
   const html = await readFile(join(root, 'src-renderer/index.html'), 'utf8');
-  if (!html.includes('__CONTENT_SECURITY_POLICY__')) throw new Error('src-renderer/index.html lost its __CONTENT_SECURITY_POLICY__ placeholder');
+  if (!html.includes('__CONTENT_SECURITY_POLICY__'))
+    throw new Error('src-renderer/index.html lost its __CONTENT_SECURITY_POLICY__ placeholder');
   await writeFile(join(out, 'renderer/index.html'), html.replace('__CONTENT_SECURITY_POLICY__', META_CONTENT_SECURITY_POLICY));
 }
 
@@ -21,9 +22,36 @@ const common: BuildOptions = { bundle: true, sourcemap: true, logLevel: 'warning
 
 await mkdir(join(out, 'renderer'), { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
-  build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
-  build({ ...common, entryPoints: ['src-renderer/main.tsx'], outfile: 'dist/renderer/app.js', platform: 'browser', format: 'esm', target: 'chrome130', jsx: 'automatic', minify: true, loader: { '.css': 'css' }, define: { 'process.env.NODE_ENV': '"production"' } }),
+  build({
+    ...common,
+    entryPoints: ['src-main/electron/main.ts'],
+    outfile: 'dist/main.cjs',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['src-main/electron/preload.ts'],
+    outfile: 'dist/preload.cjs',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['src-renderer/main.tsx'],
+    outfile: 'dist/renderer/app.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome130',
+    jsx: 'automatic',
+    minify: true,
+    loader: { '.css': 'css' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  }),
   build({
     ...common,
     // Split: commands load what they need on use (the web host, archives), so a command starts fast.

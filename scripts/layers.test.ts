@@ -23,7 +23,10 @@ test('the renderer reaches the main side only through shared types', () => {
 });
 
 test('finds static, type-only, re-export and dynamic imports', () => {
-  assert.deepEqual(importsOf("import a from 'a';\nimport type { B } from 'b';\nexport { c } from 'c';\nconst d = await import('d');\nimport 'e';"), ['a', 'b', 'c', 'd', 'e']);
+  assert.deepEqual(
+    importsOf("import a from 'a';\nimport type { B } from 'b';\nexport { c } from 'c';\nconst d = await import('d');\nimport 'e';"),
+    ['a', 'b', 'c', 'd', 'e'],
+  );
 });
 
 test('the hosts share src-main/host; Electron and the web host do not reach into each other', () => {

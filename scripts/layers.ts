@@ -16,11 +16,31 @@ export const LAYERS: LayerRule[] = [
   { folder: 'src-shared', mayImport: ['src-shared'], forbiddenModules: [NODE, /^electron$/, /^react(-dom)?(\/|$)/] },
   { folder: 'src-main/engine', mayImport: ['src-shared', 'src-main/engine'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
   // The test kit (fixtures, integration and reliability tests) drives whole stacks against a real registry, the host's dispatcher included; the engine itself may not.
-  { folder: 'src-main/test', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/test'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/host', mayImport: ['src-shared', 'src-main/engine', 'src-main/host'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/electron', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'], forbiddenModules: [/^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/webhost', mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
-  { folder: 'src-main/cli', mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/host', 'src-main/webhost'], forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/] },
+  {
+    folder: 'src-main/test',
+    mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/test'],
+    forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/],
+  },
+  {
+    folder: 'src-main/host',
+    mayImport: ['src-shared', 'src-main/engine', 'src-main/host'],
+    forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/],
+  },
+  {
+    folder: 'src-main/electron',
+    mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/electron'],
+    forbiddenModules: [/^react(-dom)?(\/|$)/],
+  },
+  {
+    folder: 'src-main/webhost',
+    mayImport: ['src-shared', 'src-main/engine', 'src-main/host', 'src-main/webhost'],
+    forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/],
+  },
+  {
+    folder: 'src-main/cli',
+    mayImport: ['src-shared', 'src-main/engine', 'src-main/cli', 'src-main/host', 'src-main/webhost'],
+    forbiddenModules: [/^electron(\/|$)/, /^react(-dom)?(\/|$)/],
+  },
   { folder: 'src-renderer', mayImport: ['src-shared', 'src-renderer'], forbiddenModules: [NODE, /^electron(\/|$)/] },
 ];
 
@@ -50,7 +70,8 @@ function roomViolations(file: string, specs: string[], resolve: (spec: string) =
     const target = resolve(spec);
     if (!target.startsWith(`${E}/`)) continue;
     const other = target.slice(E.length + 1).split('/')[0]!;
-    if (!allowed.includes(other)) out.push(`${file}: imports ${spec} (${target}); the engine's ${room} room may use only ${allowed.join(', ')}`);
+    if (!allowed.includes(other))
+      out.push(`${file}: imports ${spec} (${target}); the engine's ${room} room may use only ${allowed.join(', ')}`);
   }
   return out;
 }
@@ -74,7 +95,7 @@ export function importsOf(source: string): string[] {
 export function violations(file: string, source: string, resolve: (spec: string) => string): string[] {
   const rule = ruleFor(file);
   if (!rule) return [];
-  const isTest = /\.i?test\.tsx?$/.test(file) || file.includes("/test/fixtures/");
+  const isTest = /\.i?test\.tsx?$/.test(file) || file.includes('/test/fixtures/');
   const specs = importsOf(source);
   const out: string[] = roomViolations(file, specs, resolve);
   for (const spec of specs) {
@@ -82,7 +103,8 @@ export function violations(file: string, source: string, resolve: (spec: string)
       const target = resolve(spec);
       // Any test may use the test kit's fixtures; production code may not.
       const kit = isTest && target.startsWith('src-main/test/');
-      if (!kit && !rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`))) out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);
+      if (!kit && !rule.mayImport.some((f) => target === f || target.startsWith(`${f}/`)))
+        out.push(`${file}: imports ${spec} (${target}); ${rule.folder} may import only from ${rule.mayImport.join(', ')}`);
     } else if (rule.forbiddenModules.some((re) => re.test(spec)) && !(isTest && TEST_EXTRA.some((re) => re.test(spec)))) {
       out.push(`${file}: imports ${spec}, which ${rule.folder} must not use`);
     }

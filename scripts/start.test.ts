@@ -8,17 +8,51 @@ import { electronWindow, opener } from './start.ts';
 
 test('no window without the Electron binary or without a display, each with its reason', () => {
   assert.match((electronWindow({ DISPLAY: ':0' }, 'linux', () => false) as { reason: string }).reason, /binary is not installed/);
-  assert.match((electronWindow({}, 'linux', () => true, () => 'electron') as { reason: string }).reason, /no display/);
-  assert.match((electronWindow({ DISPLAY: ':0' }, 'linux', () => true, () => 'electron') as { binary: string }).binary, /node_modules\/electron\/dist\/electron$/);
-  assert.equal(opener('linux', () => false), undefined);
-  assert.deepEqual(opener('linux', () => true), ['xdg-open']);
-  assert.deepEqual(opener('darwin', () => false), ['open']);
+  assert.match(
+    (
+      electronWindow(
+        {},
+        'linux',
+        () => true,
+        () => 'electron',
+      ) as { reason: string }
+    ).reason,
+    /no display/,
+  );
+  assert.match(
+    (
+      electronWindow(
+        { DISPLAY: ':0' },
+        'linux',
+        () => true,
+        () => 'electron',
+      ) as { binary: string }
+    ).binary,
+    /node_modules\/electron\/dist\/electron$/,
+  );
+  assert.equal(
+    opener('linux', () => false),
+    undefined,
+  );
+  assert.deepEqual(
+    opener('linux', () => true),
+    ['xdg-open'],
+  );
+  assert.deepEqual(
+    opener('darwin', () => false),
+    ['open'],
+  );
 });
 
 test('npm start without Electron says why in one line and serves the UI at a working address; Ctrl-C stops it', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-start-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const env = { ...process.env, DECKHAND_STORE: join(dir, 'store'), DECKHAND_OPEN: '0', ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron') };
+  const env = {
+    ...process.env,
+    DECKHAND_STORE: join(dir, 'store'),
+    DECKHAND_OPEN: '0',
+    ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'),
+  };
   const child = spawn(process.execPath, [join(import.meta.dirname, 'start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8');

@@ -15,13 +15,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Electron's binary as the `electron` package would find it, without its fallback of downloading
  * one; or why there is no window to open.
  */
-export function electronWindow(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, exists: (p: string) => boolean = existsSync, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): { binary: string } | { reason: string } {
+export function electronWindow(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  exists: (p: string) => boolean = existsSync,
+  read: (p: string) => string = (p) => readFileSync(p, 'utf8'),
+): { binary: string } | { reason: string } {
   const pkg = join(root, 'node_modules', 'electron');
   const pathFile = join(pkg, 'path.txt');
   const relative = exists(pathFile) ? read(pathFile).trim() : undefined;
-  const binary = env.ELECTRON_OVERRIDE_DIST_PATH ? join(env.ELECTRON_OVERRIDE_DIST_PATH, relative ?? 'electron') : relative ? join(pkg, 'dist', relative) : undefined;
+  const binary = env.ELECTRON_OVERRIDE_DIST_PATH
+    ? join(env.ELECTRON_OVERRIDE_DIST_PATH, relative ?? 'electron')
+    : relative
+      ? join(pkg, 'dist', relative)
+      : undefined;
   if (!binary || !exists(binary)) return { reason: "Electron's binary is not installed (it was skipped or could not be downloaded)" };
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { reason: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return { reason: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   return { binary };
 }
 
@@ -41,7 +51,9 @@ function run(): void {
     app.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
-  console.log(`No Electron window: ${window.reason}. Serving the same UI in your browser instead; for the window, run \`npx install-electron\` or \`npm install\` with network access.`);
+  console.log(
+    `No Electron window: ${window.reason}. Serving the same UI in your browser instead; for the window, run \`npx install-electron\` or \`npm install\` with network access.`,
+  );
   const serve = spawn(process.execPath, [join(root, 'dist', 'cli.mjs'), 'serve'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   let opened = false;
   serve.stdout.setEncoding('utf8');
@@ -53,7 +65,9 @@ function run(): void {
     const open = process.env.DECKHAND_OPEN === '0' ? undefined : opener(process.platform, onPath);
     if (!open) return void console.log(`Open ${url} in a browser.`);
     const [cmd, ...args] = open;
-    spawn(cmd!, [...args, url], { stdio: 'ignore', detached: true }).on('error', () => console.log(`Open ${url} in a browser.`)).unref();
+    spawn(cmd!, [...args, url], { stdio: 'ignore', detached: true })
+      .on('error', () => console.log(`Open ${url} in a browser.`))
+      .unref();
   });
   // Ctrl-C reaches the server too (same process group); wait for it to close cleanly.
   const stop = () => serve.kill('SIGINT');

@@ -21,7 +21,14 @@ export function formatAge(iso: string | undefined, now = Date.now()): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return 'unknown';
   const s = Math.max(0, Math.round((now - t) / 1000));
-  const steps: Array<[number, string]> = [[60, 'second'], [60, 'minute'], [24, 'hour'], [30, 'day'], [12, 'month'], [Infinity, 'year']];
+  const steps: Array<[number, string]> = [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+    [30, 'day'],
+    [12, 'month'],
+    [Infinity, 'year'],
+  ];
   let n = s;
   for (const [size, name] of steps) {
     if (n < size) return n === 0 && name === 'second' ? 'just now' : `${n} ${name}${n === 1 ? '' : 's'} ago`;

@@ -14,11 +14,28 @@ export type BlobState = 'waiting' | 'exists' | 'mounted' | 'downloading' | 'uplo
 export type TransferEvent =
   | { type: 'resolving'; ref: string }
   /** `endpoint`: the base URL that served the manifest; `mirror`: the registries.conf mirror's location, when a mirror served it. */
-  | { type: 'resolved'; ref: string; digest: string; mediaType: string; platforms: string[]; sparse: boolean; endpoint: string; mirror?: string | undefined }
+  | {
+      type: 'resolved';
+      ref: string;
+      digest: string;
+      mediaType: string;
+      platforms: string[];
+      sparse: boolean;
+      endpoint: string;
+      mirror?: string | undefined;
+    }
   | { type: 'blob'; digest: string; kind: BlobKind; state: BlobState; done: number; total: number }
   | { type: 'retry'; digest: string; attempt: number; reason: string }
   | { type: 'done'; ref: string; digest: string; fetchedBytes: number; fetchedBlobs: number; skippedBlobs: number }
-  | { type: 'pushed'; ref: string; digest: string; uploadedBytes: number; uploadedBlobs: number; existingBlobs: number; mountedBlobs: number }
+  | {
+      type: 'pushed';
+      ref: string;
+      digest: string;
+      uploadedBytes: number;
+      uploadedBlobs: number;
+      existingBlobs: number;
+      mountedBlobs: number;
+    }
   | { type: 'manifest'; digest: string; ref: string; state: 'exists' | 'done' }
   | { type: 'error'; code: string; message: string };
 

@@ -40,10 +40,23 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
  * (incompressible) data per entry of `layerMiB` (default: LAYERS layers of LAYER_MB MiB). `total`
  * is every byte a pull transfers: layers, config and manifest.
  */
-export async function benchImage(work: string, layerMiB: number[] = Array.from({ length: LAYERS }, () => LAYER_MB), seed = 'bench'): Promise<{ image: GeneratedImage; layout: string; total: number }> {
+export async function benchImage(
+  work: string,
+  layerMiB: number[] = Array.from({ length: LAYERS }, () => LAYER_MB),
+  seed = 'bench',
+): Promise<{ image: GeneratedImage; layout: string; total: number }> {
   const same = layerMiB.every((s) => s === layerMiB[0]);
-  console.log(same ? `generating ${layerMiB.length} layers of ${layerMiB[0]} MiB…` : `generating ${layerMiB.length} layers of ${layerMiB.join(', ')} MiB…`);
-  const image = await generateImage({ layerSizes: layerMiB.map((mib) => Math.round(mib * 1024 * 1024)), platform: PLATFORM, seed, dir: join(work, 'gen') });
+  console.log(
+    same
+      ? `generating ${layerMiB.length} layers of ${layerMiB[0]} MiB…`
+      : `generating ${layerMiB.length} layers of ${layerMiB.join(', ')} MiB…`,
+  );
+  const image = await generateImage({
+    layerSizes: layerMiB.map((mib) => Math.round(mib * 1024 * 1024)),
+    platform: PLATFORM,
+    seed,
+    dir: join(work, 'gen'),
+  });
   const layout = join(work, 'layout');
   await writeOciLayout(layout, [{ ref: 'bench', image }]);
   const total = image.layers.reduce((n, l) => n + l.size, 0) + image.configSize + image.manifestBytes.length;
@@ -71,19 +84,47 @@ export function writeStore(dir: string, images: number): number {
     count++;
     return { digest: `sha256:${hex}`, size: bytes.length };
   };
-  const bases = Array.from({ length: BASES }, () => [0, 1, 2].map(() => ({ mediaType: LAYER, ...put(randomBytes(64 + Math.floor(Math.random() * 512))) })));
+  const bases = Array.from({ length: BASES }, () =>
+    [0, 1, 2].map(() => ({ mediaType: LAYER, ...put(randomBytes(64 + Math.floor(Math.random() * 512))) })),
+  );
   const manifests = [];
   for (let i = 0; i < images; i++) {
     const base = bases[i % BASES]!;
     const mine = [0, 1, 2].map(() => ({ mediaType: LAYER, ...put(randomBytes(64 + Math.floor(Math.random() * 2048))) }));
     const layers = [...base, ...mine];
     const created = new Date(Date.parse('2025-01-01T00:00:00Z') + i * 60_000).toISOString();
-    const config = put(Buffer.from(JSON.stringify({ created, architecture: 'amd64', os: 'linux', config: { Labels: { team: `t${i % 50}` } }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, history: layers.map((_, j) => ({ created, created_by: `RUN step ${j} of image ${i}` })) })));
-    const manifest = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers })));
+    const config = put(
+      Buffer.from(
+        JSON.stringify({
+          created,
+          architecture: 'amd64',
+          os: 'linux',
+          config: { Labels: { team: `t${i % 50}` } },
+          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+          history: layers.map((_, j) => ({ created, created_by: `RUN step ${j} of image ${i}` })),
+        }),
+      ),
+    );
+    const manifest = put(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+          layers,
+        }),
+      ),
+    );
     // Every tenth image is a dangling leftover of a moved tag.
-    const annotations: Record<string, string> = i % 10 === 9 ? { 'io.deckhand.previous-ref': `bench.example/team-${i % 50}/app:old` } : { 'org.opencontainers.image.ref.name': `bench.example/team-${i % 50}/app:${i}` };
+    const annotations: Record<string, string> =
+      i % 10 === 9
+        ? { 'io.deckhand.previous-ref': `bench.example/team-${i % 50}/app:old` }
+        : { 'org.opencontainers.image.ref.name': `bench.example/team-${i % 50}/app:${i}` };
     manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations });
   }
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
   return count;
 }

@@ -35,7 +35,16 @@ const MBPS = Number(process.env.BENCH_MBPS ?? 50);
 const LAYERS_MIB = (process.env.BENCH_WAN_LAYERS_MIB ?? '28,15,9,6,3,1.5,0.8,0.4,0.2,0.1,0.05,0.01').split(',').map(Number);
 const TRACE = process.env.BENCH_TRACE === '1';
 const INDEX = process.env.BENCH_WAN_INDEX === '1';
-const VARIANTS = (process.env.BENCH_DECKHAND_B ?? '').split(',').filter(Boolean).map((v, i) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [`deckhand-${String.fromCharCode(98 + i)}`, v]) as [string, string]);
+const VARIANTS = (process.env.BENCH_DECKHAND_B ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map(
+    (v, i) =>
+      (v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [`deckhand-${String.fromCharCode(98 + i)}`, v]) as [
+        string,
+        string,
+      ],
+  );
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli.mjs');
@@ -53,13 +62,18 @@ interface Run {
 async function fetchAll(base: string, digests: string[]): Promise<number> {
   const agent = new Agent({ keepAlive: false });
   const started = performance.now();
-  await Promise.all(digests.map((digest) => new Promise<void>((resolve, reject) => {
-    get(`${base}/v2/bench/wan/blobs/${digest}`, { agent }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', resolve);
-      res.on('error', reject);
-    }).on('error', reject);
-  })));
+  await Promise.all(
+    digests.map(
+      (digest) =>
+        new Promise<void>((resolve, reject) => {
+          get(`${base}/v2/bench/wan/blobs/${digest}`, { agent }, (res) => {
+            res.on('data', () => undefined);
+            res.on('end', resolve);
+            res.on('error', reject);
+          }).on('error', reject);
+        }),
+    ),
+  );
   agent.destroy();
   return performance.now() - started;
 }
@@ -81,7 +95,11 @@ function summarize(run: Run, bytesPerMs: number) {
   const lastByte = Math.max(...blobs.map((r) => r.ended ?? 0));
   // Blob bodies in flight, sampled at every start.
   let maxInFlight = 0;
-  for (const r of blobs) maxInFlight = Math.max(maxInFlight, blobs.filter((o) => (o.started ?? Infinity) <= (r.started ?? 0) && (o.ended ?? Infinity) > (r.started ?? 0)).length);
+  for (const r of blobs)
+    maxInFlight = Math.max(
+      maxInFlight,
+      blobs.filter((o) => (o.started ?? Infinity) <= (r.started ?? 0) && (o.ended ?? Infinity) > (r.started ?? 0)).length,
+    );
   const bodyBytes = blobs.reduce((n, r) => n + r.bytes, 0);
   return {
     connections: run.trace.connections.length,
@@ -103,9 +121,12 @@ const shortPath = (p: string) => p.replace(/sha256:([0-9a-f]{8})[0-9a-f]+/g, '$1
 
 function printTimeline(name: string, run: Run) {
   console.log(`\n${name}: every request of its last run (ms after spawn; c = client connection)`);
-  for (const c of run.trace.connections) console.log(`  c${c.conn} accepted ${(c.accepted - run.spawned).toFixed(0)}, open ${(c.open - run.spawned).toFixed(0)}`);
+  for (const c of run.trace.connections)
+    console.log(`  c${c.conn} accepted ${(c.accepted - run.spawned).toFixed(0)}, open ${(c.open - run.spawned).toFixed(0)}`);
   for (const r of [...run.trace.requests].sort((a, b) => a.arrived - b.arrived)) {
-    console.log(`  c${r.conn} ${r.method.padEnd(4)} ${shortPath(r.path).padEnd(28)} ${String(r.status ?? '-').padEnd(3)} arrived ${(r.arrived - run.spawned).toFixed(0).padStart(5)}  started ${((r.started ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ended ${((r.ended ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ${formatBytes(r.bytes)}${r.range ? ` range ${r.range}` : ''}`);
+    console.log(
+      `  c${r.conn} ${r.method.padEnd(4)} ${shortPath(r.path).padEnd(28)} ${String(r.status ?? '-').padEnd(3)} arrived ${(r.arrived - run.spawned).toFixed(0).padStart(5)}  started ${((r.started ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ended ${((r.ended ?? NaN) - run.spawned).toFixed(0).padStart(5)}  ${formatBytes(r.bytes)}${r.range ? ` range ${r.range}` : ''}`,
+    );
   }
   console.log(`  exit ${run.ms.toFixed(0)}`);
 }
@@ -118,7 +139,12 @@ try {
   let total = imageTotal;
   if (INDEX) {
     // The same image as one entry of an index, beside a small arm64 one the pulls leave alone.
-    const arm = await generateImage({ layerSizes: [10_000], platform: { os: 'linux', architecture: 'arm64' }, seed: 'bench-wan-arm', dir: join(work, 'gen') });
+    const arm = await generateImage({
+      layerSizes: [10_000],
+      platform: { os: 'linux', architecture: 'arm64' },
+      seed: 'bench-wan-arm',
+      dir: join(work, 'gen'),
+    });
     const index = await generateIndex([image, arm]);
     await rm(layout, { recursive: true });
     await writeOciLayout(layout, [{ ref: 'bench', index }]);
@@ -133,12 +159,16 @@ try {
   proxy = await startWanProxy(registry.url, { rttMs: RTT_MS, bytesPerSecond, trace: true });
   const ref = `${proxy.host}/bench/wan:1`;
   const floor = (total / bytesPerSecond) * 1000 + RTT_MS;
-  console.log(`image: ${formatBytes(total)} in ${LAYERS_MIB.length} layers${INDEX ? ', the linux/amd64 entry of an index' : ''}; link: ${MBPS} MB/s shared, ${RTT_MS} ms round trip (${2 * RTT_MS} ms more per new connection); ${ROUNDS} rounds through ${proxy.url}`);
+  console.log(
+    `image: ${formatBytes(total)} in ${LAYERS_MIB.length} layers${INDEX ? ', the linux/amd64 entry of an index' : ''}; link: ${MBPS} MB/s shared, ${RTT_MS} ms round trip (${2 * RTT_MS} ms more per new connection); ${ROUNDS} rounds through ${proxy.url}`,
+  );
 
-  const deckhand = (cliPath: string) => (dir: string) => timed(process.execPath, [cliPath, 'pull', '--quiet', '--store', dir, '--platform', 'linux/amd64', ref]);
+  const deckhand = (cliPath: string) => (dir: string) =>
+    timed(process.execPath, [cliPath, 'pull', '--quiet', '--store', dir, '--platform', 'linux/amd64', ref]);
   const contenders: Record<string, (dir: string) => Promise<number>> = {
     deckhand: deckhand(cli),
-    skopeo: (dir) => timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:bench`]),
+    skopeo: (dir) =>
+      timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:bench`]),
     ...Object.fromEntries(VARIANTS.map(([name, path]) => [name, deckhand(path)])),
     // The same engine as the app runs it: the app's process is already up, so no start to pay.
     'deckhand-app': async (dir) => {
@@ -175,18 +205,29 @@ try {
   console.log(`${'floor'.padEnd(width + 8)} ${seconds(floor)}  (every byte at ${MBPS} MB/s, plus one round trip)`);
   console.log(`ratio deckhand/skopeo: ${(dMed / sMed).toFixed(2)}x (target ≤ 0.95x)`);
   console.log(`ratio deckhand/floor:  ${(dMed / floor).toFixed(2)}x (target ≤ 1.15x)`);
-  console.log(`ratio deckhand-app/floor: ${(med('deckhand-app') / floor).toFixed(2)}x, deckhand-app/skopeo: ${(med('deckhand-app') / sMed).toFixed(2)}x (the engine in a running process, as the app pulls)`);
+  console.log(
+    `ratio deckhand-app/floor: ${(med('deckhand-app') / floor).toFixed(2)}x, deckhand-app/skopeo: ${(med('deckhand-app') / sMed).toFixed(2)}x (the engine in a running process, as the app pulls)`,
+  );
   console.log(`ratio skopeo/floor:    ${(sMed / floor).toFixed(2)}x`);
-  console.log(`ratio deckhand/ideal:  ${(dMed / med('ideal')).toFixed(2)}x (ideal: every blob at once through the same proxy, in-process; it pays one handshake and one round trip, so the floor plus ${2 * RTT_MS} ms is its best)`);
-  for (const [name] of VARIANTS) console.log(`ratio ${name}/deckhand: ${(med(name) / dMed).toFixed(2)}x, ${name}/skopeo: ${(med(name) / sMed).toFixed(2)}x, ${name}/floor: ${(med(name) / floor).toFixed(2)}x`);
+  console.log(
+    `ratio deckhand/ideal:  ${(dMed / med('ideal')).toFixed(2)}x (ideal: every blob at once through the same proxy, in-process; it pays one handshake and one round trip, so the floor plus ${2 * RTT_MS} ms is its best)`,
+  );
+  for (const [name] of VARIANTS)
+    console.log(
+      `ratio ${name}/deckhand: ${(med(name) / dMed).toFixed(2)}x, ${name}/skopeo: ${(med(name) / sMed).toFixed(2)}x, ${name}/floor: ${(med(name) / floor).toFixed(2)}x`,
+    );
 
   // Where the time goes, from the proxy's trace; medians per phase (they need not add up to the median time).
-  console.log(`\nwhere the time goes, ms (medians over rounds): start = spawn to first connection; reach = to the first layer byte; transfer = to the last blob byte (the link needs ${(total / bytesPerSecond * 1000).toFixed(0)}); tail = to exit`);
+  console.log(
+    `\nwhere the time goes, ms (medians over rounds): start = spawn to first connection; reach = to the first layer byte; transfer = to the last blob byte (the link needs ${((total / bytesPerSecond) * 1000).toFixed(0)}); tail = to exit`,
+  );
   for (const who of names.filter((n) => n !== 'ideal')) {
     const s = runs[who]!.map((r) => summarize(r, bytesPerSecond / 1000));
     const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f)).toFixed(0).padStart(5);
     const last = s.at(-1)!;
-    console.log(`  ${who.padEnd(width)} start ${m((x) => x.start)}  reach ${m((x) => x.reach)}  transfer ${m((x) => x.transfer)} (slack ${m((x) => x.slack)})  tail ${m((x) => x.tail)}  total ${med(who).toFixed(0).padStart(5)}; ${last.connections} connections, ${last.requests} requests, at most ${last.maxInFlight} blob bodies at once`);
+    console.log(
+      `  ${who.padEnd(width)} start ${m((x) => x.start)}  reach ${m((x) => x.reach)}  transfer ${m((x) => x.transfer)} (slack ${m((x) => x.slack)})  tail ${m((x) => x.tail)}  total ${med(who).toFixed(0).padStart(5)}; ${last.connections} connections, ${last.requests} requests, at most ${last.maxInFlight} blob bodies at once`,
+    );
     console.log(`  ${' '.repeat(width)} before the first layer byte: ${last.before.join(' → ')}`);
     console.log(`  ${' '.repeat(width)} blobs in the order they reached the proxy: ${last.order.join(', ')}`);
   }

@@ -38,8 +38,12 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     const dDir = join(work, `deckhand-${round}`);
     const sDir = join(work, `skopeo-${round}`);
-    const runDeckhand = async () => deckhand.push(await timed(process.execPath, [cli, 'pull', '--quiet', '--store', dDir, '--platform', 'linux/amd64', ref]));
-    const runSkopeo = async () => skopeo.push(await timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${sDir}:bench`]));
+    const runDeckhand = async () =>
+      deckhand.push(await timed(process.execPath, [cli, 'pull', '--quiet', '--store', dDir, '--platform', 'linux/amd64', ref]));
+    const runSkopeo = async () =>
+      skopeo.push(
+        await timed('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', `docker://${ref}`, `oci:${sDir}:bench`]),
+      );
     // Alternate who goes first so neither always gets the warmer cache.
     if (round % 2 === 0) {
       await runDeckhand();
@@ -68,13 +72,18 @@ try {
   const floor: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const t = performance.now();
-    await Promise.all(image.layers.map((l) => new Promise<void>((resolve, reject) => {
-      get(`${registry.url}/v2/bench/big/blobs/${l.digest}`, { agent }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', resolve);
-        res.on('error', reject);
-      }).on('error', reject);
-    })));
+    await Promise.all(
+      image.layers.map(
+        (l) =>
+          new Promise<void>((resolve, reject) => {
+            get(`${registry.url}/v2/bench/big/blobs/${l.digest}`, { agent }, (res) => {
+              res.on('data', () => undefined);
+              res.on('end', resolve);
+              res.on('error', reject);
+            }).on('error', reject);
+          }),
+      ),
+    );
     floor.push(performance.now() - t);
   }
   agent.destroy();
@@ -86,8 +95,12 @@ try {
   console.log(`deckhand pull  median ${(dMed / 1000).toFixed(2)} s  (${formatBytes((total / dMed) * 1000)}/s)`);
   console.log(`skopeo copy    median ${(sMed / 1000).toFixed(2)} s  (${formatBytes((total / sMed) * 1000)}/s)`);
   console.log(`ratio deckhand/skopeo: ${ratio.toFixed(2)}x (target ≤ 0.90x)`);
-  console.log(`loopback floor median ${(median(floor) / 1000).toFixed(2)} s  (${(median(floor) / sMed).toFixed(2)}x skopeo): bytes read and discarded, in-process, no hash, no disk`);
-  console.log(`event loop during an in-process pull (${(inProcess / 1000).toFixed(2)} s): max stall ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms (target max ≤ 50 ms)`);
+  console.log(
+    `loopback floor median ${(median(floor) / 1000).toFixed(2)} s  (${(median(floor) / sMed).toFixed(2)}x skopeo): bytes read and discarded, in-process, no hash, no disk`,
+  );
+  console.log(
+    `event loop during an in-process pull (${(inProcess / 1000).toFixed(2)} s): max stall ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms (target max ≤ 50 ms)`,
+  );
 } finally {
   await registry.stop();
   await rm(work, { recursive: true, force: true });

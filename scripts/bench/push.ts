@@ -34,7 +34,17 @@ try {
       const dRef = `${registry.host}/bench/deckhand:1`;
       const sRef = `${registry.host}/bench/skopeo:1`;
       const deckhand = () => timed(process.execPath, [cli, 'push', '--quiet', '--store', store, stored, dRef]);
-      const skopeo = () => timed('skopeo', ['copy', '--quiet', '--policy', policy, '--dest-tls-verify=false', '--dest-no-creds', `oci:${layout}:bench`, `docker://${sRef}`]);
+      const skopeo = () =>
+        timed('skopeo', [
+          'copy',
+          '--quiet',
+          '--policy',
+          policy,
+          '--dest-tls-verify=false',
+          '--dest-no-creds',
+          `oci:${layout}:bench`,
+          `docker://${sRef}`,
+        ]);
       // Alternate who goes first so neither always meets the registry's disk in the same state.
       if (round % 2 === 0) {
         runs.deckhand.push(await deckhand());
@@ -49,14 +59,18 @@ try {
       await registry.stop();
     }
     const last = (xs: number[]) => seconds(xs.at(-1)!);
-    console.log(`round ${round + 1}: push deckhand ${last(runs.deckhand)}, skopeo ${last(runs.skopeo)}; re-push deckhand ${last(runs.deckhandAgain)}, skopeo ${last(runs.skopeoAgain)}`);
+    console.log(
+      `round ${round + 1}: push deckhand ${last(runs.deckhand)}, skopeo ${last(runs.skopeo)}; re-push deckhand ${last(runs.deckhandAgain)}, skopeo ${last(runs.skopeoAgain)}`,
+    );
   }
   const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<keyof typeof runs, number>;
   console.log('');
   console.log(`deckhand push     median ${seconds(m.deckhand)}  (${formatBytes((total / m.deckhand) * 1000)}/s)`);
   console.log(`skopeo copy       median ${seconds(m.skopeo)}  (${formatBytes((total / m.skopeo) * 1000)}/s)`);
   console.log(`ratio deckhand/skopeo: ${(m.deckhand / m.skopeo).toFixed(2)}x (target ≤ 0.70x)`);
-  console.log(`deckhand re-push  median ${(m.deckhandAgain / 1000).toFixed(3)} s: ${(m.deckhandAgain / m.skopeo).toFixed(4)}x skopeo's push (target ≤ 0.05x); skopeo re-push ${seconds(m.skopeoAgain)} (${(m.deckhandAgain / m.skopeoAgain).toFixed(2)}x of it)`);
+  console.log(
+    `deckhand re-push  median ${(m.deckhandAgain / 1000).toFixed(3)} s: ${(m.deckhandAgain / m.skopeo).toFixed(4)}x skopeo's push (target ≤ 0.05x); skopeo re-push ${seconds(m.skopeoAgain)} (${(m.deckhandAgain / m.skopeoAgain).toFixed(2)}x of it)`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -23,7 +23,12 @@ try {
     const blobs = writeStore(dir, n);
     const run = (args: string[]) => timed(process.execPath, [cli, '--store', dir, ...args]);
     const cold = await run(['images', '--format', 'json']);
-    const ops: Record<string, string[]> = { images: ['images', '--format', 'json'], df: ['df', '--format', 'json'], tree: ['tree', '--format', 'json', `bench.example/team-${(n - 3) % 50}/app:${n - 3}`], 'prune --dry-run': ['prune', '--dry-run', '--format', 'json'] };
+    const ops: Record<string, string[]> = {
+      images: ['images', '--format', 'json'],
+      df: ['df', '--format', 'json'],
+      tree: ['tree', '--format', 'json', `bench.example/team-${(n - 3) % 50}/app:${n - 3}`],
+      'prune --dry-run': ['prune', '--dry-run', '--format', 'json'],
+    };
     const line = [`${n} images, ${blobs} blobs: first run (cold cache) ${seconds(cold)}`];
     for (const [name, args] of Object.entries(ops)) {
       const times = [];

@@ -44,7 +44,11 @@ interface Host {
 
 async function startHost(storeDir: string): Promise<Host> {
   const child = fork(join(root, 'dist', 'cli.mjs'), ['--store', storeDir, 'serve'], {
-    execArgv: ['--import', join(root, 'scripts', 'bench', 'lag-probe.ts'), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, '.bench', 'ui-lag')}`] : [])],
+    execArgv: [
+      '--import',
+      join(root, 'scripts', 'bench', 'lag-probe.ts'),
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, '.bench', 'ui-lag')}`] : []),
+    ],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -74,7 +78,11 @@ async function startHost(storeDir: string): Promise<Host> {
 }
 
 async function call(url: string, name: string, input: unknown): Promise<unknown> {
-  const res = await fetch(`${url}api/call/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ input }) });
+  const res = await fetch(`${url}api/call/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ input }),
+  });
   const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
   if (!body.ok) throw new Error(`${name}: ${body.error!.code} ${body.error!.message}`);
   return body.value;
@@ -88,12 +96,18 @@ async function pullThroughHost(host: Host, ref: string): Promise<{ ms: number; l
   let bytes = 0;
   const ended = new Promise<void>((resolve, reject) => {
     ws.onmessage = (m) => {
-      const { event, payload } = JSON.parse(String(m.data)) as { event: string; payload: { error?: { message: string } | null; events?: Array<{ type: string; fetchedBytes?: number }> } };
+      const { event, payload } = JSON.parse(String(m.data)) as {
+        event: string;
+        payload: { error?: { message: string } | null; events?: Array<{ type: string; fetchedBytes?: number }> };
+      };
       if (event === 'transferProgress') {
         messages++;
         for (const e of payload.events ?? []) if (e.type === 'done') bytes = e.fetchedBytes ?? 0;
       }
-      if (event === 'transferEnded') (payload.error ? reject(new Error(payload.error.message)) : resolve());
+      if (event === 'transferEnded') {
+        if (payload.error) reject(new Error(payload.error.message));
+        else resolve();
+      }
     };
   });
   host.child.send('reset');
@@ -110,14 +124,22 @@ const work = await mkdtemp(join(tmpdir(), 'deckhand-bench-lag-'));
 const registry = await startRegistry();
 try {
   console.log(`generating ${LAYERS} layers of ${LAYER_MB} MiB…`);
-  const image = await generateImage({ layers: LAYERS, layerSize: LAYER_MB * 1024 * 1024, platform: { os: 'linux', architecture: 'amd64' }, seed: 'ui-lag', dir: join(work, 'gen') });
+  const image = await generateImage({
+    layers: LAYERS,
+    layerSize: LAYER_MB * 1024 * 1024,
+    platform: { os: 'linux', architecture: 'amd64' },
+    seed: 'ui-lag',
+    dir: join(work, 'gen'),
+  });
   await writeOciLayout(join(work, 'layout'), [{ ref: 'big', image }]);
   const ref = `${registry.host}/bench/ui-lag:1`;
   await pushWithSkopeo(join(work, 'layout'), 'big', ref);
   await rm(join(work, 'layout'), { recursive: true });
   await rm(join(work, 'gen'), { recursive: true });
   const total = image.layers.reduce((n, l) => n + l.size, 0);
-  console.log(`image: ${formatBytes(total)} in ${LAYERS} layers; ${ROUNDS} rounds, each through a fresh \`deckhand serve\` on an empty store`);
+  console.log(
+    `image: ${formatBytes(total)} in ${LAYERS} layers; ${ROUNDS} rounds, each through a fresh \`deckhand serve\` on an empty store`,
+  );
 
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -138,10 +160,14 @@ try {
   const p99 = rounds.map((r) => r.lag.p99);
   const max = rounds.map((r) => r.lag.max);
   console.log('');
-  console.log(`host event loop during a ${formatBytes(total)} pull (monitorEventLoopDelay, ${rounds[0]!.lag.resolutionMs} ms resolution), over ${ROUNDS} rounds:`);
+  console.log(
+    `host event loop during a ${formatBytes(total)} pull (monitorEventLoopDelay, ${rounds[0]!.lag.resolutionMs} ms resolution), over ${ROUNDS} rounds:`,
+  );
   console.log(`  p99: median ${median(p99).toFixed(1)} ms, worst ${Math.max(...p99).toFixed(1)} ms (target < 20 ms)`);
   console.log(`  max: median ${median(max).toFixed(1)} ms, worst ${Math.max(...max).toFixed(1)} ms (target < 50 ms)`);
-  console.log(`  progress messages to the page: at most ${Math.max(...rounds.map((r) => r.messages / (r.ms / 1000))).toFixed(1)}/s for a ${LAYERS}-layer pull`);
+  console.log(
+    `  progress messages to the page: at most ${Math.max(...rounds.map((r) => r.messages / (r.ms / 1000))).toFixed(1)}/s for a ${LAYERS}-layer pull`,
+  );
 } finally {
   await registry.stop();
   await rm(work, { recursive: true, force: true });

@@ -59,7 +59,8 @@ function firstRowAfterLaunch(page: Page): Promise<{ ms: number; alreadyThere: bo
     (sel) =>
       new Promise<{ ms: number; alreadyThere: boolean }>((resolve) => {
         if (document.querySelector(sel)) return resolve({ ms: performance.now(), alreadyThere: true });
-        const poll = () => (document.querySelector(sel) ? resolve({ ms: performance.now(), alreadyThere: false }) : requestAnimationFrame(poll));
+        const poll = () =>
+          document.querySelector(sel) ? resolve({ ms: performance.now(), alreadyThere: false }) : requestAnimationFrame(poll);
         requestAnimationFrame(poll);
       }),
     ROW,
@@ -158,7 +159,19 @@ function scrollFrames({ step, baseline }: { step: number; baseline: boolean }): 
         if (baseline) el.remove();
         const s = [...deltas].sort((a, b) => a - b);
         const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-        resolve({ frames: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s.at(-1) ?? 0, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1), slowPercent: (100 * s.filter((x) => x > 20).length) / (s.length || 1), blankFrames: blank, scrolledPx: el.scrollTop, rowsInDom: maxRows, reachedBottom: true });
+        resolve({
+          frames: s.length,
+          p50: q(0.5),
+          p95: q(0.95),
+          p99: q(0.99),
+          max: s.at(-1) ?? 0,
+          mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+          slowPercent: (100 * s.filter((x) => x > 20).length) / (s.length || 1),
+          blankFrames: blank,
+          scrolledPx: el.scrollTop,
+          rowsInDom: maxRows,
+          reachedBottom: true,
+        });
         return;
       }
       el.scrollTop = Math.min(bottom, el.scrollTop + step);
@@ -177,7 +190,9 @@ try {
   const storeDir = join(work, 'store');
   let t = performance.now();
   const blobs = writeStore(storeDir, IMAGES);
-  console.log(`wrote ${IMAGES.toLocaleString('en-US')} images (${blobs.toLocaleString('en-US')} blobs) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${IMAGES.toLocaleString('en-US')} images (${blobs.toLocaleString('en-US')} blobs) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   t = performance.now();
   // The first open ever reads every manifest and config once to fill the host's metadata cache
@@ -236,9 +251,25 @@ try {
         dfFetchedConcurrently: loads.map((l) => l.dfConcurrent),
       },
       exactCountAfterMs: exact ? Math.round(dfMs) : null,
-      scroll: { stepPx: STEP_PX, passes: passes.length, p95OfEachPass: passes.map((p) => Math.round(p.p95 * 10) / 10), slowPercentOfEachPass: passes.map((p) => Math.round(p.slowPercent * 10) / 10), blankFramesOfEachPass: passes.map((p) => p.blankFrames), ...Object.fromEntries(Object.entries(frames).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10) / 10 : v])) },
+      scroll: {
+        stepPx: STEP_PX,
+        passes: passes.length,
+        p95OfEachPass: passes.map((p) => Math.round(p.p95 * 10) / 10),
+        slowPercentOfEachPass: passes.map((p) => Math.round(p.slowPercent * 10) / 10),
+        blankFramesOfEachPass: passes.map((p) => p.blankFrames),
+        ...Object.fromEntries(Object.entries(frames).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10) / 10 : v])),
+      },
       browserFloor: { p50: floor.p50, p95: floor.p95, p99: floor.p99, max: floor.max, frames: floor.frames },
-      stress: { stepPx: STRESS_PX, p50: stress.p50, p95: stress.p95, p99: stress.p99, max: stress.max, frames: stress.frames, slowPercent: Math.round(stress.slowPercent * 10) / 10, blankFrames: stress.blankFrames },
+      stress: {
+        stepPx: STRESS_PX,
+        p50: stress.p50,
+        p95: stress.p95,
+        p99: stress.p99,
+        max: stress.max,
+        frames: stress.frames,
+        slowPercent: Math.round(stress.slowPercent * 10) / 10,
+        blankFrames: stress.blankFrames,
+      },
       targets: { firstRowMs: 1000, p95FrameMs: 20 },
       pass: { firstRow: Math.max(cold.ms, ...warm) < 1000, p95Frame: frames.p95 < 20 },
       consoleErrors: problems,

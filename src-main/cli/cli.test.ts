@@ -69,7 +69,11 @@ test('an interrupted command exits 130 and says it was cancelled, whatever it th
   const interrupted = new AbortController();
   interrupted.abort();
   // Every transfer's cancellation is said by the copy pipeline, before anything is resolved when it was cancelled first.
-  const code = await main(['--store', join(dir, 's'), 'copy', 'reg.example/a:1', `oci:${join(dir, 'out')}:x`], { stdout: new PassThrough(), stderr, env: {} }, interrupted.signal);
+  const code = await main(
+    ['--store', join(dir, 's'), 'copy', 'reg.example/a:1', `oci:${join(dir, 'out')}:x`],
+    { stdout: new PassThrough(), stderr, env: {} },
+    interrupted.signal,
+  );
   assert.equal(code, 130);
   assert.equal(err, `Error: Copy to oci:${join(dir, 'out')}:x was cancelled; copied blobs are kept and the next copy reuses them.\n`);
 });
@@ -78,7 +82,9 @@ test('a reader that goes away ends the command quietly, as Unix tools end on SIG
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'images', '--store', join(dir, 's')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'images', '--store', join(dir, 's')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // `| head -0`: the reading end is closed before the command writes its first line.
   child.stdout.destroy();
   let err = '';

@@ -7,7 +7,15 @@ import type { CommandContext } from './context.ts';
 import { COMMANDS, helpText } from './main.ts';
 
 function ctx(args: string[], stdin: CommandContext['stdin']): CommandContext {
-  return { args, storeFlag: undefined, env: { REGISTRY_AUTH_FILE: '/nonexistent/auth.json', XDG_CONFIG_HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' }, stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal, stdin };
+  return {
+    args,
+    storeFlag: undefined,
+    env: { REGISTRY_AUTH_FILE: '/nonexistent/auth.json', XDG_CONFIG_HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' },
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    signal: new AbortController().signal,
+    stdin,
+  };
 }
 
 test('login and logout are listed with usage text', () => {
@@ -18,12 +26,21 @@ test('login and logout are listed with usage text', () => {
 });
 
 test('login refuses to prompt when stdin is not a terminal', async () => {
-  await assert.rejects(loginCommand.run(ctx(['reg.example', '-u', 'alice'], Readable.from([]))), (e: Error & { code?: string }) => e.code === 'EUSAGE' && /--password-stdin/.test(e.message));
+  await assert.rejects(
+    loginCommand.run(ctx(['reg.example', '-u', 'alice'], Readable.from([]))),
+    (e: Error & { code?: string }) => e.code === 'EUSAGE' && /--password-stdin/.test(e.message),
+  );
 });
 
 test('--password-stdin needs -u, and an empty password is refused', async () => {
-  await assert.rejects(loginCommand.run(ctx(['reg.example', '--password-stdin'], Readable.from(['pw\n']))), (e: Error & { code?: string }) => e.code === 'EUSAGE' && /-u/.test(e.message));
-  await assert.rejects(loginCommand.run(ctx(['reg.example', '-u', 'alice', '--password-stdin'], Readable.from(['\n']))), (e: Error & { code?: string }) => e.code === 'EUSAGE' && /password is empty/.test(e.message));
+  await assert.rejects(
+    loginCommand.run(ctx(['reg.example', '--password-stdin'], Readable.from(['pw\n']))),
+    (e: Error & { code?: string }) => e.code === 'EUSAGE' && /-u/.test(e.message),
+  );
+  await assert.rejects(
+    loginCommand.run(ctx(['reg.example', '-u', 'alice', '--password-stdin'], Readable.from(['\n']))),
+    (e: Error & { code?: string }) => e.code === 'EUSAGE' && /password is empty/.test(e.message),
+  );
 });
 
 test('logout takes one registry or --all', async () => {
@@ -33,7 +50,13 @@ test('logout takes one registry or --all', async () => {
 
 test('the terminal prompt echoes the username, hides the password and handles backspace', async () => {
   const { promptLine } = await import('./prompt.ts');
-  const tty = Object.assign(new PassThrough(), { isTTY: true, raw: [] as boolean[], setRawMode(r: boolean) { this.raw.push(r); } });
+  const tty = Object.assign(new PassThrough(), {
+    isTTY: true,
+    raw: [] as boolean[],
+    setRawMode(r: boolean) {
+      this.raw.push(r);
+    },
+  });
   const out = new PassThrough();
   let shown = '';
   out.on('data', (d: Buffer) => (shown += d.toString()));

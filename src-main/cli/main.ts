@@ -52,7 +52,7 @@ export function helpText(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'The store defaults to the per-user app data folder; --store DIR or DECKHAND_STORE overrides it.',
-    'Run `deckhand COMMAND --help` for a command\'s options.',
+    "Run `deckhand COMMAND --help` for a command's options.",
   ].join('\n');
 }
 
@@ -110,7 +110,11 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       return 130;
     }
     const code = (e as { code?: unknown }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    ) {
       io.stderr.write(`Error: ${(e as Error).message}\nUsage: ${command.usage}\n`);
       return 2;
     }

@@ -37,17 +37,24 @@ export class ProgressView {
 
   readonly onEvent = (e: TransferEvent): void => {
     if (e.type === 'resolving') this.line(`Resolving ${e.ref}`);
-    else if (e.type === 'resolved') this.line(`Resolved ${e.digest} via ${e.mirror ? `mirror ${e.mirror} (${e.endpoint})` : e.endpoint}${e.platforms.length ? ` (${e.platforms.join(', ')}${e.sparse ? ', sparse index' : ''})` : ''}`);
+    else if (e.type === 'resolved')
+      this.line(
+        `Resolved ${e.digest} via ${e.mirror ? `mirror ${e.mirror} (${e.endpoint})` : e.endpoint}${e.platforms.length ? ` (${e.platforms.join(', ')}${e.sparse ? ', sparse index' : ''})` : ''}`,
+      );
     else if (e.type === 'retry') this.line(`${e.attempt > 0 ? 'Retrying' : 'Note'} ${shortDigest(e.digest)}: ${e.reason}`);
     else if (e.type === 'blob') this.blob(e);
     else if (e.type === 'done') {
       this.flush();
-      this.line(`Stored ${e.ref} (${e.digest}): fetched ${e.fetchedBlobs} blob(s), ${formatBytes(e.fetchedBytes)}; ${e.skippedBlobs} already present`);
+      this.line(
+        `Stored ${e.ref} (${e.digest}): fetched ${e.fetchedBlobs} blob(s), ${formatBytes(e.fetchedBytes)}; ${e.skippedBlobs} already present`,
+      );
     } else if (e.type === 'manifest') {
       if (e.state === 'done') this.line(`Wrote manifest ${e.ref}`);
     } else if (e.type === 'pushed') {
       this.flush();
-      this.line(`Pushed ${e.ref} (${e.digest}): uploaded ${e.uploadedBlobs} blob(s), ${formatBytes(e.uploadedBytes)}; ${e.existingBlobs} already there, ${e.mountedBlobs} mounted`);
+      this.line(
+        `Pushed ${e.ref} (${e.digest}): uploaded ${e.uploadedBlobs} blob(s), ${formatBytes(e.uploadedBytes)}; ${e.existingBlobs} already there, ${e.mountedBlobs} mounted`,
+      );
     } else if (e.type === 'error') this.flush();
   };
 

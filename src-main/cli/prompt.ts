@@ -14,13 +14,25 @@ export async function readAllStdin(stdin: Input, signal: AbortSignal): Promise<s
     signal.throwIfAborted();
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** One line from a TTY: echoed for a username, hidden for a password. Ctrl-C or Ctrl-D cancels. */
-export function promptLine(stdin: Input, out: NodeJS.WritableStream, question: string, opts: { hidden: boolean; signal: AbortSignal }): Promise<string> {
+export function promptLine(
+  stdin: Input,
+  out: NodeJS.WritableStream,
+  question: string,
+  opts: { hidden: boolean; signal: AbortSignal },
+): Promise<string> {
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') {
-    return Promise.reject(new DeckhandError('EUSAGE', 'Cannot prompt for a login: stdin is not a terminal. Pipe the password in with --password-stdin (and give the username with -u).'));
+    return Promise.reject(
+      new DeckhandError(
+        'EUSAGE',
+        'Cannot prompt for a login: stdin is not a terminal. Pipe the password in with --password-stdin (and give the username with -u).',
+      ),
+    );
   }
   out.write(question);
   return new Promise((resolve, reject) => {

@@ -22,7 +22,11 @@ export function policyOption(values: { 'signature-policy'?: string | undefined }
   return values['signature-policy'] ? { signaturePolicy: values['signature-policy'] } : {};
 }
 
-export async function readPassphrase(ctx: CommandContext, file: string | undefined, opts: { confirm: boolean; what: string }): Promise<string> {
+export async function readPassphrase(
+  ctx: CommandContext,
+  file: string | undefined,
+  opts: { confirm: boolean; what: string },
+): Promise<string> {
   if (file) {
     let text: string;
     try {
@@ -34,7 +38,11 @@ export async function readPassphrase(ctx: CommandContext, file: string | undefin
   }
   if (ctx.env.COSIGN_PASSWORD !== undefined) return ctx.env.COSIGN_PASSWORD;
   const stdin = ctx.stdin ?? (process.stdin as NonNullable<CommandContext['stdin']>);
-  if (!stdin.isTTY) throw new DeckhandError('EUSAGE', `A passphrase is needed for ${opts.what}: give a passphrase file, or set COSIGN_PASSWORD (stdin is not a terminal to ask on).`);
+  if (!stdin.isTTY)
+    throw new DeckhandError(
+      'EUSAGE',
+      `A passphrase is needed for ${opts.what}: give a passphrase file, or set COSIGN_PASSWORD (stdin is not a terminal to ask on).`,
+    );
   const first = await promptLine(stdin, ctx.stderr, `Passphrase for ${opts.what}: `, { hidden: true, signal: ctx.signal });
   if (opts.confirm) {
     const again = await promptLine(stdin, ctx.stderr, 'Repeat the passphrase: ', { hidden: true, signal: ctx.signal });
@@ -44,11 +52,16 @@ export async function readPassphrase(ctx: CommandContext, file: string | undefin
 }
 
 /** `{ sign }` for push when --sign-by-sigstore-private-key is given. */
-export async function signOption(ctx: CommandContext, values: { 'sign-by-sigstore-private-key'?: string | undefined; 'sign-passphrase-file'?: string | undefined }): Promise<{ sign?: { privateKeyPath: string; passphrase: string } }> {
+export async function signOption(
+  ctx: CommandContext,
+  values: { 'sign-by-sigstore-private-key'?: string | undefined; 'sign-passphrase-file'?: string | undefined },
+): Promise<{ sign?: { privateKeyPath: string; passphrase: string } }> {
   const key = values['sign-by-sigstore-private-key'];
   if (!key) {
     if (values['sign-passphrase-file']) throw new DeckhandError('EUSAGE', '--sign-passphrase-file needs --sign-by-sigstore-private-key.');
     return {};
   }
-  return { sign: { privateKeyPath: key, passphrase: await readPassphrase(ctx, values['sign-passphrase-file'], { confirm: false, what: key }) } };
+  return {
+    sign: { privateKeyPath: key, passphrase: await readPassphrase(ctx, values['sign-passphrase-file'], { confirm: false, what: key }) },
+  };
 }

@@ -47,9 +47,15 @@ export function transferSetup(ctx: CommandContext, values: TransferValues, usage
 }
 
 /** --platform (default: this machine's) or --all-platforms, not both. */
-export function platformChoice(values: { platform?: string | undefined; 'all-platforms'?: boolean | undefined }, usage: string): { platform: Platform; allPlatforms: boolean } {
+export function platformChoice(
+  values: { platform?: string | undefined; 'all-platforms'?: boolean | undefined },
+  usage: string,
+): { platform: Platform; allPlatforms: boolean } {
   if (values.platform && values['all-platforms']) throw usageError(usage, '--platform and --all-platforms exclude each other');
-  return { platform: values.platform ? parsePlatform(values.platform) : hostPlatform(process.platform, process.arch), allPlatforms: values['all-platforms'] ?? false };
+  return {
+    platform: values.platform ? parsePlatform(values.platform) : hostPlatform(process.platform, process.arch),
+    allPlatforms: values['all-platforms'] ?? false,
+  };
 }
 
 /** The whole result as JSON, or just the digest (for scripts: `digest=$(deckhand pull …)`). */

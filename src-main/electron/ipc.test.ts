@@ -12,7 +12,10 @@ type Listener = Parameters<IpcMainLike['handle']>[1];
 
 function fakeIpcMain() {
   const handlers = new Map<string, Listener>();
-  const ipc: IpcMainLike = { handle: (channel, l) => void handlers.set(channel, l), removeHandler: (channel) => void handlers.delete(channel) };
+  const ipc: IpcMainLike = {
+    handle: (channel, l) => void handlers.set(channel, l),
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
   return { ipc, handlers };
 }
 
@@ -27,7 +30,12 @@ function setup() {
   const engine = fakeEngine();
   const { ipc, handlers } = fakeIpcMain();
   const logs: string[] = [];
-  registerCalls(ipc, createDispatcher(engine.handlers, () => undefined), appFrameOnly(APP), (m) => logs.push(m));
+  registerCalls(
+    ipc,
+    createDispatcher(engine.handlers, () => undefined),
+    appFrameOnly(APP),
+    (m) => logs.push(m),
+  );
   const invoke = (event: Parameters<Listener>[0], channel: string, ...args: unknown[]) => handlers.get(channel)!(event, ...args);
   return { engine, handlers, invoke, logs };
 }
@@ -57,10 +65,16 @@ test('a message from a foreign sender is dropped: the engine is never called', a
 test('the app frame is served; a payload failing the schema never reaches the engine', async () => {
   const { engine, invoke } = setup();
   assert.deepEqual(await invoke(eventFrom(APP), callChannel('listImages')), { ok: true, value: [] });
-  const bad = (await invoke(eventFrom(`${APP}#/images`), callChannel('pull'), { ref: ['alpine'] })) as { ok: boolean; error: { code: string } };
+  const bad = (await invoke(eventFrom(`${APP}#/images`), callChannel('pull'), { ref: ['alpine'] })) as {
+    ok: boolean;
+    error: { code: string };
+  };
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, 'EINVALID');
-  const extra = (await invoke(eventFrom(APP), callChannel('pull'), { ref: 'alpine' }, 'smuggled')) as { ok: boolean; error: { code: string } };
+  const extra = (await invoke(eventFrom(APP), callChannel('pull'), { ref: 'alpine' }, 'smuggled')) as {
+    ok: boolean;
+    error: { code: string };
+  };
   assert.equal(extra.error.code, 'EINVALID');
   assert.deepEqual(engine.calls, [{ call: 'listImages', input: undefined }]);
 });

@@ -19,7 +19,10 @@ export interface IpcMainLike {
 
 export type SenderCheck = (event: InvokeEvent) => boolean;
 
-const FORBIDDEN: CallResult<never> = { ok: false, error: { code: 'EFORBIDDEN', message: 'This frame may not call Deckhand.', detail: null } };
+const FORBIDDEN: CallResult<never> = {
+  ok: false,
+  error: { code: 'EFORBIDDEN', message: 'This frame may not call Deckhand.', detail: null },
+};
 
 /** Only the top frame of a page at the app's own URL may call. */
 export function appFrameOnly(appUrl: string): SenderCheck {
@@ -29,14 +32,27 @@ export function appFrameOnly(appUrl: string): SenderCheck {
   };
 }
 
-export function registerCalls(ipc: IpcMainLike, dispatch: Dispatch, isTrusted: SenderCheck, log: (message: string) => void = console.warn): () => void {
+export function registerCalls(
+  ipc: IpcMainLike,
+  dispatch: Dispatch,
+  isTrusted: SenderCheck,
+  log: (message: string) => void = console.warn,
+): () => void {
   for (const call of CALL_NAMES) {
     ipc.handle(callChannel(call), async (event, ...args) => {
       if (!isTrusted(event)) {
         log(`deckhand: dropped a ${call} call from a foreign sender (${event.senderFrame?.url ?? 'no frame'})`);
         return FORBIDDEN;
       }
-      if (args.length > 1) return { ok: false, error: { code: 'EINVALID', message: `Invalid input for ${call}: a call takes one argument, got ${args.length}.`, detail: { call } } };
+      if (args.length > 1)
+        return {
+          ok: false,
+          error: {
+            code: 'EINVALID',
+            message: `Invalid input for ${call}: a call takes one argument, got ${args.length}.`,
+            detail: { call },
+          },
+        };
       return dispatch(call, args[0]);
     });
   }

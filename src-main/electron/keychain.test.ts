@@ -14,7 +14,11 @@ function fakeSafeStorage(backend: string, available = true): SafeStorage {
 
 test('safeStorage is a keychain only with a real OS key store behind it', async () => {
   assert.equal(await safeStorageCipher(fakeSafeStorage('gnome_libsecret'), 'linux').available(), true);
-  assert.equal(await safeStorageCipher(fakeSafeStorage('basic_text'), 'linux').available(), false, "Linux's hard-coded key is plain text in disguise");
+  assert.equal(
+    await safeStorageCipher(fakeSafeStorage('basic_text'), 'linux').available(),
+    false,
+    "Linux's hard-coded key is plain text in disguise",
+  );
   assert.equal(await safeStorageCipher(fakeSafeStorage('unknown'), 'darwin').available(), true);
   assert.equal(await safeStorageCipher(fakeSafeStorage('unknown', false), 'darwin').available(), false);
   const c = safeStorageCipher(fakeSafeStorage('kwallet6'), 'linux');

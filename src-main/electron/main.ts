@@ -14,7 +14,11 @@ import { createWindow, lockDownContents, lockDownSession } from './window.ts';
 const rendererFile = join(__dirname, 'renderer', 'index.html');
 const preloadFile = join(__dirname, 'preload.cjs');
 // Logins saved in the app go to a credential helper, else are encrypted with the OS keychain (never plain text).
-const host = createHost({ kind: 'electron', storeDir: resolveStoreDir(undefined), keychain: { file: keychainFile(app.getPath('userData')), cipher: safeStorageCipher(safeStorage) } });
+const host = createHost({
+  kind: 'electron',
+  storeDir: resolveStoreDir(undefined),
+  keychain: { file: keychainFile(app.getPath('userData')), cipher: safeStorageCipher(safeStorage) },
+});
 
 app.enableSandbox();
 app.on('web-contents-created', (_e, contents) => lockDownContents(contents));

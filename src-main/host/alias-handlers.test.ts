@@ -15,8 +15,14 @@ test('rememberAlias records the choice in the host env short-name-aliases.conf, 
   const dispatch = createDispatcher({ ...fakeEngine().handlers, ...aliasHandlers(ctx) }, () => undefined);
   const file = join(dir, 'cache', 'containers', 'short-name-aliases.conf');
 
-  assert.deepEqual(await dispatch('rememberAlias', { name: 'app', value: 'quay.io/team/app' }), { ok: true, value: { file, name: 'app', value: 'quay.io/team/app' } });
-  assert.deepEqual(await dispatch('rememberAlias', { name: 'nginx', value: 'docker.io/library/nginx' }), { ok: true, value: { file, name: 'nginx', value: 'docker.io/library/nginx' } });
+  assert.deepEqual(await dispatch('rememberAlias', { name: 'app', value: 'quay.io/team/app' }), {
+    ok: true,
+    value: { file, name: 'app', value: 'quay.io/team/app' },
+  });
+  assert.deepEqual(await dispatch('rememberAlias', { name: 'nginx', value: 'docker.io/library/nginx' }), {
+    ok: true,
+    value: { file, name: 'nginx', value: 'docker.io/library/nginx' },
+  });
   const text = await readFile(file, 'utf8');
   assert.match(text, /app = "quay\.io\/team\/app"/);
   assert.match(text, /nginx = "docker\.io\/library\/nginx"/);

@@ -24,7 +24,15 @@ function fakeCipher(available = true): KeychainCipher & { encrypted: number } {
 async function tempEnv(t: { after(fn: () => unknown): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-applogin-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  return { dir, env: { PATH: process.env.PATH, REGISTRY_AUTH_FILE: join(dir, 'auth.json'), XDG_CONFIG_HOME: join(dir, 'cfg'), DOCKER_CONFIG: join(dir, 'docker') } as NodeJS.ProcessEnv };
+  return {
+    dir,
+    env: {
+      PATH: process.env.PATH,
+      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+      XDG_CONFIG_HOME: join(dir, 'cfg'),
+      DOCKER_CONFIG: join(dir, 'docker'),
+    } as NodeJS.ProcessEnv,
+  };
 }
 
 test('the desktop app keeps a login as keychain ciphertext, finds it for pulls, and logs out', async (t) => {
@@ -35,7 +43,11 @@ test('the desktop app keeps a login as keychain ciphertext, finds it for pulls, 
   const logins = appLogins({ env, keychain: { file, cipher } });
   const unregister = logins.register();
   t.after(unregister);
-  assert.deepEqual(await logins.login(reg.host, { username: 'alice', password: PASSWORD }), { registry: reg.host, username: 'alice', storedIn: 'keychain' });
+  assert.deepEqual(await logins.login(reg.host, { username: 'alice', password: PASSWORD }), {
+    registry: reg.host,
+    username: 'alice',
+    storedIn: 'keychain',
+  });
   const text = await readFile(file, 'utf8');
   assert.ok(!text.includes(PASSWORD) && !text.includes('alice'), 'no plain text in the file');
   assert.match(JSON.parse(text).note, /OS keychain/);
@@ -57,7 +69,12 @@ test('a configured credential helper is used in preference to the keychain', asy
   await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ credsStore: 'test' }));
   const cipher = fakeCipher();
   const logins = appLogins({ env, keychain: { file: join(dir, 'k.json'), cipher } });
-  assert.deepEqual(await logins.login(reg.host, { username: 'alice', password: PASSWORD }), { registry: reg.host, username: 'alice', storedIn: 'credential-helper', helper: 'test' });
+  assert.deepEqual(await logins.login(reg.host, { username: 'alice', password: PASSWORD }), {
+    registry: reg.host,
+    username: 'alice',
+    storedIn: 'credential-helper',
+    helper: 'test',
+  });
   assert.equal(cipher.encrypted, 0);
   assert.equal((await h.entries())[reg.host]?.Secret, PASSWORD);
   assert.deepEqual(await logins.logout(reg.host), { registry: reg.host, removedFrom: ['credential-helper'] });
@@ -72,13 +89,24 @@ test('without a helper, the web host (and an app without a keychain) refuses to 
     assert.ok(!e.message.includes(PASSWORD));
     return true;
   });
-  await assert.rejects(appLogins({ env, keychain: { file: '/nonexistent/k.json', cipher: fakeCipher(false) } }).login(unreachable, { username: 'a', password: PASSWORD }), /no OS keychain is available/);
+  await assert.rejects(
+    appLogins({ env, keychain: { file: '/nonexistent/k.json', cipher: fakeCipher(false) } }).login(unreachable, {
+      username: 'a',
+      password: PASSWORD,
+    }),
+    /no OS keychain is available/,
+  );
 });
 
 test('the login call: wrong passwords and schema failures never echo the password', async (t) => {
   const reg = await tinyRegistry(t, 'basic');
   const { dir, env } = await tempEnv(t);
-  const host = createHost({ kind: 'electron', storeDir: join(dir, 'store'), env, keychain: { file: join(dir, 'k.json'), cipher: fakeCipher() } });
+  const host = createHost({
+    kind: 'electron',
+    storeDir: join(dir, 'store'),
+    env,
+    keychain: { file: join(dir, 'k.json'), cipher: fakeCipher() },
+  });
   t.after(() => host.close());
   const secret = 'hunter2-never-echoed';
   const wrong = await host.dispatch('login', { registry: reg.host, username: 'alice', password: secret });
@@ -94,6 +122,13 @@ test('the login call: wrong passwords and schema failures never echo the passwor
   assert.deepEqual(good, { ok: true, value: { registry: reg.host, username: 'alice', storedIn: 'keychain' } });
   assert.ok(!JSON.stringify(good).includes(PASSWORD));
   const listed = await host.dispatch('listRegistries', undefined);
-  assert.ok(listed.ok && (listed.value as Array<{ host: string; sources: string[] }>).some((r) => r.host === reg.host && r.sources.includes('auth')), 'an app login shows in the registries list');
-  assert.deepEqual(await host.dispatch('logout', { registry: reg.host }), { ok: true, value: { registry: reg.host, removedFrom: ['keychain'] } });
+  assert.ok(
+    listed.ok &&
+      (listed.value as Array<{ host: string; sources: string[] }>).some((r) => r.host === reg.host && r.sources.includes('auth')),
+    'an app login shows in the registries list',
+  );
+  assert.deepEqual(await host.dispatch('logout', { registry: reg.host }), {
+    ok: true,
+    value: { registry: reg.host, removedFrom: ['keychain'] },
+  });
 });

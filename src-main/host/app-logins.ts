@@ -45,7 +45,8 @@ export interface AppLogins {
   savedLogin(registry: string): Promise<{ username: string | null; file: string } | undefined>;
 }
 
-const NOTE = 'Registry logins saved by the Deckhand app. Each value is ciphertext from the OS keychain (Electron safeStorage), not plain text; it can only be decrypted by Deckhand on this machine and account.';
+const NOTE =
+  'Registry logins saved by the Deckhand app. Each value is ciphertext from the OS keychain (Electron safeStorage), not plain text; it can only be decrypted by Deckhand on this machine and account.';
 
 interface KeychainDoc {
   note?: string;
@@ -59,7 +60,10 @@ async function readDoc(file: string): Promise<KeychainDoc> {
     return typeof doc === 'object' && doc !== null ? (doc as KeychainDoc) : {};
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return {};
-    if (e instanceof SyntaxError) throw new DeckhandError('EAUTH_CONFIG', `${file} (the app's keychain-encrypted logins) is damaged; remove it and log in again.`, { detail: { file } });
+    if (e instanceof SyntaxError)
+      throw new DeckhandError('EAUTH_CONFIG', `${file} (the app's keychain-encrypted logins) is damaged; remove it and log in again.`, {
+        detail: { file },
+      });
     throw e;
   }
 }
@@ -78,10 +82,16 @@ export function keychainSource(file: string, cipher: KeychainCipher): Credential
       try {
         plain = await cipher.decrypt(Buffer.from(value, 'base64'));
       } catch {
-        throw new DeckhandError('EAUTH_CONFIG', `The login for ${domain} that Deckhand saved can no longer be decrypted with the OS keychain (its key changed or is locked). Log in to ${domain} again.`, { detail: { registry: domain } });
+        throw new DeckhandError(
+          'EAUTH_CONFIG',
+          `The login for ${domain} that Deckhand saved can no longer be decrypted with the OS keychain (its key changed or is locked). Log in to ${domain} again.`,
+          { detail: { registry: domain } },
+        );
       }
       const parsed = JSON.parse(plain) as { username?: unknown; password?: unknown };
-      return typeof parsed.username === 'string' && typeof parsed.password === 'string' ? ({ username: parsed.username, password: parsed.password } satisfies Credentials) : undefined;
+      return typeof parsed.username === 'string' && typeof parsed.password === 'string'
+        ? ({ username: parsed.username, password: parsed.password } satisfies Credentials)
+        : undefined;
     },
     hosts: async () => Object.keys((await readDoc(file)).logins ?? {}),
   };
@@ -128,7 +138,8 @@ export function appLogins(opts: AppLoginsOptions): AppLogins {
         }
       }
       const helper = await configuredHelper(registry, helperOpts);
-      if (helper && (await helperErase(helper.helper, registry, { ...helperOpts, configuredIn: helper.configuredIn }))) removedFrom.push('credential-helper');
+      if (helper && (await helperErase(helper.helper, registry, { ...helperOpts, configuredIn: helper.configuredIn })))
+        removedFrom.push('credential-helper');
       return { registry, removedFrom };
     },
 

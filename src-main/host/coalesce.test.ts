@@ -5,7 +5,14 @@ import type { TransferEvent } from '../../src-shared/transfer.ts';
 import { ProgressCoalescer } from './coalesce.ts';
 
 const digest = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
-const blob = (i: number, done: number, state: 'downloading' | 'done' = 'downloading'): TransferEvent => ({ type: 'blob', digest: digest(i), kind: 'layer', state, done, total: 100 });
+const blob = (i: number, done: number, state: 'downloading' | 'done' = 'downloading'): TransferEvent => ({
+  type: 'blob',
+  digest: digest(i),
+  kind: 'layer',
+  state,
+  done,
+  total: 100,
+});
 
 test('a 200-layer pull is delivered as about ten batches a second, ending with every final state', async () => {
   const batches: Array<{ at: number; events: TransferEvent[] }> = [];
@@ -21,7 +28,8 @@ test('a 200-layer pull is delivered as about ten batches a second, ending with e
   c.close();
   const seconds = (performance.now() - started) / 1000;
   assert.ok(batches.length <= Math.ceil(seconds * 10) + 2, `${batches.length} batches in ${seconds.toFixed(2)} s`);
-  for (let i = 1; i < batches.length - 1; i++) assert.ok(batches[i]!.at - batches[i - 1]!.at >= 95, 'batches are at least an interval apart');
+  for (let i = 1; i < batches.length - 1; i++)
+    assert.ok(batches[i]!.at - batches[i - 1]!.at >= 95, 'batches are at least an interval apart');
   // Final states: every blob's last event is `done`, and the transfer's `done` comes after them.
   const last = new Map<string, TransferEvent>();
   for (const b of batches) for (const e of b.events) if (e.type === 'blob') last.set(e.digest, e);
@@ -42,5 +50,7 @@ test('within a batch each blob appears once, with its latest state, after events
   c.close();
   c.push(blob(3, 1));
   await sleep(5);
-  assert.deepEqual(batches, [[{ type: 'retry', digest: digest(1), attempt: 1, reason: 'connection broke; resuming' }, blob(1, 50), blob(2, 20)]]);
+  assert.deepEqual(batches, [
+    [{ type: 'retry', digest: digest(1), attempt: 1, reason: 'connection broke; resuming' }, blob(1, 50), blob(2, 20)],
+  ]);
 });

@@ -9,7 +9,10 @@ const graph = (n: number) => ({ images: new Array(n) }) as unknown as StoreGraph
 
 test('concurrent callers share one build; a change makes the next call build again', async () => {
   let builds = 0;
-  const cache = new GraphCache(async () => fakeStore, async () => graph(++builds));
+  const cache = new GraphCache(
+    async () => fakeStore,
+    async () => graph(++builds),
+  );
   const [a, b] = await Promise.all([cache.get(), cache.get()]);
   assert.equal(builds, 1);
   assert.equal(a, b);
@@ -41,10 +44,13 @@ test('a build under way when the store changes answers its callers but is not ke
 
 test('a failed build is not kept', async () => {
   let builds = 0;
-  const cache = new GraphCache(async () => fakeStore, async () => {
-    if (++builds === 1) throw new Error('index.json is not valid JSON');
-    return graph(builds);
-  });
+  const cache = new GraphCache(
+    async () => fakeStore,
+    async () => {
+      if (++builds === 1) throw new Error('index.json is not valid JSON');
+      return graph(builds);
+    },
+  );
   await assert.rejects(cache.get(), /not valid JSON/);
   assert.equal((await cache.get()).images.length, 2);
 });

@@ -40,7 +40,12 @@ export interface HostContext {
 export function engineHandlers(ctx: HostContext): Handlers {
   const here = formatPlatform(hostPlatform(process.platform, process.arch));
   return {
-    hostInfo: async (): Promise<HostInfo> => ({ host: ctx.kind, storeDir: ctx.storeDir, platform: here, downloadsDir: join(homedir(), 'Downloads') }),
+    hostInfo: async (): Promise<HostInfo> => ({
+      host: ctx.kind,
+      storeDir: ctx.storeDir,
+      platform: here,
+      downloadsDir: join(homedir(), 'Downloads'),
+    }),
     listImages: async (): Promise<ImageRow[]> => imageRows(await ctx.graph()),
     inspectImage: async ({ ref }): Promise<ImageDetails> => inspectImage(await ctx.store(), ref, await ctx.graph()),
 

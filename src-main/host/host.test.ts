@@ -108,7 +108,7 @@ const started = (r: { ok: boolean; value?: unknown; error?: unknown }) => {
   return (r.value as { transferId: string }).transferId;
 };
 
-test('save, copy and load run as transfers through the contract and end with the image\'s digest', async () => {
+test("save, copy and load run as transfers through the contract and end with the image's digest", async () => {
   await withHost(async (host, storeDir, seen) => {
     const info = await host.dispatch('hostInfo', undefined);
     assert.match(info.ok ? (info.value as { downloadsDir: string }).downloadsDir : '', /Downloads$/);
@@ -132,11 +132,17 @@ test('save, copy and load run as transfers through the contract and end with the
     const layout = join(work, 'layout');
     const out = await ended(seen, started(await host.dispatch('copy', { source: 'example.com/app:1', destination: `oci:${layout}:v1` })));
     assert.deepEqual([out.kind, out.digest, out.error], ['copy', img.descriptor.digest, null]);
-    const back = await ended(seen, started(await host.dispatch('copy', { source: `oci:${layout}:v1`, destination: 'example.com/copied:1' })));
+    const back = await ended(
+      seen,
+      started(await host.dispatch('copy', { source: `oci:${layout}:v1`, destination: 'example.com/copied:1' })),
+    );
     assert.equal(back.error, null);
     const inspected = await host.dispatch('inspectImage', { ref: 'example.com/copied:1' });
     assert.ok(inspected.ok);
-    assert.deepEqual((inspected.value as { tagHistory: Array<{ action: string }> }).tagHistory.map((h) => h.action), ['copy']);
+    assert.deepEqual(
+      (inspected.value as { tagHistory: Array<{ action: string }> }).tagHistory.map((h) => h.action),
+      ['copy'],
+    );
     const badCopy = await host.dispatch('copy', { source: 'oci-archive:/x.tar', destination: 'example.com/x:1' });
     assert.equal(!badCopy.ok && badCopy.error.code, 'EUSAGE');
 

@@ -40,7 +40,11 @@ export function createHost(opts: HostOptions): Host {
   const open = async () => {
     const s = await Store.open(opts.storeDir);
     // Watched once the folder surely exists (Store.open creates it).
-    unwatch = watchStore(s, () => storeChanged('external'), () => graphs.invalidate());
+    unwatch = watchStore(
+      s,
+      () => storeChanged('external'),
+      () => graphs.invalidate(),
+    );
     return s;
   };
   const store = () => (opened ??= open().catch((e: unknown) => ((opened = undefined), Promise.reject(e))));
@@ -68,7 +72,17 @@ export function createHost(opts: HostOptions): Host {
   });
   // Pulls and pushes in this process find the logins saved in the app.
   const unregisterLogins = logins.register();
-  const ctx: HostContext = { kind: opts.kind, storeDir: opts.storeDir, uploadsDir, store, graph: () => graphs.get(), env, transfers, storeChanged, logins };
+  const ctx: HostContext = {
+    kind: opts.kind,
+    storeDir: opts.storeDir,
+    uploadsDir,
+    store,
+    graph: () => graphs.get(),
+    env,
+    transfers,
+    storeChanged,
+    logins,
+  };
   // The window asks for the image list as soon as it loads: have the store's graph ready by then.
   const warming = opts.handlers ? undefined : graphs.get().catch(() => undefined);
   return {

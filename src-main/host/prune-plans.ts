@@ -28,7 +28,11 @@ export class PlanBook<P extends PrunePlan> {
     const entry = this.plans.get(id);
     this.plans.delete(id);
     if (!entry || Date.now() - entry.at > this.ttlMs) {
-      throw new DeckhandError('ENOT_FOUND', 'That prune plan has expired or was already run; plan again to see what a prune would remove now.', { detail: { planId: id } });
+      throw new DeckhandError(
+        'ENOT_FOUND',
+        'That prune plan has expired or was already run; plan again to see what a prune would remove now.',
+        { detail: { planId: id } },
+      );
     }
     return entry.plan;
   }

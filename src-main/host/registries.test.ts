@@ -18,9 +18,26 @@ async function withHost(fn: (h: ReturnType<typeof createHost>, storeDir: string)
   await mkdir(join(dir, 'xdg', 'containers'), { recursive: true });
   await mkdir(join(dir, 'docker'), { recursive: true });
   const auth = (u: string) => Buffer.from(`${u}:${SECRET}`).toString('base64');
-  await writeFile(join(dir, 'xdg', 'containers', 'auth.json'), JSON.stringify({ auths: { 'quay.io': { auth: auth('q') }, 'ghcr.io/team': { auth: auth('g') } } }));
-  await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: auth('d') }, 'http://Registry.Example.com:5000/v2/': { username: 'u', password: SECRET }, 'not a host!': {} }, credsStore: 'desktop' }));
-  const host = createHost({ kind: 'web', storeDir, env: { XDG_CONFIG_HOME: join(dir, 'xdg'), DOCKER_CONFIG: join(dir, 'docker'), HOME: dir } });
+  await writeFile(
+    join(dir, 'xdg', 'containers', 'auth.json'),
+    JSON.stringify({ auths: { 'quay.io': { auth: auth('q') }, 'ghcr.io/team': { auth: auth('g') } } }),
+  );
+  await writeFile(
+    join(dir, 'docker', 'config.json'),
+    JSON.stringify({
+      auths: {
+        'https://index.docker.io/v1/': { auth: auth('d') },
+        'http://Registry.Example.com:5000/v2/': { username: 'u', password: SECRET },
+        'not a host!': {},
+      },
+      credsStore: 'desktop',
+    }),
+  );
+  const host = createHost({
+    kind: 'web',
+    storeDir,
+    env: { XDG_CONFIG_HOME: join(dir, 'xdg'), DOCKER_CONFIG: join(dir, 'docker'), HOME: dir },
+  });
   try {
     await fn(host, storeDir);
   } finally {
@@ -29,7 +46,7 @@ async function withHost(fn: (h: ReturnType<typeof createHost>, storeDir: string)
   }
 }
 
-test('auth file keys become registry hosts: Docker Hub\'s legacy key is docker.io; schemes and paths go', () => {
+test("auth file keys become registry hosts: Docker Hub's legacy key is docker.io; schemes and paths go", () => {
   assert.equal(hostOfAuthKey('https://index.docker.io/v1/'), 'docker.io');
   assert.equal(hostOfAuthKey('registry-1.docker.io'), 'docker.io');
   assert.equal(hostOfAuthKey('http://localhost:5000/v2/'), 'localhost:5000');
@@ -58,16 +75,26 @@ test('registries come from logins, stored images and the user, sorted, with no c
       { host: 'registry.example.com:5000', sources: ['auth'], insecure: false },
     ]);
     // The first add answered the same list, before quay.io was added too.
-    assert.deepEqual(added.value, (r.value as RegistryInfo[]).map((i) => (i.host === 'quay.io' ? { ...i, sources: ['auth', 'images'] } : i)));
+    assert.deepEqual(
+      added.value,
+      (r.value as RegistryInfo[]).map((i) => (i.host === 'quay.io' ? { ...i, sources: ['auth', 'images'] } : i)),
+    );
     assert.ok(!JSON.stringify(r.value).includes(SECRET));
     assert.ok(!JSON.stringify(r.value).includes(Buffer.from(`q:${SECRET}`).toString('base64')));
     // Persisted in the store's metadata folder, atomically (no temp files left).
     const saved = JSON.parse(await readFile(join(storeDir, '.deckhand', 'registries.json'), 'utf8')) as { registries: unknown[] };
-    assert.deepEqual(saved.registries, [{ host: 'mirror.internal:8443', insecure: true }, { host: 'quay.io', insecure: false }]);
+    assert.deepEqual(saved.registries, [
+      { host: 'mirror.internal:8443', insecure: true },
+      { host: 'quay.io', insecure: false },
+    ]);
     const removed = await host.dispatch('removeRegistry', { host: 'mirror.internal:8443' });
     assert.ok(removed.ok && !(removed.value as Array<{ host: string }>).some((x) => x.host === 'mirror.internal:8443'));
     const kept = await host.dispatch('removeRegistry', { host: 'quay.io' });
-    assert.ok(kept.ok && (kept.value as Array<{ host: string; sources: string[] }>).find((x) => x.host === 'quay.io')!.sources.join() === 'auth,images', 'still known from its login and images');
+    assert.ok(
+      kept.ok &&
+        (kept.value as Array<{ host: string; sources: string[] }>).find((x) => x.host === 'quay.io')!.sources.join() === 'auth,images',
+      'still known from its login and images',
+    );
     const bad = await host.dispatch('addRegistry', { host: 'https://quay.io/v2' });
     assert.equal(!bad.ok && bad.error.code, 'EINVALID');
   });

@@ -54,7 +54,11 @@ const POLICY = {
   },
 };
 
-async function withHost(t: { after(fn: () => unknown): void }, fn: (call: (host: string) => Promise<RegistryDetails>, dir: string, env: NodeJS.ProcessEnv) => Promise<void>, extraEnv: NodeJS.ProcessEnv = {}) {
+async function withHost(
+  t: { after(fn: () => unknown): void },
+  fn: (call: (host: string) => Promise<RegistryDetails>, dir: string, env: NodeJS.ProcessEnv) => Promise<void>,
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-regdetails-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, '.config', 'containers'), { recursive: true });
@@ -63,7 +67,13 @@ async function withHost(t: { after(fn: () => unknown): void }, fn: (call: (host:
   await writeFile(join(dir, 'registries.conf'), REGISTRIES_CONF);
   await writeFile(join(dir, '.config', 'containers', 'policy.json'), JSON.stringify(POLICY));
   const auth = Buffer.from(`ann:${SECRET}`).toString('base64');
-  await writeFile(join(dir, 'auth.json'), JSON.stringify({ auths: { 'quay.io': { auth }, 'ghcr.io': { identitytoken: SECRET } }, credHelpers: { 'helped.example': 'test', 'missing.example': 'nosuchhelper' } }));
+  await writeFile(
+    join(dir, 'auth.json'),
+    JSON.stringify({
+      auths: { 'quay.io': { auth }, 'ghcr.io': { identitytoken: SECRET } },
+      credHelpers: { 'helped.example': 'test', 'missing.example': 'nosuchhelper' },
+    }),
+  );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -75,7 +85,12 @@ async function withHost(t: { after(fn: () => unknown): void }, fn: (call: (host:
     CONTAINERS_REGISTRIES_CONF_DIR: join(dir, 'conf.d'),
     ...extraEnv,
   };
-  const host = createHost({ kind: 'electron', storeDir: join(dir, 'store'), env, keychain: { file: join(dir, 'userData', 'registry-logins.json'), cipher } });
+  const host = createHost({
+    kind: 'electron',
+    storeDir: join(dir, 'store'),
+    env,
+    keychain: { file: join(dir, 'userData', 'registry-logins.json'), cipher },
+  });
   try {
     await fn(
       async (h) => {
@@ -108,14 +123,30 @@ test('registry details: the registries.conf rule with its mirrors, the auth-file
         { location: 'mirror2.internal', insecure: false, pullFromMirror: 'tag-only' },
       ],
     });
-    assert.deepEqual(quay.registriesConf.narrower.map((r) => [r.prefix, r.blocked]), [['quay.io/team', true]]);
+    assert.deepEqual(
+      quay.registriesConf.narrower.map((r) => [r.prefix, r.blocked]),
+      [['quay.io/team', true]],
+    );
     assert.deepEqual(quay.registriesConf.searchRegistries, ['quay.io', 'docker.io']);
     assert.equal(quay.registriesConf.shortNameMode, 'permissive');
-    assert.deepEqual(quay.login, { storedIn: 'auth-file', username: 'ann', identityToken: false, file: join(dir, 'auth.json'), helper: null, problem: null });
+    assert.deepEqual(quay.login, {
+      storedIn: 'auth-file',
+      username: 'ann',
+      identityToken: false,
+      file: join(dir, 'auth.json'),
+      helper: null,
+      problem: null,
+    });
     assert.deepEqual(quay.policy, {
       file: join(dir, '.config', 'containers', 'policy.json'),
       scope: 'transports.docker["quay.io"]',
-      requirements: [{ type: 'sigstoreSigned', keyPaths: ['/etc/pki/team.pub'], text: 'sigstoreSigned with /etc/pki/team.pub; identity matchRepository' }],
+      requirements: [
+        {
+          type: 'sigstoreSigned',
+          keyPaths: ['/etc/pki/team.pub'],
+          text: 'sigstoreSigned with /etc/pki/team.pub; identity matchRepository',
+        },
+      ],
     });
 
     // A wildcard rule and a wildcard policy scope; a repository scope does not apply to the whole registry.
@@ -129,8 +160,19 @@ test('registry details: the registries.conf rule with its mirrors, the auth-file
 
     const ghcr = await details('ghcr.io');
     assert.equal(ghcr.registriesConf.rule, null);
-    assert.deepEqual(ghcr.login, { storedIn: 'auth-file', username: null, identityToken: true, file: join(dir, 'auth.json'), helper: null, problem: null });
-    assert.deepEqual(ghcr.policy, { file: join(dir, '.config', 'containers', 'policy.json'), scope: 'default', requirements: [{ type: 'reject', keyPaths: [], text: 'reject: every image is refused' }] });
+    assert.deepEqual(ghcr.login, {
+      storedIn: 'auth-file',
+      username: null,
+      identityToken: true,
+      file: join(dir, 'auth.json'),
+      helper: null,
+      problem: null,
+    });
+    assert.deepEqual(ghcr.policy, {
+      file: join(dir, '.config', 'containers', 'policy.json'),
+      scope: 'default',
+      requirements: [{ type: 'reject', keyPaths: [], text: 'reject: every image is refused' }],
+    });
   });
 });
 
@@ -143,13 +185,33 @@ test('registry details: logins in the app keychain and in credential helpers; a 
       // A login the app saved in its keychain file wins, as it does for pulls.
       await mkdir(join(dir, 'userData'));
       const ciphertext = await cipher.encrypt(JSON.stringify({ username: 'kim', password: SECRET }));
-      await writeFile(join(dir, 'userData', 'registry-logins.json'), JSON.stringify({ version: 1, logins: { 'quay.io': ciphertext.toString('base64') } }));
-      assert.deepEqual((await details('quay.io')).login, { storedIn: 'keychain', username: 'kim', identityToken: false, file: join(dir, 'userData', 'registry-logins.json'), helper: null, problem: null });
+      await writeFile(
+        join(dir, 'userData', 'registry-logins.json'),
+        JSON.stringify({ version: 1, logins: { 'quay.io': ciphertext.toString('base64') } }),
+      );
+      assert.deepEqual((await details('quay.io')).login, {
+        storedIn: 'keychain',
+        username: 'kim',
+        identityToken: false,
+        file: join(dir, 'userData', 'registry-logins.json'),
+        helper: null,
+        problem: null,
+      });
 
       assert.equal((await details('helped.example')).login.storedIn, null);
       const { execFileSync } = await import('node:child_process');
-      execFileSync('docker-credential-test', ['store'], { env, input: JSON.stringify({ ServerURL: 'helped.example', Username: 'hal', Secret: SECRET }) });
-      assert.deepEqual((await details('helped.example')).login, { storedIn: 'credential-helper', username: 'hal', identityToken: false, file: `credHelpers of ${join(dir, 'auth.json')}`, helper: 'test', problem: null });
+      execFileSync('docker-credential-test', ['store'], {
+        env,
+        input: JSON.stringify({ ServerURL: 'helped.example', Username: 'hal', Secret: SECRET }),
+      });
+      assert.deepEqual((await details('helped.example')).login, {
+        storedIn: 'credential-helper',
+        username: 'hal',
+        identityToken: false,
+        file: `credHelpers of ${join(dir, 'auth.json')}`,
+        helper: 'test',
+        problem: null,
+      });
 
       const missing = (await details('missing.example')).login;
       assert.equal(missing.storedIn, 'credential-helper');
@@ -160,12 +222,18 @@ test('registry details: logins in the app keychain and in credential helpers; a 
   );
 });
 
-test('registry details: a broken config file is the call\'s error', async (t) => {
+test("registry details: a broken config file is the call's error", async (t) => {
   await withHost(t, async (details, dir) => {
     await writeFile(join(dir, 'registries.conf'), '[[registry]]\nprefix = "quay.io"\nlocaton = "x"\n');
-    await assert.rejects(details('quay.io'), (e: Error & { code?: string }) => e.code === 'ECONFIG' && e.message.includes('registries.conf') && e.message.includes('locaton'));
+    await assert.rejects(
+      details('quay.io'),
+      (e: Error & { code?: string }) => e.code === 'ECONFIG' && e.message.includes('registries.conf') && e.message.includes('locaton'),
+    );
     await writeFile(join(dir, 'registries.conf'), '');
-    await writeFile(join(dir, '.config', 'containers', 'policy.json'), JSON.stringify({ default: [{ type: 'insecureAcceptAnything', extra: 1 }] }));
+    await writeFile(
+      join(dir, '.config', 'containers', 'policy.json'),
+      JSON.stringify({ default: [{ type: 'insecureAcceptAnything', extra: 1 }] }),
+    );
     await assert.rejects(details('quay.io'), (e: Error & { code?: string }) => e.code === 'EPOLICY' && e.message.includes('extra'));
   });
 });

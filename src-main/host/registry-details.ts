@@ -4,7 +4,13 @@
  * files with their credential helpers, policy.json). A login is described by its user and where it
  * is stored; the secret is dropped as soon as it is read and is in no result or message.
  */
-import type { Handlers, PolicyRequirementDetails, RegistryDetails, RegistryLoginDetails, RegistryRuleDetails } from '../../src-shared/ipc/contract.ts';
+import type {
+  Handlers,
+  PolicyRequirementDetails,
+  RegistryDetails,
+  RegistryLoginDetails,
+  RegistryRuleDetails,
+} from '../../src-shared/ipc/contract.ts';
 import { credentialPlaces } from '../engine/config/auth-file.ts';
 import { helperGet } from '../engine/config/cred-helper.ts';
 import { loadPolicy, requirementsForRegistry, type Requirement } from '../engine/config/policy.ts';
@@ -26,7 +32,8 @@ const ruleDetails = (r: RegistryRule): RegistryRuleDetails => ({
 const NO_LOGIN: RegistryLoginDetails = { storedIn: null, username: null, identityToken: false, file: null, helper: null, problem: null };
 
 /** The user of some credentials (never the secret). */
-const who = (c: Credentials): Pick<RegistryLoginDetails, 'username' | 'identityToken'> => ('username' in c ? { username: c.username, identityToken: false } : { username: null, identityToken: true });
+const who = (c: Credentials): Pick<RegistryLoginDetails, 'username' | 'identityToken'> =>
+  'username' in c ? { username: c.username, identityToken: false } : { username: null, identityToken: true };
 
 const problemOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -82,9 +89,17 @@ export function describeRequirement(r: Requirement): PolicyRequirementDetails {
       return { type: r.type, keyPaths, text: `sigstoreSigned with ${how}${identity}${refused}` };
     }
     case 'signedBy':
-      return { type: r.type, keyPaths, text: `signedBy (${r.keyType}) with ${keys() || 'no key'}: Deckhand cannot verify GPG signatures and refuses the image` };
+      return {
+        type: r.type,
+        keyPaths,
+        text: `signedBy (${r.keyType}) with ${keys() || 'no key'}: Deckhand cannot verify GPG signatures and refuses the image`,
+      };
     case 'signedBaseLayer':
-      return { type: r.type, keyPaths, text: `signedBaseLayer (${r.baseLayerIdentity.type}): Deckhand cannot check this and refuses the image` };
+      return {
+        type: r.type,
+        keyPaths,
+        text: `signedBaseLayer (${r.baseLayerIdentity.type}): Deckhand cannot check this and refuses the image`,
+      };
   }
 }
 
@@ -105,7 +120,10 @@ export function registryDetailsHandlers(ctx: HostContext): Pick<Handlers, 'regis
           shortNameMode: conf.shortNameMode,
         },
         login,
-        policy: policy && scoped ? { file: policy.source, scope: scoped.scope, requirements: scoped.requirements.map(describeRequirement) } : null,
+        policy:
+          policy && scoped
+            ? { file: policy.source, scope: scoped.scope, requirements: scoped.requirements.map(describeRequirement) }
+            : null,
       };
     },
   };

@@ -52,7 +52,11 @@ export function registryHandlers(ctx: HostContext): Pick<Handlers, RegistryCalls
       const h = host.toLowerCase();
       const ref = parseReference(`${h}/${repository}`);
       if (ref.domain !== h || /[@:]/.test(repository)) {
-        throw new DeckhandError('EUSAGE', `${repository} is not a repository name on ${h} (a path such as team/app, without a tag or digest).`, { detail: { host: h, repository } });
+        throw new DeckhandError(
+          'EUSAGE',
+          `${repository} is not a repository name on ${h} (a path such as team/app, without a tag or digest).`,
+          { detail: { host: h, repository } },
+        );
       }
       const client = await clientFor(h, ref.path);
       try {

@@ -30,14 +30,22 @@ async function refuseExisting(path: string): Promise<void> {
   } catch (e) {
     if (!isErrno(e, 'ENOENT')) throw e;
     try {
-      if (!(await stat(dirname(path))).isDirectory()) throw new DeckhandError('EUSAGE', `${dirname(path)} is not a folder; choose where to save the archive.`);
+      if (!(await stat(dirname(path))).isDirectory())
+        throw new DeckhandError('EUSAGE', `${dirname(path)} is not a folder; choose where to save the archive.`);
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw new DeckhandError('ENOT_FOUND', `The folder ${dirname(path)} does not exist; choose another place to save the archive.`, { detail: { path } });
+      if (isErrno(err, 'ENOENT'))
+        throw new DeckhandError('ENOT_FOUND', `The folder ${dirname(path)} does not exist; choose another place to save the archive.`, {
+          detail: { path },
+        });
       throw err;
     }
     return;
   }
-  throw new DeckhandError('EUSAGE', `${path} already exists; Deckhand does not overwrite files. Choose another name, or delete that file first.`, { detail: { path } });
+  throw new DeckhandError(
+    'EUSAGE',
+    `${path} already exists; Deckhand does not overwrite files. Choose another name, or delete that file first.`,
+    { detail: { path } },
+  );
 }
 
 export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls> {
@@ -105,7 +113,12 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
       return ctx.transfers.start('save', path, async (onEvent, signal) => {
         // Checked again at the start: another save may have taken the name meanwhile.
         await refuseExisting(path);
-        const result = await saveArchive(store, refs, path, { format: format ?? 'oci-archive', ...(presentPlatforms ? { presentPlatforms } : {}), onEvent, signal });
+        const result = await saveArchive(store, refs, path, {
+          format: format ?? 'oci-archive',
+          ...(presentPlatforms ? { presentPlatforms } : {}),
+          onEvent,
+          signal,
+        });
         return { digest: result.images[0]?.digest ?? null };
       });
     },

@@ -37,14 +37,22 @@ test('a failure ends the transfer with the error as {code, message, detail}', as
     throw new DeckhandError('EDENIED', 'No push access.', { detail: { repository: 'a' } });
   });
   await done;
-  assert.deepEqual(seen.at(-1)!.payload, { transferId: (seen[0]!.payload as { transferId: string }).transferId, kind: 'push', ref: 'example.com/a:1', digest: null, error: { code: 'EDENIED', message: 'No push access.', detail: { repository: 'a' } } });
+  assert.deepEqual(seen.at(-1)!.payload, {
+    transferId: (seen[0]!.payload as { transferId: string }).transferId,
+    kind: 'push',
+    ref: 'example.com/a:1',
+    digest: null,
+    error: { code: 'EDENIED', message: 'No push access.', detail: { repository: 'a' } },
+  });
 });
 
 test('cancel aborts the running transfer; close waits for every transfer to end', async () => {
   const { transfers, seen } = setup();
   const untilAborted = (signal: AbortSignal, error: Error) =>
     new Promise<never>((_resolve, reject) => (signal.aborted ? reject(error) : signal.addEventListener('abort', () => reject(error))));
-  const { transferId } = transfers.start('pull', 'example.com/a:1', (_onEvent, signal) => untilAborted(signal, new DeckhandError('ECANCELLED', 'Pull cancelled.')));
+  const { transferId } = transfers.start('pull', 'example.com/a:1', (_onEvent, signal) =>
+    untilAborted(signal, new DeckhandError('ECANCELLED', 'Pull cancelled.')),
+  );
   transfers.start('pull', 'example.com/b:1', (_onEvent, signal) => untilAborted(signal, new Error('aborted')));
   assert.equal(transfers.cancel(transferId), true);
   assert.equal(transfers.cancel('00000000-0000-4000-8000-000000000000'), false);
@@ -58,7 +66,12 @@ test('a cancelled transfer ends as cancelled, whatever its run threw on the way 
   const { transfers, seen, ended } = setup();
   const done = ended();
   const aborted = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
-  const { transferId } = transfers.start('save', '/tmp/a.tar', (_onEvent, signal) => new Promise((_resolve, reject) => (signal.aborted ? reject(aborted()) : signal.addEventListener('abort', () => reject(aborted())))));
+  const { transferId } = transfers.start(
+    'save',
+    '/tmp/a.tar',
+    (_onEvent, signal) =>
+      new Promise((_resolve, reject) => (signal.aborted ? reject(aborted()) : signal.addEventListener('abort', () => reject(aborted())))),
+  );
   assert.equal(transfers.cancel(transferId), true);
   await done;
   const error = (seen.at(-1)!.payload as { error: { code: string; message: string } }).error;

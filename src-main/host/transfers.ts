@@ -37,7 +37,14 @@ export class TransferManager {
       .then(
         (r) => ({ digest: r.digest, error: null }),
         // Whatever a cancelled run threw (an AbortError from a stream, say), the transfer was cancelled.
-        (e: unknown) => ({ digest: null, error: toWireError(controller.signal.aborted && !(e instanceof DeckhandError) ? new DeckhandError('ECANCELLED', `The ${kind} of ${ref} was cancelled.`, { cause: e }) : e) }),
+        (e: unknown) => ({
+          digest: null,
+          error: toWireError(
+            controller.signal.aborted && !(e instanceof DeckhandError)
+              ? new DeckhandError('ECANCELLED', `The ${kind} of ${ref} was cancelled.`, { cause: e })
+              : e,
+          ),
+        }),
       )
       .then((outcome) => {
         progress.close();

@@ -20,7 +20,11 @@ export function isInside(dir: string, path: string): boolean {
 /** A dropped file's name reduced to something safe as the tail of a file name. */
 export function sanitizeName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.normalize('NFC').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(-100);
+  const clean = base
+    .normalize('NFC')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(-100);
   return clean || 'archive';
 }
 

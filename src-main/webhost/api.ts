@@ -33,7 +33,8 @@ export async function handleCall(req: IncomingMessage, res: ServerResponse, call
     res.setHeader('Allow', 'POST');
     return reply(res, 405, fail('EUSAGE', 'Calls are POST requests.'));
   }
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return reply(res, 415, fail('EUSAGE', 'Calls carry JSON (Content-Type: application/json).'));
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    return reply(res, 415, fail('EUSAGE', 'Calls carry JSON (Content-Type: application/json).'));
   const text = await readBody(req);
   if (text === null) return reply(res, 413, fail('EINVALID', 'The request body is over 1 MiB.'));
   let envelope: unknown;
@@ -42,6 +43,7 @@ export async function handleCall(req: IncomingMessage, res: ServerResponse, call
   } catch {
     return reply(res, 400, fail('EINVALID', 'The request body is not valid JSON.'));
   }
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return reply(res, 400, fail('EINVALID', 'The request body must be an object {"input": …}.'));
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))
+    return reply(res, 400, fail('EINVALID', 'The request body must be an object {"input": …}.'));
   reply(res, 200, await dispatch(call, (envelope as { input?: unknown }).input));
 }

@@ -23,7 +23,8 @@ test('every path starts with the token', () => {
 
 test('only loopback host names; an Origin must be the host itself', () => {
   for (const h of ['127.0.0.1:8080', 'localhost:1', '[::1]:9', '127.0.0.1']) assert.equal(isLoopbackHostHeader(h), true, h);
-  for (const h of [undefined, '', 'evil.example:8080', '127.0.0.1.evil.example', '10.0.0.1:8080', 'localhost@evil.example']) assert.equal(isLoopbackHostHeader(h), false, String(h));
+  for (const h of [undefined, '', 'evil.example:8080', '127.0.0.1.evil.example', '10.0.0.1:8080', 'localhost@evil.example'])
+    assert.equal(isLoopbackHostHeader(h), false, String(h));
   assert.equal(originAllowed(undefined, '127.0.0.1:8080'), true, 'non-browser clients send no Origin');
   assert.equal(originAllowed('http://127.0.0.1:8080', '127.0.0.1:8080'), true);
   assert.equal(originAllowed('http://localhost:9000', 'localhost:9000'), true, 'an SSH tunnel on another port');

@@ -8,6 +8,7 @@ export function findRendererDir(moduleUrl: string = import.meta.url): string {
   const here = dirname(fileURLToPath(moduleUrl));
   const candidates = [join(here, 'renderer'), join(here, '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')];
   const found = candidates.find((c) => existsSync(join(c, 'index.html')));
-  if (!found) throw new DeckhandError('ESTORE', `The built app is missing (looked in ${candidates.join(' and ')}). Run \`npm run build\` first.`);
+  if (!found)
+    throw new DeckhandError('ESTORE', `The built app is missing (looked in ${candidates.join(' and ')}). Run \`npm run build\` first.`);
   return found;
 }

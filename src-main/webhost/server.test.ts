@@ -52,7 +52,11 @@ function send(path: string, opts: { method?: string; headers?: Record<string, st
 }
 
 const call = (name: string, input: unknown, headers: Record<string, string> = {}) =>
-  send(`/${web.token}/api/call/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ input }) });
+  send(`/${web.token}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ input }),
+  });
 
 function upgrade(path: string, origin?: string): Promise<{ opened: boolean; status?: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
@@ -76,7 +80,10 @@ test('no token, or a wrong one, gets 401 for pages, calls and sockets', async ()
     const r = await send(path);
     assert.equal(r.status, 401, path);
   }
-  assert.equal((await send('/api/call/listImages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status, 401);
+  assert.equal(
+    (await send('/api/call/listImages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status,
+    401,
+  );
   assert.deepEqual(await upgrade('/api/events'), { opened: false, status: 401 });
   assert.deepEqual(engine.calls, []);
 });
@@ -114,8 +121,15 @@ test('calls go through the contract: validated, answered as CallResult', async (
   assert.equal(bad.error.code, 'EINVALID');
   const unknown = JSON.parse((await call('rmRf', {})).body) as { ok: boolean; error: { code: string } };
   assert.equal(unknown.error.code, 'EUSAGE');
-  assert.equal((await send(`/${web.token}/api/call/listImages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' })).status, 415);
-  assert.equal((await send(`/${web.token}/api/call/listImages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' })).status, 400);
+  assert.equal(
+    (await send(`/${web.token}/api/call/listImages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' })).status,
+    415,
+  );
+  assert.equal(
+    (await send(`/${web.token}/api/call/listImages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }))
+      .status,
+    400,
+  );
   assert.equal((await send(`/${web.token}/api/call/listImages`)).status, 405);
   assert.deepEqual(engine.calls, [{ call: 'listImages', input: undefined }]);
 });
@@ -128,7 +142,7 @@ test('a call from a foreign Origin is refused before the engine sees it', async 
   assert.equal(engine.calls.length, 1);
 });
 
-test('a WebSocket upgrade from a foreign Origin is refused; the page\'s own origin gets events', async () => {
+test("a WebSocket upgrade from a foreign Origin is refused; the page's own origin gets events", async () => {
   const path = `/${web.token}/api/events`;
   assert.deepEqual(await upgrade(path, 'https://evil.example'), { opened: false, status: 403 });
   assert.deepEqual(await upgrade(path, `http://localhost:${port + 1}`), { opened: false, status: 403 });

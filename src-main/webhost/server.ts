@@ -47,7 +47,7 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const UNAUTHORIZED = 'Unauthorized: open the address `deckhand serve` printed; it carries this run\'s token.\n';
+const UNAUTHORIZED = "Unauthorized: open the address `deckhand serve` printed; it carries this run's token.\n";
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? newToken();
@@ -55,12 +55,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (!isLoopbackHostHeader(req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: unknown host name.\n');
+    if (!isLoopbackHostHeader(req.headers.host))
+      return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: unknown host name.\n');
     const route = routeOf(req.url ?? '/', token);
     if (!route) return void res.writeHead(401, { 'Content-Type': 'text/plain' }).end(UNAUTHORIZED);
-    if (!originAllowed(req.headers.origin, req.headers.host)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: foreign origin.\n');
+    if (!originAllowed(req.headers.origin, req.headers.host))
+      return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: foreign origin.\n');
     if (route.redirect) return void res.writeHead(308, { Location: `/${token}/` }).end();
-    if (route.rest.startsWith(CALL_ROUTE_PREFIX)) return void handleCall(req, res, route.rest.slice(CALL_ROUTE_PREFIX.length), opts.dispatch).catch(() => res.destroy());
+    if (route.rest.startsWith(CALL_ROUTE_PREFIX))
+      return void handleCall(req, res, route.rest.slice(CALL_ROUTE_PREFIX.length), opts.dispatch).catch(() => res.destroy());
     if (route.rest === UPLOAD_ROUTE && opts.uploadsDir) return void handleUpload(req, res, opts.uploadsDir).catch(() => res.destroy());
     if (route.rest === EVENTS_ROUTE) return void res.writeHead(426, { Upgrade: 'websocket' }).end();
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();

@@ -20,7 +20,12 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'deckhand-upload-'));
   uploads = join(dir, 'store', '.deckhand', 'uploads');
   await writeFile(join(dir, 'index.html'), '<!doctype html>');
-  web = await startWebHost({ dispatch: createDispatcher(fakeEngine().handlers, () => undefined), events: new EventHub(), rendererDir: dir, uploadsDir: uploads });
+  web = await startWebHost({
+    dispatch: createDispatcher(fakeEngine().handlers, () => undefined),
+    events: new EventHub(),
+    rendererDir: dir,
+    uploadsDir: uploads,
+  });
   port = Number(new URL(web.url).port);
 });
 
@@ -38,11 +43,20 @@ const HEADERS = { 'Content-Type': 'application/octet-stream', 'X-Deckhand-Filena
 
 function upload(opts: { path?: string; headers?: Record<string, string>; chunks?: Buffer[]; method?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: opts.path ?? `/${web.token}/api/upload`, method: opts.method ?? 'POST', headers: { ...HEADERS, ...opts.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: opts.path ?? `/${web.token}/api/upload`,
+        method: opts.method ?? 'POST',
+        headers: { ...HEADERS, ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     void (async () => {
       for (const c of opts.chunks ?? []) {
@@ -88,7 +102,13 @@ test('without the token, from a foreign origin or host, or not as octet-stream, 
 test('an upload cut off midway leaves no file behind', async () => {
   const before = await listing();
   await new Promise<void>((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: `/${web.token}/api/upload`, method: 'POST', headers: { ...HEADERS, 'Content-Length': String(10 * 1024 * 1024) } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: `/${web.token}/api/upload`,
+      method: 'POST',
+      headers: { ...HEADERS, 'Content-Length': String(10 * 1024 * 1024) },
+    });
     req.on('error', () => resolve());
     req.write(Buffer.alloc(256 * 1024, 7));
     setTimeout(() => {

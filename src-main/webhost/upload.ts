@@ -37,7 +37,8 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, up
     res.setHeader('Allow', 'POST');
     return reply(res, 405, fail('EUSAGE', 'Uploads are POST requests.'));
   }
-  if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '')) return reply(res, 415, fail('EUSAGE', 'An upload carries the file itself (Content-Type: application/octet-stream).'));
+  if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? ''))
+    return reply(res, 415, fail('EUSAGE', 'An upload carries the file itself (Content-Type: application/octet-stream).'));
   await mkdir(uploadsDir, { recursive: true });
   const path = join(uploadsDir, `${randomUUID()}-${sanitizeName(originalName(req.headers['x-deckhand-filename']))}`);
   const partial = `${path}.partial`;

@@ -21,5 +21,7 @@ export async function archivePathFor(file: File): Promise<string> {
   });
   const body = (await res.json().catch(() => null)) as CallResult<{ path: string }> | null;
   if (body?.ok === true && typeof body.value?.path === 'string') return body.value.path;
-  throw new Error(body?.ok === false ? body.error.message : `The Deckhand host answered the upload of ${file.name} with HTTP ${res.status}.`);
+  throw new Error(
+    body?.ok === false ? body.error.message : `The Deckhand host answered the upload of ${file.name} with HTTP ${res.status}.`,
+  );
 }

@@ -38,9 +38,12 @@ export function webRawApi(pageUrl: string): RawApi {
       socket = undefined;
       opened = undefined;
       // Reconnect while anyone listens; events sent meanwhile are lost, so tell listeners to refetch.
-      setTimeout(() => {
-        if (listeners.size > 0) void ensureSocket().then((ok) => ok && deliver('storeChanged', { reason: 'reconnected' }));
-      }, wasOpen ? 0 : retryMs);
+      setTimeout(
+        () => {
+          if (listeners.size > 0) void ensureSocket().then((ok) => ok && deliver('storeChanged', { reason: 'reconnected' }));
+        },
+        wasOpen ? 0 : retryMs,
+      );
       retryMs = wasOpen ? 250 : Math.min(retryMs * 2, 5000);
     };
     return new Promise<boolean>((resolve) => {
@@ -66,7 +69,14 @@ export function webRawApi(pageUrl: string): RawApi {
       });
       const body = (await res.json().catch(() => null)) as CallResult<unknown> | null;
       if (body && typeof body === 'object' && 'ok' in body) return body;
-      return { ok: false, error: { code: 'EINTERNAL', message: `The Deckhand host answered ${call} with HTTP ${res.status}.`, detail: { status: res.status } } };
+      return {
+        ok: false,
+        error: {
+          code: 'EINTERNAL',
+          message: `The Deckhand host answered ${call} with HTTP ${res.status}.`,
+          detail: { status: res.status },
+        },
+      };
     },
     (event, listener) => {
       let set = listeners.get(event);

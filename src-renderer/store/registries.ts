@@ -27,7 +27,12 @@ export interface RegistriesSlice {
   loadTags(host: string, repository: string): Promise<void>;
 }
 
-const loading = <T>(prev: Listing<T> | undefined): Listing<T> => ({ items: prev?.items ?? null, error: null, loading: true, complete: prev?.complete ?? false });
+const loading = <T>(prev: Listing<T> | undefined): Listing<T> => ({
+  items: prev?.items ?? null,
+  error: null,
+  loading: true,
+  complete: prev?.complete ?? false,
+});
 
 export const createRegistriesSlice: Slice<RegistriesSlice> = (set) => ({
   registries: null,
@@ -51,7 +56,9 @@ export const createRegistriesSlice: Slice<RegistriesSlice> = (set) => ({
     set((s) => ({ repositories: { ...s.repositories, [host]: loading(s.repositories[host]) } }));
     try {
       const r = await api().registryRepositories({ host });
-      set((s) => ({ repositories: { ...s.repositories, [host]: { items: r.repositories, error: null, loading: false, complete: r.complete } } }));
+      set((s) => ({
+        repositories: { ...s.repositories, [host]: { items: r.repositories, error: null, loading: false, complete: r.complete } },
+      }));
     } catch (e) {
       set((s) => ({ repositories: { ...s.repositories, [host]: { items: null, error: messageOf(e), loading: false, complete: false } } }));
     }

@@ -75,7 +75,23 @@ const FINISHED_STATES: ReadonlySet<BlobState> = new Set(['exists', 'mounted', 'd
 export const isCancelled = (t: TransferView): boolean => t.error?.code === 'ECANCELLED';
 
 function fresh(id: string): TransferView {
-  return { id, kind: 'pull', ref: '…', status: 'running', blobs: {}, note: null, digest: null, mirror: null, error: null, retries: 0, lastRetry: null, summary: null, startedAt: null, endedAt: null, samples: [] };
+  return {
+    id,
+    kind: 'pull',
+    ref: '…',
+    status: 'running',
+    blobs: {},
+    note: null,
+    digest: null,
+    mirror: null,
+    error: null,
+    retries: 0,
+    lastRetry: null,
+    summary: null,
+    startedAt: null,
+    endedAt: null,
+    samples: [],
+  };
 }
 
 function update(list: TransferView[], id: string, now: number | undefined, change: (t: TransferView) => TransferView): TransferView[] {
@@ -142,7 +158,13 @@ export function reduceTransfers(list: TransferView[], action: TransferAction): T
               summary = { type: 'pull', fetchedBytes: e.fetchedBytes, fetchedBlobs: e.fetchedBlobs, skippedBlobs: e.skippedBlobs };
               break;
             case 'pushed':
-              summary = { type: 'push', uploadedBytes: e.uploadedBytes, uploadedBlobs: e.uploadedBlobs, existingBlobs: e.existingBlobs, mountedBlobs: e.mountedBlobs };
+              summary = {
+                type: 'push',
+                uploadedBytes: e.uploadedBytes,
+                uploadedBlobs: e.uploadedBlobs,
+                existingBlobs: e.existingBlobs,
+                mountedBlobs: e.mountedBlobs,
+              };
               break;
             case 'error':
               note = e.message;

@@ -4,12 +4,27 @@
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 
-export function Dialog({ title, onClose, children, testId, wide }: { title: string; onClose: () => void; children: ReactNode; testId?: string; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  testId,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  testId?: string;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
     // jsdom has no showModal; the open attribute is enough there.
-    if (d && !d.open) (typeof d.showModal === 'function' ? d.showModal() : d.setAttribute('open', ''));
+    if (d && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal();
+      else d.setAttribute('open', '');
+    }
   }, []);
   return (
     <dialog
@@ -49,7 +64,18 @@ interface FormFooterProps {
 }
 
 /** A dialog form's end: its error, Cancel, and the submit button. */
-export function FormFooter({ error, errorId, errorTestId, submitLabel, busyLabel, busy = false, disabled = false, variant = 'primary', submitTestId, onCancel }: FormFooterProps) {
+export function FormFooter({
+  error,
+  errorId,
+  errorTestId,
+  submitLabel,
+  busyLabel,
+  busy = false,
+  disabled = false,
+  variant = 'primary',
+  submitTestId,
+  onCancel,
+}: FormFooterProps) {
   return (
     <>
       {error ? (

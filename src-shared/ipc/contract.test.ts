@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CALL_NAMES, CALLS, EVENT_NAMES, EVENTS, callChannel, eventChannel, type CallName, type CallResult, type EventName } from './contract.ts';
+import {
+  CALL_NAMES,
+  CALLS,
+  EVENT_NAMES,
+  EVENTS,
+  callChannel,
+  eventChannel,
+  type CallName,
+  type CallResult,
+  type EventName,
+} from './contract.ts';
 import { CallError, clientApi, rawApi } from './proxy.ts';
 import { checkCall, checkEvent } from './validate.ts';
 
@@ -22,8 +32,20 @@ test('inputs are checked strictly: unknown fields and wrong types fail', () => {
 
 test('events are checked too: a transfer event of an unknown type fails', () => {
   const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
-  assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'done', done: 1, total: 1 }] }).ok, true);
-  assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'melting', done: 1, total: 1 }] }).ok, false);
+  assert.equal(
+    checkEvent('transferProgress', {
+      transferId,
+      events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'done', done: 1, total: 1 }],
+    }).ok,
+    true,
+  );
+  assert.equal(
+    checkEvent('transferProgress', {
+      transferId,
+      events: [{ type: 'blob', digest: 'sha256:a', kind: 'layer', state: 'melting', done: 1, total: 1 }],
+    }).ok,
+    false,
+  );
   assert.equal(checkEvent('transferProgress', { transferId, events: [{ type: 'explode' }] }).ok, false);
   assert.equal(checkEvent('storeChanged', { reason: 'pull', extra: 1 }).ok, false);
 });
@@ -34,7 +56,8 @@ test('a transport round trip: values come back, errors keep their code and detai
   const raw = rawApi(
     async (call, input): Promise<CallResult<unknown>> => {
       invoked.push([call, input]);
-      if (call === 'inspectImage') return { ok: false, error: { code: 'ENOT_FOUND', message: 'No image named x.', detail: { input: 'x' } } };
+      if (call === 'inspectImage')
+        return { ok: false, error: { code: 'ENOT_FOUND', message: 'No image named x.', detail: { input: 'x' } } };
       return { ok: true, value: [] };
     },
     (event, listener) => (listeners.set(event, listener), () => listeners.delete(event)),
@@ -42,8 +65,14 @@ test('a transport round trip: values come back, errors keep their code and detai
   const problems: string[] = [];
   const api = clientApi(raw, (m) => problems.push(m));
   assert.deepEqual(await api.listImages(), []);
-  await assert.rejects(api.inspectImage({ ref: 'x' }), (e: unknown) => e instanceof CallError && e.code === 'ENOT_FOUND' && e.detail?.input === 'x' && e.message === 'No image named x.');
-  assert.deepEqual(invoked, [['listImages', undefined], ['inspectImage', { ref: 'x' }]]);
+  await assert.rejects(
+    api.inspectImage({ ref: 'x' }),
+    (e: unknown) => e instanceof CallError && e.code === 'ENOT_FOUND' && e.detail?.input === 'x' && e.message === 'No image named x.',
+  );
+  assert.deepEqual(invoked, [
+    ['listImages', undefined],
+    ['inspectImage', { ref: 'x' }],
+  ]);
 
   const got: unknown[] = [];
   const off = api.on('storeChanged', (p) => got.push(p));

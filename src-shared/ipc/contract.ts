@@ -47,14 +47,25 @@ const call =
 
 const NO_INPUT = v.optional(v.strictObject({}));
 /** A reference or stored-image name as the user typed it; the engine parses the grammar. */
-const name = (what: string) => v.pipe(v.string(`${what} must be a string`), v.minLength(1, `${what} is empty`), v.maxLength(1024, `${what} is longer than 1024 characters`));
-const platform = v.pipe(v.string(), v.regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(\/[a-z0-9._-]+)?$/i, 'a platform is os/arch[/variant], e.g. linux/arm64'));
+const name = (what: string) =>
+  v.pipe(
+    v.string(`${what} must be a string`),
+    v.minLength(1, `${what} is empty`),
+    v.maxLength(1024, `${what} is longer than 1024 characters`),
+  );
+const platform = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(\/[a-z0-9._-]+)?$/i, 'a platform is os/arch[/variant], e.g. linux/arm64'),
+);
 const flag = v.optional(v.boolean());
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** A registry as references name it: host[:port], no scheme or path. */
 const registryHost = v.pipe(
   v.string(),
-  v.regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i, 'a registry is host[:port], e.g. quay.io or 127.0.0.1:5000, without https:// or a path'),
+  v.regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i,
+    'a registry is host[:port], e.g. quay.io or 127.0.0.1:5000, without https:// or a path',
+  ),
   v.maxLength(255),
 );
 /** An image name without tag or digest (no default tag added). */
@@ -66,10 +77,25 @@ const untagged = (s: string): boolean => {
     return false;
   }
 };
-const aliasName = v.pipe(name('name'), v.check((s) => untagged(s) && isShortName(s), 'name must be a short name without tag or digest, e.g. nginx or team/app'));
-const aliasValue = v.pipe(name('value'), v.check((s) => untagged(s) && !isShortName(s), 'value must be a fully-qualified repository without tag or digest, e.g. docker.io/library/nginx'));
+const aliasName = v.pipe(
+  name('name'),
+  v.check((s) => untagged(s) && isShortName(s), 'name must be a short name without tag or digest, e.g. nginx or team/app'),
+);
+const aliasValue = v.pipe(
+  name('value'),
+  v.check(
+    (s) => untagged(s) && !isShortName(s),
+    'value must be a fully-qualified repository without tag or digest, e.g. docker.io/library/nginx',
+  ),
+);
 /** A local file path (absolute) chosen by the user: a dropped archive, a save target. */
-const filePath = (what: string) => v.pipe(v.string(), v.minLength(1, `${what} is empty`), v.maxLength(4096), v.check((p) => p.startsWith('/') || /^[a-z]:[\\/]/i.test(p), `${what} must be an absolute path`));
+const filePath = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.minLength(1, `${what} is empty`),
+    v.maxLength(4096),
+    v.check((p) => p.startsWith('/') || /^[a-z]:[\\/]/i.test(p), `${what} must be an absolute path`),
+  );
 
 export const CALLS = {
   /** Which host this is, where its store lives and this machine's platform. */
@@ -84,7 +110,9 @@ export const CALLS = {
     ),
   ),
   /** Starts a push of a stored image (to its own name, or to `destination`). */
-  push: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: v.optional(name('destination')), presentPlatforms: flag, tlsVerify: flag })),
+  push: call<TransferStarted>()(
+    v.strictObject({ source: name('source'), destination: v.optional(name('destination')), presentPlatforms: flag, tlsVerify: flag }),
+  ),
   /** Copies between any two endpoints (`docker://REF`, `oci:DIR[:REF]`, or a stored name), in the background. */
   copy: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: name('destination'), tlsVerify: flag })),
   /** Loads an oci-archive or docker-archive tarball into the store, in the background. */
@@ -102,7 +130,10 @@ export const CALLS = {
   cancelTransfer: call<{ cancelled: boolean }>()(v.strictObject({ transferId: TransferId })),
   tag: call<TagResult>()(v.strictObject({ source: name('source'), target: name('target') })),
   removeImages: call<RemoveResult>()(
-    v.strictObject({ refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(10_000, 'too many refs')), force: flag }),
+    v.strictObject({
+      refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(10_000, 'too many refs')),
+      force: flag,
+    }),
   ),
   /** `df`: what each image costs (total, shared, unique) and what a prune would reclaim. */
   diskUsage: call<DiskUsage>()(NO_INPUT),
@@ -138,8 +169,16 @@ export const CALLS = {
   login: call<LoginResult>()(
     v.strictObject({
       registry: registryHost,
-      username: v.pipe(v.string('username must be a string'), v.minLength(1, 'username is empty'), v.maxLength(1024, 'username is longer than 1024 characters')),
-      password: v.pipe(v.string('password must be a string'), v.minLength(1, 'password is empty'), v.maxLength(16_384, 'password is longer than 16384 characters')),
+      username: v.pipe(
+        v.string('username must be a string'),
+        v.minLength(1, 'username is empty'),
+        v.maxLength(1024, 'username is longer than 1024 characters'),
+      ),
+      password: v.pipe(
+        v.string('password must be a string'),
+        v.minLength(1, 'password is empty'),
+        v.maxLength(16_384, 'password is longer than 16384 characters'),
+      ),
     }),
   ),
   /** Removes the login the app saved for a registry (keychain file and/or credential helper). */

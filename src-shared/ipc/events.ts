@@ -16,11 +16,28 @@ const BlobState = v.picklist(['waiting', 'exists', 'mounted', 'downloading', 'up
 
 export const TransferEventSchema = v.variant('type', [
   v.strictObject({ type: v.literal('resolving'), ref: text }),
-  v.strictObject({ type: v.literal('resolved'), ref: text, digest: text, mediaType: text, platforms: v.array(text), sparse: v.boolean(), endpoint: text, mirror: v.optional(text) }),
+  v.strictObject({
+    type: v.literal('resolved'),
+    ref: text,
+    digest: text,
+    mediaType: text,
+    platforms: v.array(text),
+    sparse: v.boolean(),
+    endpoint: text,
+    mirror: v.optional(text),
+  }),
   v.strictObject({ type: v.literal('blob'), digest: text, kind: BlobKind, state: BlobState, done: count, total: count }),
   v.strictObject({ type: v.literal('retry'), digest: text, attempt: count, reason: text }),
   v.strictObject({ type: v.literal('done'), ref: text, digest: text, fetchedBytes: count, fetchedBlobs: count, skippedBlobs: count }),
-  v.strictObject({ type: v.literal('pushed'), ref: text, digest: text, uploadedBytes: count, uploadedBlobs: count, existingBlobs: count, mountedBlobs: count }),
+  v.strictObject({
+    type: v.literal('pushed'),
+    ref: text,
+    digest: text,
+    uploadedBytes: count,
+    uploadedBlobs: count,
+    existingBlobs: count,
+    mountedBlobs: count,
+  }),
   v.strictObject({ type: v.literal('manifest'), digest: text, ref: text, state: v.picklist(['exists', 'done']) }),
   v.strictObject({ type: v.literal('error'), code: text, message: text }),
 ]);
@@ -41,7 +58,13 @@ export const EVENTS = {
    */
   transferProgress: v.strictObject({ transferId: TransferId, events: v.array(TransferEventSchema) }),
   /** A transfer finished: `error` is null on success. */
-  transferEnded: v.strictObject({ transferId: TransferId, kind: TransferKind, ref: text, digest: v.nullable(text), error: v.nullable(WireErrorSchema) }),
+  transferEnded: v.strictObject({
+    transferId: TransferId,
+    kind: TransferKind,
+    ref: text,
+    digest: v.nullable(text),
+    error: v.nullable(WireErrorSchema),
+  }),
   /** The store's catalog changed (a pull, tag, rmi here, or another process such as the CLI). */
   storeChanged: v.strictObject({ reason: text }),
 };

@@ -46,7 +46,12 @@ export function clientApi(raw: RawApi, onInvalidEvent: (message: string) => void
   for (const call of CALL_NAMES) {
     api[call] = async (input?: unknown) => {
       const result = await methods[call](input);
-      if (!isCallResult(result)) throw new CallError({ code: 'EINTERNAL', message: `The main side answered ${call} with something that is not a result.`, detail: null });
+      if (!isCallResult(result))
+        throw new CallError({
+          code: 'EINTERNAL',
+          message: `The main side answered ${call} with something that is not a result.`,
+          detail: null,
+        });
       if (result.ok) return result.value;
       throw new CallError({ code: result.error.code, message: result.error.message, detail: result.error.detail ?? null });
     };

@@ -16,7 +16,14 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): Array<{ path: string
 export function checkCall(call: unknown, input: unknown): Checked<{ call: CallName; args: CallArgs<CallName> }> {
   if (!isCallName(call)) {
     const shown = typeof call === 'string' ? call.slice(0, 64) : typeof call;
-    return { ok: false, error: { code: 'EUSAGE', message: `Unknown call ${JSON.stringify(shown)}; the contract has ${Object.keys(CALLS).join(', ')}.`, detail: { call: shown } } };
+    return {
+      ok: false,
+      error: {
+        code: 'EUSAGE',
+        message: `Unknown call ${JSON.stringify(shown)}; the contract has ${Object.keys(CALLS).join(', ')}.`,
+        detail: { call: shown },
+      },
+    };
   }
   const parsed = v.safeParse(CALLS[call].input, input);
   if (parsed.success) return { ok: true, value: { call, args: parsed.output as CallArgs<CallName> } };
@@ -27,9 +34,17 @@ export function checkCall(call: unknown, input: unknown): Checked<{ call: CallNa
 
 export function checkEvent<E extends EventName>(event: E, payload: unknown): Checked<EventPayload<E>>;
 export function checkEvent(event: unknown, payload: unknown): Checked<unknown> {
-  if (!isEventName(event)) return { ok: false, error: { code: 'EUSAGE', message: `Unknown event ${JSON.stringify(String(event).slice(0, 64))}.`, detail: null } };
+  if (!isEventName(event))
+    return { ok: false, error: { code: 'EUSAGE', message: `Unknown event ${JSON.stringify(String(event).slice(0, 64))}.`, detail: null } };
   const parsed = v.safeParse(EVENTS[event], payload);
   if (parsed.success) return { ok: true, value: parsed.output };
   const issues = describe(parsed.issues);
-  return { ok: false, error: { code: 'EINVALID', message: `Invalid ${event} event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, detail: { event, issues } } };
+  return {
+    ok: false,
+    error: {
+      code: 'EINVALID',
+      message: `Invalid ${event} event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
+      detail: { event, issues },
+    },
+  };
 }

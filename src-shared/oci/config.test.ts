@@ -12,13 +12,29 @@ const dockerConfig = {
   variant: 'v8',
   os: 'linux',
   created: '2024-06-20T17:00:00Z',
-  config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin'], Cmd: ['/bin/sh'], Entrypoint: null, WorkingDir: '', Labels: null, ExposedPorts: { '80/tcp': {} }, Volumes: null, OnBuild: null },
+  config: {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin'],
+    Cmd: ['/bin/sh'],
+    Entrypoint: null,
+    WorkingDir: '',
+    Labels: null,
+    ExposedPorts: { '80/tcp': {} },
+    Volumes: null,
+    OnBuild: null,
+  },
   rootfs: { type: 'layers', diff_ids: [diff] },
-  history: [{ created: '2024-06-20T17:00:00Z', created_by: '/bin/sh -c #(nop) ADD file:abc in / ' }, { created_by: 'CMD ["/bin/sh"]', empty_layer: true }],
+  history: [
+    { created: '2024-06-20T17:00:00Z', created_by: '/bin/sh -c #(nop) ADD file:abc in / ' },
+    { created_by: 'CMD ["/bin/sh"]', empty_layer: true },
+  ],
 };
 
 function fails(v: unknown, msg: RegExp): void {
-  assert.throws(() => parseImageConfig(enc(v)), (e: unknown) => e instanceof DeckhandError && e.code === 'EMANIFEST' && /image config/.test(e.message) && msg.test(e.message), msg.source);
+  assert.throws(
+    () => parseImageConfig(enc(v)),
+    (e: unknown) => e instanceof DeckhandError && e.code === 'EMANIFEST' && /image config/.test(e.message) && msg.test(e.message),
+    msg.source,
+  );
 }
 
 test('parses a docker-style config and treats null slices as absent', () => {
@@ -48,13 +64,16 @@ test('rejects configs missing what an image needs', () => {
   fails({ ...dockerConfig, created: 5 }, /created/);
   fails([], /JSON object/);
   fails('not json', /not valid JSON/);
-  assert.throws(() => parseImageConfig(new Uint8Array([0xc3, 0x28])), (e: unknown) => e instanceof DeckhandError && e.code === 'EMANIFEST');
+  assert.throws(
+    () => parseImageConfig(new Uint8Array([0xc3, 0x28])),
+    (e: unknown) => e instanceof DeckhandError && e.code === 'EMANIFEST',
+  );
 });
 
 test('property: random byte damage to a config yields a config or EMANIFEST', () => {
   const src = enc(dockerConfig);
   let seed = 99;
-  const next = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const next = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let i = 0; i < 2000; i++) {
     const b = src.slice();
     b[Math.floor(next() * b.length)] = Math.floor(next() * 256);

@@ -5,10 +5,23 @@
  */
 import { DeckhandError } from '../errors.ts';
 import type { ImageConfig } from './manifest.ts';
-import { checkDigest, checkString, checkStringArray, checkStringMap, decodeJson, isObject, type Fail, type JsonObject } from './validate.ts';
+import {
+  checkDigest,
+  checkString,
+  checkStringArray,
+  checkStringMap,
+  decodeJson,
+  isObject,
+  type Fail,
+  type JsonObject,
+} from './validate.ts';
 
 const fail: Fail = (message, cause) => {
-  throw new DeckhandError('EMANIFEST', `Invalid image config: ${message}. An image config must be a JSON object with "os", "architecture" and "rootfs": {"type": "layers", "diff_ids": [...]}; the image is damaged or not a container image, so pull or build it again.`, cause === undefined ? undefined : { cause });
+  throw new DeckhandError(
+    'EMANIFEST',
+    `Invalid image config: ${message}. An image config must be a JSON object with "os", "architecture" and "rootfs": {"type": "layers", "diff_ids": [...]}; the image is damaged or not a container image, so pull or build it again.`,
+    cause === undefined ? undefined : { cause },
+  );
 };
 
 function optionalString(o: JsonObject, key: string, where: string): void {

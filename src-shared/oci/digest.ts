@@ -24,7 +24,8 @@ export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = { sh
 
 const DIGEST_RE = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
-const EXAMPLE = 'sha256: followed by 64 lowercase hex characters (or sha512: and 128), e.g. sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const EXAMPLE =
+  'sha256: followed by 64 lowercase hex characters (or sha512: and 128), e.g. sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Renders an untrusted value for an error message: quoted, control characters escaped, at most ~80 chars. */
 export function describeValue(v: unknown, max = 80): string {

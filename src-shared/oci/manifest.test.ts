@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeckhandError } from '../errors.ts';
 import { descriptorPlatformString, parseManifestDocument } from './manifest.ts';
-import { DOCKER_LAYER, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR_GZIP, OCI_MANIFEST } from './mediatypes.ts';
+import {
+  DOCKER_LAYER,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_TAR_GZIP,
+  OCI_MANIFEST,
+} from './mediatypes.ts';
 
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -20,7 +28,12 @@ const dockerList = {
   manifests: [
     { mediaType: DOCKER_MANIFEST, digest: dg('c'), size: 528, platform: { architecture: 'amd64', os: 'linux' } },
     { mediaType: DOCKER_MANIFEST, digest: dg('d'), size: 528, platform: { architecture: 'arm', os: 'linux', variant: 'v7' } },
-    { mediaType: DOCKER_MANIFEST, digest: dg('e'), size: 1000, platform: { architecture: 'amd64', os: 'windows', 'os.version': '10.0.17763.5329', 'os.features': ['win32k'] } },
+    {
+      mediaType: DOCKER_MANIFEST,
+      digest: dg('e'),
+      size: 1000,
+      platform: { architecture: 'amd64', os: 'windows', 'os.version': '10.0.17763.5329', 'os.features': ['win32k'] },
+    },
   ],
 };
 
@@ -85,9 +98,17 @@ test('ambiguous documents and mismatched shapes are rejected', () => {
 
 test('schema 1 gets its own explanation', () => {
   const s1 = { schemaVersion: 1, name: 'library/x', tag: 'latest', architecture: 'amd64', fsLayers: [], history: [] };
-  fails(() => parseManifestDocument(enc(s1), 'application/vnd.docker.distribution.manifest.v1+prettyjws'), 'EMANIFEST', /schema 1.*deprecated.*re-push/);
+  fails(
+    () => parseManifestDocument(enc(s1), 'application/vnd.docker.distribution.manifest.v1+prettyjws'),
+    'EMANIFEST',
+    /schema 1.*deprecated.*re-push/,
+  );
   fails(() => parseManifestDocument(enc(s1)), 'EMANIFEST', /schema 1/);
-  fails(() => parseManifestDocument(enc({ ...ociManifest, mediaType: 'application/vnd.docker.distribution.manifest.v1+json' })), 'EMANIFEST', /schema 1/);
+  fails(
+    () => parseManifestDocument(enc({ ...ociManifest, mediaType: 'application/vnd.docker.distribution.manifest.v1+json' })),
+    'EMANIFEST',
+    /schema 1/,
+  );
 });
 
 test('top-level problems: not JSON, not UTF-8, not an object, wrong schemaVersion, unknown type', () => {
@@ -96,7 +117,11 @@ test('top-level problems: not JSON, not UTF-8, not an object, wrong schemaVersio
   for (const v of [[], null, 2, '"x"', true]) fails(() => parseManifestDocument(enc(JSON.stringify(v))), 'EMANIFEST', /JSON object/);
   fails(() => parseManifestDocument(enc({ ...ociManifest, schemaVersion: 3 })), 'EMANIFEST', /schemaVersion must be 2/);
   fails(() => parseManifestDocument(enc({ ...ociManifest, schemaVersion: '2' })), 'EMANIFEST', /schemaVersion/);
-  fails(() => parseManifestDocument(enc({ ...ociManifest, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' })), 'EMANIFEST', /not supported/);
+  fails(
+    () => parseManifestDocument(enc({ ...ociManifest, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' })),
+    'EMANIFEST',
+    /not supported/,
+  );
   fails(() => parseManifestDocument(enc({ ...ociManifest, mediaType: '' })), 'EMANIFEST', /mediaType/);
   fails(() => parseManifestDocument('nope' as unknown as Uint8Array), 'EMANIFEST', /bytes/);
 });
@@ -104,8 +129,14 @@ test('top-level problems: not JSON, not UTF-8, not an object, wrong schemaVersio
 test('every descriptor is validated, with its location in the message', () => {
   const withLayer = (layer: unknown): Uint8Array => enc({ ...ociManifest, layers: [ociManifest.layers[0], layer] });
   const good = { mediaType: DOCKER_LAYER, digest: dg('f'), size: 0 };
-  assert.equal(code(() => parseManifestDocument(withLayer(good))), 'OK');
-  assert.equal(code(() => parseManifestDocument(withLayer({ ...good, urls: ['https://example.com/l'] }))), 'OK');
+  assert.equal(
+    code(() => parseManifestDocument(withLayer(good))),
+    'OK',
+  );
+  assert.equal(
+    code(() => parseManifestDocument(withLayer({ ...good, urls: ['https://example.com/l'] }))),
+    'OK',
+  );
   const bad: Array<[unknown, RegExp]> = [
     [{ ...good, digest: 'sha256:../../etc/passwd' }, /layers\[1\]\.digest/],
     [{ ...good, digest: dg('F') }, /lowercase/],
@@ -125,10 +156,28 @@ test('every descriptor is validated, with its location in the message', () => {
     ['sha256:x', /descriptor object/],
   ];
   for (const [layer, msg] of bad) fails(() => parseManifestDocument(withLayer(layer)), 'EMANIFEST', msg);
-  fails(() => parseManifestDocument(enc({ ...ociManifest, config: { ...ociManifest.config, digest: 'x' } })), 'EMANIFEST', /config\.digest/);
-  fails(() => parseManifestDocument(enc({ ...ociManifest, subject: { mediaType: OCI_MANIFEST, digest: dg('1') } })), 'EMANIFEST', /subject\.size/);
+  fails(
+    () => parseManifestDocument(enc({ ...ociManifest, config: { ...ociManifest.config, digest: 'x' } })),
+    'EMANIFEST',
+    /config\.digest/,
+  );
+  fails(
+    () => parseManifestDocument(enc({ ...ociManifest, subject: { mediaType: OCI_MANIFEST, digest: dg('1') } })),
+    'EMANIFEST',
+    /subject\.size/,
+  );
   fails(() => parseManifestDocument(enc({ ...ociManifest, annotations: { a: null } })), 'EMANIFEST', /annotations/);
-  fails(() => parseManifestDocument(enc({ ...dockerList, manifests: [{ ...dockerList.manifests[0], platform: { os: 'linux', architecture: 'amd64', 'os.features': 'x' } }] })), 'EMANIFEST', /os\.features/);
+  fails(
+    () =>
+      parseManifestDocument(
+        enc({
+          ...dockerList,
+          manifests: [{ ...dockerList.manifests[0], platform: { os: 'linux', architecture: 'amd64', 'os.features': 'x' } }],
+        }),
+      ),
+    'EMANIFEST',
+    /os\.features/,
+  );
   const digestError = (() => {
     try {
       parseManifestDocument(withLayer({ ...good, digest: 'md5:00' }));
@@ -137,12 +186,15 @@ test('every descriptor is validated, with its location in the message', () => {
     }
     return undefined;
   })();
-  assert.ok(digestError instanceof DeckhandError && digestError.cause instanceof DeckhandError && digestError.cause.code === 'EDIGEST', 'the EDIGEST error is kept as cause');
+  assert.ok(
+    digestError instanceof DeckhandError && digestError.cause instanceof DeckhandError && digestError.cause.code === 'EDIGEST',
+    'the EDIGEST error is kept as cause',
+  );
 });
 
 test('property: random mutations of valid documents parse or throw a DeckhandError', () => {
   let seed = 1234567;
-  const next = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  const next = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const sources = [enc(ociManifest), enc(dockerList)];
   const junk = [0x22, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x30, 0x2d, 0x61, 0x00, 0xc3, 0xff, 0x20];
   let parsed = 0;
@@ -178,5 +230,8 @@ test('property: arbitrary JSON values never escape as TypeError', () => {
     const c = code(() => parseManifestDocument(enc(v)));
     assert.ok(c === 'EMANIFEST' || c === 'OK', `${JSON.stringify(v)} → ${c}`);
   }
-  assert.equal(code(() => parseManifestDocument(enc('{"schemaVersion":2,"manifests":[],"__proto__":{"x":1}}'))), 'OK');
+  assert.equal(
+    code(() => parseManifestDocument(enc('{"schemaVersion":2,"manifests":[],"__proto__":{"x":1}}'))),
+    'OK',
+  );
 });

@@ -9,14 +9,7 @@
  */
 import { DeckhandError } from '../errors.ts';
 import { formatPlatform, type Platform } from './platform.ts';
-import {
-  OCI_INDEX,
-  OCI_MANIFEST,
-  baseMediaType,
-  isIndexMediaType,
-  isManifestMediaType,
-  isSchema1MediaType,
-} from './mediatypes.ts';
+import { OCI_INDEX, OCI_MANIFEST, baseMediaType, isIndexMediaType, isManifestMediaType, isSchema1MediaType } from './mediatypes.ts';
 import { checkDescriptor, checkString, checkStringMap, decodeJson, isObject, type Fail, type JsonObject } from './validate.ts';
 
 export type { Platform } from './platform.ts';
@@ -73,8 +66,7 @@ export interface ImageConfig {
 }
 
 export type ManifestDocument =
-  | { kind: 'index'; mediaType: string; index: ImageIndex }
-  | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
+  { kind: 'index'; mediaType: string; index: ImageIndex } | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
 
 /** Content-Types that say nothing about which kind of manifest a body is. */
 const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'application/octet-stream', 'text/plain']);
@@ -82,11 +74,18 @@ const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'application/octe
 const SUPPORTED = `${OCI_INDEX}, ${OCI_MANIFEST}, and Docker schema 2 manifests and manifest lists`;
 
 const fail: Fail = (message, cause) => {
-  throw new DeckhandError('EMANIFEST', `Invalid manifest: ${message}. The document must be an OCI image manifest or index (or a Docker schema 2 manifest or manifest list); re-push the image with a current client if it came from a registry.`, cause === undefined ? undefined : { cause });
+  throw new DeckhandError(
+    'EMANIFEST',
+    `Invalid manifest: ${message}. The document must be an OCI image manifest or index (or a Docker schema 2 manifest or manifest list); re-push the image with a current client if it came from a registry.`,
+    cause === undefined ? undefined : { cause },
+  );
 };
 
 function schema1Error(): never {
-  throw new DeckhandError('EMANIFEST', 'This image uses Docker image manifest schema 1, which is deprecated and unsupported by Deckhand (and by current Docker and containerd). Pull it with an old client and re-push it with a modern one (docker, podman, skopeo or crane) to convert it to schema 2 or OCI.');
+  throw new DeckhandError(
+    'EMANIFEST',
+    'This image uses Docker image manifest schema 1, which is deprecated and unsupported by Deckhand (and by current Docker and containerd). Pull it with an old client and re-push it with a modern one (docker, podman, skopeo or crane) to convert it to schema 2 or OCI.',
+  );
 }
 
 /**
@@ -98,8 +97,12 @@ export function parseManifestDocument(bytes: Uint8Array, contentType?: string): 
   if (!isObject(doc)) fail('the document is not a JSON object');
   const obj = doc as JsonObject;
   const header = typeof contentType === 'string' ? baseMediaType(contentType) : '';
-  if (isSchema1MediaType(obj.mediaType) || obj.schemaVersion === 1 || (obj.mediaType === undefined && isSchema1MediaType(header))) schema1Error();
-  if (obj.schemaVersion !== 2) fail(`schemaVersion must be 2 (found ${obj.schemaVersion === undefined ? 'nothing' : String(JSON.stringify(obj.schemaVersion)).slice(0, 40)})`);
+  if (isSchema1MediaType(obj.mediaType) || obj.schemaVersion === 1 || (obj.mediaType === undefined && isSchema1MediaType(header)))
+    schema1Error();
+  if (obj.schemaVersion !== 2)
+    fail(
+      `schemaVersion must be 2 (found ${obj.schemaVersion === undefined ? 'nothing' : String(JSON.stringify(obj.schemaVersion)).slice(0, 40)})`,
+    );
   const hasManifests = obj.manifests !== undefined;
   const hasLayers = obj.layers !== undefined;
   if (hasManifests && hasLayers) fail('the document is ambiguous: it has both "manifests" (an index) and "layers" (a manifest)');
@@ -108,7 +111,11 @@ export function parseManifestDocument(bytes: Uint8Array, contentType?: string): 
   if (obj.mediaType !== undefined) {
     mediaType = checkString(obj.mediaType, 'mediaType', fail, true);
     if ((isIndexMediaType(header) || isManifestMediaType(header)) && header !== mediaType) {
-      throw new DeckhandError('ECONTENT_TYPE', `The registry sent Content-Type ${header} but the manifest declares mediaType ${mediaType}. The registry or the image is inconsistent; re-push the image, or report it to the registry operator.`, { detail: { contentType: header, mediaType } });
+      throw new DeckhandError(
+        'ECONTENT_TYPE',
+        `The registry sent Content-Type ${header} but the manifest declares mediaType ${mediaType}. The registry or the image is inconsistent; re-push the image, or report it to the registry operator.`,
+        { detail: { contentType: header, mediaType } },
+      );
     }
   } else if (!GENERIC_CONTENT_TYPES.has(header)) {
     mediaType = header;

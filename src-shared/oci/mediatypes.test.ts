@@ -19,7 +19,14 @@ test('classifiers recognise the right types and nothing else', () => {
   assert.equal(mt.isIndexMediaType(mt.OCI_MANIFEST), false);
   assert.equal(mt.isManifestMediaType(mt.DOCKER_MANIFEST), true);
   assert.equal(mt.isManifestMediaType(mt.DOCKER_SCHEMA1_SIGNED_MANIFEST), false);
-  for (const layer of [mt.OCI_LAYER_TAR, mt.OCI_LAYER_TAR_GZIP, mt.OCI_LAYER_TAR_ZSTD, mt.OCI_LAYER_NONDIST_TAR_GZIP, mt.DOCKER_LAYER, mt.DOCKER_FOREIGN_LAYER]) {
+  for (const layer of [
+    mt.OCI_LAYER_TAR,
+    mt.OCI_LAYER_TAR_GZIP,
+    mt.OCI_LAYER_TAR_ZSTD,
+    mt.OCI_LAYER_NONDIST_TAR_GZIP,
+    mt.DOCKER_LAYER,
+    mt.DOCKER_FOREIGN_LAYER,
+  ]) {
     assert.equal(mt.isLayerMediaType(layer), true, layer);
   }
   assert.equal(mt.isLayerMediaType(mt.OCI_CONFIG), false);

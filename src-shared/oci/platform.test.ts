@@ -13,7 +13,8 @@ import {
   type Platform,
 } from './platform.ts';
 
-const linux = (architecture: string, variant?: string): Platform => (variant === undefined ? { os: 'linux', architecture } : { os: 'linux', architecture, variant });
+const linux = (architecture: string, variant?: string): Platform =>
+  variant === undefined ? { os: 'linux', architecture } : { os: 'linux', architecture, variant };
 
 test('normalizePlatform resolves containerd aliases', () => {
   const cases: Array<[Platform, Platform]> = [
@@ -34,8 +35,14 @@ test('normalizePlatform resolves containerd aliases', () => {
     [linux('i386'), linux('386')],
     [linux('i686'), linux('386')],
     [linux('x86'), linux('386')],
-    [{ os: 'macOS', architecture: 'ARM64' }, { os: 'darwin', architecture: 'arm64' }],
-    [{ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' }, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' }],
+    [
+      { os: 'macOS', architecture: 'ARM64' },
+      { os: 'darwin', architecture: 'arm64' },
+    ],
+    [
+      { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' },
+      { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' },
+    ],
   ];
   for (const [input, want] of cases) assert.deepEqual(normalizePlatform(input), want, JSON.stringify(input));
 });
@@ -62,17 +69,38 @@ test('parsePlatform and formatPlatform round-trip the usual spellings', () => {
 });
 
 test('parsePlatform rejects bad input with EPLATFORM and examples', () => {
-  for (const bad of ['', '  ', 'linux', 'macos', 'ubuntu', 'linux/', '/amd64', 'linux/amd64/', 'linux/amd64/v3/x', 'linux/am d64', 'linux/../etc', 'linux\\amd64', 'a/b/c/d/e']) {
-    assert.throws(() => parsePlatform(bad), (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM' && /linux\/arm64/.test(e.message), bad);
+  for (const bad of [
+    '',
+    '  ',
+    'linux',
+    'macos',
+    'ubuntu',
+    'linux/',
+    '/amd64',
+    'linux/amd64/',
+    'linux/amd64/v3/x',
+    'linux/am d64',
+    'linux/../etc',
+    'linux\\amd64',
+    'a/b/c/d/e',
+  ]) {
+    assert.throws(
+      () => parsePlatform(bad),
+      (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM' && /linux\/arm64/.test(e.message),
+      bad,
+    );
   }
   for (const v of [undefined, null, 5, {}]) {
-    assert.throws(() => parsePlatform(v as unknown as string), (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM');
+    assert.throws(
+      () => parsePlatform(v as unknown as string),
+      (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM',
+    );
   }
 });
 
 test('property: random strings parse to a normalized platform or throw EPLATFORM', () => {
   let seed = 11;
-  const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const alphabet = 'linuxarm64vd8/_.-() 7X';
   for (let i = 0; i < 3000; i++) {
     let s = '';
@@ -96,7 +124,10 @@ test('hostPlatform is always linux, with the host CPU architecture', () => {
   assert.deepEqual(hostPlatform('linux', 'ppc64'), linux('ppc64le'));
   assert.deepEqual(hostPlatform('linux', 's390x'), linux('s390x'));
   assert.deepEqual(hostPlatform('linux', 'riscv64'), linux('riscv64'));
-  assert.throws(() => hostPlatform('linux', 'mips'), (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM' && /--platform/.test(e.message));
+  assert.throws(
+    () => hostPlatform('linux', 'mips'),
+    (e: unknown) => e instanceof DeckhandError && e.code === 'EPLATFORM' && /--platform/.test(e.message),
+  );
 });
 
 test('platformMatchRank: exact is 0, older arm and amd64 variants rank after, others -1', () => {
@@ -138,8 +169,16 @@ const alpine: ImageIndex = {
     d(5, linux('386')),
     d(6, linux('ppc64le')),
     d(7, linux('s390x')),
-    d(11, { os: 'unknown', architecture: 'unknown' }, { 'vnd.docker.reference.digest': d(1).digest, 'vnd.docker.reference.type': 'attestation-manifest' }),
-    d(14, { os: 'unknown', architecture: 'unknown' }, { 'vnd.docker.reference.digest': d(4).digest, 'vnd.docker.reference.type': 'attestation-manifest' }),
+    d(
+      11,
+      { os: 'unknown', architecture: 'unknown' },
+      { 'vnd.docker.reference.digest': d(1).digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+    ),
+    d(
+      14,
+      { os: 'unknown', architecture: 'unknown' },
+      { 'vnd.docker.reference.digest': d(4).digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+    ),
   ],
 };
 
@@ -152,9 +191,15 @@ test('selectPlatformManifests picks the host image from a multi-arch index', () 
 });
 
 test('selectPlatformManifests falls back to arm/v6 for an arm/v7 host and skips entries without platform', () => {
-  const noV7: ImageIndex = { schemaVersion: 2, manifests: [d(20), d(21, linux('arm', 'v5')), d(22, linux('arm', 'v6')), d(23, linux('amd64'))] };
+  const noV7: ImageIndex = {
+    schemaVersion: 2,
+    manifests: [d(20), d(21, linux('arm', 'v5')), d(22, linux('arm', 'v6')), d(23, linux('amd64'))],
+  };
   assert.equal(selectPlatformManifests(noV7, hostPlatform('linux', 'arm'))?.digest, d(22).digest);
-  const attestedArm: ImageIndex = { schemaVersion: 2, manifests: [d(30, linux('arm', 'v7'), { 'vnd.docker.reference.type': 'attestation-manifest' }), d(31, linux('arm', 'v5'))] };
+  const attestedArm: ImageIndex = {
+    schemaVersion: 2,
+    manifests: [d(30, linux('arm', 'v7'), { 'vnd.docker.reference.type': 'attestation-manifest' }), d(31, linux('arm', 'v5'))],
+  };
   assert.equal(selectPlatformManifests(attestedArm, linux('arm', 'v7'))?.digest, d(31).digest);
   const v3: ImageIndex = { schemaVersion: 2, manifests: [d(40, linux('amd64')), d(41, linux('amd64', 'v2'))] };
   assert.equal(selectPlatformManifests(v3, linux('amd64', 'v3'))?.digest, d(41).digest);

@@ -16,10 +16,55 @@ export interface Platform {
   'os.features'?: string[];
 }
 
-const KNOWN_OS = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows', 'zos']);
-const KNOWN_ARCH = new Set(['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm']);
+const KNOWN_OS = new Set([
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'hurd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'nacl',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'wasip1',
+  'windows',
+  'zos',
+]);
+const KNOWN_ARCH = new Set([
+  '386',
+  'amd64',
+  'amd64p32',
+  'arm',
+  'armbe',
+  'arm64',
+  'arm64be',
+  'ppc64',
+  'ppc64le',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'mips64p32',
+  'mips64p32le',
+  'ppc',
+  'riscv',
+  'riscv64',
+  's390',
+  's390x',
+  'sparc',
+  'sparc64',
+  'wasm',
+]);
 
-const EXAMPLES = 'Use os/architecture[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7, or just an architecture such as arm64 (meaning linux/arm64).';
+const EXAMPLES =
+  'Use os/architecture[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7, or just an architecture such as arm64 (meaning linux/arm64).';
 
 function normalizeOS(os: string): string {
   const lower = os.toLowerCase();
@@ -67,7 +112,9 @@ export function normalizePlatform(p: Platform): Platform {
 
 function platformError(s: unknown, why: string): DeckhandError {
   const shown = typeof s === 'string' ? JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s) : `a ${typeof s}`;
-  return new DeckhandError('EPLATFORM', `Invalid platform ${shown}: ${why}. ${EXAMPLES}`, { detail: { value: typeof s === 'string' ? s.slice(0, 200) : typeof s } });
+  return new DeckhandError('EPLATFORM', `Invalid platform ${shown}: ${why}. ${EXAMPLES}`, {
+    detail: { value: typeof s === 'string' ? s.slice(0, 200) : typeof s },
+  });
 }
 
 const PART_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -94,10 +141,15 @@ export function parsePlatform(s: string): Platform {
     os = withVersion[1] ?? '';
     osVersion = withVersion[2];
   }
-  for (const [name, value] of [['operating system', os], ['architecture', arch], ['variant', variant]] as const) {
+  for (const [name, value] of [
+    ['operating system', os],
+    ['architecture', arch],
+    ['variant', variant],
+  ] as const) {
     if (value === undefined) continue;
     if (value === '') throw platformError(s, `the ${name} is empty`);
-    if (!PART_RE.test(value)) throw platformError(s, `the ${name} must be letters, digits, "_", "." and "-", starting with a letter or digit`);
+    if (!PART_RE.test(value))
+      throw platformError(s, `the ${name} must be letters, digits, "_", "." and "-", starting with a letter or digit`);
   }
   const p: Platform = { os, architecture: arch };
   if (variant !== undefined) p.variant = variant;
@@ -118,23 +170,40 @@ export function formatPlatform(p: Platform): string {
 export function hostPlatform(nodePlatform: string, nodeArch: string): Platform {
   void nodePlatform;
   switch (nodeArch) {
-    case 'x64': return { os: 'linux', architecture: 'amd64' };
-    case 'arm64': return { os: 'linux', architecture: 'arm64' };
-    case 'arm': return { os: 'linux', architecture: 'arm', variant: 'v7' };
-    case 'ia32': return { os: 'linux', architecture: '386' };
-    case 'ppc64': return { os: 'linux', architecture: 'ppc64le' };
-    case 's390x': return { os: 'linux', architecture: 's390x' };
-    case 'riscv64': return { os: 'linux', architecture: 'riscv64' };
-    case 'loong64': return { os: 'linux', architecture: 'loong64' };
+    case 'x64':
+      return { os: 'linux', architecture: 'amd64' };
+    case 'arm64':
+      return { os: 'linux', architecture: 'arm64' };
+    case 'arm':
+      return { os: 'linux', architecture: 'arm', variant: 'v7' };
+    case 'ia32':
+      return { os: 'linux', architecture: '386' };
+    case 'ppc64':
+      return { os: 'linux', architecture: 'ppc64le' };
+    case 's390x':
+      return { os: 'linux', architecture: 's390x' };
+    case 'riscv64':
+      return { os: 'linux', architecture: 'riscv64' };
+    case 'loong64':
+      return { os: 'linux', architecture: 'loong64' };
     default:
-      throw new DeckhandError('EPLATFORM', `Cannot tell which image platform fits this machine (Node reports architecture ${JSON.stringify(String(nodeArch))}). Choose one explicitly with --platform, e.g. linux/amd64.`, { detail: { nodePlatform, nodeArch } });
+      throw new DeckhandError(
+        'EPLATFORM',
+        `Cannot tell which image platform fits this machine (Node reports architecture ${JSON.stringify(String(nodeArch))}). Choose one explicitly with --platform, e.g. linux/amd64.`,
+        { detail: { nodePlatform, nodeArch } },
+      );
   }
 }
 
 export function platformsEqual(a: Platform, b: Platform): boolean {
   const x = normalizePlatform(a);
   const y = normalizePlatform(b);
-  return x.os === y.os && x.architecture === y.architecture && (x.variant ?? '') === (y.variant ?? '') && (x['os.version'] ?? '') === (y['os.version'] ?? '');
+  return (
+    x.os === y.os &&
+    x.architecture === y.architecture &&
+    (x.variant ?? '') === (y.variant ?? '') &&
+    (x['os.version'] ?? '') === (y['os.version'] ?? '')
+  );
 }
 
 /** `v7` → 7, `''` → fallback, anything else → NaN. */

@@ -36,7 +36,8 @@ const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*
 const TAG_RE = /^\w[\w.-]{0,127}$/;
 const IMAGE_ID_RE = /^[a-f0-9]{64}$/;
 
-const GRAMMAR = 'A reference looks like [registry[:port]/]repository[:tag][@digest], with a lowercase repository, e.g. nginx:1.25, ghcr.io/owner/app:v1 or localhost:5000/team/app@sha256:<64 hex>.';
+const GRAMMAR =
+  'A reference looks like [registry[:port]/]repository[:tag][@digest], with a lowercase repository, e.g. nginx:1.25, ghcr.io/owner/app:v1 or localhost:5000/team/app@sha256:<64 hex>.';
 
 function show(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
@@ -59,7 +60,10 @@ export function parseReference(s: string, opts?: { defaultTag?: string | false }
   if (s === '') throw refError(s, 'it is empty');
   if (s.length > 1024) throw refError(s, 'it is too long');
   if (IMAGE_ID_RE.test(s)) {
-    throw refError(s, 'it is 64 hexadecimal characters, which looks like an image ID rather than a name; use it where an image ID is accepted, or write name@sha256:<id> to pin a digest');
+    throw refError(
+      s,
+      'it is 64 hexadecimal characters, which looks like an image ID rather than a name; use it where an image ID is accepted, or write name@sha256:<id> to pin a digest',
+    );
   }
   if (/\s/.test(s)) throw refError(s, 'it contains whitespace');
   if (s.includes('://')) throw refError(s, 'it contains a URL scheme; leave out "https://" and write the registry host directly');
@@ -70,14 +74,19 @@ export function parseReference(s: string, opts?: { defaultTag?: string | false }
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!isDigest(digest)) throw refError(s, `the part after "@" must be a digest: sha256: followed by 64 lowercase hex characters (or sha512: and 128)`);
+    if (!isDigest(digest))
+      throw refError(s, `the part after "@" must be a digest: sha256: followed by 64 lowercase hex characters (or sha512: and 128)`);
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) throw refError(s, `the tag ${show(tag)} is not valid: a tag is 1 to 128 letters, digits, "_", "." or "-", and does not start with "." or "-"`);
+    if (!TAG_RE.test(tag))
+      throw refError(
+        s,
+        `the tag ${show(tag)} is not valid: a tag is 1 to 128 letters, digits, "_", "." or "-", and does not start with "." or "-"`,
+      );
   }
   if (rest === '') throw refError(s, 'it has no repository name');
 
@@ -92,14 +101,19 @@ export function parseReference(s: string, opts?: { defaultTag?: string | false }
   if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path;
 
-  if (!DOMAIN_RE.test(domain)) throw refError(s, `the registry ${show(domain)} is not a valid host name, IPv4 address or [IPv6] address with an optional :port`);
+  if (!DOMAIN_RE.test(domain))
+    throw refError(s, `the registry ${show(domain)} is not a valid host name, IPv4 address or [IPv6] address with an optional :port`);
   if (!PATH_RE.test(path)) {
     if (PATH_RE.test(path.toLowerCase())) {
       throw refError(s, `repository names must be lowercase; try ${show(rest.toLowerCase() + suffix)}`);
     }
-    throw refError(s, `the repository ${show(path)} is not valid: each "/"-separated part must be lowercase letters and digits, optionally joined by ".", "_", "__" or "-", with no empty parts`);
+    throw refError(
+      s,
+      `the repository ${show(path)} is not valid: each "/"-separated part must be lowercase letters and digits, optionally joined by ".", "_", "__" or "-", with no empty parts`,
+    );
   }
-  if (domain.length + 1 + path.length > NAME_TOTAL_LENGTH_MAX) throw refError(s, `the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+  if (domain.length + 1 + path.length > NAME_TOTAL_LENGTH_MAX)
+    throw refError(s, `the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
 
   const defaultTag = opts?.defaultTag ?? 'latest';
   if (tag === undefined && digest === undefined && defaultTag !== false) {

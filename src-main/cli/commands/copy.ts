@@ -7,12 +7,21 @@ import { PLATFORM_FLAGS, TRANSFER_FLAGS, platformChoice, printResult, transferSe
 
 export const copyCommand: Command = {
   summary: 'Copy an image between the store, registries (docker://) and OCI layouts (oci:DIR[:REF])',
-  usage: 'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+  usage:
+    'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS },
+    });
     if (positionals.length !== 2) throw usageError(this.usage, 'copy takes a source and a destination');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    return printResult(ctx, asJson, await copy(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }));
+    return printResult(
+      ctx,
+      asJson,
+      await copy(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }),
+    );
   },
 };

@@ -19,7 +19,9 @@ export const dfCommand: Command = {
       return 0;
     }
     const w = (s: string) => ctx.stdout.write(`${s}\n`);
-    w(`Store: ${formatBytes(usage.totalBytes)} in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``);
+    w(
+      `Store: ${formatBytes(usage.totalBytes)} in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``,
+    );
     if (usage.unreferencedBlobs) w(`  ${usage.unreferencedBlobs} blob(s) no image uses: ${formatBytes(usage.unreferencedBytes)}`);
     if (usage.ingestCount) w(`  ${usage.ingestCount} interrupted download(s): ${formatBytes(usage.ingestBytes)}`);
     w('');
@@ -28,7 +30,14 @@ export const dfCommand: Command = {
         ['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
         ...[...usage.images]
           .sort((a, b) => b.uniqueBytes - a.uniqueBytes)
-          .map((i) => [i.repository ?? '<none>', i.tag ?? '<none>', shortDigest(i.digest), formatBytes(i.totalBytes), formatBytes(i.sharedBytes), formatBytes(i.uniqueBytes)]),
+          .map((i) => [
+            i.repository ?? '<none>',
+            i.tag ?? '<none>',
+            shortDigest(i.digest),
+            formatBytes(i.totalBytes),
+            formatBytes(i.sharedBytes),
+            formatBytes(i.uniqueBytes),
+          ]),
       ],
       ctx.stdout,
     );

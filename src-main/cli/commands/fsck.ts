@@ -18,11 +18,17 @@ export const fsckCommand: Command = {
     else {
       const w = (s: string) => ctx.stdout.write(`${s}\n`);
       for (const p of report.problems) w(`PROBLEM ${p.message}`);
-      if (report.orphanBlobs.length) w(`${report.orphanBlobs.length} unreferenced blob(s), ${formatBytes(report.orphanBlobs.reduce((n, b) => n + b.size, 0))}`);
-      if (report.ingests.length) w(`${report.ingests.length} interrupted download(s), ${formatBytes(report.ingests.reduce((n, b) => n + b.size, 0))}`);
-      w(`${report.ok ? 'OK' : 'FAILED'}: ${report.images} image(s), ${report.blobsChecked} blob(s) checked, ${report.problems.length} problem(s)`);
+      if (report.orphanBlobs.length)
+        w(`${report.orphanBlobs.length} unreferenced blob(s), ${formatBytes(report.orphanBlobs.reduce((n, b) => n + b.size, 0))}`);
+      if (report.ingests.length)
+        w(`${report.ingests.length} interrupted download(s), ${formatBytes(report.ingests.reduce((n, b) => n + b.size, 0))}`);
+      w(
+        `${report.ok ? 'OK' : 'FAILED'}: ${report.images} image(s), ${report.blobsChecked} blob(s) checked, ${report.problems.length} problem(s)`,
+      );
       if (repair) {
-        w(`Repaired: deleted ${repair.removedDamaged.length} damaged blob(s), ${repair.deletedBlobs} unreferenced blob(s), ${repair.deletedIngests} stale download(s); freed ${formatBytes(repair.freedBytes)}`);
+        w(
+          `Repaired: deleted ${repair.removedDamaged.length} damaged blob(s), ${repair.deletedBlobs} unreferenced blob(s), ${repair.deletedIngests} stale download(s); freed ${formatBytes(repair.freedBytes)}`,
+        );
         for (const name of repair.needPull) w(`  pull ${name} again to restore its missing or damaged content`);
       }
     }

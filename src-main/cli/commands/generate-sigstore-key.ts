@@ -12,7 +12,8 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   try {
     await writeFile(path, text, { flag: 'wx', mode });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new DeckhandError('EUSAGE', `${path} already exists; refusing to overwrite it.`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new DeckhandError('EUSAGE', `${path} already exists; refusing to overwrite it.`);
     throw e;
   }
 }
@@ -21,14 +22,24 @@ export const generateSigstoreKeyCommand: Command = {
   summary: 'Create a sigstore key pair (PREFIX.pub, PREFIX.private) for push --sign-by-sigstore-private-key',
   usage: 'deckhand generate-sigstore-key --output-prefix PREFIX [--passphrase-file FILE] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { 'output-prefix': { type: 'string' }, 'passphrase-file': { type: 'string' }, format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { 'output-prefix': { type: 'string' }, 'passphrase-file': { type: 'string' }, format: { type: 'string' } },
+    });
     const prefix = values['output-prefix'];
     if (!prefix || positionals.length > 0) throw usageError(this.usage, '--output-prefix is required and no other argument is taken');
     const asJson = wantsJson(values.format, this.usage);
     const pub = `${prefix}.pub`;
     const priv = `${prefix}.private`;
     for (const path of [pub, priv]) {
-      if (await access(path).then(() => true, () => false)) throw new DeckhandError('EUSAGE', `${path} already exists; refusing to overwrite it.`);
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new DeckhandError('EUSAGE', `${path} already exists; refusing to overwrite it.`);
     }
     const passphrase = await readPassphrase(ctx, values['passphrase-file'], { confirm: true, what: priv });
     const pair = await generateSigstoreKeyPair(passphrase);

@@ -8,7 +8,11 @@ export const loadCommand: Command = {
   summary: 'Load images from an archive (docker save, podman save, deckhand save; gzip or not)',
   usage: 'deckhand load -i FILE [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { input: { type: 'string', short: 'i' }, format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { input: { type: 'string', short: 'i' }, format: { type: 'string' } },
+    });
     const file = values.input ?? positionals[0];
     if (!file || positionals.length > (values.input ? 0 : 1)) throw usageError(this.usage, 'give one archive with -i FILE');
     const asJson = wantsJson(values.format, this.usage);

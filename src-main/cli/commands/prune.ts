@@ -13,7 +13,13 @@ export const pruneCommand: Command = {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { all: { type: 'boolean' }, filter: { type: 'string', multiple: true }, 'keep-last': { type: 'string' }, 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
+      options: {
+        all: { type: 'boolean' },
+        filter: { type: 'string', multiple: true },
+        'keep-last': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        format: { type: 'string' },
+      },
     });
     if (positionals.length) throw usageError(this.usage, 'prune takes no image names (use rmi for that)');
     const asJson = wantsJson(values.format, this.usage);
@@ -39,7 +45,9 @@ export const pruneCommand: Command = {
       return 0;
     }
     for (const s of result.skipped) w(`kept   ${s.item}: ${s.reason}`);
-    w(`Removed ${result.removedImages.length} image(s), ${result.deletedBlobs} blob(s), ${result.deletedIngests} interrupted download(s): freed ${formatBytes(result.freedBytes)}`);
+    w(
+      `Removed ${result.removedImages.length} image(s), ${result.deletedBlobs} blob(s), ${result.deletedIngests} interrupted download(s): freed ${formatBytes(result.freedBytes)}`,
+    );
     return 0;
   },
 };

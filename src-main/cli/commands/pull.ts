@@ -7,9 +7,14 @@ import { PLATFORM_FLAGS, TRANSFER_FLAGS, platformChoice, printResult, transferSe
 
 export const pullCommand: Command = {
   summary: 'Pull an image from a registry into the store',
-  usage: 'deckhand pull REF [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+  usage:
+    'deckhand pull REF [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS },
+    });
     if (positionals.length !== 1) throw usageError(this.usage, 'pull takes exactly one reference');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);

@@ -7,11 +7,25 @@ import { TRANSFER_FLAGS, printResult, transferSetup } from '../transfer-flags.ts
 
 export const pushCommand: Command = {
   summary: 'Push a stored image (every stored platform) to a registry',
-  usage: 'deckhand push SRC [DEST] [--present-platforms] [--tls-verify=false] [--cert-dir DIR] [--sign-by-sigstore-private-key KEY [--sign-passphrase-file F]] [--quiet] [--format json]',
+  usage:
+    'deckhand push SRC [DEST] [--present-platforms] [--tls-verify=false] [--cert-dir DIR] [--sign-by-sigstore-private-key KEY [--sign-passphrase-file F]] [--quiet] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { 'present-platforms': { type: 'boolean' }, ...TRANSFER_FLAGS, ...SIGN_FLAGS } });
-    if (positionals.length < 1 || positionals.length > 2) throw usageError(this.usage, 'push takes a stored image and optionally a destination');
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { 'present-platforms': { type: 'boolean' }, ...TRANSFER_FLAGS, ...SIGN_FLAGS },
+    });
+    if (positionals.length < 1 || positionals.length > 2)
+      throw usageError(this.usage, 'push takes a stored image and optionally a destination');
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    return printResult(ctx, asJson, await push(await openStore(ctx), positionals[0]!, positionals[1], { presentPlatforms: values['present-platforms'] ?? false, ...common, ...(await signOption(ctx, values)) }));
+    return printResult(
+      ctx,
+      asJson,
+      await push(await openStore(ctx), positionals[0]!, positionals[1], {
+        presentPlatforms: values['present-platforms'] ?? false,
+        ...common,
+        ...(await signOption(ctx, values)),
+      }),
+    );
   },
 };

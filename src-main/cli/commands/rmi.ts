@@ -9,7 +9,11 @@ export const rmiCommand: Command = {
   summary: 'Remove images by name, digest or ID; frees blobs no other image uses',
   usage: 'deckhand rmi REF... [--force] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } },
+    });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length === 0) throw usageError(this.usage, 'rmi needs at least one image');
     const result = await removeImages(await openStore(ctx), positionals, { force: values.force ?? false });

@@ -15,7 +15,8 @@ export const tagCommand: Command = {
     if (asJson) json(result.previous ? result : { ref: result.ref, digest: result.digest }, ctx.stdout);
     else {
       ctx.stdout.write(`${result.ref} → ${result.digest}\n`);
-      if (result.previous) ctx.stderr.write(`${result.ref} pointed to ${result.previous} before; that image is kept as a dangling entry.\n`);
+      if (result.previous)
+        ctx.stderr.write(`${result.ref} pointed to ${result.previous} before; that image is kept as a dangling entry.\n`);
     }
     return 0;
   },

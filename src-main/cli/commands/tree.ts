@@ -6,10 +6,14 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
 export const treeCommand: Command = {
-  summary: 'Show an image\'s layers like `podman image tree`; --whatrequires shows images built on it',
+  summary: "Show an image's layers like `podman image tree`; --whatrequires shows images built on it",
   usage: 'deckhand tree REF [--whatrequires] [--format json]',
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { whatrequires: { type: 'boolean' }, format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: ctx.args,
+      allowPositionals: true,
+      options: { whatrequires: { type: 'boolean' }, format: { type: 'string' } },
+    });
     if (positionals.length !== 1) throw usageError(this.usage, 'tree takes one image');
     const asJson = wantsJson(values.format, this.usage);
     const graph = await buildStoreGraph(await openStore(ctx));

@@ -59,7 +59,9 @@ export class ArchiveDestination implements ImageDestination {
 
   private addBytes(name: string, bytes: Buffer): Promise<void> {
     this.entries.add(name);
-    return new Promise((resolve, reject) => this.tar.entry({ name, size: bytes.length, mode: 0o644, mtime: MTIME }, bytes, (e) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.tar.entry({ name, size: bytes.length, mode: 0o644, mtime: MTIME }, bytes, (e) => (e ? reject(e) : resolve())),
+    );
   }
 
   async prepare(): Promise<{ complete: boolean }> {
@@ -105,14 +107,19 @@ export class ArchiveDestination implements ImageDestination {
       this.manifests.push(this.ref ? { ...descriptor, annotations: { [REF_NAME]: this.ref } } : descriptor);
     } else {
       const { manifest } = image.children[0]!;
-      this.items.push({ Config: this.entryName(manifest.config.digest, 'config'), RepoTags: this.ref && this.ref.includes('/') ? [this.ref] : [], Layers: manifest.layers.map((l) => this.entryName(l.digest, 'layer')) });
+      this.items.push({
+        Config: this.entryName(manifest.config.digest, 'config'),
+        RepoTags: this.ref && this.ref.includes('/') ? [this.ref] : [],
+        Layers: manifest.layers.map((l) => this.entryName(l.digest, 'layer')),
+      });
     }
     return { missing: [] };
   }
 
   /** Writes the index (or manifest.json), syncs and renames the archive into place; its size. */
   async finish(): Promise<number> {
-    if (this.format === 'oci-archive') await this.addBytes('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.manifests })));
+    if (this.format === 'oci-archive')
+      await this.addBytes('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.manifests })));
     else await this.addBytes('manifest.json', Buffer.from(JSON.stringify(this.items)));
     this.tar.finalize();
     await this.written;

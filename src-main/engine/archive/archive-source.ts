@@ -54,7 +54,8 @@ export class ArchiveSource implements ImageSource {
     const bytes = this.document(descriptor.digest)!;
     const doc = parseManifestDocument(bytes, descriptor.mediaType);
     const root = { digest: descriptor.digest, mediaType: descriptor.mediaType, bytes };
-    if (doc.kind === 'manifest') return { root, children: [{ descriptor, bytes, manifest: doc.manifest }], isIndex: false, sparse: false, platforms: [''] };
+    if (doc.kind === 'manifest')
+      return { root, children: [{ descriptor, bytes, manifest: doc.manifest }], isIndex: false, sparse: false, platforms: [''] };
     const children: PlatformManifest[] = [];
     for (const child of doc.index.manifests) {
       // The plan took the children the archive holds (an archive may carry a sparse index).
@@ -63,14 +64,24 @@ export class ArchiveSource implements ImageSource {
       const sub = parseManifestDocument(childBytes, child.mediaType);
       if (sub.kind === 'manifest') children.push({ descriptor: child, bytes: childBytes, manifest: sub.manifest });
     }
-    return { root, children, isIndex: true, sparse: children.length < doc.index.manifests.length, platforms: children.map((c) => (c.descriptor.platform ? formatPlatform(c.descriptor.platform) : '')) };
+    return {
+      root,
+      children,
+      isIndex: true,
+      sparse: children.length < doc.index.manifests.length,
+      platforms: children.map((c) => (c.descriptor.platform ? formatPlatform(c.descriptor.platform) : '')),
+    };
   }
 
   blob(): BlobReader {
     throw new DeckhandError('EINTERNAL', 'An archive is read front to back; use eachBlob.');
   }
 
-  async eachBlob(wanted: Descriptor[], each: (descriptor: Descriptor, reader: BlobReader) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  async eachBlob(
+    wanted: Descriptor[],
+    each: (descriptor: Descriptor, reader: BlobReader) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const byName = new Map<string, Descriptor>();
     for (const d of wanted) {
       const planned = this.plan.blobs.find((b) => b.digest === d.digest);
@@ -79,17 +90,25 @@ export class ArchiveSource implements ImageSource {
     // A failed blob stops the delivery at the end of its entry, not in the middle of it.
     let failure: unknown;
     try {
-      await scanArchive(this.scan.file, async (entry, content) => {
-        const d = byName.get(entry.name);
-        if (failure !== undefined || !d || !content) return;
-        byName.delete(entry.name);
-        await each(d, once(this.scan.file, content)).catch((e: unknown) => (failure = e));
-      }, signal);
+      await scanArchive(
+        this.scan.file,
+        async (entry, content) => {
+          const d = byName.get(entry.name);
+          if (failure !== undefined || !d || !content) return;
+          byName.delete(entry.name);
+          await each(d, once(this.scan.file, content)).catch((e: unknown) => (failure = e));
+        },
+        signal,
+      );
     } catch (e) {
       failure ??= e;
     }
     if (failure !== undefined) throw failure;
-    if (byName.size > 0) throw new DeckhandError('EARCHIVE', `${this.scan.file} changed while it was being loaded (${[...byName.keys()][0]} went missing). Nothing was named; run the load again.`);
+    if (byName.size > 0)
+      throw new DeckhandError(
+        'EARCHIVE',
+        `${this.scan.file} changed while it was being loaded (${[...byName.keys()][0]} went missing). Nothing was named; run the load again.`,
+      );
   }
 
   async close(): Promise<void> {}

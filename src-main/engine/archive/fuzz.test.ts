@@ -20,9 +20,28 @@ import { loadArchive } from './load.ts';
 
 const RUNS = Math.max(20, Math.floor(Number(process.env.DECKHAND_FUZZ_RUNS ?? 500) / 10));
 
-const name = fc.oneof(fc.constantFrom('manifest.json', 'index.json', 'oci-layout', 'c.json', 'l.tar', 'blobs/sha256/aa', '../x', '/etc/x', './a/../../b', 'a//b'), fc.stringMatching(/^[a-z./]{1,12}$/));
+const name = fc.oneof(
+  fc.constantFrom(
+    'manifest.json',
+    'index.json',
+    'oci-layout',
+    'c.json',
+    'l.tar',
+    'blobs/sha256/aa',
+    '../x',
+    '/etc/x',
+    './a/../../b',
+    'a//b',
+  ),
+  fc.stringMatching(/^[a-z./]{1,12}$/),
+);
 const body = fc.oneof(
-  fc.constantFrom('[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]', '{"imageLayoutVersion":"1.0.0"}', '{"schemaVersion":2,"manifests":[]}', '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'),
+  fc.constantFrom(
+    '[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]',
+    '{"imageLayoutVersion":"1.0.0"}',
+    '{"schemaVersion":2,"manifests":[]}',
+    '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+  ),
   fc.string(),
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
 );
@@ -42,7 +61,11 @@ test('random archives: a typed error or a consistent store', async (t) => {
         const tar = tarPack();
         const done = pipeline(tar, createWriteStream(file));
         for (const e of entries) {
-          const header = { name: e.name, type: e.type, ...(e.type === 'symlink' || e.type === 'link' ? { linkname: e.linkname } : {}) } as Header;
+          const header = {
+            name: e.name,
+            type: e.type,
+            ...(e.type === 'symlink' || e.type === 'link' ? { linkname: e.linkname } : {}),
+          } as Header;
           await new Promise<void>((r, j) => tar.entry(header, e.type === 'file' ? e.body : '', (err) => (err ? j(err) : r())));
         }
         tar.finalize();
@@ -58,6 +81,9 @@ test('random archives: a typed error or a consistent store', async (t) => {
     { numRuns: RUNS },
   );
   // Nothing was written outside the store, and what is in it is consistent.
-  assert.deepEqual((await readdir(dir)).filter((f) => !f.startsWith('a-') && f !== 'store'), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => !f.startsWith('a-') && f !== 'store'),
+    [],
+  );
   assert.equal((await fsck(store)).ok, true);
 });

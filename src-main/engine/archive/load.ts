@@ -27,21 +27,28 @@ export interface LoadResult {
   existingBlobs: number;
 }
 
-export async function loadArchive(store: Store, file: string, opts: { onEvent?: TransferListener; signal?: AbortSignal } = {}): Promise<LoadResult> {
+export async function loadArchive(
+  store: Store,
+  file: string,
+  opts: { onEvent?: TransferListener; signal?: AbortSignal } = {},
+): Promise<LoadResult> {
   try {
     return await loadFrom(store, file, opts);
   } catch (e) {
     // An abort surfaces from the tar reader as a truncated archive: say what happened instead.
-    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED')) throw new DeckhandError('ECANCELLED', `Loading ${file} was cancelled; ${CANCELLED}`, { cause: e });
+    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED'))
+      throw new DeckhandError('ECANCELLED', `Loading ${file} was cancelled; ${CANCELLED}`, { cause: e });
     throw e;
   }
 }
 
-const CANCELLED = 'no name was set. Blobs already stored stay, unnamed, until `deckhand prune` reclaims them or loading the archive again reuses them.';
+const CANCELLED =
+  'no name was set. Blobs already stored stay, unnamed, until `deckhand prune` reclaims them or loading the archive again reuses them.';
 
 async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferListener; signal?: AbortSignal }): Promise<LoadResult> {
   try {
-    if (!(await stat(file)).isFile()) throw new DeckhandError('EUSAGE', `${file} is not a file; give an archive written by docker save, podman save or deckhand save.`);
+    if (!(await stat(file)).isFile())
+      throw new DeckhandError('EUSAGE', `${file} is not a file; give an archive written by docker save, podman save or deckhand save.`);
   } catch (e) {
     if (isErrno(e, 'ENOENT')) throw new DeckhandError('ENOT_FOUND', `There is no archive at ${file}. Check the path.`);
     throw e;
@@ -51,7 +58,13 @@ async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferLi
   const plan = planLoad(scan);
   const result: LoadResult = { format: plan.format, images: [], loadedBlobs: 0, existingBlobs: 0 };
   for (const planned of plan.images) {
-    const destination = new LayoutDestination(store, { names: planned.names, action: 'load', verb: 'writing', annotations: async () => ({ [SOURCE]: `archive:${file}` }), unnamed: (s, d) => addUntagged(s, d, file) });
+    const destination = new LayoutDestination(store, {
+      names: planned.names,
+      action: 'load',
+      verb: 'writing',
+      annotations: async () => ({ [SOURCE]: `archive:${file}` }),
+      unnamed: (s, d) => addUntagged(s, d, file),
+    });
     try {
       const { image, counts } = await copyImage(new ArchiveSource(scan, plan, planned), destination, {
         // An archive's images load with every platform they hold: the selection does not narrow them.
@@ -60,12 +73,18 @@ async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferLi
         cancelled: CANCELLED,
         signal: opts.signal,
         onEvent: opts.onEvent,
-        resolved: () => ({ ref: planned.names.map((n) => (typeof n === 'string' ? n : formatReference(n as ImageReference))).join(', ') || planned.descriptor.digest, endpoint: file }),
+        resolved: () => ({
+          ref:
+            planned.names.map((n) => (typeof n === 'string' ? n : formatReference(n as ImageReference))).join(', ') ||
+            planned.descriptor.digest,
+          endpoint: file,
+        }),
       });
       result.loadedBlobs += counts.moved;
       result.existingBlobs += counts.existing;
       if (planned.names.length === 0) result.images.push({ ref: null, digest: image.root.digest });
-      for (const name of planned.names) result.images.push({ ref: typeof name === 'string' ? name : formatReference(name as ImageReference), digest: image.root.digest });
+      for (const name of planned.names)
+        result.images.push({ ref: typeof name === 'string' ? name : formatReference(name as ImageReference), digest: image.root.digest });
     } finally {
       await destination.close();
     }

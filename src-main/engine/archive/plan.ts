@@ -37,7 +37,8 @@ export interface LoadPlan {
   images: PlannedImage[];
 }
 
-const fail = (scan: ArchiveScan, problem: string) => new DeckhandError('EARCHIVE', `${scan.file}: ${problem}. Nothing from the archive was stored.`, { detail: { file: scan.file, problem } });
+const fail = (scan: ArchiveScan, problem: string) =>
+  new DeckhandError('EARCHIVE', `${scan.file}: ${problem}. Nothing from the archive was stored.`, { detail: { file: scan.file, problem } });
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 function json(scan: ArchiveScan, name: string): unknown {
@@ -72,8 +73,10 @@ export function planOci(scan: ArchiveScan): LoadPlan {
     const name = `blobs/${algorithm}/${hex}`;
     const real = resolveName(scan.file, scan.entries, name);
     const facts = scan.facts.get(real.name);
-    if (!facts || facts.size !== d.size) throw fail(scan, `blob ${d.digest} is ${facts?.size ?? 0} bytes, not the ${d.size} its descriptor says`);
-    if (algorithm === 'sha256' && facts.digest !== d.digest) throw fail(scan, `blob ${d.digest} does not match its digest (its content hashes to ${facts.digest})`);
+    if (!facts || facts.size !== d.size)
+      throw fail(scan, `blob ${d.digest} is ${facts?.size ?? 0} bytes, not the ${d.size} its descriptor says`);
+    if (algorithm === 'sha256' && facts.digest !== d.digest)
+      throw fail(scan, `blob ${d.digest} does not match its digest (its content hashes to ${facts.digest})`);
     const planned = { name: real.name, digest: d.digest, size: d.size };
     blobs.set(d.digest, planned);
     return planned;
@@ -119,23 +122,37 @@ export function planDocker(scan: ArchiveScan): LoadPlan {
   const documents: LoadPlan['documents'] = [];
   const images: PlannedImage[] = [];
   for (const [i, raw] of (items as DockerItem[]).entries()) {
-    if (typeof raw.Config !== 'string' || !Array.isArray(raw.Layers) || !raw.Layers.every((l) => typeof l === 'string')) throw fail(scan, `manifest.json entry ${i} needs "Config" and "Layers"`);
+    if (typeof raw.Config !== 'string' || !Array.isArray(raw.Layers) || !raw.Layers.every((l) => typeof l === 'string'))
+      throw fail(scan, `manifest.json entry ${i} needs "Config" and "Layers"`);
     const configFile = resolveName(scan.file, scan.entries, raw.Config);
     const configBytes = scan.documents.get(configFile.name);
     if (!configBytes) throw fail(scan, `the config ${raw.Config} is over the 4 MiB limit`);
     const config = parseImageConfig(configBytes);
     const diffIds = config.rootfs.diff_ids;
-    if (diffIds.length !== raw.Layers.length) throw fail(scan, `image ${i} lists ${raw.Layers.length} layers but its config has ${diffIds.length} diff IDs`);
+    if (diffIds.length !== raw.Layers.length)
+      throw fail(scan, `image ${i} lists ${raw.Layers.length} layers but its config has ${diffIds.length} diff IDs`);
     const configDigest = sha(configBytes);
     blobs.set(configDigest, { name: configFile.name, digest: configDigest, size: configBytes.length });
     const layers: Descriptor[] = (raw.Layers as string[]).map((layerName, j) => {
       const real = resolveName(scan.file, scan.entries, layerName);
       const facts = scan.facts.get(real.name)!;
-      if (facts.diffId !== diffIds[j]) throw fail(scan, `layer ${layerName} does not match the config's diff ID ${diffIds[j]} (its content hashes to ${facts.diffId})`);
+      if (facts.diffId !== diffIds[j])
+        throw fail(scan, `layer ${layerName} does not match the config's diff ID ${diffIds[j]} (its content hashes to ${facts.diffId})`);
       blobs.set(facts.digest, { name: real.name, digest: facts.digest, size: facts.size });
-      return { mediaType: facts.gzip ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.docker.image.rootfs.diff.tar', digest: facts.digest, size: facts.size };
+      return {
+        mediaType: facts.gzip ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.docker.image.rootfs.diff.tar',
+        digest: facts.digest,
+        size: facts.size,
+      };
     });
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: configDigest, size: configBytes.length }, layers }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: DOCKER_MANIFEST,
+        config: { mediaType: DOCKER_CONFIG, digest: configDigest, size: configBytes.length },
+        layers,
+      }),
+    );
     const digest = sha(manifest);
     documents.push({ digest, bytes: manifest });
     const tags = Array.isArray(raw.RepoTags) ? raw.RepoTags.filter((t): t is string => typeof t === 'string') : [];

@@ -68,7 +68,10 @@ export async function saveArchive(store: Store, inputs: string[], file: string, 
     return { file, format: opts.format, bytes, images };
   } catch (e) {
     await destination.discard();
-    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED')) throw new DeckhandError('ECANCELLED', `Saving to ${file} was cancelled; the partial archive was removed and nothing was written.`, { cause: e });
+    if (opts.signal?.aborted && !isDeckhandError(e, 'ECANCELLED'))
+      throw new DeckhandError('ECANCELLED', `Saving to ${file} was cancelled; the partial archive was removed and nothing was written.`, {
+        cause: e,
+      });
     throw e;
   } finally {
     for (const s of sources) await s.close();

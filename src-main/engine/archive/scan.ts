@@ -28,7 +28,10 @@ export interface ArchiveScan {
 const SMALL = 4 * 1024 * 1024;
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
-async function hashEntry(content: Readable, keep: boolean): Promise<{ facts: Omit<FileFacts, 'size'>; size: number; bytes: Buffer | null }> {
+async function hashEntry(
+  content: Readable,
+  keep: boolean,
+): Promise<{ facts: Omit<FileFacts, 'size'>; size: number; bytes: Buffer | null }> {
   const raw = createHash('sha256');
   const plain = createHash('sha256');
   const kept: Buffer[] = [];
@@ -59,7 +62,11 @@ async function hashEntry(content: Readable, keep: boolean): Promise<{ facts: Omi
     await gunzipDone;
   }
   const digest = `sha256:${raw.digest('hex')}`;
-  return { facts: { digest, diffId: gzip ? `sha256:${plain.digest('hex')}` : digest, gzip: gzip ?? false }, size, bytes: keep ? Buffer.concat(kept) : null };
+  return {
+    facts: { digest, diffId: gzip ? `sha256:${plain.digest('hex')}` : digest, gzip: gzip ?? false },
+    size,
+    bytes: keep ? Buffer.concat(kept) : null,
+  };
 }
 
 export async function scanFacts(file: string, signal?: AbortSignal): Promise<ArchiveScan> {
@@ -69,24 +76,39 @@ export async function scanFacts(file: string, signal?: AbortSignal): Promise<Arc
   const keep = (name: string, bytes: Buffer) => {
     documentBytes += bytes.length;
     if (documentBytes > MAX_DOCUMENT_BYTES) {
-      throw new DeckhandError('EARCHIVE', `${file} holds more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB of JSON documents, more than any image archive needs; refusing to read it into memory. Nothing from it was stored.`);
+      throw new DeckhandError(
+        'EARCHIVE',
+        `${file} holds more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB of JSON documents, more than any image archive needs; refusing to read it into memory. Nothing from it was stored.`,
+      );
     }
     documents.set(name, bytes);
   };
-  const entries = await scanArchive(file, async (entry, content) => {
-    if (!content) return;
-    // Documents (manifest.json, index.json, configs, manifests) are JSON up to 4 MiB; only those are
-    // kept, under one budget. Everything else is hashed as it streams past.
-    let h;
-    try {
-      h = await hashEntry(content, entry.size <= SMALL);
-    } catch (e) {
-      throw new DeckhandError('EARCHIVE', `${file}: ${entry.name} is not valid gzip (${(e as Error).message}). Nothing from the archive was stored.`, { cause: e });
-    }
-    if (h.size !== entry.size) throw new DeckhandError('EARCHIVE', `${file}: ${entry.name} holds ${h.size} bytes but its header says ${entry.size}; the archive is damaged. Nothing from it was stored.`);
-    facts.set(entry.name, { ...h.facts, size: h.size });
-    const first = h.bytes?.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
-    if (h.bytes && (first === 0x7b || first === 0x5b || entry.name === 'oci-layout')) keep(entry.name, h.bytes);
-  }, signal);
+  const entries = await scanArchive(
+    file,
+    async (entry, content) => {
+      if (!content) return;
+      // Documents (manifest.json, index.json, configs, manifests) are JSON up to 4 MiB; only those are
+      // kept, under one budget. Everything else is hashed as it streams past.
+      let h;
+      try {
+        h = await hashEntry(content, entry.size <= SMALL);
+      } catch (e) {
+        throw new DeckhandError(
+          'EARCHIVE',
+          `${file}: ${entry.name} is not valid gzip (${(e as Error).message}). Nothing from the archive was stored.`,
+          { cause: e },
+        );
+      }
+      if (h.size !== entry.size)
+        throw new DeckhandError(
+          'EARCHIVE',
+          `${file}: ${entry.name} holds ${h.size} bytes but its header says ${entry.size}; the archive is damaged. Nothing from it was stored.`,
+        );
+      facts.set(entry.name, { ...h.facts, size: h.size });
+      const first = h.bytes?.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+      if (h.bytes && (first === 0x7b || first === 0x5b || entry.name === 'oci-layout')) keep(entry.name, h.bytes);
+    },
+    signal,
+  );
   return { file, entries, facts, documents };
 }

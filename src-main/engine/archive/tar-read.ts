@@ -22,7 +22,11 @@ export interface ArchiveEntry {
 }
 
 const bad = (file: string, problem: string) =>
-  new DeckhandError('EARCHIVE', `${file} is not a safe image archive: ${problem}. Nothing from it was stored. Check where the archive came from; save it again from its source if it was damaged.`, { detail: { file, problem } });
+  new DeckhandError(
+    'EARCHIVE',
+    `${file} is not a safe image archive: ${problem}. Nothing from it was stored. Check where the archive came from; save it again from its source if it was damaged.`,
+    { detail: { file, problem } },
+  );
 
 /** A name as stored, made canonical, or a refusal. */
 export function canonicalName(file: string, raw: string): string {
@@ -37,7 +41,8 @@ export function canonicalName(file: string, raw: string): string {
 function linkTarget(file: string, name: string, type: 'symlink' | 'link', linkname: string): string {
   if (linkname.startsWith('/')) throw bad(file, `${type} ${JSON.stringify(name)} points to the absolute path ${JSON.stringify(linkname)}`);
   const joined = type === 'symlink' ? posix.normalize(posix.join(posix.dirname(name), linkname)) : posix.normalize(linkname);
-  if (joined === '..' || joined.startsWith('../')) throw bad(file, `${type} ${JSON.stringify(name)} points outside the archive (${JSON.stringify(linkname)})`);
+  if (joined === '..' || joined.startsWith('../'))
+    throw bad(file, `${type} ${JSON.stringify(name)} points outside the archive (${JSON.stringify(linkname)})`);
   return joined.replace(/^\.\//, '');
 }
 
@@ -56,7 +61,11 @@ async function isGzip(file: string): Promise<boolean> {
  * Streams the archive; `visit` gets each checked entry and, for regular files, its content (which
  * it must consume or ignore; ignored content is skipped). Rejects on any unsafe or damaged entry.
  */
-export async function scanArchive(file: string, visit: (entry: ArchiveEntry, content: Readable | null) => Promise<void>, signal?: AbortSignal): Promise<Map<string, ArchiveEntry>> {
+export async function scanArchive(
+  file: string,
+  visit: (entry: ArchiveEntry, content: Readable | null) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<Map<string, ArchiveEntry>> {
   const seen = new Map<string, ArchiveEntry>();
   const source: Readable = (await isGzip(file)) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
   const tar = extract();
@@ -76,7 +85,8 @@ export async function scanArchive(file: string, visit: (entry: ArchiveEntry, con
         if (kind !== 'file' && kind !== 'contiguous-file' && kind !== 'directory' && kind !== 'symlink' && kind !== 'link') {
           throw bad(file, `entry ${JSON.stringify(name)} is a ${kind}, which has no place in an image archive`);
         }
-        if (seen.has(name) && kind !== 'directory') throw bad(file, `the name ${JSON.stringify(name)} appears twice, so which one counts is ambiguous`);
+        if (seen.has(name) && kind !== 'directory')
+          throw bad(file, `the name ${JSON.stringify(name)} appears twice, so which one counts is ambiguous`);
         const type = (kind === 'contiguous-file' ? 'file' : kind) as ArchiveEntry['type'];
         const entry: ArchiveEntry = { name, type, size: header.size ?? 0 };
         if (type === 'symlink' || type === 'link') entry.target = linkTarget(file, name, type, header.linkname ?? '');
@@ -98,10 +108,13 @@ export async function scanArchive(file: string, visit: (entry: ArchiveEntry, con
           await visit(entry, null);
           stream.resume();
         }
-      })().then(() => next(), (e: unknown) => {
-        stream.resume();
-        tar.destroy(e as Error);
-      });
+      })().then(
+        () => next(),
+        (e: unknown) => {
+          stream.resume();
+          tar.destroy(e as Error);
+        },
+      );
     });
     tar.on('finish', () => resolve());
     tar.on('close', () => resolve());

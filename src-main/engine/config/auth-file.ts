@@ -39,7 +39,8 @@ export interface AuthFileDoc {
 /** Where `deckhand login` writes: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json as podman does (Linux), else ~/.config/containers/auth.json. */
 export function primaryAuthFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
   if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
-  if (env.XDG_RUNTIME_DIR && process.platform !== 'darwin' && process.platform !== 'win32') return join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
+  if (env.XDG_RUNTIME_DIR && process.platform !== 'darwin' && process.platform !== 'win32')
+    return join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json');
 }
 
@@ -68,7 +69,10 @@ export function lookupKeys(domain: string, repositoryPath: string): string[] {
 
 /** An auth file key as lookupKeys writes it: no scheme, no trailing slash or /v1 /v2. */
 export function normalizeKey(key: string): string {
-  return key.replace(/^https?:\/\//, '').replace(/\/+$/, '').replace(/\/v[12]$/, '');
+  return key
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\/v[12]$/, '');
 }
 
 /** Reads an auth file; undefined when it does not exist or cannot be read. The legacy ~/.dockercfg is its `auths` map alone. */
@@ -78,10 +82,12 @@ export async function readAuthFile(file: string): Promise<AuthFileDoc | undefine
     doc = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
     if (isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR')) return undefined;
-    if (e instanceof SyntaxError) throw new DeckhandError('EAUTH_CONFIG', `${file} is not valid JSON; fix or remove it.`, { detail: { file } });
+    if (e instanceof SyntaxError)
+      throw new DeckhandError('EAUTH_CONFIG', `${file} is not valid JSON; fix or remove it.`, { detail: { file } });
     throw e;
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DeckhandError('EAUTH_CONFIG', `${file} is not a JSON object; fix or remove it.`, { detail: { file } });
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new DeckhandError('EAUTH_CONFIG', `${file} is not a JSON object; fix or remove it.`, { detail: { file } });
   if (file.endsWith(`/${LEGACY_DOCKERCFG}`) && !('auths' in doc)) return { auths: doc as Record<string, AuthEntry> };
   return doc as AuthFileDoc;
 }
@@ -100,12 +106,17 @@ export function credHelperFor(doc: AuthFileDoc, domain: string): string | undefi
 function decode(entry: AuthEntry, file: string, key: string): Credentials | undefined {
   if (typeof entry !== 'object' || entry === null) return undefined;
   if (entry.identitytoken) return { identityToken: entry.identitytoken };
-  if (typeof entry.username === 'string' && typeof entry.password === 'string' && entry.password) return { username: entry.username, password: entry.password };
+  if (typeof entry.username === 'string' && typeof entry.password === 'string' && entry.password)
+    return { username: entry.username, password: entry.password };
   if (!entry.auth) return undefined;
   const text = Buffer.from(entry.auth, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon <= 0) {
-    throw new DeckhandError('EAUTH_CONFIG', `The credentials for ${key} in ${file} are malformed (the "auth" field must be base64 of "user:password"). Run \`deckhand login\` again to replace them.`, { detail: { file, key } });
+    throw new DeckhandError(
+      'EAUTH_CONFIG',
+      `The credentials for ${key} in ${file} are malformed (the "auth" field must be base64 of "user:password"). Run \`deckhand login\` again to replace them.`,
+      { detail: { file, key } },
+    );
   }
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
@@ -147,13 +158,18 @@ export async function credentialSourceHosts(): Promise<string[]> {
 
 /** Finds stored credentials for a repository, or undefined for anonymous access. Never logs secrets. */
 /** A place the auth files say holds a registry's credentials: a helper to ask, or an entry read from a file. */
-export type CredentialPlace = { kind: 'helper'; helper: string; configuredIn: string } | { kind: 'entry'; credentials: Credentials; file: string };
+export type CredentialPlace =
+  { kind: 'helper'; helper: string; configuredIn: string } | { kind: 'entry'; credentials: Credentials; file: string };
 
 /**
  * Where the auth files say to look, in the order lookups try: per file, a `credHelpers` entry for
  * the registry (its `auths` are then skipped), else the most specific `auths` entry, else `credsStore`.
  */
-export async function* credentialPlaces(domain: string, repositoryPath: string, env: NodeJS.ProcessEnv = process.env): AsyncGenerator<CredentialPlace> {
+export async function* credentialPlaces(
+  domain: string,
+  repositoryPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AsyncGenerator<CredentialPlace> {
   for (const file of authFilePaths(env)) {
     const doc = await readAuthFile(file);
     if (!doc) continue;
@@ -164,11 +180,16 @@ export async function* credentialPlaces(domain: string, repositoryPath: string, 
     }
     const credentials = entryFor(doc, file, domain, repositoryPath);
     if (credentials) yield { kind: 'entry', credentials, file };
-    if (typeof doc.credsStore === 'string' && doc.credsStore) yield { kind: 'helper', helper: doc.credsStore, configuredIn: `credsStore of ${file}` };
+    if (typeof doc.credsStore === 'string' && doc.credsStore)
+      yield { kind: 'helper', helper: doc.credsStore, configuredIn: `credsStore of ${file}` };
   }
 }
 
-export async function findCredentials(domain: string, repositoryPath: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+export async function findCredentials(
+  domain: string,
+  repositoryPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Credentials | undefined> {
   for (const source of sources) {
     const creds = await source.find(domain, repositoryPath);
     if (creds) return creds;

@@ -42,11 +42,17 @@ export function loginTarget(arg: string): LoginTarget {
   const text = normalizeKey(arg.trim());
   const [first, ...rest] = text.split('/');
   const host = (first ?? '').toLowerCase();
-  const bad = () => new DeckhandError('EUSAGE', `${JSON.stringify(arg)} is not a registry (host[:port], optionally with a /namespace/repository path, without a tag or digest).`, { detail: { registry: arg } });
+  const bad = () =>
+    new DeckhandError(
+      'EUSAGE',
+      `${JSON.stringify(arg)} is not a registry (host[:port], optionally with a /namespace/repository path, without a tag or digest).`,
+      { detail: { registry: arg } },
+    );
   if (!host || /[@\s]/.test(text) || (rest.length > 0 && rest.at(-1)!.includes(':'))) throw bad();
   const canonical = DOCKER_HUB.has(host) ? 'docker.io' : host;
   if (rest.length === 0) {
-    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/.test(host)) throw bad();
+    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/.test(host))
+      throw bad();
     return { key: canonical, host: canonical };
   }
   let ref;
@@ -98,13 +104,23 @@ export async function saveLogin(target: LoginTarget, credentials: Credentials, o
   const helper = await configuredHelper(target.host, opts);
   if (helper) {
     if (target.key !== target.host) {
-      throw new DeckhandError('EUSAGE', `${target.key}: credential helpers hold one login per registry; log in to ${target.host} instead (${helper.configuredIn} names docker-credential-${helper.helper}).`, { detail: { registry: target.key } });
+      throw new DeckhandError(
+        'EUSAGE',
+        `${target.key}: credential helpers hold one login per registry; log in to ${target.host} instead (${helper.configuredIn} names docker-credential-${helper.helper}).`,
+        { detail: { registry: target.key } },
+      );
     }
-    await helperStore(helper.helper, target.host, credentials, { ...(opts.env ? { env: opts.env } : {}), configuredIn: helper.configuredIn });
+    await helperStore(helper.helper, target.host, credentials, {
+      ...(opts.env ? { env: opts.env } : {}),
+      configuredIn: helper.configuredIn,
+    });
     return { kind: 'helper', helper: helper.helper };
   }
   const file = opts.authFile ?? primaryAuthFile(opts.env);
-  const entry = 'identityToken' in credentials ? { auth: '', identitytoken: credentials.identityToken } : { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
+  const entry =
+    'identityToken' in credentials
+      ? { auth: '', identitytoken: credentials.identityToken }
+      : { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
   await changeAuths(file, (auths) => {
     for (const k of Object.keys(auths)) if (k !== target.key && normalizeKey(k) === target.key) delete auths[k];
     auths[target.key] = entry;
@@ -123,17 +139,27 @@ export async function removeLogin(target: LoginTarget, opts: AuthStoreOptions = 
   const removedFrom: string[] = [];
   const file = opts.authFile ?? primaryAuthFile(opts.env);
   const removed = await changeAuths(file, (auths) => {
-    const keys = Object.keys(auths).filter((k) => k === target.key || normalizeKey(k) === target.key || (target.key === 'docker.io' && normalizeKey(k) === 'index.docker.io'));
+    const keys = Object.keys(auths).filter(
+      (k) => k === target.key || normalizeKey(k) === target.key || (target.key === 'docker.io' && normalizeKey(k) === 'index.docker.io'),
+    );
     for (const k of keys) delete auths[k];
     return keys.length > 0;
   });
   if (removed) removedFrom.push(file);
   const helper = target.key === target.host ? await configuredHelper(target.host, opts) : undefined;
-  if (helper && (await helperErase(helper.helper, target.host, { ...(opts.env ? { env: opts.env } : {}), configuredIn: helper.configuredIn }))) removedFrom.push(`docker-credential-${helper.helper}`);
+  if (
+    helper &&
+    (await helperErase(helper.helper, target.host, { ...(opts.env ? { env: opts.env } : {}), configuredIn: helper.configuredIn }))
+  )
+    removedFrom.push(`docker-credential-${helper.helper}`);
   if (removedFrom.length === 0) {
-    throw new DeckhandError('ENOT_FOUND', `Not logged in to ${target.key}: ${file} has no login for it${helper ? ` and docker-credential-${helper.helper} holds none` : ''}. A login saved by another tool in another file (such as ~/.docker/config.json) is removed with that tool.`, {
-      detail: { registry: target.key, file },
-    });
+    throw new DeckhandError(
+      'ENOT_FOUND',
+      `Not logged in to ${target.key}: ${file} has no login for it${helper ? ` and docker-credential-${helper.helper} holds none` : ''}. A login saved by another tool in another file (such as ~/.docker/config.json) is removed with that tool.`,
+      {
+        detail: { registry: target.key, file },
+      },
+    );
   }
   return { removedFrom };
 }
@@ -143,17 +169,22 @@ export async function removeAllLogins(opts: AuthStoreOptions = {}): Promise<Remo
   const removedFrom: string[] = [];
   const file = opts.authFile ?? primaryAuthFile(opts.env);
   const doc = await readAuthFile(file);
-  if (await changeAuths(file, (auths) => Object.keys(auths).length > 0 && (Object.keys(auths).forEach((k) => delete auths[k]), true))) removedFrom.push(file);
+  if (await changeAuths(file, (auths) => Object.keys(auths).length > 0 && (Object.keys(auths).forEach((k) => delete auths[k]), true)))
+    removedFrom.push(file);
   const helpers = new Map<string, Set<string>>();
-  for (const [host, helper] of Object.entries(doc?.credHelpers ?? {})) if (typeof helper === 'string') helpers.set(helper, (helpers.get(helper) ?? new Set()).add(normalizeKey(host)));
+  for (const [host, helper] of Object.entries(doc?.credHelpers ?? {}))
+    if (typeof helper === 'string') helpers.set(helper, (helpers.get(helper) ?? new Set()).add(normalizeKey(host)));
   const hopts = { ...(opts.env ? { env: opts.env } : {}), configuredIn: file };
   if (typeof doc?.credsStore === 'string' && doc.credsStore) {
     const set = helpers.get(doc.credsStore) ?? new Set<string>();
-    for (const url of await helperList(doc.credsStore, hopts)) set.add(normalizeKey(url) === 'index.docker.io' ? 'docker.io' : normalizeKey(url));
+    for (const url of await helperList(doc.credsStore, hopts))
+      set.add(normalizeKey(url) === 'index.docker.io' ? 'docker.io' : normalizeKey(url));
     helpers.set(doc.credsStore, set);
   }
   for (const [helper, hosts] of helpers) {
-    for (const host of hosts) if (await helperErase(helper, host === 'index.docker.io' ? 'docker.io' : host, hopts)) removedFrom.push(`docker-credential-${helper} (${host})`);
+    for (const host of hosts)
+      if (await helperErase(helper, host === 'index.docker.io' ? 'docker.io' : host, hopts))
+        removedFrom.push(`docker-credential-${helper} (${host})`);
   }
   return { removedFrom };
 }

@@ -132,10 +132,16 @@ describe('loadRegistryTls', () => {
     const l = await layout();
     const dir = l.userDir('a.example');
     await put(dir, { 'me.cert': client.cert });
-    await rejectsWith(loadRegistryTls('a.example', l.opts), new RegExp(`${join(dir, 'me.cert')} has no matching key ${join(dir, 'me.key')}`));
+    await rejectsWith(
+      loadRegistryTls('a.example', l.opts),
+      new RegExp(`${join(dir, 'me.cert')} has no matching key ${join(dir, 'me.key')}`),
+    );
     const dir2 = l.userDir('b.example');
     await put(dir2, { 'me.key': client.key, 'ca.crt': ca.cert });
-    await rejectsWith(loadRegistryTls('b.example', l.opts), new RegExp(`${join(dir2, 'me.key')} has no matching client certificate ${join(dir2, 'me.cert')}`));
+    await rejectsWith(
+      loadRegistryTls('b.example', l.opts),
+      new RegExp(`${join(dir2, 'me.key')} has no matching client certificate ${join(dir2, 'me.cert')}`),
+    );
   });
 
   test('a .crt that is not PEM, or holds a broken certificate, is an error naming it', async () => {
@@ -148,14 +154,17 @@ describe('loadRegistryTls', () => {
     await rejectsWith(loadRegistryTls('reg.example', l.opts), new RegExp(`${join(dir, 'ca.crt')} holds a certificate that does not parse`));
   });
 
-  test('a key that is not a key, or is not the certificate\'s, is an error naming the files', async () => {
+  test("a key that is not a key, or is not the certificate's, is an error naming the files", async () => {
     const l = await layout();
     const dir = l.userDir('reg.example');
     await put(dir, { 'me.cert': client.cert });
     await writeFile(join(dir, 'me.key'), 'garbage\n');
     await rejectsWith(loadRegistryTls('reg.example', l.opts), new RegExp(`${join(dir, 'me.key')} is not a usable private key`));
     await copyFile(otherClient.key, join(dir, 'me.key'));
-    await rejectsWith(loadRegistryTls('reg.example', l.opts), new RegExp(`${join(dir, 'me.key')} is not the key of the client certificate ${join(dir, 'me.cert')}`));
+    await rejectsWith(
+      loadRegistryTls('reg.example', l.opts),
+      new RegExp(`${join(dir, 'me.key')} is not the key of the client certificate ${join(dir, 'me.cert')}`),
+    );
   });
 
   test('an unreadable file is an error naming it', { skip: process.getuid?.() === 0 ? 'root reads everything' : false }, async () => {
@@ -181,6 +190,9 @@ describe('loadRegistryTls', () => {
 
   test('a --cert-dir that does not exist is an error', async () => {
     const l = await layout();
-    await rejectsWith(loadRegistryTls('reg.example', { ...l.opts, certDir: join(l.base, 'missing') }), /--cert-dir .*missing is not a directory/);
+    await rejectsWith(
+      loadRegistryTls('reg.example', { ...l.opts, certDir: join(l.base, 'missing') }),
+      /--cert-dir .*missing is not a directory/,
+    );
   });
 });

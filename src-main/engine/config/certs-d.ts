@@ -72,7 +72,8 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 /** The PEM certificates in a file, each checked to parse; a file with none is an error. */
 export function parseCertificates(text: string, file: string): string[] {
   const blocks = text.match(PEM_CERT) ?? [];
-  if (blocks.length === 0) throw new DeckhandError('ETLS', `${file} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`, { detail: { file } });
+  if (blocks.length === 0)
+    throw new DeckhandError('ETLS', `${file} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`, { detail: { file } });
   for (const block of blocks) {
     try {
       new X509Certificate(block);
@@ -97,7 +98,10 @@ async function loadClient(dir: string, base: string): Promise<NonNullable<Regist
   try {
     createSecureContext({ cert, key });
   } catch (e) {
-    throw new DeckhandError('ETLS', `${keyFile} is not the key of the client certificate ${certFile}: ${(e as Error).message}`, { cause: e, detail: { file: keyFile, certFile } });
+    throw new DeckhandError('ETLS', `${keyFile} is not the key of the client certificate ${certFile}: ${(e as Error).message}`, {
+      cause: e,
+      detail: { file: keyFile, certFile },
+    });
   }
   return { certFile, keyFile, cert, key };
 }
@@ -111,7 +115,10 @@ export async function loadRegistryTls(hostPort: string, opts: CertsDOptions = {}
   const searched = certsDirsFor(hostPort, opts);
   const dir = await firstExisting(searched);
   if (!dir) {
-    if (opts.certDir) throw new DeckhandError('ETLS', `--cert-dir ${opts.certDir} is not a directory (or cannot be read).`, { detail: { file: opts.certDir } });
+    if (opts.certDir)
+      throw new DeckhandError('ETLS', `--cert-dir ${opts.certDir} is not a directory (or cannot be read).`, {
+        detail: { file: opts.certDir },
+      });
     return { dir: undefined, searched, caFiles: [], ca: undefined, client: undefined };
   }
   let names: string[];
@@ -132,14 +139,20 @@ export async function loadRegistryTls(hostPort: string, opts: CertsDOptions = {}
     } else if (name.endsWith('.cert')) {
       const base = name.slice(0, -'.cert'.length);
       if (!present.has(`${base}.key`)) {
-        throw new DeckhandError('ETLS', `${join(dir, name)} has no matching key ${join(dir, `${base}.key`)}. A client certificate NAME.cert needs its key NAME.key; CA certificates use the extension .crt.`, { detail: { file: join(dir, name) } });
+        throw new DeckhandError(
+          'ETLS',
+          `${join(dir, name)} has no matching key ${join(dir, `${base}.key`)}. A client certificate NAME.cert needs its key NAME.key; CA certificates use the extension .crt.`,
+          { detail: { file: join(dir, name) } },
+        );
       }
       const pair = await loadClient(dir, base);
       client ??= pair;
     } else if (name.endsWith('.key')) {
       const base = name.slice(0, -'.key'.length);
       if (!present.has(`${base}.cert`)) {
-        throw new DeckhandError('ETLS', `${join(dir, name)} has no matching client certificate ${join(dir, `${base}.cert`)}.`, { detail: { file: join(dir, name) } });
+        throw new DeckhandError('ETLS', `${join(dir, name)} has no matching client certificate ${join(dir, `${base}.cert`)}.`, {
+          detail: { file: join(dir, name) },
+        });
       }
     }
   }

@@ -59,7 +59,11 @@ export class RegistryContext {
 
   /** policy.json (or --signature-policy), read once; undefined when there is none. */
   policy(): Promise<Policy | undefined> {
-    this.policyRead ??= loadPolicy({ path: this.opts.signaturePolicy, env: this.env, ...(this.opts.systemPolicyPath ? { systemPath: this.opts.systemPolicyPath } : {}) });
+    this.policyRead ??= loadPolicy({
+      path: this.opts.signaturePolicy,
+      env: this.env,
+      ...(this.opts.systemPolicyPath ? { systemPath: this.opts.systemPolicyPath } : {}),
+    });
     return this.policyRead;
   }
 
@@ -67,7 +71,11 @@ export class RegistryContext {
    * A client for `domain`: its certs.d (or --cert-dir), TLS verification as --tls-verify says or
    * else as `insecure` (from registries.conf or the caller) says, and the given or stored credentials.
    */
-  async client(domain: string, path: string, opts: { insecure?: boolean; credentials?: Credentials | undefined } = {}): Promise<RegistryClient> {
+  async client(
+    domain: string,
+    path: string,
+    opts: { insecure?: boolean; credentials?: Credentials | undefined } = {},
+  ): Promise<RegistryClient> {
     const credentials = opts.credentials ?? (await this.credentials(domain, path));
     const tlsVerify = this.opts.tlsVerify ?? (opts.insecure ? false : undefined);
     const certDir = this.opts.certDir;

@@ -35,19 +35,28 @@ test('a missing or failing helper is a clear error naming the helper and the reg
   const h = await fakeCredentialHelper();
   t.after(() => h.cleanup());
   const env = h.env();
-  await assert.rejects(helperGet('nosuch', 'reg.example', { env, configuredIn: 'credHelpers of /x/config.json' }), (e: Error & { code?: string }) => {
-    assert.equal(e.code, 'EAUTH_CONFIG');
-    assert.match(e.message, /docker-credential-nosuch/);
-    assert.match(e.message, /reg\.example/);
-    assert.match(e.message, /not installed or not on PATH/);
-    return true;
-  });
+  await assert.rejects(
+    helperGet('nosuch', 'reg.example', { env, configuredIn: 'credHelpers of /x/config.json' }),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'EAUTH_CONFIG');
+      assert.match(e.message, /docker-credential-nosuch/);
+      assert.match(e.message, /reg\.example/);
+      assert.match(e.message, /not installed or not on PATH/);
+      return true;
+    },
+  );
   await h.fail(true);
   // Each call starts only when awaited: a second promise rejecting while the first is awaited would be unhandled.
-  for (const attempt of [() => helperGet('test', 'reg.example', { env }), () => helperStore('test', 'reg.example', { username: 'u', password: SECRET }, { env })]) {
+  for (const attempt of [
+    () => helperGet('test', 'reg.example', { env }),
+    () => helperStore('test', 'reg.example', { username: 'u', password: SECRET }, { env }),
+  ]) {
     await assert.rejects(attempt(), (e: Error & { code?: string; detail?: unknown }) => {
       assert.equal(e.code, 'EAUTH_CONFIG');
-      assert.match(e.message, /docker-credential-test failed to (get|store) the credentials for reg\.example \(exit 3\): the keychain is locked/);
+      assert.match(
+        e.message,
+        /docker-credential-test failed to (get|store) the credentials for reg\.example \(exit 3\): the keychain is locked/,
+      );
       assert.ok(!e.message.includes(SECRET) && !JSON.stringify(e.detail).includes(SECRET));
       return true;
     });

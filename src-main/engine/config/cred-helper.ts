@@ -49,9 +49,21 @@ interface HelperRun {
   stderr: string;
 }
 
-function runHelper(name: string, action: 'get' | 'store' | 'erase' | 'list', input: string, registry: string, opts: HelperOptions): Promise<HelperRun> {
+function runHelper(
+  name: string,
+  action: 'get' | 'store' | 'erase' | 'list',
+  input: string,
+  registry: string,
+  opts: HelperOptions,
+): Promise<HelperRun> {
   if (!HELPER_NAME.test(name)) {
-    return Promise.reject(new DeckhandError('EAUTH_CONFIG', `The credential helper name ${JSON.stringify(name)} ${where(registry, opts)} is not valid (it names docker-credential-<name> on PATH).`, { detail: { helper: name, registry } }));
+    return Promise.reject(
+      new DeckhandError(
+        'EAUTH_CONFIG',
+        `The credential helper name ${JSON.stringify(name)} ${where(registry, opts)} is not valid (it names docker-credential-<name> on PATH).`,
+        { detail: { helper: name, registry } },
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const child = spawn(program(name), [action], { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -84,9 +96,13 @@ function runHelper(name: string, action: 'get' | 'store' | 'erase' | 'list', inp
 
 function failed(name: string, action: string, registry: string, run: HelperRun, opts: HelperOptions, secret?: string): DeckhandError {
   const said = sanitize(run.stderr || run.stdout, secret);
-  return new DeckhandError('EAUTH_CONFIG', `The credential helper ${program(name)} failed to ${action} the credentials ${where(registry, opts)}${run.code >= 0 ? ` (exit ${run.code})` : ' (killed)'}${said ? `: ${said}` : ''}.`, {
-    detail: { helper: name, registry, action, exitCode: run.code },
-  });
+  return new DeckhandError(
+    'EAUTH_CONFIG',
+    `The credential helper ${program(name)} failed to ${action} the credentials ${where(registry, opts)}${run.code >= 0 ? ` (exit ${run.code})` : ' (killed)'}${said ? `: ${said}` : ''}.`,
+    {
+      detail: { helper: name, registry, action, exitCode: run.code },
+    },
+  );
 }
 
 /** Credentials a helper holds for a registry, or undefined if it has none. */
@@ -100,7 +116,11 @@ export async function helperGet(name: string, domain: string, opts: HelperOption
   try {
     reply = JSON.parse(run.stdout) as typeof reply;
   } catch {
-    throw new DeckhandError('EAUTH_CONFIG', `The credential helper ${program(name)} ${where(domain, opts)} answered something that is not JSON.`, { detail: { helper: name, registry: domain } });
+    throw new DeckhandError(
+      'EAUTH_CONFIG',
+      `The credential helper ${program(name)} ${where(domain, opts)} answered something that is not JSON.`,
+      { detail: { helper: name, registry: domain } },
+    );
   }
   const { Username: username, Secret: secret } = reply ?? {};
   if (typeof secret !== 'string' || secret === '') return undefined;
@@ -110,8 +130,15 @@ export async function helperGet(name: string, domain: string, opts: HelperOption
 
 /** Stores a username and password (or an identity token) with a helper. */
 export async function helperStore(name: string, domain: string, credentials: Credentials, opts: HelperOptions = {}): Promise<void> {
-  const [username, secret] = 'identityToken' in credentials ? [TOKEN_USERNAME, credentials.identityToken] : [credentials.username, credentials.password];
-  const run = await runHelper(name, 'store', JSON.stringify({ ServerURL: helperServerUrl(domain), Username: username, Secret: secret }), domain, opts);
+  const [username, secret] =
+    'identityToken' in credentials ? [TOKEN_USERNAME, credentials.identityToken] : [credentials.username, credentials.password];
+  const run = await runHelper(
+    name,
+    'store',
+    JSON.stringify({ ServerURL: helperServerUrl(domain), Username: username, Secret: secret }),
+    domain,
+    opts,
+  );
   if (run.code !== 0) throw failed(name, 'store', domain, run, opts, secret);
 }
 
@@ -131,6 +158,8 @@ export async function helperList(name: string, opts: HelperOptions = {}): Promis
     const doc = JSON.parse(run.stdout || '{}') as unknown;
     return typeof doc === 'object' && doc !== null ? Object.keys(doc) : [];
   } catch {
-    throw new DeckhandError('EAUTH_CONFIG', `The credential helper ${program(name)} answered \`list\` with something that is not JSON.`, { detail: { helper: name } });
+    throw new DeckhandError('EAUTH_CONFIG', `The credential helper ${program(name)} answered \`list\` with something that is not JSON.`, {
+      detail: { helper: name },
+    });
   }
 }

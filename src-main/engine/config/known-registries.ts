@@ -24,7 +24,11 @@ const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0
 
 /** An auth file key (`https://index.docker.io/v1/`, `quay.io/team`, `http://host:5000`) as a registry host, or null. */
 export function hostOfAuthKey(key: string): string | null {
-  const host = key.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split('/')[0]!;
+  const host = key
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .split('/')[0]!;
   if (DOCKER_HUB_KEYS.has(host)) return 'docker.io';
   return HOST.test(host) ? host : null;
 }
@@ -62,7 +66,11 @@ export async function readAddedRegistries(store: Store): Promise<AddedRegistry[]
     doc = JSON.parse(await readFile(addedFile(store), 'utf8'));
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return [];
-    if (e instanceof SyntaxError) throw new DeckhandError('ESTORE', `${addedFile(store)} is not valid JSON; fix or remove it (it lists the registries added in Deckhand).`);
+    if (e instanceof SyntaxError)
+      throw new DeckhandError(
+        'ESTORE',
+        `${addedFile(store)} is not valid JSON; fix or remove it (it lists the registries added in Deckhand).`,
+      );
     throw e;
   }
   const list = (doc as { registries?: unknown } | null)?.registries;
@@ -94,5 +102,7 @@ export async function knownRegistries(store: Store, env: NodeJS.ProcessEnv = pro
   for (const e of entries) if (e.ref) note(e.ref.domain, 'images');
   for (const r of added) note(r.host, 'added', r.insecure);
   const order = ['auth', 'images', 'added'];
-  return [...byHost.values()].map((r) => ({ ...r, sources: r.sources.sort((a, b) => order.indexOf(a) - order.indexOf(b)) })).sort((a, b) => a.host.localeCompare(b.host));
+  return [...byHost.values()]
+    .map((r) => ({ ...r, sources: r.sources.sort((a, b) => order.indexOf(a) - order.indexOf(b)) }))
+    .sort((a, b) => a.host.localeCompare(b.host));
 }

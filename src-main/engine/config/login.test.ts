@@ -15,14 +15,23 @@ const WRONG = 'wrong-password-never-shown';
 async function tempEnv(t: { after(fn: () => unknown): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-login-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  return { dir, env: { PATH: process.env.PATH, REGISTRY_AUTH_FILE: join(dir, 'auth.json'), XDG_CONFIG_HOME: join(dir, 'cfg'), DOCKER_CONFIG: join(dir, 'docker') } as NodeJS.ProcessEnv };
+  return {
+    dir,
+    env: {
+      PATH: process.env.PATH,
+      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+      XDG_CONFIG_HOME: join(dir, 'cfg'),
+      DOCKER_CONFIG: join(dir, 'docker'),
+    } as NodeJS.ProcessEnv,
+  };
 }
 
 test('login targets: a host, or a repository path for a per-repository login', () => {
   assert.deepEqual(loginTarget('quay.io'), { key: 'quay.io', host: 'quay.io' });
   assert.deepEqual(loginTarget('https://Index.Docker.io/v1/'), { key: 'docker.io', host: 'docker.io' });
   assert.deepEqual(loginTarget('localhost:5000/team/app'), { key: 'localhost:5000/team/app', host: 'localhost:5000' });
-  for (const bad of ['', 'quay.io/team/app:1.0', 'quay.io/app@sha256:00', 'not a host']) assert.throws(() => loginTarget(bad), { code: 'EUSAGE' }, bad);
+  for (const bad of ['', 'quay.io/team/app:1.0', 'quay.io/app@sha256:00', 'not a host'])
+    assert.throws(() => loginTarget(bad), { code: 'EUSAGE' }, bad);
 });
 
 test('a Basic login is checked, then saved to the auth file with mode 0600, keeping other entries', async (t) => {
@@ -44,12 +53,15 @@ test('wrong credentials fail as "login failed", save nothing and never show the 
   for (const mode of ['basic', 'token'] as const) {
     const reg = await tinyRegistry(t, mode);
     const { env } = await tempEnv(t);
-    await assert.rejects(login(loginTarget(reg.host), { username: 'alice', password: WRONG }, { env }), (e: Error & { code?: string; detail?: unknown }) => {
-      assert.equal(e.code, 'EUNAUTHORIZED', mode);
-      assert.match(e.message, /^Login failed: .* Nothing was saved\.$/);
-      assert.ok(!e.message.includes(WRONG) && !JSON.stringify(e.detail ?? null).includes(WRONG));
-      return true;
-    });
+    await assert.rejects(
+      login(loginTarget(reg.host), { username: 'alice', password: WRONG }, { env }),
+      (e: Error & { code?: string; detail?: unknown }) => {
+        assert.equal(e.code, 'EUNAUTHORIZED', mode);
+        assert.match(e.message, /^Login failed: .* Nothing was saved\.$/);
+        assert.ok(!e.message.includes(WRONG) && !JSON.stringify(e.detail ?? null).includes(WRONG));
+        return true;
+      },
+    );
     await assert.rejects(stat(env.REGISTRY_AUTH_FILE!), { code: 'ENOENT' });
   }
 });
@@ -78,7 +90,10 @@ test('an identity token is exchanged with an OAuth2 refresh_token POST to the re
 
   const bad = new RegistryClient({ domain: reg.host, credentials: { identityToken: 'revoked-token' } });
   t.after(() => bad.close());
-  await assert.rejects(bad.getManifest('team/app', 'latest'), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && !e.message.includes('revoked-token'));
+  await assert.rejects(
+    bad.getManifest('team/app', 'latest'),
+    (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && !e.message.includes('revoked-token'),
+  );
 });
 
 test('with a credential helper configured, login stores there and logout erases there', async (t) => {
@@ -89,14 +104,20 @@ test('with a credential helper configured, login stores there and logout erases 
   const env = h.env(base);
   await mkdir(join(dir, 'docker'));
   await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ credHelpers: { [reg.host]: 'test' } }));
-  assert.deepEqual(await login(loginTarget(reg.host), { username: 'alice', password: PASSWORD }, { env }), { kind: 'helper', helper: 'test' });
+  assert.deepEqual(await login(loginTarget(reg.host), { username: 'alice', password: PASSWORD }, { env }), {
+    kind: 'helper',
+    helper: 'test',
+  });
   assert.deepEqual((await h.entries())[reg.host], { ServerURL: reg.host, Username: 'alice', Secret: PASSWORD });
   await assert.rejects(stat(env.REGISTRY_AUTH_FILE!), { code: 'ENOENT' }, 'nothing in the auth file');
   assert.deepEqual(await findCredentials(reg.host, 'a/b', env), { username: 'alice', password: PASSWORD });
   await assert.rejects(saveLogin(loginTarget(`${reg.host}/team/app`), { username: 'a', password: 'b' }, { env }), { code: 'EUSAGE' });
   assert.deepEqual(await removeLogin(loginTarget(reg.host), { env }), { removedFrom: ['docker-credential-test'] });
   assert.deepEqual(await h.entries(), {});
-  await assert.rejects(removeLogin(loginTarget(reg.host), { env }), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /Not logged in to 127\.0\.0\.1/.test(e.message));
+  await assert.rejects(
+    removeLogin(loginTarget(reg.host), { env }),
+    (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /Not logged in to 127\.0\.0\.1/.test(e.message),
+  );
 });
 
 test('logout removes one entry, --all every entry, and keeps the rest of the file', async (t) => {

@@ -21,13 +21,29 @@ export interface VerifyOptions {
 
 /** Resolves when the registry accepts the credentials; EUNAUTHORIZED "login failed" when it does not. */
 export async function verifyLogin(host: string, credentials: LoginCredentials, opts: VerifyOptions = {}): Promise<void> {
-  const client = new RegistryClient({ domain: host, credentials: { username: credentials.username, password: credentials.password }, ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }), tlsFiles: () => loadRegistryTls(host) });
+  const client = new RegistryClient({
+    domain: host,
+    credentials: { username: credentials.username, password: credentials.password },
+    ...(opts.tlsVerify === undefined ? {} : { tlsVerify: opts.tlsVerify }),
+    tlsFiles: () => loadRegistryTls(host),
+  });
   try {
-    const reply = await client.send({ method: 'GET', path: '/v2/', scope: '', repository: '', object: `Registry ${host}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const reply = await client.send({
+      method: 'GET',
+      path: '/v2/',
+      scope: '',
+      repository: '',
+      object: `Registry ${host}`,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     await reply.body.dump();
   } catch (e) {
     if (isDeckhandError(e, 'EUNAUTHORIZED') || isDeckhandError(e, 'EDENIED')) {
-      throw new DeckhandError('EUNAUTHORIZED', `Login failed: ${host} did not accept the username ${JSON.stringify(credentials.username)} with that password. Nothing was saved.`, { detail: { registry: host } });
+      throw new DeckhandError(
+        'EUNAUTHORIZED',
+        `Login failed: ${host} did not accept the username ${JSON.stringify(credentials.username)} with that password. Nothing was saved.`,
+        { detail: { registry: host } },
+      );
     }
     throw e;
   } finally {
@@ -36,7 +52,11 @@ export async function verifyLogin(host: string, credentials: LoginCredentials, o
 }
 
 /** Checks the credentials, then saves them (helper or auth file). */
-export async function login(target: LoginTarget, credentials: LoginCredentials, opts: AuthStoreOptions & VerifyOptions = {}): Promise<SavedTo> {
+export async function login(
+  target: LoginTarget,
+  credentials: LoginCredentials,
+  opts: AuthStoreOptions & VerifyOptions = {},
+): Promise<SavedTo> {
   if (!credentials.username || !credentials.password) throw new DeckhandError('EUSAGE', 'A login needs a username and a password.');
   await verifyLogin(target.host, credentials, opts);
   return saveLogin(target, credentials, opts);

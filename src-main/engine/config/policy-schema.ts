@@ -15,10 +15,22 @@ const ExactReference = v.strictObject({ type: v.literal('exactReference'), docke
 const ExactRepository = v.strictObject({ type: v.literal('exactRepository'), dockerRepository: nonEmpty });
 const RemapIdentity = v.strictObject({ type: v.literal('remapIdentity'), prefix: nonEmpty, signedPrefix: nonEmpty });
 
-export const SignedIdentitySchema = v.variant('type', [MatchExact, MatchRepoDigestOrExact, MatchRepository, ExactReference, ExactRepository, RemapIdentity]);
+export const SignedIdentitySchema = v.variant('type', [
+  MatchExact,
+  MatchRepoDigestOrExact,
+  MatchRepository,
+  ExactReference,
+  ExactRepository,
+  RemapIdentity,
+]);
 export type SignedIdentity = v.InferOutput<typeof SignedIdentitySchema>;
 
-const Fulcio = v.strictObject({ caPath: v.optional(nonEmpty), caData: v.optional(nonEmpty), oidcIssuer: v.optional(nonEmpty), subjectEmail: v.optional(nonEmpty) });
+const Fulcio = v.strictObject({
+  caPath: v.optional(nonEmpty),
+  caData: v.optional(nonEmpty),
+  oidcIssuer: v.optional(nonEmpty),
+  subjectEmail: v.optional(nonEmpty),
+});
 const Pki = v.strictObject({
   caRootsPath: v.optional(nonEmpty),
   caRootsData: v.optional(nonEmpty),

@@ -27,12 +27,19 @@ export interface Policy {
 export const SYSTEM_POLICY = '/etc/containers/policy.json';
 
 /** The file that applies: the explicit path, else the user's, else the system's (undefined when none exists). */
-export async function locatePolicy(opts: { path?: string | undefined; env?: NodeJS.ProcessEnv | undefined; systemPath?: string }): Promise<{ path: string; text: string } | undefined> {
+export async function locatePolicy(opts: {
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  systemPath?: string;
+}): Promise<{ path: string; text: string } | undefined> {
   if (opts.path) {
     try {
       return { path: opts.path, text: await readFile(opts.path, 'utf8') };
     } catch (e) {
-      throw new DeckhandError('EPOLICY', `Cannot read the signature policy ${opts.path}: ${(e as Error).message}`, { cause: e, detail: { file: opts.path } });
+      throw new DeckhandError('EPOLICY', `Cannot read the signature policy ${opts.path}: ${(e as Error).message}`, {
+        cause: e,
+        detail: { file: opts.path },
+      });
     }
   }
   const home = (opts.env ?? process.env).HOME;
@@ -42,13 +49,20 @@ export async function locatePolicy(opts: { path?: string | undefined; env?: Node
       return { path, text: await readFile(path, 'utf8') };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new DeckhandError('EPOLICY', `Cannot read the signature policy ${path}: ${(e as Error).message}`, { cause: e, detail: { file: path } });
+      throw new DeckhandError('EPOLICY', `Cannot read the signature policy ${path}: ${(e as Error).message}`, {
+        cause: e,
+        detail: { file: path },
+      });
     }
   }
   return undefined;
 }
 
-export async function loadPolicy(opts: { path?: string | undefined; env?: NodeJS.ProcessEnv | undefined; systemPath?: string }): Promise<Policy | undefined> {
+export async function loadPolicy(opts: {
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  systemPath?: string;
+}): Promise<Policy | undefined> {
   const found = await locatePolicy(opts);
   return found ? parsePolicy(found.text, found.path) : undefined;
 }
@@ -74,7 +88,10 @@ export function parsePolicy(text: string, file: string): Policy {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new DeckhandError('EPOLICY', `Invalid signature policy ${file}: not JSON (${(e as Error).message})`, { cause: e, detail: { file } });
+    throw new DeckhandError('EPOLICY', `Invalid signature policy ${file}: not JSON (${(e as Error).message})`, {
+      cause: e,
+      detail: { file },
+    });
   }
   const result = v.safeParse(PolicySchema, raw);
   if (!result.success) {
@@ -97,15 +114,27 @@ function checkRequirements(file: string, at: unknown[], reqs: Requirement[]): vo
     const here = [...at, i];
     if (req.type === 'sigstoreSigned') {
       const sources = (['keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'pki'] as const).filter((k) => req[k] !== undefined);
-      if (sources.length !== 1) throw invalid(file, fieldPath(here), `sigstoreSigned needs exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio or pki${sources.length ? ` (found ${sources.join(', ')})` : ''}`);
-      const rekor = (['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas'] as const).filter((k) => req[k] !== undefined);
+      if (sources.length !== 1)
+        throw invalid(
+          file,
+          fieldPath(here),
+          `sigstoreSigned needs exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio or pki${sources.length ? ` (found ${sources.join(', ')})` : ''}`,
+        );
+      const rekor = (['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas'] as const).filter(
+        (k) => req[k] !== undefined,
+      );
       if (rekor.length > 1) throw invalid(file, fieldPath(here), `at most one of ${rekor.join(', ')} may be set`);
     }
     if (req.type === 'signedBy') {
       const sources = (['keyPath', 'keyPaths', 'keyData'] as const).filter((k) => req[k] !== undefined);
       if (sources.length !== 1) throw invalid(file, fieldPath(here), 'signedBy needs exactly one of keyPath, keyPaths or keyData');
     }
-    const identity = req.type === 'signedBaseLayer' ? req.baseLayerIdentity : req.type === 'sigstoreSigned' || req.type === 'signedBy' ? req.signedIdentity : undefined;
+    const identity =
+      req.type === 'signedBaseLayer'
+        ? req.baseLayerIdentity
+        : req.type === 'sigstoreSigned' || req.type === 'signedBy'
+          ? req.signedIdentity
+          : undefined;
     if (identity) checkIdentity(file, [...here, req.type === 'signedBaseLayer' ? 'baseLayerIdentity' : 'signedIdentity'], identity);
   });
 }
@@ -114,14 +143,16 @@ function checkIdentity(file: string, at: unknown[], id: SignedIdentity): void {
   try {
     if (id.type === 'exactReference') {
       const ref = parseReference(id.dockerReference, { defaultTag: false });
-      if (!ref.tag && !ref.digest) throw new Error('it names a repository only; exactReference needs a tag or digest (use exactRepository for a repository)');
+      if (!ref.tag && !ref.digest)
+        throw new Error('it names a repository only; exactReference needs a tag or digest (use exactRepository for a repository)');
     } else if (id.type === 'exactRepository') {
       const ref = parseReference(id.dockerRepository, { defaultTag: false });
       if (ref.tag || ref.digest) throw new Error('exactRepository takes a repository without a tag or digest');
     } else if (id.type === 'remapIdentity') {
       for (const prefix of [id.prefix, id.signedPrefix]) {
         const tagged = prefix.includes('/') && prefix.slice(prefix.lastIndexOf('/')).includes(':');
-        if (prefix.includes('@') || tagged || /\s/.test(prefix)) throw new Error(`${JSON.stringify(prefix)} is not a host[:port], namespace or repository (no tag or digest)`);
+        if (prefix.includes('@') || tagged || /\s/.test(prefix))
+          throw new Error(`${JSON.stringify(prefix)} is not a host[:port], namespace or repository (no tag or digest)`);
       }
     }
   } catch (e) {
@@ -141,7 +172,7 @@ export function dockerScopes(ref: ImageReference): string[] {
   const out: string[] = [];
   if (ref.digest) out.push(`${name}@${ref.digest}`);
   if (ref.tag) out.push(`${name}:${ref.tag}`);
-  for (let n = name; ; ) {
+  for (let n = name; ;) {
     out.push(n);
     const slash = n.lastIndexOf('/');
     if (slash < 0) break;

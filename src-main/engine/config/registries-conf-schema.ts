@@ -49,7 +49,11 @@ export interface FileConfig {
 
 const str = v.string();
 const bool = v.boolean();
-const Mirror = v.strictObject({ location: v.optional(str), insecure: v.optional(bool), 'pull-from-mirror': v.optional(v.picklist(['', 'all', 'digest-only', 'tag-only'])) });
+const Mirror = v.strictObject({
+  location: v.optional(str),
+  insecure: v.optional(bool),
+  'pull-from-mirror': v.optional(v.picklist(['', 'all', 'digest-only', 'tag-only'])),
+});
 const Registry = v.strictObject({
   prefix: v.optional(str),
   location: v.optional(str),
@@ -72,7 +76,9 @@ const RegistriesFile = v.strictObject({
 const AliasesFile = v.strictObject({ aliases: v.optional(Aliases) });
 
 export function configError(file: string, key: string | undefined, why: string): DeckhandError {
-  return new DeckhandError('ECONFIG', `${file}${key ? `: ${key}` : ''}: ${why}. See containers-registries.conf(5).`, { detail: { file, ...(key ? { key } : {}) } });
+  return new DeckhandError('ECONFIG', `${file}${key ? `: ${key}` : ''}: ${why}. See containers-registries.conf(5).`, {
+    detail: { file, ...(key ? { key } : {}) },
+  });
 }
 
 function keyPath(path: ReadonlyArray<{ key: unknown }> | undefined): string {
@@ -86,7 +92,12 @@ function checked<T>(schema: v.GenericSchema<unknown, T>, doc: unknown, file: str
   if (result.success) return result.output;
   const issue = result.issues[0];
   const key = keyPath(issue.path as ReadonlyArray<{ key: unknown }> | undefined);
-  const why = issue.type === 'strict_object' ? `unknown key ${issue.received}` : issue.type === 'picklist' ? `must be one of ${issue.expected}, not ${issue.received}` : `expected ${issue.expected}, got ${issue.received}`;
+  const why =
+    issue.type === 'strict_object'
+      ? `unknown key ${issue.received}`
+      : issue.type === 'picklist'
+        ? `must be one of ${issue.expected}, not ${issue.received}`
+        : `expected ${issue.expected}, got ${issue.received}`;
   throw configError(file, key, why);
 }
 
@@ -110,13 +121,18 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-
 
 function v1Error(doc: Record<string, unknown>, file: string): DeckhandError {
   const reg = (doc.registries ?? {}) as Record<string, { registries?: unknown } | undefined>;
-  const list = (k: string) => (Array.isArray(reg[k]?.registries) ? (reg[k]!.registries as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+  const list = (k: string) =>
+    Array.isArray(reg[k]?.registries) ? (reg[k]!.registries as unknown[]).filter((x): x is string => typeof x === 'string') : [];
   const lines: string[] = [];
   if (list('search').length) lines.push(`unqualified-search-registries = ${JSON.stringify(list('search'))}`);
   for (const host of list('insecure')) lines.push(`[[registry]] location = "${host}" insecure = true`);
   for (const host of list('block')) lines.push(`[[registry]] location = "${host}" blocked = true`);
   const suggestion = lines.length ? ` In version 2 this reads: ${lines.join('; ')} (one key per line)` : '';
-  return configError(file, 'registries', `uses the version 1 format ([registries.search], [registries.insecure], [registries.block]), which Deckhand does not read; convert the file to version 2.${suggestion}`);
+  return configError(
+    file,
+    'registries',
+    `uses the version 1 format ([registries.search], [registries.insecure], [registries.block]), which Deckhand does not read; convert the file to version 2.${suggestion}`,
+  );
 }
 
 /** Aliases: the name is a short name without tag or digest; the value a fully-qualified repository, or "" to erase. */
@@ -131,7 +147,8 @@ export function checkAliases(raw: Record<string, string>, file: string): Map<str
       throw configError(file, key, `"${name}" is not a valid image name`);
     }
     if (!isShortName(name)) throw configError(file, key, `"${name}" names a registry; an alias must be a short name`);
-    if (named.tag !== undefined || named.digest !== undefined) throw configError(file, key, `"${name}" has a tag or digest; an alias name must not`);
+    if (named.tag !== undefined || named.digest !== undefined)
+      throw configError(file, key, `"${name}" has a tag or digest; an alias name must not`);
     if (value === '') {
       out.set(name, { value: null, file });
       continue;
@@ -143,7 +160,8 @@ export function checkAliases(raw: Record<string, string>, file: string): Map<str
       throw configError(file, key, `"${value}" is not a valid image name`);
     }
     if (isShortName(value)) throw configError(file, key, `"${value}" must be fully qualified (registry/repository)`);
-    if (target.tag !== undefined || target.digest !== undefined) throw configError(file, key, `"${value}" has a tag or digest; an alias value must not`);
+    if (target.tag !== undefined || target.digest !== undefined)
+      throw configError(file, key, `"${value}" has a tag or digest; an alias value must not`);
     out.set(name, { value: repositoryName(target), file });
   }
   return out;
@@ -159,24 +177,39 @@ function checkRegistries(raw: v.InferOutput<typeof Registry>[], file: string): R
     let prefix = r.prefix === undefined || r.prefix === '' ? location : cleanLocation(r.prefix, file, `${at}.prefix`);
     if (prefix === '') throw configError(file, at, 'has neither prefix nor location');
     if (prefix.includes('*')) {
-      if (!prefix.startsWith('*.') || /[/@:]/.test(prefix) || prefix.indexOf('*', 1) >= 0) throw configError(file, `${at}.prefix`, `a wildcard prefix is "*.host" with no port, path, tag or digest; "${prefix}" is not`);
+      if (!prefix.startsWith('*.') || /[/@:]/.test(prefix) || prefix.indexOf('*', 1) >= 0)
+        throw configError(file, `${at}.prefix`, `a wildcard prefix is "*.host" with no port, path, tag or digest; "${prefix}" is not`);
       prefix = prefix.toLowerCase();
     } else if (location === '') {
       throw configError(file, `${at}.location`, `is unset, which only a "*.host" prefix allows`);
     }
-    if (r['pull-from-mirror'] !== undefined && r['pull-from-mirror'] !== '') throw configError(file, `${at}.pull-from-mirror`, 'is a setting of a [[registry.mirror]], not of the registry');
+    if (r['pull-from-mirror'] !== undefined && r['pull-from-mirror'] !== '')
+      throw configError(file, `${at}.pull-from-mirror`, 'is a setting of a [[registry.mirror]], not of the registry');
     const mirrors = (r.mirror ?? []).map((m, j): MirrorRule => {
       const mat = `${at}.mirror[${j}]`;
       const loc = m.location === undefined ? '' : cleanLocation(m.location, file, `${mat}.location`);
       if (loc === '') throw configError(file, `${mat}.location`, 'a mirror needs a location');
       const pfm = m['pull-from-mirror'] || 'all';
-      if (r['mirror-by-digest-only'] && m['pull-from-mirror']) throw configError(file, `${mat}.pull-from-mirror`, `cannot be set when ${at}.mirror-by-digest-only is`);
+      if (r['mirror-by-digest-only'] && m['pull-from-mirror'])
+        throw configError(file, `${mat}.pull-from-mirror`, `cannot be set when ${at}.mirror-by-digest-only is`);
       return { location: loc, insecure: m.insecure ?? false, pullFromMirror: pfm };
     });
-    const rule: RegistryRule = { prefix, location, insecure: r.insecure ?? false, blocked: r.blocked ?? false, mirrorByDigestOnly: r['mirror-by-digest-only'] ?? false, mirrors, file };
+    const rule: RegistryRule = {
+      prefix,
+      location,
+      insecure: r.insecure ?? false,
+      blocked: r.blocked ?? false,
+      mirrorByDigestOnly: r['mirror-by-digest-only'] ?? false,
+      mirrors,
+      file,
+    };
     const same = byLocation.get(location || prefix);
     if (same && (same.insecure !== rule.insecure || same.blocked !== rule.blocked)) {
-      throw configError(file, at, `"${location || prefix}" appears in more than one [[registry]] with different insecure or blocked settings`);
+      throw configError(
+        file,
+        at,
+        `"${location || prefix}" appears in more than one [[registry]] with different insecure or blocked settings`,
+      );
     }
     byLocation.set(location || prefix, rule);
     // As in containers/image: of two tables with the same prefix, the first one counts.
@@ -210,4 +243,3 @@ export function parseRegistriesConf(text: string, file: string): FileConfig {
 export function parseAliasesFile(text: string, file: string): Map<string, AliasEntry> {
   return checkAliases(checked(AliasesFile, parseToml(text, file), file).aliases ?? {}, file);
 }
-

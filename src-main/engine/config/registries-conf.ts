@@ -20,7 +20,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isErrno } from '../store/fsutil.ts';
-import { configError, parseAliasesFile, parseRegistriesConf, type AliasEntry, type FileConfig, type RegistryRule, type ShortNameMode } from './registries-conf-schema.ts';
+import {
+  configError,
+  parseAliasesFile,
+  parseRegistriesConf,
+  type AliasEntry,
+  type FileConfig,
+  type RegistryRule,
+  type ShortNameMode,
+} from './registries-conf-schema.ts';
 
 export type { AliasEntry, MirrorRule, PullFromMirror, RegistryRule, ShortNameMode } from './registries-conf-schema.ts';
 
@@ -78,9 +86,20 @@ export async function registriesConfLocations(env: NodeJS.ProcessEnv = process.e
   const dirOverride = env.CONTAINERS_REGISTRIES_CONF_DIR || undefined;
   const aliasesFile = shortNameAliasesPath(env);
   const explicitFile = env.CONTAINERS_REGISTRIES_CONF || env.REGISTRIES_CONFIG_PATH || undefined;
-  if (explicitFile) return { main: explicitFile, explicit: true, dropInDirs: dirOverride ? [dirOverride] : [SYSTEM_REGISTRIES_CONF_DIR, userDir], aliasesFile };
+  if (explicitFile)
+    return {
+      main: explicitFile,
+      explicit: true,
+      dropInDirs: dirOverride ? [dirOverride] : [SYSTEM_REGISTRIES_CONF_DIR, userDir],
+      aliasesFile,
+    };
   if (await isFile(userFile)) return { main: userFile, explicit: false, dropInDirs: [dirOverride ?? userDir], aliasesFile };
-  return { main: SYSTEM_REGISTRIES_CONF, explicit: false, dropInDirs: dirOverride ? [dirOverride] : [SYSTEM_REGISTRIES_CONF_DIR, userDir], aliasesFile };
+  return {
+    main: SYSTEM_REGISTRIES_CONF,
+    explicit: false,
+    dropInDirs: dirOverride ? [dirOverride] : [SYSTEM_REGISTRIES_CONF_DIR, userDir],
+    aliasesFile,
+  };
 }
 
 async function readOptional(path: string, required: boolean, what: string): Promise<string | undefined> {
@@ -107,7 +126,16 @@ async function dropIns(dir: string): Promise<string[]> {
 
 /** Folds files in order: later settings replace earlier ones, registries by prefix, aliases by name. */
 export function mergeConfigs(files: FileConfig[], aliasesFile: string): RegistriesConf {
-  const out: RegistriesConf = { files: files.map((f) => f.file), searchRegistries: [], searchOrigin: undefined, shortNameMode: DEFAULT_SHORT_NAME_MODE, modeOrigin: undefined, registries: [], aliases: new Map(), aliasesFile };
+  const out: RegistriesConf = {
+    files: files.map((f) => f.file),
+    searchRegistries: [],
+    searchOrigin: undefined,
+    shortNameMode: DEFAULT_SHORT_NAME_MODE,
+    modeOrigin: undefined,
+    registries: [],
+    aliases: new Map(),
+    aliasesFile,
+  };
   const byPrefix = new Map<string, RegistryRule>();
   for (const f of files) {
     for (const r of f.registries) byPrefix.set(r.prefix, r);
@@ -138,7 +166,14 @@ export async function loadRegistriesConf(env: NodeJS.ProcessEnv = process.env): 
     }
   }
   const aliasesText = await readOptional(where.aliasesFile, false, 'short-name-aliases.conf');
-  if (aliasesText !== undefined) parsed.push({ file: where.aliasesFile, searchRegistries: undefined, shortNameMode: undefined, registries: [], aliases: parseAliasesFile(aliasesText, where.aliasesFile) });
+  if (aliasesText !== undefined)
+    parsed.push({
+      file: where.aliasesFile,
+      searchRegistries: undefined,
+      shortNameMode: undefined,
+      registries: [],
+      aliases: parseAliasesFile(aliasesText, where.aliasesFile),
+    });
   return mergeConfigs(parsed, where.aliasesFile);
 }
 

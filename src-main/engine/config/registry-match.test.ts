@@ -33,7 +33,9 @@ test('"*.host" matches subdomains (any depth, any port) at the start only', () =
 });
 
 test('the longest matching prefix wins', () => {
-  const c = conf('[[registry]]\nlocation = "example.com"\n[[registry]]\nlocation = "example.com/foo"\ninsecure = true\n[[registry]]\nprefix = "*.example.com"\nblocked = true\n[[registry]]\nprefix = "x.example.com/team"\nlocation = "y.example.com/team"\n');
+  const c = conf(
+    '[[registry]]\nlocation = "example.com"\n[[registry]]\nlocation = "example.com/foo"\ninsecure = true\n[[registry]]\nprefix = "*.example.com"\nblocked = true\n[[registry]]\nprefix = "x.example.com/team"\nlocation = "y.example.com/team"\n',
+  );
   assert.equal(findRegistry(c, 'example.com/foo/app:1')?.prefix, 'example.com/foo');
   assert.equal(findRegistry(c, 'example.com/bar/app:1')?.prefix, 'example.com');
   assert.equal(findRegistry(c, 'x.example.com/other:1')?.prefix, '*.example.com');
@@ -43,11 +45,27 @@ test('the longest matching prefix wins', () => {
 
 test('location replaces the matched part and keeps the rest', () => {
   const rule = { prefix: 'example.com/foo', file: FILE };
-  assert.equal(formatReference(rewriteReference(ref('example.com/foo/myimage:latest'), rule, 'internal.example.net/bar')), 'internal.example.net/bar/myimage:latest');
-  assert.equal(formatReference(rewriteReference(ref('example.com/foo/a/b@sha256:' + 'b'.repeat(64)), rule, 'm.local:5000')), `m.local:5000/a/b@sha256:${'b'.repeat(64)}`);
-  assert.equal(formatReference(rewriteReference(ref('docker.io/library/nginx:1'), { prefix: 'docker.io', file: FILE }, 'mirror.gcr.io')), 'mirror.gcr.io/library/nginx:1');
-  assert.equal(formatReference(rewriteReference(ref('a.example.com/x:1'), { prefix: '*.example.com', file: FILE }, '')), 'a.example.com/x:1', 'an empty location keeps the name');
-  assert.throws(() => rewriteReference(ref('example.com/foo/app:1'), { prefix: 'example.com/foo/app', file: FILE }, 'other.io/UPPER'), (e: unknown) => isDeckhandError(e, 'ECONFIG') && e.message.includes(FILE) && e.message.includes('"example.com/foo/app"'));
+  assert.equal(
+    formatReference(rewriteReference(ref('example.com/foo/myimage:latest'), rule, 'internal.example.net/bar')),
+    'internal.example.net/bar/myimage:latest',
+  );
+  assert.equal(
+    formatReference(rewriteReference(ref('example.com/foo/a/b@sha256:' + 'b'.repeat(64)), rule, 'm.local:5000')),
+    `m.local:5000/a/b@sha256:${'b'.repeat(64)}`,
+  );
+  assert.equal(
+    formatReference(rewriteReference(ref('docker.io/library/nginx:1'), { prefix: 'docker.io', file: FILE }, 'mirror.gcr.io')),
+    'mirror.gcr.io/library/nginx:1',
+  );
+  assert.equal(
+    formatReference(rewriteReference(ref('a.example.com/x:1'), { prefix: '*.example.com', file: FILE }, '')),
+    'a.example.com/x:1',
+    'an empty location keeps the name',
+  );
+  assert.throws(
+    () => rewriteReference(ref('example.com/foo/app:1'), { prefix: 'example.com/foo/app', file: FILE }, 'other.io/UPPER'),
+    (e: unknown) => isDeckhandError(e, 'ECONFIG') && e.message.includes(FILE) && e.message.includes('"example.com/foo/app"'),
+  );
 });
 
 test('a pull tries the eligible mirrors in order, then the primary', () => {
@@ -72,7 +90,8 @@ mirror-by-digest-only = true
 [[registry.mirror]]
 location = "pinned-mirror.io"
 `);
-  const show = (s: string) => pullSources(c, ref(s)).map((p) => `${formatReference(p.ref)}${p.insecure ? ' (insecure)' : ''}${p.mirror ? ` [${p.mirror}]` : ''}`);
+  const show = (s: string) =>
+    pullSources(c, ref(s)).map((p) => `${formatReference(p.ref)}${p.insecure ? ' (insecure)' : ''}${p.mirror ? ` [${p.mirror}]` : ''}`);
   assert.deepEqual(show('example.com/foo/image:latest'), [
     'm0.local/mirror-for-foo/image:latest [m0.local/mirror-for-foo]',
     'm1.local/mirrors/foo/image:latest (insecure) [m1.local/mirrors/foo]',
@@ -80,16 +99,33 @@ location = "pinned-mirror.io"
     'internal.example.net/bar/image:latest',
   ]);
   const d = `@sha256:${'c'.repeat(64)}`;
-  assert.deepEqual(show(`example.com/foo/image${d}`).map((s) => s.split(' ')[0]), [`m0.local/mirror-for-foo/image${d}`, `m1.local/mirrors/foo/image${d}`, `digests.local/foo/image${d}`, `internal.example.net/bar/image${d}`]);
+  assert.deepEqual(
+    show(`example.com/foo/image${d}`).map((s) => s.split(' ')[0]),
+    [
+      `m0.local/mirror-for-foo/image${d}`,
+      `m1.local/mirrors/foo/image${d}`,
+      `digests.local/foo/image${d}`,
+      `internal.example.net/bar/image${d}`,
+    ],
+  );
   assert.deepEqual(show('pinned.io/app:1'), ['pinned.io/app:1'], 'mirror-by-digest-only: a tag goes to the primary only');
   assert.deepEqual(show(`pinned.io/app${d}`), [`pinned-mirror.io/app${d} [pinned-mirror.io]`, `pinned.io/app${d}`]);
   assert.deepEqual(show('quay.io/app:1'), ['quay.io/app:1'], 'no rule: the reference itself');
 });
 
 test('a blocked registry refuses pulls and pushes, naming the file and the prefix; insecure reaches pushes', () => {
-  const c = conf('[[registry]]\nprefix = "*.bad.example"\nblocked = true\n[[registry]]\nlocation = "plain.local:5000"\ninsecure = true\n[[registry]]\nprefix = "plain.local:5000/private"\nlocation = "elsewhere.io/p"\n');
+  const c = conf(
+    '[[registry]]\nprefix = "*.bad.example"\nblocked = true\n[[registry]]\nlocation = "plain.local:5000"\ninsecure = true\n[[registry]]\nprefix = "plain.local:5000/private"\nlocation = "elsewhere.io/p"\n',
+  );
   for (const fn of [() => pullSources(c, ref('x.bad.example/app:1')), () => pushTarget(c, ref('x.bad.example/app:1'))]) {
-    assert.throws(fn, (e: unknown) => isDeckhandError(e, 'EBLOCKED') && e.message.includes(FILE) && e.message.includes('"*.bad.example"') && (e.detail as { prefix?: string }).prefix === '*.bad.example');
+    assert.throws(
+      fn,
+      (e: unknown) =>
+        isDeckhandError(e, 'EBLOCKED') &&
+        e.message.includes(FILE) &&
+        e.message.includes('"*.bad.example"') &&
+        (e.detail as { prefix?: string }).prefix === '*.bad.example',
+    );
   }
   assert.deepEqual(pushTarget(c, ref('plain.local:5000/team/app:1')), { insecure: true });
   assert.deepEqual(pushTarget(c, ref('quay.io/team/app:1')), { insecure: false });
@@ -97,10 +133,17 @@ test('a blocked registry refuses pulls and pushes, naming the file and the prefi
 });
 
 test('property: matching and planning never crash on arbitrary references and prefixes', () => {
-  const c = conf('[[registry]]\nprefix = "*.example.com"\nlocation = "m.io/w"\n[[registry]]\nlocation = "docker.io/library"\n[[registry.mirror]]\nlocation = "mirror.local/lib"\n[[registry]]\nprefix = "a.io/x"\nlocation = "b.io"\n');
+  const c = conf(
+    '[[registry]]\nprefix = "*.example.com"\nlocation = "m.io/w"\n[[registry]]\nlocation = "docker.io/library"\n[[registry.mirror]]\nlocation = "mirror.local/lib"\n[[registry]]\nprefix = "a.io/x"\nlocation = "b.io"\n',
+  );
   const component = fc.stringMatching(/^[a-z0-9]{1,6}(?:[._-][a-z0-9]{1,4})?$/);
-  const host = fc.oneof(fc.constantFrom('docker.io', 'a.io', 'x.example.com', 'example.com', 'localhost:5000', '[::1]:5000'), fc.stringMatching(/^[a-z0-9.-]{1,20}(:[0-9]{1,5})?$/));
-  const refText = fc.tuple(host, fc.array(component, { minLength: 1, maxLength: 3 }), fc.option(fc.stringMatching(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,10}$/))).map(([h, p, t]) => `${h}/${p.join('/')}${t ? `:${t}` : ''}`);
+  const host = fc.oneof(
+    fc.constantFrom('docker.io', 'a.io', 'x.example.com', 'example.com', 'localhost:5000', '[::1]:5000'),
+    fc.stringMatching(/^[a-z0-9.-]{1,20}(:[0-9]{1,5})?$/),
+  );
+  const refText = fc
+    .tuple(host, fc.array(component, { minLength: 1, maxLength: 3 }), fc.option(fc.stringMatching(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,10}$/)))
+    .map(([h, p, t]) => `${h}/${p.join('/')}${t ? `:${t}` : ''}`);
   fc.assert(
     fc.property(fc.oneof(refText, fc.string()), fc.string(), (text, prefix) => {
       const n = matchLength(text, prefix);

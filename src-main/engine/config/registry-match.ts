@@ -56,13 +56,21 @@ export function rewriteReference(ref: ImageReference, rule: Pick<RegistryRule, '
   try {
     return parseReference(rewritten, { defaultTag: false });
   } catch (e) {
-    throw new DeckhandError('ECONFIG', `${rule.file}: the [[registry]] with prefix "${rule.prefix}" turns ${text} into ${rewritten}, which is not a valid image reference; fix its location.`, { cause: e, detail: { file: rule.file, prefix: rule.prefix } });
+    throw new DeckhandError(
+      'ECONFIG',
+      `${rule.file}: the [[registry]] with prefix "${rule.prefix}" turns ${text} into ${rewritten}, which is not a valid image reference; fix its location.`,
+      { cause: e, detail: { file: rule.file, prefix: rule.prefix } },
+    );
   }
 }
 
 export function blockedError(ref: ImageReference, rule: RegistryRule, action: 'pull' | 'push'): DeckhandError {
   const name = formatReference(ref);
-  return new DeckhandError('EBLOCKED', `Cannot ${action} ${name}: registries.conf blocks it (the [[registry]] with prefix "${rule.prefix}" in ${rule.file} sets blocked = true).`, { detail: { ref: name, prefix: rule.prefix, file: rule.file } });
+  return new DeckhandError(
+    'EBLOCKED',
+    `Cannot ${action} ${name}: registries.conf blocks it (the [[registry]] with prefix "${rule.prefix}" in ${rule.file} sets blocked = true).`,
+    { detail: { ref: name, prefix: rule.prefix, file: rule.file } },
+  );
 }
 
 /** One place a pull may read an image from. */
@@ -81,7 +89,9 @@ export function pullSources(conf: Pick<RegistriesConf, 'registries'>, logical: I
   if (!rule) return [{ ref: logical, insecure: false, mirror: undefined }];
   if (rule.blocked) throw blockedError(logical, rule, 'pull');
   const byDigest = logical.digest !== undefined;
-  const mirrors = rule.mirrors.filter((m) => (rule.mirrorByDigestOnly ? byDigest : m.pullFromMirror === 'all' || (m.pullFromMirror === 'digest-only') === byDigest));
+  const mirrors = rule.mirrors.filter((m) =>
+    rule.mirrorByDigestOnly ? byDigest : m.pullFromMirror === 'all' || (m.pullFromMirror === 'digest-only') === byDigest,
+  );
   return [
     ...mirrors.map((m) => ({ ref: rewriteReference(logical, rule, m.location), insecure: m.insecure, mirror: m.location })),
     { ref: rewriteReference(logical, rule, rule.location), insecure: rule.insecure, mirror: undefined },

@@ -34,7 +34,10 @@ function splitName(input: string): { name: string; suffix: string } {
   return { name, suffix: input.slice(name.length) };
 }
 
-export function resolveShortName(conf: Pick<RegistriesConf, 'aliases' | 'searchRegistries' | 'searchOrigin' | 'shortNameMode' | 'modeOrigin' | 'aliasesFile'>, input: string): ShortNameResolution {
+export function resolveShortName(
+  conf: Pick<RegistriesConf, 'aliases' | 'searchRegistries' | 'searchOrigin' | 'shortNameMode' | 'modeOrigin' | 'aliasesFile'>,
+  input: string,
+): ShortNameResolution {
   const parsed = parseReference(input);
   if (!isShortName(input)) return { candidates: [parsed], short: false };
   const { name, suffix } = splitName(input);
@@ -59,10 +62,15 @@ export function resolveShortName(conf: Pick<RegistriesConf, 'aliases' | 'searchR
  * short-name-aliases.conf, where Podman records the choices made at its prompt, so later short-name
  * pulls (by Deckhand and Podman) use it. Other aliases in the file are kept; the write is atomic.
  */
-export async function recordShortNameAlias(name: string, value: string, env: NodeJS.ProcessEnv = process.env): Promise<{ file: string; name: string; value: string }> {
+export async function recordShortNameAlias(
+  name: string,
+  value: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ file: string; name: string; value: string }> {
   const file = shortNameAliasesPath(env);
   const checked = checkAliases({ [name]: value }, file).get(name);
-  if (!checked?.value) throw new DeckhandError('EUSAGE', `An alias for "${name}" needs a fully-qualified repository such as registry.example.com/team/app.`);
+  if (!checked?.value)
+    throw new DeckhandError('EUSAGE', `An alias for "${name}" needs a fully-qualified repository such as registry.example.com/team/app.`);
   let existing = new Map<string, { value: string | null }>();
   try {
     existing = parseAliasesFile(await readFile(file, 'utf8'), file);

@@ -54,19 +54,36 @@ export async function fsck(store: Store): Promise<FsckReport> {
       graph = await walkEntry(store, entry.descriptor);
     } catch (e) {
       if (!(e instanceof DeckhandError)) throw e;
-      problems.push({ image, digest: entry.descriptor.digest, problem: e.code === 'ENOT_FOUND' ? 'missing' : 'unreadable', message: e.message });
+      problems.push({
+        image,
+        digest: entry.descriptor.digest,
+        problem: e.code === 'ENOT_FOUND' ? 'missing' : 'unreadable',
+        message: e.message,
+      });
       continue;
     }
     const claimed = entry.descriptor.annotations?.[PLATFORMS]?.split(',').filter(Boolean) ?? [];
     const stored = new Set(graph.manifests.map((m) => (m.descriptor.platform ? formatPlatform(m.descriptor.platform) : '')));
     for (const p of claimed) {
-      if (graph.kind === 'index' && !stored.has(p)) problems.push({ image, digest: entry.descriptor.digest, problem: 'platform-missing', message: `${image}: the ${p} image is recorded as stored but its manifest is missing.` });
+      if (graph.kind === 'index' && !stored.has(p))
+        problems.push({
+          image,
+          digest: entry.descriptor.digest,
+          problem: 'platform-missing',
+          message: `${image}: the ${p} image is recorded as stored but its manifest is missing.`,
+        });
     }
     for (const [digest, size] of graph.blobs) {
       referenced.add(digest);
       if (!verified.has(digest)) verified.set(digest, await checkBlob(store, digest, size));
       const problem = verified.get(digest);
-      if (problem) problems.push({ image, digest, problem, message: `${image}: blob ${digest} is ${problem === 'missing' ? 'missing' : problem === 'size' ? 'of the wrong size' : 'damaged (content does not match its digest)'}.` });
+      if (problem)
+        problems.push({
+          image,
+          digest,
+          problem,
+          message: `${image}: blob ${digest} is ${problem === 'missing' ? 'missing' : problem === 'size' ? 'of the wrong size' : 'damaged (content does not match its digest)'}.`,
+        });
     }
   }
   const leased = await leasedDigests(store);
@@ -105,7 +122,10 @@ export interface RepairResult {
  */
 export async function repairStore(store: Store, report: FsckReport): Promise<RepairResult> {
   const damaged = [...new Set(report.problems.filter((p) => p.problem === 'digest' || p.problem === 'size').map((p) => p.digest))];
-  const deleted = await deleteBlobs(store, damaged.map((digest) => ({ digest })));
+  const deleted = await deleteBlobs(
+    store,
+    damaged.map((digest) => ({ digest })),
+  );
   const now = Date.now();
   const ingests = (await listIngests(store)).filter((g) => !g.active && g.modified < now - 3_600_000);
   const plan: PrunePlan = {
@@ -117,5 +137,11 @@ export async function repairStore(store: Store, report: FsckReport): Promise<Rep
   };
   const pruned = await runPrune(store, plan);
   const needPull = [...new Set(report.problems.filter((p) => p.problem !== 'platform-missing').map((p) => p.image))];
-  return { removedDamaged: deleted.map((d) => d.digest), needPull, freedBytes: pruned.freedBytes + deleted.reduce((n, d) => n + d.size, 0), deletedBlobs: pruned.deletedBlobs, deletedIngests: pruned.deletedIngests };
+  return {
+    removedDamaged: deleted.map((d) => d.digest),
+    needPull,
+    freedBytes: pruned.freedBytes + deleted.reduce((n, d) => n + d.size, 0),
+    deletedBlobs: pruned.deletedBlobs,
+    deletedIngests: pruned.deletedIngests,
+  };
 }

@@ -5,7 +5,15 @@
  * graph, whose manifest and config metadata is cached by digest; list and inspect share this one
  * row builder.
  */
-import { PLATFORMS, PREVIOUS_REF, PULLED, SIGNATURE_POLICY, SIGNATURE_VERIFIED_AT, SIGNATURE_VERIFIED_BY, SOURCE } from '../store/annotations.ts';
+import {
+  PLATFORMS,
+  PREVIOUS_REF,
+  PULLED,
+  SIGNATURE_POLICY,
+  SIGNATURE_VERIFIED_AT,
+  SIGNATURE_VERIFIED_BY,
+  SOURCE,
+} from '../store/annotations.ts';
 import type { Store } from '../store/layout.ts';
 import type { ImageRow, PlatformManifest, SignatureStatus } from '../../../src-shared/ipc/types.ts';
 import { buildStoreGraph, type GraphImage, type StoreGraph } from './store-graph.ts';

@@ -32,9 +32,23 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }) {
   const parts = { a: bytes(1_000, 'a'), b: bytes(2_000, 'b'), c: bytes(3_000, 'c'), d: bytes(500, 'd'), e: bytes(400, 'e') };
   const imgs = {
     base: await storeTestImage(store, { name: 'base:1', layers: [{ content: base }], created: '2026-01-01T00:00:00Z' }),
-    a: await storeTestImage(store, { name: 'team/a:1', layers: [{ content: base }, { content: parts.a }], created: '2026-02-01T00:00:00Z', labels: { team: 'x' } }),
-    b: await storeTestImage(store, { name: 'team/b:1', layers: [{ content: base }, { content: parts.b }], created: '2026-03-01T00:00:00Z', labels: { team: 'y' } }),
-    c: await storeTestImage(store, { name: 'team/c:1', layers: [{ content: base }, { content: parts.c, gzip: true }], created: '2026-04-01T00:00:00Z' }),
+    a: await storeTestImage(store, {
+      name: 'team/a:1',
+      layers: [{ content: base }, { content: parts.a }],
+      created: '2026-02-01T00:00:00Z',
+      labels: { team: 'x' },
+    }),
+    b: await storeTestImage(store, {
+      name: 'team/b:1',
+      layers: [{ content: base }, { content: parts.b }],
+      created: '2026-03-01T00:00:00Z',
+      labels: { team: 'y' },
+    }),
+    c: await storeTestImage(store, {
+      name: 'team/c:1',
+      layers: [{ content: base }, { content: parts.c, gzip: true }],
+      created: '2026-04-01T00:00:00Z',
+    }),
     d: await storeTestImage(store, { name: 'team/d:1', layers: [{ content: parts.d }], created: '2025-01-01T00:00:00Z' }),
     e: await storeTestImage(store, { layers: [{ content: parts.e }], created: '2026-05-01T00:00:00Z' }),
   };
@@ -53,10 +67,21 @@ test('df counts every blob once; a base shared by four images is shared in each 
   const { store, base, parts, imgs, orphan } = await fixture(t);
   const usage = diskUsage(await buildStoreGraph(store));
   const by = (name: string) => usage.images.find((i) => i.name === name)!;
-  assert.deepEqual(by('docker.io/team/a:1'), { name: 'docker.io/team/a:1', repository: 'docker.io/team/a', tag: '1', digest: imgs.a.descriptor.digest, dangling: false, totalBytes: base.length + parts.a.length + own(imgs.a), sharedBytes: base.length, uniqueBytes: parts.a.length + own(imgs.a), blobs: [imgs.a.descriptor.digest, sha(imgs.a.config), ...imgs.a.layers.map((l) => l.digest)] });
-  for (const img of usage.images) for (const d of img.blobs) assert.equal(typeof usage.blobSizes[d], 'number', 'every blob an image reaches has its size');
+  assert.deepEqual(by('docker.io/team/a:1'), {
+    name: 'docker.io/team/a:1',
+    repository: 'docker.io/team/a',
+    tag: '1',
+    digest: imgs.a.descriptor.digest,
+    dangling: false,
+    totalBytes: base.length + parts.a.length + own(imgs.a),
+    sharedBytes: base.length,
+    uniqueBytes: parts.a.length + own(imgs.a),
+    blobs: [imgs.a.descriptor.digest, sha(imgs.a.config), ...imgs.a.layers.map((l) => l.digest)],
+  });
+  for (const img of usage.images)
+    for (const d of img.blobs) assert.equal(typeof usage.blobSizes[d], 'number', 'every blob an image reaches has its size');
   assert.equal(usage.blobSizes[sha(base)], base.length);
-  assert.equal(usage.blobSizes[sha(orphan)], undefined, 'an orphan is nobody\'s blob');
+  assert.equal(usage.blobSizes[sha(orphan)], undefined, "an orphan is nobody's blob");
   assert.equal(by('docker.io/library/base:1').sharedBytes, base.length);
   assert.equal(by('docker.io/library/base:1').uniqueBytes, own(imgs.base));
   const cLayer = imgs.c.layers[1]!.size;
@@ -79,7 +104,10 @@ test('df counts every blob once; a base shared by four images is shared in each 
 test('prune plans exactly what df calls reclaimable, then frees exactly that', async (t) => {
   const { store, imgs, orphan } = await fixture(t);
   const { plan } = await prune(store, { dryRun: true });
-  assert.deepEqual(plan.images.map((i) => [i.digest, i.reason]), [[imgs.d.descriptor.digest, 'dangling (was docker.io/team/d:1)']]);
+  assert.deepEqual(
+    plan.images.map((i) => [i.digest, i.reason]),
+    [[imgs.d.descriptor.digest, 'dangling (was docker.io/team/d:1)']],
+  );
   assert.equal(plan.blobs.length, 4);
   assert.ok(plan.blobs.some((b) => b.digest === sha(orphan) && b.reason === 'not referenced by any image'));
   assert.ok(plan.blobs.filter((b) => b.digest !== sha(orphan)).every((b) => b.reason.startsWith('only used by removed image')));
@@ -90,7 +118,10 @@ test('prune plans exactly what df calls reclaimable, then frees exactly that', a
   assert.equal(result!.freedBytes, plan.reclaimedBytes);
   assert.deepEqual(result!.skipped, []);
   assert.equal((await readdir(join(store.root, 'blobs', 'sha256'))).length, before - 4);
-  assert.equal((await listImages(store)).some((r) => r.dangling), false);
+  assert.equal(
+    (await listImages(store)).some((r) => r.dangling),
+    false,
+  );
   assert.equal((await fsck(store)).ok, true);
   assert.equal(diskUsage(await buildStoreGraph(store)).reclaimableBytes, 0);
 });
@@ -112,9 +143,15 @@ test('--all with filters: label, until, keep-last', async (t) => {
   const now = Date.parse('2026-06-01T00:00:00Z');
   const names = (p: ReturnType<typeof planPrune>) => p.images.map((i) => i.name).sort();
   assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['label=team=x']), now })), ['docker.io/team/a:1']);
-  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['label=team']), now })), ['docker.io/team/a:1', 'docker.io/team/b:1']);
+  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['label=team']), now })), [
+    'docker.io/team/a:1',
+    'docker.io/team/b:1',
+  ]);
   // Created before 2026-02-15: base (Jan), a (Feb 1), the dangling d (2025).
-  assert.deepEqual(names(planPrune(graph, { all: true, ...parseFilters(['until=106d']), now })), [imgs.d.descriptor.digest, 'docker.io/library/base:1', 'docker.io/team/a:1'].sort());
+  assert.deepEqual(
+    names(planPrune(graph, { all: true, ...parseFilters(['until=106d']), now })),
+    [imgs.d.descriptor.digest, 'docker.io/library/base:1', 'docker.io/team/a:1'].sort(),
+  );
   // keep-last 1 per repository: team/d's newest is the tagged e, so the dangling d goes.
   const kept = planPrune(graph, { all: true, keepLast: 1, now });
   assert.deepEqual(names(kept), [imgs.d.descriptor.digest]);
@@ -122,8 +159,14 @@ test('--all with filters: label, until, keep-last', async (t) => {
   const ab = planPrune(graph, { all: true, ...parseFilters(['label=team']), now });
   assert.ok(!ab.blobs.some((b) => b.size === 10_000));
   assert.deepEqual(ab.blobs.filter((b) => b.size === 1_000 || b.size === 2_000).length, 2);
-  assert.throws(() => parseFilters(['until=soon']), (e: Error & { code?: string }) => e.code === 'EUSAGE');
-  assert.throws(() => parseFilters(['dangling=true']), (e: Error & { code?: string }) => e.code === 'EUSAGE');
+  assert.throws(
+    () => parseFilters(['until=soon']),
+    (e: Error & { code?: string }) => e.code === 'EUSAGE',
+  );
+  assert.throws(
+    () => parseFilters(['dangling=true']),
+    (e: Error & { code?: string }) => e.code === 'EUSAGE',
+  );
 });
 
 test('tree shows the chain with the images on top; whatrequires finds what is built on an image', async (t) => {
@@ -142,7 +185,10 @@ test('tree shows the chain with the images on top; whatrequires finds what is bu
   const baseNode = forest.children.find((n) => n.topOf.includes('docker.io/library/base:1'))!;
   assert.equal(baseNode.children.length, 3);
   assert.equal(forest.children.length, 3, 'base, d and e start their own chains');
-  assert.throws(() => imageTrees(graph, 'nope:1'), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND');
+  assert.throws(
+    () => imageTrees(graph, 'nope:1'),
+    (e: Error & { code?: string }) => e.code === 'ENOT_FOUND',
+  );
 });
 
 test('fsck --repair deletes damaged and unreferenced blobs and says what to pull again', async (t) => {
@@ -160,20 +206,26 @@ test('fsck --repair deletes damaged and unreferenced blobs and says what to pull
   assert.ok(after.problems.every((p) => p.problem === 'missing' && p.image === 'docker.io/team/b:1'));
 });
 
-test('image rows carry the stored name, shared and unique bytes as df counts them, and an index\'s platform manifests', async (t) => {
+test("image rows carry the stored name, shared and unique bytes as df counts them, and an index's platform manifests", async (t) => {
   const { store, base, parts, imgs } = await fixture(t);
   const amd = await storeTestImage(store, { layers: [{ content: base }, { content: bytes(800, 'amd') }] });
   const arm = await storeTestImage(store, { layers: [{ content: bytes(900, 'arm') }], architecture: 'arm64' });
-  const index = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [
-      { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-      { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-    ],
-  }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
   await put(store, sha(index), index);
-  await setTag(store, parseReference('team/multi:1'), { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(index), size: index.length });
+  await setTag(store, parseReference('team/multi:1'), {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: sha(index),
+    size: index.length,
+  });
   const rows = await listImages(store);
   const usage = diskUsage(await buildStoreGraph(store));
   for (const row of rows) {
@@ -198,13 +250,22 @@ test('image rows carry the stored name, shared and unique bytes as df counts the
   const { refName: _r, index: _i, images, absentPlatforms: _a, tagHistory, ...row } = details;
   assert.deepEqual(row, multi);
   assert.equal(images.length, 2);
-  assert.deepEqual(tagHistory.map((h) => [h.digest, h.previous, h.action]), [[sha(index), null, 'tag']]);
+  assert.deepEqual(
+    tagHistory.map((h) => [h.digest, h.previous, h.action]),
+    [[sha(index), null, 'tag']],
+  );
 });
 
 test('inspect shows where a name pointed over time, newest first; a dangling image has no history', async (t) => {
   const { store, imgs } = await fixture(t);
   const d = await inspectImage(store, 'team/d:1');
-  assert.deepEqual(d.tagHistory.map((h) => [h.digest, h.previous, h.action]), [[imgs.e.descriptor.digest, imgs.d.descriptor.digest, 'tag'], [imgs.d.descriptor.digest, null, 'tag']]);
+  assert.deepEqual(
+    d.tagHistory.map((h) => [h.digest, h.previous, h.action]),
+    [
+      [imgs.e.descriptor.digest, imgs.d.descriptor.digest, 'tag'],
+      [imgs.d.descriptor.digest, null, 'tag'],
+    ],
+  );
   assert.deepEqual((await inspectImage(store, imgs.d.descriptor.digest)).tagHistory, []);
 });
 
@@ -212,29 +273,74 @@ test('layers name the images they top, by stored name, each once', async (t) => 
   const { store, base } = await fixture(t);
   const amd = await storeTestImage(store, { layers: [{ content: base }] });
   const arm = await storeTestImage(store, { layers: [{ content: base }], architecture: 'arm64' });
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } }] }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
   await put(store, sha(index), index);
-  await setTag(store, parseReference('multi:1'), { mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(index), size: index.length });
+  await setTag(store, parseReference('multi:1'), {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: sha(index),
+    size: index.length,
+  });
   const graph = await buildStoreGraph(store);
   const baseNode = layerForest(graph).children.find((n) => n.digest === sha(base))!;
   assert.deepEqual(baseNode.topNames, ['docker.io/library/base:1', 'docker.io/library/multi:1']);
-  assert.deepEqual(baseNode.topOf, ['docker.io/library/base:1', 'docker.io/library/multi:1 (linux/amd64)', 'docker.io/library/multi:1 (linux/arm64)']);
+  assert.deepEqual(baseNode.topOf, [
+    'docker.io/library/base:1',
+    'docker.io/library/multi:1 (linux/amd64)',
+    'docker.io/library/multi:1 (linux/arm64)',
+  ]);
   assert.deepEqual(imageTrees(graph, 'multi:1')[0]!.layers[0]!.topNames, baseNode.topNames);
 });
 
 test('an image row carries the signature verification a pull recorded; others, and a later unsigned pull, have none', async (t) => {
   const { store, imgs } = await fixture(t);
   const at = new Date('2026-06-01T12:00:00Z');
-  const recorded = signatureAnnotations({ allowed: true, file: '/etc/containers/policy.json', scope: 'transports.docker["docker.io/team"]', rule: 'r', reason: 'verified', verifiedBy: [{ key: '/keys/team.pub', fingerprint: 'sha256:1' }, { key: 'keyData', fingerprint: 'sha256:2' }, { key: '/keys/team.pub', fingerprint: 'sha256:1' }] }, at);
+  const recorded = signatureAnnotations(
+    {
+      allowed: true,
+      file: '/etc/containers/policy.json',
+      scope: 'transports.docker["docker.io/team"]',
+      rule: 'r',
+      reason: 'verified',
+      verifiedBy: [
+        { key: '/keys/team.pub', fingerprint: 'sha256:1' },
+        { key: 'keyData', fingerprint: 'sha256:2' },
+        { key: '/keys/team.pub', fingerprint: 'sha256:1' },
+      ],
+    },
+    at,
+  );
   await setTag(store, parseReference('team/a:1'), imgs.a.descriptor, recorded);
   const rows = await listImages(store);
   const row = (name: string) => rows.find((r) => r.name === name)!;
-  assert.deepEqual(row('docker.io/team/a:1').signature, { verifiedBy: '/keys/team.pub, keyData', policy: '/etc/containers/policy.json transports.docker["docker.io/team"]', at: '2026-06-01T12:00:00.000Z' });
+  assert.deepEqual(row('docker.io/team/a:1').signature, {
+    verifiedBy: '/keys/team.pub, keyData',
+    policy: '/etc/containers/policy.json transports.docker["docker.io/team"]',
+    at: '2026-06-01T12:00:00.000Z',
+  });
   assert.equal(row('docker.io/team/b:1').signature, null);
   assert.equal((await inspectImage(store, 'team/a:1')).signature?.verifiedBy, '/keys/team.pub, keyData');
 
   // insecureAcceptAnything (no keys verified), or no policy at all, records nothing; the entry is rewritten without the old record.
-  assert.deepEqual(signatureAnnotations({ allowed: true, file: '/p.json', scope: 'default', rule: 'default: insecureAcceptAnything', reason: 'accepted without signatures', verifiedBy: [] }), {});
+  assert.deepEqual(
+    signatureAnnotations({
+      allowed: true,
+      file: '/p.json',
+      scope: 'default',
+      rule: 'default: insecureAcceptAnything',
+      reason: 'accepted without signatures',
+      verifiedBy: [],
+    }),
+    {},
+  );
   assert.deepEqual(signatureAnnotations(undefined), {});
   await setTag(store, parseReference('team/a:1'), imgs.a.descriptor, {});
   assert.equal((await listImages(store)).find((r) => r.name === 'docker.io/team/a:1')!.signature, null);

@@ -44,9 +44,18 @@ export async function inspectImage(store: Store, input: string, known?: StoreGra
     const created = layerHistory(config);
     const layers: LayerInfo[] = [];
     for (const [i, l] of manifest.layers.entries()) {
-      layers.push({ digest: l.digest, mediaType: l.mediaType, size: l.size, diffId: config.rootfs.diff_ids[i] ?? null, createdBy: created[i] ?? null, stored: await store.hasBlob(l.digest) });
+      layers.push({
+        digest: l.digest,
+        mediaType: l.mediaType,
+        size: l.size,
+        diffId: config.rootfs.diff_ids[i] ?? null,
+        createdBy: created[i] ?? null,
+        stored: await store.hasBlob(l.digest),
+      });
     }
-    const platform = formatPlatform(descriptor.platform ?? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
+    const platform = formatPlatform(
+      descriptor.platform ?? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) },
+    );
     images.push({ platform, digest: descriptor.digest, manifest, config, configDigest: manifest.config.digest, layers });
   }
   return {

@@ -87,7 +87,15 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
     if ((!dangling && !opts.all) || protectedByKeep.has(i) || !matches(img, opts, now)) return;
     removed.add(i);
     const was = img.entry.descriptor.annotations?.[PREVIOUS_REF];
-    images.push({ name: img.name, digest: img.entry.descriptor.digest, reason: dangling ? `dangling${was ? ` (was ${was})` : ''}` : opts.untilMs !== undefined || opts.labels?.length ? 'tagged, matches the filters' : 'tagged (--all)' });
+    images.push({
+      name: img.name,
+      digest: img.entry.descriptor.digest,
+      reason: dangling
+        ? `dangling${was ? ` (was ${was})` : ''}`
+        : opts.untilMs !== undefined || opts.labels?.length
+          ? 'tagged, matches the filters'
+          : 'tagged (--all)',
+    });
   });
   const blobs: PrunePlan['blobs'] = [];
   let leasedBlobs = 0;
@@ -99,10 +107,22 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
       continue;
     }
     const names = users.map((i) => graph.images[i]!.name);
-    blobs.push({ digest, size, reason: names.length ? `only used by removed ${names.length === 1 ? 'image' : 'images'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` : 'not referenced by any image' });
+    blobs.push({
+      digest,
+      size,
+      reason: names.length
+        ? `only used by removed ${names.length === 1 ? 'image' : 'images'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`
+        : 'not referenced by any image',
+    });
   }
   const stale = opts.staleIngestMs ?? HOUR;
-  const ingests = graph.ingests.filter((g) => !g.active && g.modified <= now - stale).map((g) => ({ name: g.name, size: g.size, reason: `interrupted download, untouched for ${Math.round((now - g.modified) / 60_000)} min` }));
+  const ingests = graph.ingests
+    .filter((g) => !g.active && g.modified <= now - stale)
+    .map((g) => ({
+      name: g.name,
+      size: g.size,
+      reason: `interrupted download, untouched for ${Math.round((now - g.modified) / 60_000)} min`,
+    }));
   const reclaimedBytes = blobs.reduce((n, b) => n + b.size, 0) + ingests.reduce((n, g) => n + g.size, 0);
   return { images, blobs, ingests, reclaimedBytes, leasedBlobs };
 }
@@ -124,7 +144,9 @@ export async function runPrune(store: Store, plan: PrunePlan): Promise<PruneResu
         removedImages.push(entry.refName ?? d.digest);
         return false;
       });
-      for (const p of plan.images) if (!removedImages.includes(p.name)) skipped.push({ item: p.name, reason: 'no longer in the store as planned (renamed or removed since)' });
+      for (const p of plan.images)
+        if (!removedImages.includes(p.name))
+          skipped.push({ item: p.name, reason: 'no longer in the store as planned (renamed or removed since)' });
       // What the remaining images and live operations need now, not when the plan was made.
       const needed = await leasedDigests(store);
       for (const d of index.manifests) for (const digest of await reachable(meta, d)) needed.add(digest);
@@ -185,7 +207,10 @@ export function describePlan(plan: PrunePlan): string {
   return `${plan.images.length} image(s), ${plan.blobs.length} blob(s), ${plan.ingests.length} interrupted download(s): ${formatBytes(plan.reclaimedBytes)}`;
 }
 
-export async function prune(store: Store, opts: PruneOptions & { dryRun?: boolean } = {}): Promise<{ plan: PrunePlan; result?: PruneResult }> {
+export async function prune(
+  store: Store,
+  opts: PruneOptions & { dryRun?: boolean } = {},
+): Promise<{ plan: PrunePlan; result?: PruneResult }> {
   const plan = planPrune(await buildStoreGraph(store), opts);
   if (opts.dryRun) return { plan };
   return { plan, result: await runPrune(store, plan) };

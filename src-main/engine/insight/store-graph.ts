@@ -98,9 +98,19 @@ function nameOf(entry: CatalogEntry): Pick<GraphImage, 'name' | 'repository' | '
   return { name: entry.descriptor.digest, repository: null, tag: null };
 }
 
-async function addPlatform(image: GraphImage, meta: ManifestMeta, manifest: string, size: number, onDisk: Map<string, number>): Promise<void> {
+async function addPlatform(
+  image: GraphImage,
+  meta: ManifestMeta,
+  manifest: string,
+  size: number,
+  onDisk: Map<string, number>,
+): Promise<void> {
   image.platforms.push({ manifest, meta });
-  for (const [digest, s] of [[manifest, size], [meta.config.digest, meta.config.size], ...meta.layers.map((l) => [l.digest, l.size] as const)] as const) {
+  for (const [digest, s] of [
+    [manifest, size],
+    [meta.config.digest, meta.config.size],
+    ...meta.layers.map((l) => [l.digest, l.size] as const),
+  ] as const) {
     if (onDisk.has(digest)) image.blobs.set(digest, s);
     else if (!image.missing.includes(digest)) image.missing.push(digest);
   }
@@ -109,18 +119,34 @@ async function addPlatform(image: GraphImage, meta: ManifestMeta, manifest: stri
 
 export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<StoreGraph> {
   const meta = cache ?? (await MetaCache.load(store));
-  const [entries, present, leased, ingests] = await Promise.all([listEntries(store), listBlobs(store), leasedDigests(store), listIngests(store)]);
+  const [entries, present, leased, ingests] = await Promise.all([
+    listEntries(store),
+    listBlobs(store),
+    leasedDigests(store),
+    listIngests(store),
+  ]);
   const onDisk = new Map<string, number>([...present].map((d) => [d, -1]));
   // Cold cache: read the manifests and configs many at a time (the loop below then hits the cache).
   await forEachLimit(entries, 32, async (entry) => {
     if (!onDisk.has(entry.descriptor.digest)) return;
     const top = await meta.get(entry.descriptor).catch(() => undefined);
-    if (top?.kind === 'index') await Promise.all(top.children.filter((c) => onDisk.has(c.digest)).map((c) => meta.get(c).catch(() => undefined)));
+    if (top?.kind === 'index')
+      await Promise.all(top.children.filter((c) => onDisk.has(c.digest)).map((c) => meta.get(c).catch(() => undefined)));
   });
   const images: GraphImage[] = [];
   for (const entry of entries) {
     const d = entry.descriptor;
-    const image: GraphImage = { entry, ...nameOf(entry), kind: 'manifest', blobs: new Map(), platforms: [], absent: [], missing: [], created: null, error: null };
+    const image: GraphImage = {
+      entry,
+      ...nameOf(entry),
+      kind: 'manifest',
+      blobs: new Map(),
+      platforms: [],
+      absent: [],
+      missing: [],
+      created: null,
+      error: null,
+    };
     images.push(image);
     if (!onDisk.has(d.digest)) {
       image.missing.push(d.digest);
@@ -141,7 +167,8 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
           continue;
         }
         const sub = await meta.get(child);
-        if (sub.kind !== 'manifest') throw new DeckhandError('EMANIFEST', `Nested index ${child.digest} inside ${d.digest} is not supported.`);
+        if (sub.kind !== 'manifest')
+          throw new DeckhandError('EMANIFEST', `Nested index ${child.digest} inside ${d.digest} is not supported.`);
         await addPlatform(image, sub, child.digest, child.size, onDisk);
       }
     } catch (e) {

@@ -38,7 +38,12 @@ function flatten(graph: StoreGraph): Flat[] {
   const out: Flat[] = [];
   for (const image of graph.images) {
     for (const platform of image.platforms) {
-      out.push({ image, platform, chain: chainIds(platform.meta.layers), label: image.platforms.length > 1 ? `${image.name} (${platform.meta.platform})` : image.name });
+      out.push({
+        image,
+        platform,
+        chain: chainIds(platform.meta.layers),
+        label: image.platforms.length > 1 ? `${image.name} (${platform.meta.platform})` : image.name,
+      });
     }
   }
   return out;
@@ -66,20 +71,38 @@ const NO_TOPS: Tops = { labels: [], names: [] };
 
 function layerOf(id: string, l: LayerMeta, tops: Map<string, Tops>): TreeLayer {
   const t = tops.get(id) ?? NO_TOPS;
-  return { id, digest: l.digest, size: l.size, uncompressed: l.uncompressed, createdBy: l.createdBy, topOf: [...t.labels], topNames: [...t.names] };
+  return {
+    id,
+    digest: l.digest,
+    size: l.size,
+    uncompressed: l.uncompressed,
+    createdBy: l.createdBy,
+    topOf: [...t.labels],
+    topNames: [...t.names],
+  };
 }
 
 function treeOf(f: Flat, flat: Flat[], tops: Map<string, Tops>): ImageTree {
   const meta = f.platform.meta;
-  const tags = [...new Set(flat.filter((o) => o.platform.meta.config.digest === meta.config.digest && o.image.entry.refName !== null).map((o) => o.image.name))];
+  const tags = [
+    ...new Set(
+      flat.filter((o) => o.platform.meta.config.digest === meta.config.digest && o.image.entry.refName !== null).map((o) => o.image.name),
+    ),
+  ];
   const size = meta.layers.reduce((n, l) => n + (l.uncompressed ?? l.size), 0);
   const layers = meta.layers.map((l, i) => layerOf(f.chain[i]!, l, tops));
   return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, layers };
 }
 
 function find(graph: StoreGraph, input: string): GraphImage[] {
-  const found = matchEntries(graph.images.map((i) => i.entry), input);
-  if (found.length === 0) throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored.`, { detail: { input } });
+  const found = matchEntries(
+    graph.images.map((i) => i.entry),
+    input,
+  );
+  if (found.length === 0)
+    throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored.`, {
+      detail: { input },
+    });
   return graph.images.filter((i) => found.some((e) => e === i.entry));
 }
 
@@ -96,11 +119,13 @@ export function whatRequires(graph: StoreGraph, input: string): Array<{ base: Im
   const flat = flatten(graph);
   const tops = topIndex(flat);
   const images = new Set(find(graph, input));
-  return flat.filter((f) => images.has(f.image)).map((f) => {
-    const top = f.chain.at(-1);
-    const dependents = top ? flat.filter((o) => o !== f && o.chain.length > f.chain.length && o.chain[f.chain.length - 1] === top) : [];
-    return { base: treeOf(f, flat, tops), dependents: dependents.map((d) => treeOf(d, flat, tops)) };
-  });
+  return flat
+    .filter((f) => images.has(f.image))
+    .map((f) => {
+      const top = f.chain.at(-1);
+      const dependents = top ? flat.filter((o) => o !== f && o.chain.length > f.chain.length && o.chain[f.chain.length - 1] === top) : [];
+      return { base: treeOf(f, flat, tops), dependents: dependents.map((d) => treeOf(d, flat, tops)) };
+    });
 }
 
 /** The whole store as one tree of layers (a virtual root over the base layers), for d3-hierarchy. */
@@ -125,20 +150,30 @@ export function layerForest(graph: StoreGraph): LayerNode {
   return root;
 }
 
-
 function layerLine(l: TreeLayer): string {
   return `ID: ${shortDigest(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
 }
 
 /** Text like `podman image tree`. */
 export function formatImageTree(t: ImageTree): string {
-  const lines = [`Image ID: ${shortDigest(t.id)}`, `Tags:     [${t.tags.join(', ')}]`, `Size:     ${formatBytes(t.size)}`, `Platform: ${t.platform}`, 'Image Layers'];
+  const lines = [
+    `Image ID: ${shortDigest(t.id)}`,
+    `Tags:     [${t.tags.join(', ')}]`,
+    `Size:     ${formatBytes(t.size)}`,
+    `Platform: ${t.platform}`,
+    'Image Layers',
+  ];
   t.layers.forEach((l, i) => lines.push(`${i === t.layers.length - 1 ? '└──' : '├──'} ${layerLine(l)}`));
   return lines.join('\n');
 }
 
 export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[] }): string {
-  const lines = [`Image ID: ${shortDigest(r.base.id)}`, `Tags:     [${r.base.tags.join(', ')}]`, `Size:     ${formatBytes(r.base.size)}`, 'Image Layers'];
+  const lines = [
+    `Image ID: ${shortDigest(r.base.id)}`,
+    `Tags:     [${r.base.tags.join(', ')}]`,
+    `Size:     ${formatBytes(r.base.size)}`,
+    'Image Layers',
+  ];
   const top = r.base.layers.at(-1);
   if (!top) return lines.join('\n');
   lines.push(`└── ${layerLine(top)}`);
@@ -146,7 +181,9 @@ export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[]
   r.dependents.forEach((d, i) => {
     const last = i === r.dependents.length - 1;
     const above = d.layers.slice(depth);
-    lines.push(`    ${last ? '└──' : '├──'} ${above.length ? layerLine(above.at(-1)!) : d.name} (${above.length} layer${above.length === 1 ? '' : 's'} above)`);
+    lines.push(
+      `    ${last ? '└──' : '├──'} ${above.length ? layerLine(above.at(-1)!) : d.name} (${above.length} layer${above.length === 1 ? '' : 's'} above)`,
+    );
   });
   if (r.dependents.length === 0) lines.push('    (no image in the store is built on this one)');
   return lines.join('\n');

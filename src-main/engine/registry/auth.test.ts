@@ -36,7 +36,10 @@ test('a refused token is replaced once, and every request refused with it gets t
   auth.learn(challenge, scope);
   const used = await auth.header(scope);
   // Three requests came back 401 with the same token: each may retry once.
-  assert.deepEqual([auth.learn(challenge, scope, used), auth.learn(challenge, scope, used), auth.learn(challenge, scope, used)], [true, true, true]);
+  assert.deepEqual(
+    [auth.learn(challenge, scope, used), auth.learn(challenge, scope, used), auth.learn(challenge, scope, used)],
+    [true, true, true],
+  );
   const next = await Promise.all([auth.header(scope), auth.header(scope), auth.header(scope)]);
   assert.deepEqual(new Set(next), new Set(['Bearer token-2']));
   assert.equal(calls.length, 2);
@@ -55,7 +58,11 @@ test('a public registry cannot send the credentials to a private or link-local t
   for (const realm of ['https://169.254.169.254/token', 'https://10.1.2.3/token', 'http://127.0.0.1:9/token', 'https://[fd00::1]/token']) {
     const auth = new RegistryAuth('registry.example.com', http, { username: 'u', password: 'p' });
     auth.learn(`Bearer realm="${realm}",service="reg"`, scope);
-    await assert.rejects(auth.header(scope), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && /private|loopback|neither/.test(e.message), realm);
+    await assert.rejects(
+      auth.header(scope),
+      (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && /private|loopback|neither/.test(e.message),
+      realm,
+    );
   }
   assert.equal(calls.length, 0, 'no request was sent');
   // A registry on the local network may use a realm there.

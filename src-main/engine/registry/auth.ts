@@ -102,15 +102,26 @@ export class RegistryAuth {
     try {
       realm = new URL(realmText ?? '');
     } catch {
-      throw new DeckhandError('EUNAUTHORIZED', `${this.registry} asked for a token but gave no valid realm URL (${JSON.stringify(realmText)}). The registry's auth configuration is broken.`);
+      throw new DeckhandError(
+        'EUNAUTHORIZED',
+        `${this.registry} asked for a token but gave no valid realm URL (${JSON.stringify(realmText)}). The registry's auth configuration is broken.`,
+      );
     }
     const registryHost = this.registry.replace(/:\d+$/, '');
     if (isPrivateHost(realm.hostname) && !isPrivateHost(registryHost) && !isLoopbackRegistryHost(registryHost)) {
       // A public registry must not steer our credentials into the user's own network (or a cloud metadata service).
-      throw new DeckhandError('EUNAUTHORIZED', `${this.registry} sends token requests to ${realm.host}, a private or link-local address; Deckhand will not send credentials there.`, { detail: { realm: realm.origin } });
+      throw new DeckhandError(
+        'EUNAUTHORIZED',
+        `${this.registry} sends token requests to ${realm.host}, a private or link-local address; Deckhand will not send credentials there.`,
+        { detail: { realm: realm.origin } },
+      );
     }
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackRegistryHost(realm.host))) {
-      throw new DeckhandError('EUNAUTHORIZED', `${this.registry} sends token requests to ${realm.origin}, which is neither HTTPS nor loopback; Deckhand will not send credentials there.`, { detail: { realm: realm.origin } });
+      throw new DeckhandError(
+        'EUNAUTHORIZED',
+        `${this.registry} sends token requests to ${realm.origin}, which is neither HTTPS nor loopback; Deckhand will not send credentials there.`,
+        { detail: { realm: realm.origin } },
+      );
     }
     const c = this.credentials;
     const params = new URLSearchParams();
@@ -121,7 +132,16 @@ export class RegistryAuth {
       params.set('refresh_token', c.identityToken);
       params.set('client_id', 'deckhand');
       if (scope) params.set('scope', scope);
-      reply = await this.http.send({ method: 'POST', url: realm.href, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString(), signal }, realm);
+      reply = await this.http.send(
+        {
+          method: 'POST',
+          url: realm.href,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: params.toString(),
+          signal,
+        },
+        realm,
+      );
     } else {
       for (const s of scope.split(' ').filter(Boolean)) params.append('scope', s);
       if (c) params.set('account', c.username);
@@ -132,12 +152,20 @@ export class RegistryAuth {
     }
     const text = await reply.body.text();
     if (reply.status === 401 || reply.status === 403) {
-      throw new DeckhandError('EUNAUTHORIZED', c
-        ? `${this.registry} rejected the saved credentials (token server ${realm.host} answered ${reply.status}). Run \`deckhand login ${this.registry}\` again.`
-        : `${this.registry} requires authentication. Run \`deckhand login ${this.registry}\` first.`, { detail: { registry: this.registry, status: reply.status } });
+      throw new DeckhandError(
+        'EUNAUTHORIZED',
+        c
+          ? `${this.registry} rejected the saved credentials (token server ${realm.host} answered ${reply.status}). Run \`deckhand login ${this.registry}\` again.`
+          : `${this.registry} requires authentication. Run \`deckhand login ${this.registry}\` first.`,
+        { detail: { registry: this.registry, status: reply.status } },
+      );
     }
     if (reply.status !== 200) {
-      throw new DeckhandError('EREGISTRY', `The token server of ${this.registry} (${realm.host}) answered ${reply.status}; try again later.`, { detail: { status: reply.status } });
+      throw new DeckhandError(
+        'EREGISTRY',
+        `The token server of ${this.registry} (${realm.host}) answered ${reply.status}; try again later.`,
+        { detail: { status: reply.status } },
+      );
     }
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
     try {
@@ -149,8 +177,12 @@ export class RegistryAuth {
     if (typeof value !== 'string' || value === '') {
       throw new DeckhandError('EREGISTRY', `The token server of ${this.registry} returned no token.`);
     }
-    const lifetime = typeof body.expires_in === 'number' && body.expires_in >= MIN_TOKEN_LIFETIME_S ? body.expires_in : MIN_TOKEN_LIFETIME_S;
-    const issued = typeof body.issued_at === 'string' && !Number.isNaN(Date.parse(body.issued_at)) ? Math.min(Date.parse(body.issued_at), Date.now()) : Date.now();
+    const lifetime =
+      typeof body.expires_in === 'number' && body.expires_in >= MIN_TOKEN_LIFETIME_S ? body.expires_in : MIN_TOKEN_LIFETIME_S;
+    const issued =
+      typeof body.issued_at === 'string' && !Number.isNaN(Date.parse(body.issued_at))
+        ? Math.min(Date.parse(body.issued_at), Date.now())
+        : Date.now();
     // Refresh a little before the server's expiry so an in-flight request never carries a stale token.
     return { value, expiresAt: issued + lifetime * 1000 - 10_000 };
   }

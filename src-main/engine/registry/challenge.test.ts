@@ -10,7 +10,10 @@ test('parses a Bearer challenge with quoted, comma-bearing scope', () => {
 
 test('parses Basic and multiple challenges', () => {
   const cs = parseChallenges('Basic realm="Registry Realm", Bearer realm="https://t/x",service=s');
-  assert.deepEqual(cs.map((c) => c.scheme), ['basic', 'bearer']);
+  assert.deepEqual(
+    cs.map((c) => c.scheme),
+    ['basic', 'bearer'],
+  );
   assert.equal(cs[0]?.params.realm, 'Registry Realm');
   assert.equal(cs[1]?.params.service, 's');
 });

@@ -19,10 +19,17 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ ser
   return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 }, layers: [] });
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+  layers: [],
+});
 
 test('an anonymous first request goes out without a /v2/ ping', async () => {
-  const { server, host, seen } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest));
+  const { server, host, seen } = await serve((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest),
+  );
   const client = new RegistryClient({ domain: host });
   try {
     await client.getManifest('team/app', '1');
@@ -39,7 +46,10 @@ test('a registry that is not there is ENETWORK naming it, after every candidate 
   const { server, host } = await serve(() => undefined);
   await new Promise<void>((r) => server.close(() => r()));
   const client = new RegistryClient({ domain: host });
-  await assert.rejects(client.getManifest('team/app', '1'), (e: Error & { code?: string }) => e.code === 'ENETWORK' && e.message.includes(host));
+  await assert.rejects(
+    client.getManifest('team/app', '1'),
+    (e: Error & { code?: string }) => e.code === 'ENETWORK' && e.message.includes(host),
+  );
   await client.close();
 });
 
@@ -59,7 +69,9 @@ test('with credentials the ping comes first, so the manifest GET is sent once, a
 });
 
 test('a first request cancelled midway leaves no half-found endpoint: the next request finds it again', async () => {
-  const { server, host, seen } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest));
+  const { server, host, seen } = await serve((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest),
+  );
   const client = new RegistryClient({ domain: host });
   try {
     await assert.rejects(client.getManifest('team/app', '1', AbortSignal.abort()));

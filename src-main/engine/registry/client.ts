@@ -119,7 +119,13 @@ export class RegistryClient {
       ...(certs?.ca ? { ca: certs.ca } : {}),
       ...(certs?.client ? { cert: certs.client.cert, key: certs.client.key } : {}),
     };
-    this.http = new HttpTransport({ verify: ep.verifyTls, ...fromCertsD, ...this.opts.tls, certHost: new URL(ep.base).host, registryHost: new URL(ep.base).hostname });
+    this.http = new HttpTransport({
+      verify: ep.verifyTls,
+      ...fromCertsD,
+      ...this.opts.tls,
+      certHost: new URL(ep.base).host,
+      registryHost: new URL(ep.base).hostname,
+    });
     this.auth = new RegistryAuth(this.domain, this.http, this.opts.credentials);
   }
 
@@ -140,7 +146,9 @@ export class RegistryClient {
   }
 
   private async ping(signal?: AbortSignal): Promise<void> {
-    this.certs ??= this.opts.tlsFiles ? await this.opts.tlsFiles() : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
+    this.certs ??= this.opts.tlsFiles
+      ? await this.opts.tlsFiles()
+      : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
     let lastError: unknown;
     let lastTried: Endpoint | undefined;
     for (const ep of this.candidates) {
@@ -169,8 +177,15 @@ export class RegistryClient {
     const tls = tlsErrorFor(e, { domain: this.domain, certs: this.certs, clientCertificate, certDir: this.opts.certDir });
     if (tls) return tls;
     // A server that wants a client certificate may also just drop the connection after the handshake.
-    const hint = code === 'ECONNRESET' && ep?.base.startsWith('https:') && !clientCertificate ? ' If the registry requires a client certificate, put NAME.cert and NAME.key in its certs.d directory or pass --cert-dir DIR.' : '';
-    return new DeckhandError('ENETWORK', `Cannot reach registry ${this.domain} (${code || (e as Error).message}). Check the name, your network, and that the registry is running.${hint}`, { cause: e, detail: { code } });
+    const hint =
+      code === 'ECONNRESET' && ep?.base.startsWith('https:') && !clientCertificate
+        ? ' If the registry requires a client certificate, put NAME.cert and NAME.key in its certs.d directory or pass --cert-dir DIR.'
+        : '';
+    return new DeckhandError(
+      'ENETWORK',
+      `Cannot reach registry ${this.domain} (${code || (e as Error).message}). Check the name, your network, and that the registry is running.${hint}`,
+      { cause: e, detail: { code } },
+    );
   }
 
   /**
@@ -198,11 +213,15 @@ export class RegistryClient {
   private async probe(ex: SendOptions): Promise<Reply> {
     let settled = false;
     let settle!: (e?: unknown) => void;
-    const connecting = new Promise<void>((resolve, reject) => (settle = (e) => ((settled = true), e === undefined ? resolve() : reject(e))));
+    const connecting = new Promise<void>(
+      (resolve, reject) => (settle = (e) => ((settled = true), e === undefined ? resolve() : reject(e))),
+    );
     connecting.catch(() => undefined);
     this.connecting = connecting;
     try {
-      this.certs ??= this.opts.tlsFiles ? await this.opts.tlsFiles() : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
+      this.certs ??= this.opts.tlsFiles
+        ? await this.opts.tlsFiles()
+        : { dir: undefined, searched: [], caFiles: [], ca: undefined, client: undefined };
       let lastError: unknown;
       let lastTried: Endpoint | undefined;
       for (const [i, ep] of this.candidates.entries()) {
@@ -252,7 +271,11 @@ export class RegistryClient {
         authorization = await this.auth!.header(ex.scope, ex.signal);
         const headers = { 'user-agent': this.opts.userAgent ?? 'deckhand/0.1', ...ex.headers };
         const url = /^https?:\/\//.test(ex.path) ? ex.path : `${this.endpoint!.base}${ex.path}`;
-        reply = await this.http!.send({ method: ex.method, url, signal: ex.signal, headers, ...(ex.body !== undefined ? { body: ex.body } : {}) }, origin, authorization);
+        reply = await this.http!.send(
+          { method: ex.method, url, signal: ex.signal, headers, ...(ex.body !== undefined ? { body: ex.body } : {}) },
+          origin,
+          authorization,
+        );
       } catch (e) {
         ex.signal?.throwIfAborted();
         // While the endpoint is being found, a connection that fails means: try the next candidate.
@@ -263,7 +286,12 @@ export class RegistryClient {
         }
         throw e instanceof DeckhandError ? e : this.connectError(e);
       }
-      if (reply.status === 401 && replayable && !authRetried && this.auth!.learn(reply.headers['www-authenticate'], ex.scope, authorization)) {
+      if (
+        reply.status === 401 &&
+        replayable &&
+        !authRetried &&
+        this.auth!.learn(reply.headers['www-authenticate'], ex.scope, authorization)
+      ) {
         authRetried = true;
         await reply.body.dump();
         continue;
@@ -279,7 +307,13 @@ export class RegistryClient {
       if (reply.status >= 400) {
         // Every error reply is read to its end (a HEAD's empty one too), or its connection stays taken.
         const text = ex.method === 'HEAD' ? await reply.body.dump().then(() => '') : await reply.body.text().catch(() => '');
-        const error = errorFor(reply.status, text, { registry: this.domain, repository: ex.repository, object: ex.object, authenticated: this.auth!.hasCredentials, action: ex.action ?? 'pull' });
+        const error = errorFor(reply.status, text, {
+          registry: this.domain,
+          repository: ex.repository,
+          object: ex.object,
+          authenticated: this.auth!.hasCredentials,
+          action: ex.action ?? 'pull',
+        });
         // A unit that retries itself (a blob transfer) waits as long as the registry asked.
         const after = parseRetryAfter(reply.headers['retry-after']);
         if (after !== undefined && error.detail) (error.detail as Record<string, unknown>).retryAfterMs = after;
@@ -292,11 +326,23 @@ export class RegistryClient {
   /** GET a manifest or index by tag or digest, bounded at 4 MiB, verified against the digest it was asked by. */
   async getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const object = `Manifest ${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
-    const reply = await this.send({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT.join(', ') }, scope: `repository:${repository}:pull`, repository, object, signal });
+    const reply = await this.send({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/${reference}`,
+      headers: { accept: MANIFEST_ACCEPT.join(', ') },
+      scope: `repository:${repository}:pull`,
+      repository,
+      object,
+      signal,
+    });
     const declared = Number(reply.headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_MANIFEST_BYTES) {
       await reply.body.dump();
-      throw new DeckhandError('EMANIFEST_TOO_LARGE', `${object} is ${declared} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`, { detail: { size: declared } });
+      throw new DeckhandError(
+        'EMANIFEST_TOO_LARGE',
+        `${object} is ${declared} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`,
+        { detail: { size: declared } },
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -304,7 +350,10 @@ export class RegistryClient {
       size += (chunk as Buffer).length;
       if (size > MAX_MANIFEST_BYTES) {
         reply.body.destroy();
-        throw new DeckhandError('EMANIFEST_TOO_LARGE', `${object} is over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`);
+        throw new DeckhandError(
+          'EMANIFEST_TOO_LARGE',
+          `${object} is over the ${MAX_MANIFEST_BYTES}-byte limit for manifests; refusing it.`,
+        );
       }
       chunks.push(chunk as Buffer);
     }
@@ -315,7 +364,11 @@ export class RegistryClient {
       const { algorithm, hex } = parseDigest(wanted);
       const actual = createHash(algorithm).update(bytes).digest('hex');
       if (actual !== hex) {
-        throw new DeckhandError('EDIGEST_MISMATCH', `${object}: the registry sent a manifest whose content does not match ${wanted}; nothing was stored. The registry or a proxy in between is serving damaged or substituted content.`, { detail: { expected: wanted } });
+        throw new DeckhandError(
+          'EDIGEST_MISMATCH',
+          `${object}: the registry sent a manifest whose content does not match ${wanted}; nothing was stored. The registry or a proxy in between is serving damaged or substituted content.`,
+          { detail: { expected: wanted } },
+        );
       }
       if (isDigest(reference)) digest = reference;
     }
@@ -330,7 +383,15 @@ export class RegistryClient {
     parseDigest(digest);
     const offset = opts.offset ?? 0;
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-    const reply = await this.send({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, headers, scope: `repository:${repository}:pull`, repository, object: `Blob ${digest}`, signal: opts.signal });
+    const reply = await this.send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${digest}`,
+      headers,
+      scope: `repository:${repository}:pull`,
+      repository,
+      object: `Blob ${digest}`,
+      signal: opts.signal,
+    });
     if (reply.status === 206) {
       const range = parseContentRange(reply.headers['content-range']);
       if (!range || range.start !== offset) {
@@ -341,7 +402,9 @@ export class RegistryClient {
     }
     if (reply.status !== 200) {
       await reply.body.dump();
-      throw new DeckhandError('EREGISTRY', `${this.domain} answered ${reply.status} for blob ${digest}.`, { detail: { status: reply.status } });
+      throw new DeckhandError('EREGISTRY', `${this.domain} answered ${reply.status} for blob ${digest}.`, {
+        detail: { status: reply.status },
+      });
     }
     const len = Number(reply.headers['content-length']);
     return { body: reply.body, start: 0, total: Number.isFinite(len) ? len : undefined };

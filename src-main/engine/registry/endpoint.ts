@@ -38,7 +38,15 @@ export function apiHost(domain: string): string {
 /** Candidate endpoints for a registry host, in the order to try them. */
 export function endpointsFor(domain: string, opts: { tlsVerify?: boolean } = {}): Endpoint[] {
   const host = apiHost(domain);
-  if (isLoopbackRegistryHost(host)) return [{ base: `http://${host}`, verifyTls: true }, { base: `https://${host}`, verifyTls: opts.tlsVerify !== false }];
-  if (opts.tlsVerify === false) return [{ base: `https://${host}`, verifyTls: false }, { base: `http://${host}`, verifyTls: false }];
+  if (isLoopbackRegistryHost(host))
+    return [
+      { base: `http://${host}`, verifyTls: true },
+      { base: `https://${host}`, verifyTls: opts.tlsVerify !== false },
+    ];
+  if (opts.tlsVerify === false)
+    return [
+      { base: `https://${host}`, verifyTls: false },
+      { base: `http://${host}`, verifyTls: false },
+    ];
   return [{ base: `https://${host}`, verifyTls: true }];
 }

@@ -28,9 +28,18 @@ const typed = (fn: () => unknown) => {
 };
 
 test('challenges and error bodies: never throw, whatever the registry sends', () => {
-  const header = fc.oneof(fc.string(), fc.stringMatching(/^(Bearer|Basic|bearer) [a-z]+="[^"]{0,30}"(,[a-z]+=("[^"]{0,20}"|[a-z0-9]{0,9})){0,4}$/));
-  fc.assert(fc.property(header, (h) => Array.isArray(parseChallenges(h))), { numRuns: RUNS });
-  fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (body) => Array.isArray(parseErrorBody(body))), { numRuns: RUNS });
+  const header = fc.oneof(
+    fc.string(),
+    fc.stringMatching(/^(Bearer|Basic|bearer) [a-z]+="[^"]{0,30}"(,[a-z]+=("[^"]{0,20}"|[a-z0-9]{0,9})){0,4}$/),
+  );
+  fc.assert(
+    fc.property(header, (h) => Array.isArray(parseChallenges(h))),
+    { numRuns: RUNS },
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.json()), (body) => Array.isArray(parseErrorBody(body))),
+    { numRuns: RUNS },
+  );
 });
 
 test('upload locations: a URL on an allowed host, or a typed refusal', () => {
@@ -50,7 +59,16 @@ test('upload locations: a URL on an allowed host, or a typed refusal', () => {
 });
 
 test('copy endpoints: parsed or refused with a typed error', () => {
-  fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom('oci:', 'docker://', 'oci-archive:').chain((p) => fc.string().map((s) => p + s))), (s) => typed(() => parseEndpoint(s))), { numRuns: RUNS });
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.constantFrom('oci:', 'docker://', 'oci-archive:').chain((p) => fc.string().map((s) => p + s)),
+      ),
+      (s) => typed(() => parseEndpoint(s)),
+    ),
+    { numRuns: RUNS },
+  );
 });
 
 test('no digest string names a path outside blobs/', async (t) => {
@@ -73,7 +91,11 @@ test('no digest string names a path outside blobs/', async (t) => {
 });
 
 test('Content-Range: a well-formed, possible range or null, never a throw', () => {
-  const header = fc.oneof(fc.string(), fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.nat().map(String), fc.constant('*'))).map(([a, b, c]) => `bytes ${a}-${b}/${c}`), fc.bigInt({ min: 0n, max: 10n ** 20n }).map((n) => `bytes ${n}-${n}/*`));
+  const header = fc.oneof(
+    fc.string(),
+    fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.nat().map(String), fc.constant('*'))).map(([a, b, c]) => `bytes ${a}-${b}/${c}`),
+    fc.bigInt({ min: 0n, max: 10n ** 20n }).map((n) => `bytes ${n}-${n}/*`),
+  );
   fc.assert(
     fc.property(header, (h) => {
       const r = parseContentRange(h);

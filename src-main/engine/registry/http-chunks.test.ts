@@ -65,7 +65,10 @@ test('a chunk stream body arrives whole, and each chunk comes back only once the
       }
     },
   };
-  const reply = await http.send({ method: 'PUT', url: server.url, body, headers: { 'content-length': String(data.length) } }, new URL(server.url));
+  const reply = await http.send(
+    { method: 'PUT', url: server.url, body, headers: { 'content-length': String(data.length) } },
+    new URL(server.url),
+  );
   await reply.body.dump();
   assert.equal(reply.status, 201);
   assert.ok((await server.received()).equals(data));
@@ -87,6 +90,8 @@ test('a chunk stream that fails mid-body fails the request and is closed', async
       }
     },
   };
-  await assert.rejects(http.send({ method: 'PUT', url: server.url, body, headers: { 'content-length': String(4 << 20) } }, new URL(server.url)));
+  await assert.rejects(
+    http.send({ method: 'PUT', url: server.url, body, headers: { 'content-length': String(4 << 20) } }, new URL(server.url)),
+  );
   assert.ok(closed);
 });

@@ -30,7 +30,8 @@ before(async () => {
   ca = await readFile(caPair.cert, 'utf8');
   clientPair = { cert: await readFile(client.cert, 'utf8'), key: await readFile(client.key, 'utf8') };
   const opts = { cert: await readFile(server.cert), key: await readFile(server.key), ca, requestCert: true, rejectUnauthorized: false };
-  const record = (name: string, req: { socket: unknown }) => seen.push({ server: name, clientCert: Object.keys((req.socket as TLSSocket).getPeerCertificate()).length > 0 });
+  const record = (name: string, req: { socket: unknown }) =>
+    seen.push({ server: name, clientCert: Object.keys((req.socket as TLSSocket).getPeerCertificate()).length > 0 });
   storage = createServer(opts, (req, res) => {
     record('storage', req);
     res.end('blob');

@@ -61,13 +61,21 @@ export interface ChunkStream extends AsyncIterable<Uint8Array> {
  */
 export function releaseChunk(chunk: Uint8Array): void {
   const ab = chunk.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (chunk.byteOffset === 0 && chunk.byteLength === ab.byteLength && chunk.byteLength > 0 && typeof ab.transfer === 'function' && !(ab instanceof SharedArrayBuffer)) ab.transfer(0);
+  if (
+    chunk.byteOffset === 0 &&
+    chunk.byteLength === ab.byteLength &&
+    chunk.byteLength > 0 &&
+    typeof ab.transfer === 'function' &&
+    !(ab instanceof SharedArrayBuffer)
+  )
+    ab.transfer(0);
 }
 
 /** A request body: whole bytes, a Readable piped as is, or a chunk stream written chunk by chunk (see CHUNK_DONE). */
 export type RequestBody = string | Buffer | Uint8Array | Readable | ChunkStream;
 
-const isChunkStream = (body: RequestBody): body is ChunkStream => typeof body === 'object' && !(body instanceof Uint8Array) && !(body instanceof Readable);
+const isChunkStream = (body: RequestBody): body is ChunkStream =>
+  typeof body === 'object' && !(body instanceof Uint8Array) && !(body instanceof Readable);
 
 /**
  * Writes a chunk stream to the request, waiting for 'drain' when the socket is behind; each chunk
@@ -232,14 +240,23 @@ export class HttpTransport {
     const address = addresses.find(isPrivateAddress);
     if (address === undefined) return undefined;
     const what = address === bare(hostname) ? 'a private address' : `a name that resolves to a private address (${address})`;
-    return new DeckhandError('EREGISTRY', `${registry} sent us to ${hostname}, ${what}; refusing to connect there. If this is intended, pull from or push to that host directly.`, { detail: { host: hostname, address } });
+    return new DeckhandError(
+      'EREGISTRY',
+      `${registry} sent us to ${hostname}, ${what}; refusing to connect there. If this is intended, pull from or push to that host directly.`,
+      { detail: { host: hostname, address } },
+    );
   }
 
   /** `dns.lookup` (or the injected one) for the agents, refusing private addresses as `refusal` says, before any connection is made. */
   private readonly lookup: LookupFunction = (hostname, options, callback) => {
     (this.tls.lookup ?? dnsLookup)(hostname, { ...options, all: true }, (err, found) => {
       const list = found as LookupAddress[];
-      const refused = err ? null : this.refusal(hostname, list.map((a) => a.address));
+      const refused = err
+        ? null
+        : this.refusal(
+            hostname,
+            list.map((a) => a.address),
+          );
       if (err || refused) callback((err ?? refused) as NodeJS.ErrnoException, '');
       else if (options.all) callback(null, list);
       else callback(null, list[0]?.address ?? '', list[0]?.family);
@@ -248,30 +265,49 @@ export class HttpTransport {
 
   private agentFor(url: URL): HttpAgent | HttpsAgent {
     if (url.protocol !== 'https:') return this.httpAgent;
-    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate) return (this.httpsAgent ??= this.newHttpsAgent(true));
+    if (this.tls.certHost === undefined || url.host === this.tls.certHost || !this.clientCertificate)
+      return (this.httpsAgent ??= this.newHttpsAgent(true));
     return (this.otherHostsAgent ??= this.newHttpsAgent(false));
   }
 
-  private exchange(url: URL, method: string, headers: Record<string, string>, body: RequestBody | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  private exchange(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: RequestBody | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? https().request : nodeHttp().request)(url, { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) }, (res) => {
-        answered = true;
-        if (waiting) clearTimeout(waiting);
-        // A body that stalls for too long is an error, not a hang.
-        res.setTimeout?.(IDLE_BODY_TIMEOUT_MS, () => res.destroy(Object.assign(new Error('the registry stopped sending'), { code: 'ETIMEDOUT' })));
-        resolve(res);
-      });
+      const req = (url.protocol === 'https:' ? https().request : nodeHttp().request)(
+        url,
+        { method, headers, agent: this.agentFor(url), ...(signal ? { signal } : {}) },
+        (res) => {
+          answered = true;
+          if (waiting) clearTimeout(waiting);
+          // A body that stalls for too long is an error, not a hang.
+          res.setTimeout?.(IDLE_BODY_TIMEOUT_MS, () =>
+            res.destroy(Object.assign(new Error('the registry stopped sending'), { code: 'ETIMEDOUT' })),
+          );
+          resolve(res);
+        },
+      );
       // The wait for the reply starts once the request is sent: a large upload may take long itself.
       let waiting: NodeJS.Timeout | undefined;
       let answered = false;
       req.on('finish', () => {
-        if (!answered) waiting = setTimeout(() => req.destroy(Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' })), HEADERS_TIMEOUT_MS);
+        if (!answered)
+          waiting = setTimeout(
+            () => req.destroy(Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' })),
+            HEADERS_TIMEOUT_MS,
+          );
       });
       req.on('close', () => {
         if (waiting) clearTimeout(waiting);
       });
       // While a body is being sent, a connection that stops taking bytes for as long is dead.
-      req.setTimeout(IDLE_BODY_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('the registry stopped taking data'), { code: 'ETIMEDOUT' })));
+      req.setTimeout(IDLE_BODY_TIMEOUT_MS, () =>
+        req.destroy(Object.assign(new Error('the registry stopped taking data'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', (e) => {
         if (waiting) clearTimeout(waiting);
         reject(e);
@@ -303,17 +339,24 @@ export class HttpTransport {
       // IP literals are connected to without a lookup, so they are checked here.
       const refused = isIP(bare(url.hostname)) ? this.refusal(url.hostname, [bare(url.hostname)]) : undefined;
       if (refused) throw refused;
-      if (body !== undefined && !(body instanceof Readable) && !isChunkStream(body) && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      if (body !== undefined && !(body instanceof Readable) && !isChunkStream(body) && headers['content-length'] === undefined)
+        headers['content-length'] = String(Buffer.byteLength(body));
       const res = await this.exchange(url, method, headers, body, ex.signal);
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
         await bodyOf(res).dump();
         const next = new URL(String(res.headers.location), url);
         if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-          throw new DeckhandError('EREGISTRY', `The registry redirected to an unsupported URL scheme (${next.protocol}); refusing to follow.`, { detail: { location: next.href } });
+          throw new DeckhandError(
+            'EREGISTRY',
+            `The registry redirected to an unsupported URL scheme (${next.protocol}); refusing to follow.`,
+            { detail: { location: next.href } },
+          );
         }
         if (url.protocol === 'https:' && next.protocol === 'http:') {
-          throw new DeckhandError('EREGISTRY', `The registry redirected from HTTPS to plain HTTP (${next.host}); refusing to downgrade.`, { detail: { location: next.href } });
+          throw new DeckhandError('EREGISTRY', `The registry redirected from HTTPS to plain HTTP (${next.host}); refusing to downgrade.`, {
+            detail: { location: next.href },
+          });
         }
         if (!sameOrigin(next, origin)) leftOrigin = true;
         if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {

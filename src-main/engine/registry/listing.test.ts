@@ -29,19 +29,39 @@ test('pages are followed on the registry only; a next page elsewhere is refused'
   const client = await fakeRegistry(t, (req, res) => {
     const url = new URL(req.url!, 'http://x');
     const last = url.searchParams.get('last');
-    if (last === 'b') return res.writeHead(200, { Link: '<http://evil.example/v2/_catalog?last=c>; rel="next"' }).end(JSON.stringify({ repositories: ['c'] }));
+    if (last === 'b')
+      return res
+        .writeHead(200, { Link: '<http://evil.example/v2/_catalog?last=c>; rel="next"' })
+        .end(JSON.stringify({ repositories: ['c'] }));
     const page = last === 'a' ? { repositories: ['b'], next: 'b' } : { repositories: ['a'], next: 'a' };
-    res.writeHead(200, { Link: `</v2/_catalog?last=${page.next}&n=1>; rel="next"` }).end(JSON.stringify({ repositories: page.repositories }));
+    res
+      .writeHead(200, { Link: `</v2/_catalog?last=${page.next}&n=1>; rel="next"` })
+      .end(JSON.stringify({ repositories: page.repositories }));
   });
   assert.deepEqual(await listRepositories(client, { pageSize: 1, maxPages: 2 }), { items: ['a', 'b'], complete: false });
-  await assert.rejects(listRepositories(client, { pageSize: 1 }), (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('evil.example'));
+  await assert.rejects(
+    listRepositories(client, { pageSize: 1 }),
+    (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('evil.example'),
+  );
 });
 
 test('a refused or missing list says so and what to do instead', async (t) => {
   let status = 403;
-  const client = await fakeRegistry(t, (_req, res) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'nope' }] })));
-  await assert.rejects(listRepositories(client), (e: Error & { code?: string }) => e.code === 'EDENIED' && /does not allow listing its repositories/.test(e.message) && /type the repository name/.test(e.message));
+  const client = await fakeRegistry(t, (_req, res) =>
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'nope' }] })),
+  );
+  await assert.rejects(
+    listRepositories(client),
+    (e: Error & { code?: string }) =>
+      e.code === 'EDENIED' && /does not allow listing its repositories/.test(e.message) && /type the repository name/.test(e.message),
+  );
   status = 404;
-  await assert.rejects(listRepositories(client), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /does not offer a list/.test(e.message));
-  await assert.rejects(listTags(client, 'team/app'), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /no repository team\/app/.test(e.message));
+  await assert.rejects(
+    listRepositories(client),
+    (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /does not offer a list/.test(e.message),
+  );
+  await assert.rejects(
+    listTags(client, 'team/app'),
+    (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && /no repository team\/app/.test(e.message),
+  );
 });

@@ -32,7 +32,14 @@ export function nextLink(header: string | undefined): string | undefined {
   return undefined;
 }
 
-async function readPage(client: RegistryClient, path: string, scope: string, repository: string, object: string, signal?: AbortSignal): Promise<{ doc: unknown; next: string | undefined }> {
+async function readPage(
+  client: RegistryClient,
+  path: string,
+  scope: string,
+  repository: string,
+  object: string,
+  signal?: AbortSignal,
+): Promise<{ doc: unknown; next: string | undefined }> {
   const reply = await client.send({ method: 'GET', path, headers: { accept: 'application/json' }, scope, repository, object, signal });
   const chunks: Buffer[] = [];
   let size = 0;
@@ -53,7 +60,13 @@ async function readPage(client: RegistryClient, path: string, scope: string, rep
   return { doc, next: nextLink(reply.headers.link) };
 }
 
-async function paged(client: RegistryClient, first: string, pick: (doc: unknown) => unknown, what: { scope: string; repository: string; object: string }, opts: ListOptions): Promise<Listing> {
+async function paged(
+  client: RegistryClient,
+  first: string,
+  pick: (doc: unknown) => unknown,
+  what: { scope: string; repository: string; object: string },
+  opts: ListOptions,
+): Promise<Listing> {
   const origin = await client.ensureConnected(opts.signal);
   const items: string[] = [];
   let path: string | undefined = first;
@@ -61,13 +74,18 @@ async function paged(client: RegistryClient, first: string, pick: (doc: unknown)
     if (page >= (opts.maxPages ?? 10)) return { items, complete: false };
     const { doc, next } = await readPage(client, path, what.scope, what.repository, what.object, opts.signal);
     const list = pick(doc);
-    if (list !== null && list !== undefined && !Array.isArray(list)) throw new DeckhandError('EREGISTRY', `${client.domain} answered ${what.object.toLowerCase()} with an unexpected document.`);
+    if (list !== null && list !== undefined && !Array.isArray(list))
+      throw new DeckhandError('EREGISTRY', `${client.domain} answered ${what.object.toLowerCase()} with an unexpected document.`);
     for (const item of (list as unknown[] | null | undefined) ?? []) if (typeof item === 'string') items.push(item);
     path = undefined;
     if (next) {
       // The next page must come from the registry itself: credentials go nowhere else.
       const url = new URL(next, origin);
-      if (url.origin !== origin.origin) throw new DeckhandError('EREGISTRY', `${client.domain} points the next page of ${what.object.toLowerCase()} at another server (${url.host}); Deckhand does not follow it.`);
+      if (url.origin !== origin.origin)
+        throw new DeckhandError(
+          'EREGISTRY',
+          `${client.domain} points the next page of ${what.object.toLowerCase()} at another server (${url.host}); Deckhand does not follow it.`,
+        );
       path = `${url.pathname}${url.search}`;
     }
   }
@@ -76,8 +94,14 @@ async function paged(client: RegistryClient, first: string, pick: (doc: unknown)
 
 function refused(e: unknown, host: string, what: string, instead: string): never {
   if (e instanceof DeckhandError && (e.code === 'EUNAUTHORIZED' || e.code === 'EDENIED')) {
-    const login = e.code === 'EUNAUTHORIZED' ? `Log in to it (\`deckhand login ${host}\`, or docker/podman login) and try again, or ${instead}` : `Your login may not have that permission; ${instead}`;
-    throw new DeckhandError(e.code, `${host} does not allow listing ${what}. ${login}.`, { cause: e, detail: { registry: host, status: e.detail?.status ?? null } });
+    const login =
+      e.code === 'EUNAUTHORIZED'
+        ? `Log in to it (\`deckhand login ${host}\`, or docker/podman login) and try again, or ${instead}`
+        : `Your login may not have that permission; ${instead}`;
+    throw new DeckhandError(e.code, `${host} does not allow listing ${what}. ${login}.`, {
+      cause: e,
+      detail: { registry: host, status: e.detail?.status ?? null },
+    });
   }
   throw e;
 }
@@ -85,10 +109,19 @@ function refused(e: unknown, host: string, what: string, instead: string): never
 export async function listRepositories(client: RegistryClient, opts: ListOptions = {}): Promise<Listing> {
   const host = client.domain;
   try {
-    return await paged(client, `/v2/_catalog?n=${opts.pageSize ?? 100}`, (doc) => (doc as { repositories?: unknown }).repositories, { scope: 'registry:catalog:*', repository: '', object: 'The repository list' }, opts);
+    return await paged(
+      client,
+      `/v2/_catalog?n=${opts.pageSize ?? 100}`,
+      (doc) => (doc as { repositories?: unknown }).repositories,
+      { scope: 'registry:catalog:*', repository: '', object: 'The repository list' },
+      opts,
+    );
   } catch (e) {
     if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') {
-      throw new DeckhandError('ENOT_FOUND', `${host} does not offer a list of its repositories. Type the repository name instead.`, { cause: e, detail: { registry: host } });
+      throw new DeckhandError('ENOT_FOUND', `${host} does not offer a list of its repositories. Type the repository name instead.`, {
+        cause: e,
+        detail: { registry: host },
+      });
     }
     return refused(e, host, 'its repositories', 'type the repository name instead');
   }
@@ -97,10 +130,19 @@ export async function listRepositories(client: RegistryClient, opts: ListOptions
 export async function listTags(client: RegistryClient, repository: string, opts: ListOptions = {}): Promise<Listing> {
   const host = client.domain;
   try {
-    return await paged(client, `/v2/${repository}/tags/list?n=${opts.pageSize ?? 100}`, (doc) => (doc as { tags?: unknown }).tags, { scope: `repository:${repository}:pull`, repository, object: `The tags of ${repository}` }, opts);
+    return await paged(
+      client,
+      `/v2/${repository}/tags/list?n=${opts.pageSize ?? 100}`,
+      (doc) => (doc as { tags?: unknown }).tags,
+      { scope: `repository:${repository}:pull`, repository, object: `The tags of ${repository}` },
+      opts,
+    );
   } catch (e) {
     if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') {
-      throw new DeckhandError('ENOT_FOUND', `There is no repository ${repository} on ${host}. Check the name.`, { cause: e, detail: { registry: host, repository } });
+      throw new DeckhandError('ENOT_FOUND', `There is no repository ${repository} on ${host}. Check the name.`, {
+        cause: e,
+        detail: { registry: host, repository },
+      });
     }
     return refused(e, host, `the tags of ${repository}`, 'type the tag instead');
   }

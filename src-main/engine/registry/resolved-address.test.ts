@@ -37,7 +37,10 @@ before(async () => {
   });
   evil.on('connection', () => reached.connections++);
   registry = createServer((req, res) => {
-    const to = { '/v2/x/blobs/by-literal': `http://127.0.0.1:${evilPort}/blob`, '/v2/x/blobs/by-localhost': `http://localhost:${evilPort}/blob` }[req.url!] ?? `http://evil.example.test:${evilPort}/blob`;
+    const to =
+      { '/v2/x/blobs/by-literal': `http://127.0.0.1:${evilPort}/blob`, '/v2/x/blobs/by-localhost': `http://localhost:${evilPort}/blob` }[
+        req.url!
+      ] ?? `http://evil.example.test:${evilPort}/blob`;
     res.writeHead(307, { location: to }).end();
   });
   evilPort = await listen(evil);
@@ -61,19 +64,29 @@ async function withTransport(opts: TlsOptions, run: (http: HttpTransport) => Pro
   }
 }
 
-const refusedAt = (address: string) => (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('evil.example.test') && e.message.includes(address) && /directly/.test(e.message);
+const refusedAt = (address: string) => (e: Error & { code?: string }) =>
+  e.code === 'EREGISTRY' && e.message.includes('evil.example.test') && e.message.includes(address) && /directly/.test(e.message);
 
 test('a public registry cannot redirect to a name that resolves to a private address; nothing reaches it', async () => {
   reached.connections = 0;
   reached.requests = [];
   await withTransport({ ...named(), registryPrivate: false }, async (http) => {
-    await assert.rejects(http.send({ method: 'GET', url: new URL('/v2/x/blobs/sha256:0', registryUrl).href }, registryUrl, 'Bearer secret'), refusedAt('127.0.0.1'));
-    await assert.rejects(http.send({ method: 'GET', url: new URL('/v2/x/blobs/by-literal', registryUrl).href }, registryUrl, 'Bearer secret'), (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('127.0.0.1'));
+    await assert.rejects(
+      http.send({ method: 'GET', url: new URL('/v2/x/blobs/sha256:0', registryUrl).href }, registryUrl, 'Bearer secret'),
+      refusedAt('127.0.0.1'),
+    );
+    await assert.rejects(
+      http.send({ method: 'GET', url: new URL('/v2/x/blobs/by-literal', registryUrl).href }, registryUrl, 'Bearer secret'),
+      (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('127.0.0.1'),
+    );
   });
   // The system resolver, not the injected one, for a name every machine resolves to loopback.
   await withTransport({ verify: true, registryHost: '127.0.0.1', registryPrivate: false }, async (http) => {
     const registryOnLoopback = new URL(`http://127.0.0.1:${registryUrl.port}`);
-    await assert.rejects(http.send({ method: 'GET', url: new URL('/v2/x/blobs/by-localhost', registryOnLoopback).href }, registryOnLoopback, 'Bearer secret'), (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('localhost'));
+    await assert.rejects(
+      http.send({ method: 'GET', url: new URL('/v2/x/blobs/by-localhost', registryOnLoopback).href }, registryOnLoopback, 'Bearer secret'),
+      (e: Error & { code?: string }) => e.code === 'EREGISTRY' && e.message.includes('localhost'),
+    );
   });
   assert.deepEqual(reached, { connections: 0, requests: [] });
 });
@@ -81,9 +94,16 @@ test('a public registry cannot redirect to a name that resolves to a private add
 test('an upload Location naming a host that resolves to a private address passes the literal check but is refused before any byte is sent', async () => {
   reached.connections = 0;
   reached.requests = [];
-  const location = checkLocation(`http://evil.example.test:${evilPort}/upload/1`, new URL('/v2/x/blobs/uploads/', registryUrl), registryUrl);
+  const location = checkLocation(
+    `http://evil.example.test:${evilPort}/upload/1`,
+    new URL('/v2/x/blobs/uploads/', registryUrl),
+    registryUrl,
+  );
   await withTransport({ ...named(), registryPrivate: false }, async (http) => {
-    await assert.rejects(http.send({ method: 'PATCH', url: location.href, body: Buffer.from('blob bytes') }, registryUrl, 'Bearer secret'), refusedAt('127.0.0.1'));
+    await assert.rejects(
+      http.send({ method: 'PATCH', url: location.href, body: Buffer.from('blob bytes') }, registryUrl, 'Bearer secret'),
+      refusedAt('127.0.0.1'),
+    );
   });
   assert.deepEqual(reached, { connections: 0, requests: [] });
 });

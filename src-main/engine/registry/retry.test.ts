@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { asOneAttempt, isTransient, MAX_ATTEMPTS, requestAttempts, retryAfterOf } from './retry.ts';
 
-const status = (s: number, extra: Record<string, unknown> = {}) => new DeckhandError('EREGISTRY', `answered ${s}`, { detail: { status: s, ...extra } });
+const status = (s: number, extra: Record<string, unknown> = {}) =>
+  new DeckhandError('EREGISTRY', `answered ${s}`, { detail: { status: s, ...extra } });
 
 test('a blob transfer is retried after a retryable status, a broken connection or a 416, not after a refusal', () => {
   assert.equal(isTransient(status(503)), true);

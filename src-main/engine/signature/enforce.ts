@@ -15,20 +15,33 @@ import { signPayload } from './keys.ts';
 import { createPayload, SIGSTORE_SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MEDIA_TYPE } from './payload.ts';
 import { decryptPrivateKey } from './private-key.ts';
 
-
 /**
  * Checks `policy` (the operation's policy.json, from its RegistryContext) for `ref` (as asked for)
  * whose top-level manifest is `root`. Returns the decision (undefined when there is no policy
  * file); throws EPOLICY when the policy refuses.
  */
-export async function enforcePolicy(client: RegistryClient, ref: ImageReference, root: { digest: string; bytes: Buffer }, opts: { policy: Policy | undefined; signal?: AbortSignal | undefined }): Promise<PolicyDecision | undefined> {
+export async function enforcePolicy(
+  client: RegistryClient,
+  ref: ImageReference,
+  root: { digest: string; bytes: Buffer },
+  opts: { policy: Policy | undefined; signal?: AbortSignal | undefined },
+): Promise<PolicyDecision | undefined> {
   const { policy } = opts;
   if (!policy) return undefined;
-  const decision = await evaluatePolicy(policy, { ref, manifestDigest: root.digest, manifestBytes: root.bytes, signatures: () => fetchSignatures(client, ref.path, root.digest, opts.signal) });
+  const decision = await evaluatePolicy(policy, {
+    ref,
+    manifestDigest: root.digest,
+    manifestBytes: root.bytes,
+    signatures: () => fetchSignatures(client, ref.path, root.digest, opts.signal),
+  });
   if (!decision.allowed) {
-    throw new DeckhandError('EPOLICY', `${formatReference(ref)} (${root.digest}) is rejected by ${decision.file}, ${decision.rule}: ${decision.reason}. Nothing was stored.`, {
-      detail: { file: decision.file, scope: decision.scope, rule: decision.rule, reason: decision.reason, digest: root.digest },
-    });
+    throw new DeckhandError(
+      'EPOLICY',
+      `${formatReference(ref)} (${root.digest}) is rejected by ${decision.file}, ${decision.rule}: ${decision.reason}. Nothing was stored.`,
+      {
+        detail: { file: decision.file, scope: decision.scope, rule: decision.rule, reason: decision.reason, digest: root.digest },
+      },
+    );
   }
   return decision;
 }
@@ -45,16 +58,34 @@ export async function loadSigningKey(opts: SignOptions): Promise<KeyObject> {
   try {
     text = await readFile(opts.privateKeyPath, 'utf8');
   } catch (e) {
-    throw new DeckhandError('EPOLICY', `Cannot read the sigstore private key ${opts.privateKeyPath}: ${(e as Error).message}`, { cause: e });
+    throw new DeckhandError('EPOLICY', `Cannot read the sigstore private key ${opts.privateKeyPath}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return decryptPrivateKey(text, opts.passphrase, opts.privateKeyPath);
 }
 
 /** Signs `digest` as `identity` (the pushed name) and attaches the signature in the registry. */
-export async function signPushed(client: RegistryClient, identity: ImageReference, digest: string, key: KeyObject, signal?: AbortSignal): Promise<{ payloadDigest: string; added: boolean }> {
-  const dockerReference = formatReference(identity.tag ? { domain: identity.domain, path: identity.path, tag: identity.tag } : { domain: identity.domain, path: identity.path, digest });
+export async function signPushed(
+  client: RegistryClient,
+  identity: ImageReference,
+  digest: string,
+  key: KeyObject,
+  signal?: AbortSignal,
+): Promise<{ payloadDigest: string; added: boolean }> {
+  const dockerReference = formatReference(
+    identity.tag
+      ? { domain: identity.domain, path: identity.path, tag: identity.tag }
+      : { domain: identity.domain, path: identity.path, digest },
+  );
   const payload = createPayload({ dockerReference, manifestDigest: digest });
   const signature = signPayload(key, payload);
-  const added = await attachSignature(client, identity.path, digest, { mediaType: SIGSTORE_SIGNATURE_MEDIA_TYPE, payload, annotations: { [SIGSTORE_SIGNATURE_ANNOTATION]: signature } }, signal);
+  const added = await attachSignature(
+    client,
+    identity.path,
+    digest,
+    { mediaType: SIGSTORE_SIGNATURE_MEDIA_TYPE, payload, annotations: { [SIGSTORE_SIGNATURE_ANNOTATION]: signature } },
+    signal,
+  );
   return { payloadDigest: `sha256:${createHash('sha256').update(payload).digest('hex')}`, added };
 }

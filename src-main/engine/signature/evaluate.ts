@@ -41,7 +41,17 @@ export interface PolicyDecision {
 export function describeRequirement(req: Requirement): string {
   switch (req.type) {
     case 'sigstoreSigned': {
-      const keys = req.keyPath ? `key ${req.keyPath}` : req.keyPaths ? `keys ${req.keyPaths.join(', ')}` : req.keyData ? 'key from keyData' : req.keyDatas ? `${req.keyDatas.length} keys from keyDatas` : req.fulcio ? 'Fulcio certificates' : 'PKI certificates';
+      const keys = req.keyPath
+        ? `key ${req.keyPath}`
+        : req.keyPaths
+          ? `keys ${req.keyPaths.join(', ')}`
+          : req.keyData
+            ? 'key from keyData'
+            : req.keyDatas
+              ? `${req.keyDatas.length} keys from keyDatas`
+              : req.fulcio
+                ? 'Fulcio certificates'
+                : 'PKI certificates';
       return `sigstoreSigned with ${keys}${req.signedIdentity ? ` (signedIdentity ${identityLabel(req.signedIdentity)})` : ''}`;
     }
     case 'signedBy':
@@ -60,7 +70,7 @@ async function loadKeys(req: SigstoreRequirement): Promise<PublicKey[]> {
         try {
           text = await readFile(p, 'utf8');
         } catch (e) {
-          throw new Error(`cannot read public key ${p}: ${(e as Error).message}`);
+          throw new Error(`cannot read public key ${p}: ${(e as Error).message}`, { cause: e });
         }
         return parsePublicKey(text, p);
       }),
@@ -71,7 +81,12 @@ async function loadKeys(req: SigstoreRequirement): Promise<PublicKey[]> {
 }
 
 /** Why one signature does not satisfy the requirement, or undefined when it does (with the key that verified it). */
-function checkSignature(sig: SigstoreSignature, keys: PublicKey[], req: SigstoreRequirement, image: PolicyImage): { key?: PublicKey; problem?: string } {
+function checkSignature(
+  sig: SigstoreSignature,
+  keys: PublicKey[],
+  req: SigstoreRequirement,
+  image: PolicyImage,
+): { key?: PublicKey; problem?: string } {
   if (sig.mediaType !== SIGSTORE_SIGNATURE_MEDIA_TYPE) return { problem: `unexpected media type ${sig.mediaType}` };
   const b64 = sig.annotations[SIGSTORE_SIGNATURE_ANNOTATION];
   if (!b64) return { problem: `no ${SIGSTORE_SIGNATURE_ANNOTATION} annotation` };
@@ -84,16 +99,24 @@ function checkSignature(sig: SigstoreSignature, keys: PublicKey[], req: Sigstore
     return { problem: `signed by ${key.label}, but ${(e as Error).message}` };
   }
   const { algorithm, hex } = parseDigest(claims.manifestDigest);
-  if (createHash(algorithm).update(image.manifestBytes).digest('hex') !== hex) return { problem: `signed by ${key.label} for another manifest (${claims.manifestDigest})` };
+  if (createHash(algorithm).update(image.manifestBytes).digest('hex') !== hex)
+    return { problem: `signed by ${key.label} for another manifest (${claims.manifestDigest})` };
   if (!identityMatches(req.signedIdentity, image.ref, claims.dockerReference)) {
-    return { problem: `signed by ${key.label} for ${claims.dockerReference}, which ${identityLabel(req.signedIdentity)} does not accept for ${formatReference(image.ref)}` };
+    return {
+      problem: `signed by ${key.label} for ${claims.dockerReference}, which ${identityLabel(req.signedIdentity)} does not accept for ${formatReference(image.ref)}`,
+    };
   }
   return { key };
 }
 
 async function evaluateSigstore(req: SigstoreRequirement, image: PolicyImage): Promise<{ ok: boolean; reason: string; key?: PublicKey }> {
-  if (req.fulcio || req.pki) return { ok: false, reason: `${req.fulcio ? 'Fulcio' : 'PKI'} certificate verification is not supported by Deckhand; use public keys (keyPath, keyPaths, keyData, keyDatas)` };
-  if (req.rekorPublicKeyPath || req.rekorPublicKeyPaths || req.rekorPublicKeyData || req.rekorPublicKeyDatas) return { ok: false, reason: 'Rekor transparency-log verification is not supported by Deckhand' };
+  if (req.fulcio || req.pki)
+    return {
+      ok: false,
+      reason: `${req.fulcio ? 'Fulcio' : 'PKI'} certificate verification is not supported by Deckhand; use public keys (keyPath, keyPaths, keyData, keyDatas)`,
+    };
+  if (req.rekorPublicKeyPath || req.rekorPublicKeyPaths || req.rekorPublicKeyData || req.rekorPublicKeyDatas)
+    return { ok: false, reason: 'Rekor transparency-log verification is not supported by Deckhand' };
   let keys: PublicKey[];
   try {
     keys = await loadKeys(req);
@@ -101,7 +124,8 @@ async function evaluateSigstore(req: SigstoreRequirement, image: PolicyImage): P
     return { ok: false, reason: (e as Error).message };
   }
   const signatures = await image.signatures();
-  if (signatures.length === 0) return { ok: false, reason: `no signature verified: the registry holds no sigstore signature for ${image.manifestDigest}` };
+  if (signatures.length === 0)
+    return { ok: false, reason: `no signature verified: the registry holds no sigstore signature for ${image.manifestDigest}` };
   const problems: string[] = [];
   for (const sig of signatures) {
     const r = checkSignature(sig, keys, req, image);
@@ -120,11 +144,31 @@ export async function evaluatePolicy(policy: Policy, image: PolicyImage): Promis
     const rule = `${scope}: ${describeRequirement(req)}`;
     if (req.type === 'insecureAcceptAnything') continue;
     if (req.type === 'reject') return { ...base, allowed: false, rule, reason: 'the policy rejects every image in this scope', verifiedBy };
-    if (req.type === 'signedBy') return { ...base, allowed: false, rule, reason: 'GPG (simple signing) signatures are not supported by Deckhand; only sigstoreSigned requirements can be verified', verifiedBy };
-    if (req.type === 'signedBaseLayer') return { ...base, allowed: false, rule, reason: 'signedBaseLayer is not supported (containers/image does not implement it either)', verifiedBy };
+    if (req.type === 'signedBy')
+      return {
+        ...base,
+        allowed: false,
+        rule,
+        reason: 'GPG (simple signing) signatures are not supported by Deckhand; only sigstoreSigned requirements can be verified',
+        verifiedBy,
+      };
+    if (req.type === 'signedBaseLayer')
+      return {
+        ...base,
+        allowed: false,
+        rule,
+        reason: 'signedBaseLayer is not supported (containers/image does not implement it either)',
+        verifiedBy,
+      };
     const r = await evaluateSigstore(req, image);
     if (!r.ok) return { ...base, allowed: false, rule, reason: r.reason, verifiedBy };
     verifiedBy.push({ key: r.key!.label, fingerprint: r.key!.fingerprint });
   }
-  return { ...base, allowed: true, rule: `${scope}: ${requirements.map(describeRequirement).join(' and ')}`, reason: verifiedBy.length ? `verified with ${verifiedBy.map((k) => k.key).join(', ')}` : 'accepted without signatures', verifiedBy };
+  return {
+    ...base,
+    allowed: true,
+    rule: `${scope}: ${requirements.map(describeRequirement).join(' and ')}`,
+    reason: verifiedBy.length ? `verified with ${verifiedBy.map((k) => k.key).join(', ')}` : 'accepted without signatures',
+    verifiedBy,
+  };
 }

@@ -73,7 +73,9 @@ export function identityMatches(rule: SignedIdentity | undefined, intended: Imag
       const { prefix, signedPrefix } = rule as { prefix: string; signedPrefix: string };
       const name = repositoryName(intended);
       if (!hasPrefix(name, prefix)) return matchRepoDigestOrExact(intended, signed);
-      const remapped = parseSigned(`${signedPrefix}${name.slice(prefix.length)}${intended.tag !== undefined && !intended.digest ? `:${intended.tag}` : ''}${intended.digest ? `@${intended.digest}` : ''}`);
+      const remapped = parseSigned(
+        `${signedPrefix}${name.slice(prefix.length)}${intended.tag !== undefined && !intended.digest ? `:${intended.tag}` : ''}${intended.digest ? `@${intended.digest}` : ''}`,
+      );
       return !!remapped && matchRepoDigestOrExact(remapped, signed);
     }
   }

@@ -21,10 +21,11 @@ export function parsePublicKey(pem: string | Buffer, label: string): PublicKey {
   try {
     key = createPublicKey({ key: text, format: 'pem' });
   } catch (e) {
-    throw new Error(`${label} is not a readable public key (${(e as Error).message})`);
+    throw new Error(`${label} is not a readable public key (${(e as Error).message})`, { cause: e });
   }
   const type = key.asymmetricKeyType;
-  if (type !== 'ec' && type !== 'ed25519' && type !== 'rsa') throw new Error(`${label} is a ${type} key; sigstore keys are ECDSA, ed25519 or RSA`);
+  if (type !== 'ec' && type !== 'ed25519' && type !== 'rsa')
+    throw new Error(`${label} is a ${type} key; sigstore keys are ECDSA, ed25519 or RSA`);
   const der = key.export({ type: 'spki', format: 'der' });
   return { label, key, fingerprint: `sha256:${createHash('sha256').update(der).digest('hex')}` };
 }

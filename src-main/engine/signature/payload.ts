@@ -19,7 +19,11 @@ export interface SignedClaims {
 export function createPayload(claims: SignedClaims, creator = 'deckhand 0.1.0', now = new Date()): Buffer {
   return Buffer.from(
     JSON.stringify({
-      critical: { identity: { 'docker-reference': claims.dockerReference }, image: { 'docker-manifest-digest': claims.manifestDigest }, type: SIGSTORE_PAYLOAD_TYPE },
+      critical: {
+        identity: { 'docker-reference': claims.dockerReference },
+        image: { 'docker-manifest-digest': claims.manifestDigest },
+        type: SIGSTORE_PAYLOAD_TYPE,
+      },
       optional: { creator, timestamp: Math.floor(now.getTime() / 1000) },
     }),
   );
@@ -30,7 +34,8 @@ function exactObject(value: unknown, fields: string[], what: string): Record<str
   const keys = Object.keys(value);
   const extra = keys.filter((k) => !fields.includes(k));
   const missing = fields.filter((f) => !keys.includes(f));
-  if (extra.length || missing.length) throw new Error(`${what} has ${extra.length ? `unexpected field(s) ${extra.join(', ')}` : `no ${missing.join(', ')}`}`);
+  if (extra.length || missing.length)
+    throw new Error(`${what} has ${extra.length ? `unexpected field(s) ${extra.join(', ')}` : `no ${missing.join(', ')}`}`);
   return value as Record<string, unknown>;
 }
 
@@ -49,7 +54,8 @@ export function parsePayload(bytes: Buffer): SignedClaims {
     throw new Error('the payload is not JSON');
   }
   const top = exactObject(doc, ['critical', 'optional'], 'the payload');
-  if (top.optional !== null && (typeof top.optional !== 'object' || Array.isArray(top.optional))) throw new Error('payload.optional is not an object');
+  if (top.optional !== null && (typeof top.optional !== 'object' || Array.isArray(top.optional)))
+    throw new Error('payload.optional is not an object');
   const critical = exactObject(top.critical, ['identity', 'image', 'type'], 'payload.critical');
   const type = stringField(critical, 'type', 'critical');
   if (type !== SIGSTORE_PAYLOAD_TYPE) throw new Error(`unrecognized signature type ${JSON.stringify(type)}`);

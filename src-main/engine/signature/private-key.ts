@@ -18,7 +18,9 @@ const SCRYPT = { N: 32768, r: 8, p: 1 } as const;
 function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // 128 * N * r = 32 MiB, exactly Node's default maxmem: raise it.
-    scrypt(Buffer.from(passphrase, 'utf8'), salt, 32, { ...SCRYPT, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(Buffer.from(passphrase, 'utf8'), salt, 32, { ...SCRYPT, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -38,20 +40,35 @@ export async function encryptPrivateKey(privateKey: KeyObject, passphrase: strin
   const nonce = randomBytes(24);
   const key = await deriveKey(passphrase, salt);
   const ciphertext = Buffer.from(secretbox(key, nonce).seal(der));
-  const json = JSON.stringify({ kdf: { name: 'scrypt', params: SCRYPT, salt: salt.toString('base64') }, cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') }, ciphertext: ciphertext.toString('base64') });
+  const json = JSON.stringify({
+    kdf: { name: 'scrypt', params: SCRYPT, salt: salt.toString('base64') },
+    cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
+    ciphertext: ciphertext.toString('base64'),
+  });
   return pem(ENCRYPTED_KEY_PEM_TYPE, Buffer.from(json));
 }
 
 function keyError(file: string, problem: string, cause?: unknown): DeckhandError {
-  return new DeckhandError('EPOLICY', `Cannot use the sigstore private key ${file}: ${problem}`, { ...(cause ? { cause } : {}), detail: { file } });
+  return new DeckhandError('EPOLICY', `Cannot use the sigstore private key ${file}: ${problem}`, {
+    ...(cause ? { cause } : {}),
+    detail: { file },
+  });
 }
 
 /** Decrypts a key file's text; `file` names it in errors. A wrong passphrase says so. */
 export async function decryptPrivateKey(text: string, passphrase: string, file: string): Promise<KeyObject> {
   const block = unpem(text);
   if (!block) throw keyError(file, 'it is not a PEM file');
-  if (block.type !== ENCRYPTED_KEY_PEM_TYPE && block.type !== LEGACY_PEM_TYPE) throw keyError(file, `it is a PEM "${block.type}", not an "${ENCRYPTED_KEY_PEM_TYPE}" (create one with \`deckhand generate-sigstore-key\`)`);
-  let doc: { kdf?: { name?: unknown; params?: { N?: unknown; r?: unknown; p?: unknown }; salt?: unknown }; cipher?: { name?: unknown; nonce?: unknown }; ciphertext?: unknown };
+  if (block.type !== ENCRYPTED_KEY_PEM_TYPE && block.type !== LEGACY_PEM_TYPE)
+    throw keyError(
+      file,
+      `it is a PEM "${block.type}", not an "${ENCRYPTED_KEY_PEM_TYPE}" (create one with \`deckhand generate-sigstore-key\`)`,
+    );
+  let doc: {
+    kdf?: { name?: unknown; params?: { N?: unknown; r?: unknown; p?: unknown }; salt?: unknown };
+    cipher?: { name?: unknown; nonce?: unknown };
+    ciphertext?: unknown;
+  };
   try {
     doc = JSON.parse(block.body.toString('utf8'));
   } catch (e) {
@@ -61,7 +78,8 @@ export async function decryptPrivateKey(text: string, passphrase: string, file: 
   if (doc.cipher?.name !== 'nacl/secretbox') throw keyError(file, `unknown cipher ${JSON.stringify(doc.cipher?.name)}`);
   const params = doc.kdf.params;
   if (params?.N !== SCRYPT.N || params.r !== SCRYPT.r || params.p !== SCRYPT.p) throw keyError(file, 'unexpected scrypt parameters');
-  if (typeof doc.kdf.salt !== 'string' || typeof doc.cipher.nonce !== 'string' || typeof doc.ciphertext !== 'string') throw keyError(file, 'salt, nonce or ciphertext is missing');
+  if (typeof doc.kdf.salt !== 'string' || typeof doc.cipher.nonce !== 'string' || typeof doc.ciphertext !== 'string')
+    throw keyError(file, 'salt, nonce or ciphertext is missing');
   const nonce = Buffer.from(doc.cipher.nonce, 'base64');
   if (nonce.length !== 24) throw keyError(file, 'the nonce is not 24 bytes');
   const key = await deriveKey(passphrase, Buffer.from(doc.kdf.salt, 'base64'));

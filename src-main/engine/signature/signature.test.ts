@@ -22,7 +22,14 @@ const D2 = `sha256:${'b'.repeat(64)}`;
 test('payload: created in the simple-signing layout and read back; malformed payloads say why', () => {
   const bytes = createPayload({ dockerReference: 'quay.io/team/app:1', manifestDigest: DIGEST }, 'test', new Date(1_700_000_000_000));
   const doc = JSON.parse(bytes.toString());
-  assert.deepEqual(doc, { critical: { identity: { 'docker-reference': 'quay.io/team/app:1' }, image: { 'docker-manifest-digest': DIGEST }, type: 'cosign container image signature' }, optional: { creator: 'test', timestamp: 1_700_000_000 } });
+  assert.deepEqual(doc, {
+    critical: {
+      identity: { 'docker-reference': 'quay.io/team/app:1' },
+      image: { 'docker-manifest-digest': DIGEST },
+      type: 'cosign container image signature',
+    },
+    optional: { creator: 'test', timestamp: 1_700_000_000 },
+  });
   assert.deepEqual(parsePayload(bytes), { dockerReference: 'quay.io/team/app:1', manifestDigest: DIGEST });
   const mutate = (f: (d: typeof doc) => void) => {
     const d = structuredClone(doc);
@@ -42,7 +49,11 @@ test('the signature tag is sha256-<hex>.sig', () => {
 });
 
 test('keys: ECDSA P-256, ed25519 and RSA sign and verify; a changed payload or wrong key does not verify', () => {
-  for (const [type, opts] of [['ec', { namedCurve: 'P-256' }], ['ed25519', {}], ['rsa', { modulusLength: 2048 }]] as const) {
+  for (const [type, opts] of [
+    ['ec', { namedCurve: 'P-256' }],
+    ['ed25519', {}],
+    ['rsa', { modulusLength: 2048 }],
+  ] as const) {
     const { privateKey, publicKey } = generateKeyPairSync(type as 'ec', opts as { namedCurve: string });
     const pub = parsePublicKey(publicKey.export({ type: 'spki', format: 'pem' }), `${type}.pub`);
     const payload = Buffer.from('payload');
@@ -51,10 +62,16 @@ test('keys: ECDSA P-256, ed25519 and RSA sign and verify; a changed payload or w
     assert.ok(!verifySignature(pub.key, Buffer.from('payloaD'), sig), `${type}: changed payload`);
     assert.ok(!verifySignature(pub.key, payload, 'not base64!'), `${type}: garbage`);
   }
-  const other = parsePublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }), 'other');
+  const other = parsePublicKey(
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
+    'other',
+  );
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   assert.ok(!verifySignature(other.key, Buffer.from('x'), signPayload(privateKey, Buffer.from('x'))));
-  assert.throws(() => parsePublicKey('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'cert.pem'), /cert\.pem is not a PEM "PUBLIC KEY"/);
+  assert.throws(
+    () => parsePublicKey('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'cert.pem'),
+    /cert\.pem is not a PEM "PUBLIC KEY"/,
+  );
 });
 
 test('private key files: generate, encrypt, decrypt round trip; a wrong passphrase or a foreign PEM is refused', async () => {
@@ -69,7 +86,10 @@ test('private key files: generate, encrypt, decrypt round trip; a wrong passphra
   assert.equal(Buffer.from(body.cipher.nonce, 'base64').length, 24);
   const key = await decryptPrivateKey(pair.privatePem, 'pw', 'k.private');
   assert.equal(createPublicKey(key).export({ type: 'spki', format: 'pem' }), pair.publicPem);
-  await assert.rejects(decryptPrivateKey(pair.privatePem, 'wrong', 'k.private'), (e) => isDeckhandError(e, 'EPOLICY') && /k\.private: decryption failed; the passphrase is wrong/.test(e.message));
+  await assert.rejects(
+    decryptPrivateKey(pair.privatePem, 'wrong', 'k.private'),
+    (e) => isDeckhandError(e, 'EPOLICY') && /k\.private: decryption failed; the passphrase is wrong/.test(e.message),
+  );
   await assert.rejects(decryptPrivateKey(pair.publicPem, 'pw', 'k.pub'), /PEM "PUBLIC KEY"/);
   const ed = generateKeyPairSync('ed25519').privateKey;
   assert.equal((await decryptPrivateKey(await encryptPrivateKey(ed, ''), '', 'ed')).asymmetricKeyType, 'ed25519');
@@ -114,10 +134,31 @@ test('evaluatePolicy: accept, reject and sigstoreSigned decisions name the rule'
     await writeFile(keyPath, publicKey.export({ type: 'spki', format: 'pem' }));
     const sign = (ref: string, digest = DIGEST): SigstoreSignature => {
       const payload = createPayload({ dockerReference: ref, manifestDigest: digest });
-      return { mediaType: SIGSTORE_SIGNATURE_MEDIA_TYPE, payload, annotations: { [SIGSTORE_SIGNATURE_ANNOTATION]: signPayload(privateKey, payload) } };
+      return {
+        mediaType: SIGSTORE_SIGNATURE_MEDIA_TYPE,
+        payload,
+        annotations: { [SIGSTORE_SIGNATURE_ANNOTATION]: signPayload(privateKey, payload) },
+      };
     };
-    const policy = parsePolicy(JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { 'quay.io/team': [{ type: 'sigstoreSigned', keyPath }], 'quay.io/blocked': [{ type: 'reject' }], 'quay.io/gpg': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }] } } }), '/p.json');
-    const image = (ref: string, sigs: SigstoreSignature[]): PolicyImage => ({ ref: parseReference(ref), manifestDigest: DIGEST, manifestBytes: MANIFEST, signatures: async () => sigs });
+    const policy = parsePolicy(
+      JSON.stringify({
+        default: [{ type: 'insecureAcceptAnything' }],
+        transports: {
+          docker: {
+            'quay.io/team': [{ type: 'sigstoreSigned', keyPath }],
+            'quay.io/blocked': [{ type: 'reject' }],
+            'quay.io/gpg': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }],
+          },
+        },
+      }),
+      '/p.json',
+    );
+    const image = (ref: string, sigs: SigstoreSignature[]): PolicyImage => ({
+      ref: parseReference(ref),
+      manifestDigest: DIGEST,
+      manifestBytes: MANIFEST,
+      signatures: async () => sigs,
+    });
 
     const ok = await evaluatePolicy(policy, image('quay.io/team/app:1', [sign('quay.io/team/app:1')]));
     assert.equal(ok.allowed, true);
@@ -143,7 +184,10 @@ test('evaluatePolicy: accept, reject and sigstoreSigned decisions name the rule'
     const gpg = await evaluatePolicy(policy, image('quay.io/gpg/app:1', []));
     assert.match(gpg.reason, /GPG .* not supported/);
     let fetched = false;
-    const free = await evaluatePolicy(policy, { ...image('docker.io/library/busybox:1', []), signatures: async () => ((fetched = true), []) });
+    const free = await evaluatePolicy(policy, {
+      ...image('docker.io/library/busybox:1', []),
+      signatures: async () => ((fetched = true), []),
+    });
     assert.deepEqual([free.allowed, free.scope, fetched], [true, 'default', false], 'signatures are fetched only when a rule needs them');
 
     const missingKey = parsePolicy(JSON.stringify({ default: [{ type: 'sigstoreSigned', keyPath: join(dir, 'nope.pub') }] }), '/p.json');

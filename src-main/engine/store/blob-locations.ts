@@ -58,5 +58,6 @@ export async function recordBlobLocations(store: Store, location: BlobLocation, 
 /** Loads the table once; the returned function lists repositories of `registry` other than `except` known to hold `digest`, most recent first. */
 export async function loadBlobLocations(store: Store): Promise<(registry: string, except: string, digest: string) => string[]> {
   const table = await load(store);
-  return (registry, except, digest) => (table[digest] ?? []).filter((l) => l.registry === registry && l.repository !== except).map((l) => l.repository);
+  return (registry, except, digest) =>
+    (table[digest] ?? []).filter((l) => l.registry === registry && l.repository !== except).map((l) => l.repository);
 }

@@ -66,7 +66,9 @@ export function matchEntries(entries: CatalogEntry[], input: string): CatalogEnt
   }
   if (ref.tag === undefined && ref.digest !== undefined) {
     const repo = formatReference({ domain: ref.domain, path: ref.path });
-    return entries.filter((e) => e.descriptor.digest === ref.digest && (e.ref === null || formatReference({ domain: e.ref.domain, path: e.ref.path }) === repo));
+    return entries.filter(
+      (e) => e.descriptor.digest === ref.digest && (e.ref === null || formatReference({ domain: e.ref.domain, path: e.ref.path }) === repo),
+    );
   }
   const name = refNameOf(ref);
   return entries.filter((e) => e.ref !== null && refNameOf(e.ref) === name);
@@ -79,11 +81,18 @@ export async function resolveOne(store: Store, input: string): Promise<CatalogEn
 /** The one image `found` (what matchEntries gave for `input`) names, or ENOT_FOUND / EUSAGE for none or several. */
 export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
   if (found.length === 0) {
-    throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`, { detail: { input } });
+    throw new DeckhandError(
+      'ENOT_FOUND',
+      `No image named ${input} in the store. Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`,
+      { detail: { input } },
+    );
   }
   const digests = new Set(found.map((e) => e.descriptor.digest));
   if (digests.size > 1) {
-    throw new DeckhandError('EUSAGE', `${input} matches ${digests.size} different images (${[...digests].map((d) => shortDigest(d)).join(', ')}). Give a longer ID or a full reference.`);
+    throw new DeckhandError(
+      'EUSAGE',
+      `${input} matches ${digests.size} different images (${[...digests].map((d) => shortDigest(d)).join(', ')}). Give a longer ID or a full reference.`,
+    );
   }
   return found[0]!;
 }
@@ -134,13 +143,22 @@ export async function setTag(
       if (entry.refName === null && d.digest === descriptor.digest) continue;
       kept.push(d);
     }
-    kept.push({ ...descriptor, annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now } });
+    kept.push({
+      ...descriptor,
+      annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now },
+    });
     index.manifests = kept;
     return previous === undefined ? { missing } : { previous, missing };
   });
   if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
     // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.
-    await appendTagLog(store, { name, digest: descriptor.digest, previous: outcome.previous ?? null, at, action: opts.action ?? 'tag' }).catch(() => undefined);
+    await appendTagLog(store, {
+      name,
+      digest: descriptor.digest,
+      previous: outcome.previous ?? null,
+      at,
+      action: opts.action ?? 'tag',
+    }).catch(() => undefined);
   }
   return outcome;
 }

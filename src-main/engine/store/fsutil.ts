@@ -26,7 +26,11 @@ export async function fsyncDir(dir: string): Promise<void> {
  * `mode` 0o600 for secrets; `durable: false` skips the fsyncs for a file that only matters while
  * its process lives (a lease): still atomic, not crash-proof.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number; durable?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: { mode?: number; durable?: boolean } = {},
+): Promise<void> {
   const dir = dirname(path);
   const durable = opts.durable ?? true;
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

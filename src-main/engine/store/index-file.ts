@@ -19,7 +19,11 @@ export async function readIndex(store: Store): Promise<ImageIndex> {
     if (doc.kind !== 'index') throw new Error('index.json holds an image manifest, not an index');
     return doc.index;
   } catch (e) {
-    throw new DeckhandError('ESTORE', `${store.indexPath} is damaged (${(e as Error).message}). Run \`deckhand fsck\` to see what is affected.`, { cause: e });
+    throw new DeckhandError(
+      'ESTORE',
+      `${store.indexPath} is damaged (${(e as Error).message}). Run \`deckhand fsck\` to see what is affected.`,
+      { cause: e },
+    );
   }
 }
 

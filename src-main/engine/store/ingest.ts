@@ -52,7 +52,15 @@ export class Ingest {
   offset: number;
   private closed = false;
 
-  private constructor(store: Store, target: IngestTarget, partialPath: string, release: () => Promise<void>, hash: Hash, offset: number, expectedHex: string) {
+  private constructor(
+    store: Store,
+    target: IngestTarget,
+    partialPath: string,
+    release: () => Promise<void>,
+    hash: Hash,
+    offset: number,
+    expectedHex: string,
+  ) {
     this.store = store;
     this.digest = target.digest;
     this.size = target.size;
@@ -91,9 +99,13 @@ export class Ingest {
       }
       if (offset > 0) {
         // Resume: the hash state is rebuilt from the bytes already on disk.
-        await pipeline(createReadStream(partialPath, { end: offset - 1, highWaterMark: 1 << 20 }), async (src: AsyncIterable<Buffer>) => {
-          for await (const chunk of src) hash.update(chunk);
-        }, signal ? { signal } : {});
+        await pipeline(
+          createReadStream(partialPath, { end: offset - 1, highWaterMark: 1 << 20 }),
+          async (src: AsyncIterable<Buffer>) => {
+            for await (const chunk of src) hash.update(chunk);
+          },
+          signal ? { signal } : {},
+        );
       }
       return new Ingest(store, target, partialPath, release, hash, offset, hex);
     } catch (e) {
@@ -106,7 +118,10 @@ export class Ingest {
    * Appends `source` to the partial file, hashing on the way. `onBytes` gets the running total of
    * bytes on disk. On an error the bytes written so far stay for a later resume.
    */
-  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { signal?: AbortSignal; onBytes?: (done: number) => void } = {}): Promise<void> {
+  async write(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    opts: { signal?: AbortSignal; onBytes?: (done: number) => void } = {},
+  ): Promise<void> {
     if (this.closed) throw new Error('ingest already closed');
     const fh = await open(this.partialPath, 'a', 0o644);
     // Chunks are coalesced into writes of about 1 MiB; whatever arrived before an error is still
@@ -148,11 +163,16 @@ export class Ingest {
     let syncError: unknown;
     const chunkDone = (source as { [CHUNK_DONE]?: (chunk: Uint8Array) => void })[CHUNK_DONE];
     let done = this.offset;
+    let failure: { error: unknown } | undefined;
     try {
       for await (const chunk of source) {
         opts.signal?.throwIfAborted();
         if (this.size !== undefined && done + chunk.length > this.size) {
-          throw new DeckhandError('ESIZE_MISMATCH', `The registry sent more than the ${this.size} bytes declared for blob ${this.digest}; the download was stopped. Try again; if it persists, the registry serves a damaged blob.`, { detail: { digest: this.digest, size: this.size } });
+          throw new DeckhandError(
+            'ESIZE_MISMATCH',
+            `The registry sent more than the ${this.size} bytes declared for blob ${this.digest}; the download was stopped. Try again; if it persists, the registry serves a damaged blob.`,
+            { detail: { digest: this.digest, size: this.size } },
+          );
         }
         this.hash.update(chunk);
         done += chunk.length;
@@ -168,18 +188,19 @@ export class Ingest {
       } catch {
         // The original error matters more; a resume re-hashes whatever reached the disk.
       }
-      throw e;
-    } finally {
-      await syncing;
-      await fh.close();
-      if (syncError !== undefined) {
-        // The kernel reports a write-back error to one fsync only, and that was this one: the fsync
-        // in commit() (or in a later resume) would not see it. The bytes on disk cannot be trusted.
-        await rm(this.partialPath, { force: true });
-        this.offset = 0;
-        throw syncError;
-      }
+      failure = { error: e };
     }
+    await syncing;
+    await fh.close();
+    if (syncError !== undefined) {
+      // The kernel reports a write-back error to one fsync only, and that was this one: the fsync
+      // in commit() (or in a later resume) would not see it. The bytes on disk cannot be trusted,
+      // which outweighs whatever else went wrong.
+      await rm(this.partialPath, { force: true });
+      this.offset = 0;
+      throw syncError;
+    }
+    if (failure) throw failure.error;
   }
 
   /** Verifies size and digest, makes the blob durable and visible. Throws (and discards the bytes) on a mismatch. */
@@ -195,12 +216,20 @@ export class Ingest {
       }
       if (this.size !== undefined && size !== this.size) {
         await rm(this.partialPath, { force: true });
-        throw new DeckhandError('ESIZE_MISMATCH', `Blob ${this.digest} arrived with ${size} bytes but ${this.size} were expected; it was discarded.`, { detail: { digest: this.digest, expected: this.size, actual: size } });
+        throw new DeckhandError(
+          'ESIZE_MISMATCH',
+          `Blob ${this.digest} arrived with ${size} bytes but ${this.size} were expected; it was discarded.`,
+          { detail: { digest: this.digest, expected: this.size, actual: size } },
+        );
       }
       const actual = this.hash.digest('hex');
       if (actual !== this.expectedHex) {
         await rm(this.partialPath, { force: true });
-        throw new DeckhandError('EDIGEST_MISMATCH', `Blob ${this.digest} failed verification: its content hashes to ${actual.slice(0, 12)}…, so it was discarded and nothing was stored.`, { detail: { digest: this.digest, actual } });
+        throw new DeckhandError(
+          'EDIGEST_MISMATCH',
+          `Blob ${this.digest} failed verification: its content hashes to ${actual.slice(0, 12)}…, so it was discarded and nothing was stored.`,
+          { detail: { digest: this.digest, actual } },
+        );
       }
       const dest = this.store.blobPath(this.digest);
       await rename(this.partialPath, dest);

@@ -30,12 +30,19 @@ export class Store {
     try {
       const layout = JSON.parse(await readFile(join(root, 'oci-layout'), 'utf8')) as { imageLayoutVersion?: unknown };
       if (typeof layout.imageLayoutVersion !== 'string' || !layout.imageLayoutVersion.startsWith('1.')) {
-        throw new DeckhandError('ESTORE', `${root} is an OCI layout of an unsupported version (${String(layout.imageLayoutVersion)}); Deckhand reads version 1.x.`);
+        throw new DeckhandError(
+          'ESTORE',
+          `${root} is an OCI layout of an unsupported version (${String(layout.imageLayoutVersion)}); Deckhand reads version 1.x.`,
+        );
       }
     } catch (e) {
       if (!isErrno(e, 'ENOENT')) {
         if (e instanceof DeckhandError) throw e;
-        throw new DeckhandError('ESTORE', `${join(root, 'oci-layout')} is not valid JSON. Point --store at an OCI image layout or an empty directory.`, { cause: e });
+        throw new DeckhandError(
+          'ESTORE',
+          `${join(root, 'oci-layout')} is not valid JSON. Point --store at an OCI image layout or an empty directory.`,
+          { cause: e },
+        );
       }
       await writeFileAtomic(join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
     }
@@ -57,7 +64,11 @@ export class Store {
       await stat(join(root, 'oci-layout'));
     } catch (e) {
       if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
-      throw new DeckhandError('ENOT_FOUND', `${root} is not an OCI image layout (it has no oci-layout file). Check the path; nothing was created there.`, { detail: { path: root } });
+      throw new DeckhandError(
+        'ENOT_FOUND',
+        `${root} is not an OCI image layout (it has no oci-layout file). Check the path; nothing was created there.`,
+        { detail: { path: root } },
+      );
     }
     return Store.open(root);
   }
@@ -109,16 +120,26 @@ export class Store {
     try {
       fh = await open(path, 'r');
     } catch (e) {
-      if (isErrno(e, 'ENOENT')) throw new DeckhandError('ENOT_FOUND', `Blob ${digest} is not in the store at ${this.root}. Pull the image again to restore it.`, { detail: { digest } });
+      if (isErrno(e, 'ENOENT'))
+        throw new DeckhandError('ENOT_FOUND', `Blob ${digest} is not in the store at ${this.root}. Pull the image again to restore it.`, {
+          detail: { digest },
+        });
       throw e;
     }
     try {
       const { size } = await fh.stat();
-      if (size > maxBytes) throw new DeckhandError('EMANIFEST_TOO_LARGE', `Blob ${digest} is ${size} bytes, over the ${maxBytes}-byte limit for documents.`, { detail: { digest, size } });
+      if (size > maxBytes)
+        throw new DeckhandError('EMANIFEST_TOO_LARGE', `Blob ${digest} is ${size} bytes, over the ${maxBytes}-byte limit for documents.`, {
+          detail: { digest, size },
+        });
       const bytes = await fh.readFile();
       const { algorithm, hex } = parseDigest(digest);
       if (createHash(algorithm).update(bytes).digest('hex') !== hex) {
-        throw new DeckhandError('EDIGEST_MISMATCH', `Blob ${digest} in the store is damaged: its content does not match its digest. Run \`deckhand fsck\` and pull the image again.`, { detail: { digest } });
+        throw new DeckhandError(
+          'EDIGEST_MISMATCH',
+          `Blob ${digest} in the store is damaged: its content does not match its digest. Run \`deckhand fsck\` and pull the image again.`,
+          { detail: { digest } },
+        );
       }
       return bytes;
     } finally {

@@ -30,7 +30,13 @@ export class Lease {
 
   static async create(store: Store, purpose: string): Promise<Lease> {
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    const lease = new Lease(join(store.leaseDir, `${id}.json`), { pid: process.pid, host: hostname(), purpose, created: new Date().toISOString(), digests: [] });
+    const lease = new Lease(join(store.leaseDir, `${id}.json`), {
+      pid: process.pid,
+      host: hostname(),
+      purpose,
+      created: new Date().toISOString(),
+      digests: [],
+    });
     await lease.flush();
     return lease;
   }

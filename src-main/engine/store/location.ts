@@ -6,7 +6,11 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export function defaultStoreDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+export function defaultStoreDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string {
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Deckhand', 'store');
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Deckhand', 'store');
   const data = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(home, '.local', 'share');

@@ -42,7 +42,10 @@ function gate(): { promise: Promise<void>; resolve: () => void } {
 test('a second acquirer waits for the holder and fails with ELOCKED naming it', async (t) => {
   const path = join(await tempDir(t), 'x.lock');
   const release = await acquireLock(path);
-  await assert.rejects(acquireLock(path, { timeoutMs: 20 }), (e: Error) => codeOf(e) === 'ELOCKED' && e.message.includes(`held by pid ${process.pid} on ${hostname()}`));
+  await assert.rejects(
+    acquireLock(path, { timeoutMs: 20 }),
+    (e: Error) => codeOf(e) === 'ELOCKED' && e.message.includes(`held by pid ${process.pid} on ${hostname()}`),
+  );
   await release();
   await assert.rejects(stat(path), (e) => codeOf(e) === 'ENOENT');
   await withLock(path, async () => assert.ok((await stat(path)).isFile()));
@@ -66,23 +69,38 @@ test('a lock from another host is broken once its heartbeat is old, not before',
   await release();
 });
 
-test('two waiters that judged the same dead holder stale: the slower one\'s break does not take the lock the faster one just got', async (t) => {
+test("two waiters that judged the same dead holder stale: the slower one's break does not take the lock the faster one just got", async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'x.lock');
   await writeStaleLock(path);
   // Waiter B judges the lock stale and is held there; waiter A then judges it stale too, breaks it and acquires.
   const bJudged = gate();
   const bGo = gate();
-  const b = acquireLock(path, { timeoutMs: 50 }, { judgedStale: async () => { bJudged.resolve(); await bGo.promise; } });
+  const b = acquireLock(
+    path,
+    { timeoutMs: 50 },
+    {
+      judgedStale: async () => {
+        bJudged.resolve();
+        await bGo.promise;
+      },
+    },
+  );
   await bJudged.promise;
   const releaseA = await acquireLock(path, { timeoutMs: 0 });
   const aLock = await stat(path);
   // B now goes on with the break it decided on: A's lock is fresh, so B must wait and give up, not take it.
   bGo.resolve();
-  const outcome = await b.then(async (releaseB) => { await releaseB(); return 'acquired'; }, (e: unknown) => codeOf(e));
+  const outcome = await b.then(
+    async (releaseB) => {
+      await releaseB();
+      return 'acquired';
+    },
+    (e: unknown) => codeOf(e),
+  );
   assert.equal(outcome, 'ELOCKED', 'the slower waiter broke the lock the faster one had just taken: both held it at once');
   const now = await stat(path);
-  assert.equal(now.ino, aLock.ino, 'A\'s lock file is still in place');
+  assert.equal(now.ino, aLock.ino, "A's lock file is still in place");
   assert.equal((JSON.parse(await readFile(path, 'utf8')) as { pid: number }).pid, process.pid);
   await releaseA();
   assert.deepEqual(await readdir(dir), [], 'nothing is left beside the lock once it is released');
@@ -105,12 +123,15 @@ test('while a live breaker is at work on a stale lock, other waiters leave it al
   const path = join(dir, 'x.lock');
   await writeStaleLock(path);
   const st = await stat(path, { bigint: true });
-  await writeFile(`${path}.break-${st.ino}-${st.mtimeNs}-0`, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+  await writeFile(
+    `${path}.break-${st.ino}-${st.mtimeNs}-0`,
+    JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }),
+  );
   await assert.rejects(acquireLock(path, { timeoutMs: 20 }), (e) => codeOf(e) === 'ELOCKED');
   assert.equal((await stat(path, { bigint: true })).ino, st.ino, 'the stale lock is still there for its breaker');
 });
 
-test('a holder whose lock was broken and taken over does not remove the new holder\'s lock on release', async (t) => {
+test("a holder whose lock was broken and taken over does not remove the new holder's lock on release", async (t) => {
   const path = join(await tempDir(t), 'x.lock');
   const releaseA = await acquireLock(path);
   await writeStaleLock(path); // as if A's heartbeat had stalled and another host had taken over: a different file now
@@ -127,10 +148,14 @@ test('waiters racing over one stale lock hold it one at a time', async (t) => {
   await writeStaleLock(path);
   let inside = 0;
   let most = 0;
-  await Promise.all(Array.from({ length: 8 }, () => withLock(path, async () => {
-    most = Math.max(most, ++inside);
-    await new Promise((r) => setImmediate(r));
-    inside--;
-  })));
+  await Promise.all(
+    Array.from({ length: 8 }, () =>
+      withLock(path, async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((r) => setImmediate(r));
+        inside--;
+      }),
+    ),
+  );
   assert.equal(most, 1);
 });

@@ -30,7 +30,12 @@ interface Holder {
   token: string;
 }
 
-const newHolder = (): Holder => ({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') });
+const newHolder = (): Holder => ({
+  pid: process.pid,
+  host: hostname(),
+  since: new Date().toISOString(),
+  token: randomBytes(8).toString('hex'),
+});
 
 export interface LockOptions {
   /** How long to wait for another holder before failing with ELOCKED. */
@@ -96,7 +101,7 @@ async function staleLock(path: string): Promise<LockFile | null> {
 async function breakStale(path: string, judged: LockFile): Promise<boolean> {
   const prefix = `${path}.break-${judged.ino}-${judged.mtimeNs}-`;
   let n = 0;
-  for (;; n++) {
+  for (; ; n++) {
     try {
       const fh = await open(`${prefix}${n}`, 'wx', 0o644);
       try {
@@ -167,7 +172,11 @@ export async function acquireLock(path: string, opts: LockOptions = {}, hooks: L
       } catch {
         /* unreadable holder: report without it */
       }
-      throw new DeckhandError('ELOCKED', `The store is busy: ${path} is locked${who}. Wait for the other Deckhand process to finish, then try again.`, { detail: { path } });
+      throw new DeckhandError(
+        'ELOCKED',
+        `The store is busy: ${path} is locked${who}. Wait for the other Deckhand process to finish, then try again.`,
+        { detail: { path } },
+      );
     }
     await sleep(delay, undefined, opts.signal ? { signal: opts.signal } : undefined);
     delay = Math.min(delay * 2, 100);

@@ -105,7 +105,15 @@ export class MetaCache {
   private async read(descriptor: Pick<Descriptor, 'digest' | 'mediaType'>): Promise<BlobMeta> {
     const doc = parseManifestDocument(await this.store.readBlob(descriptor.digest), descriptor.mediaType);
     if (doc.kind === 'index') {
-      return { kind: 'index', children: doc.index.manifests.map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType, platform: d.platform ? formatPlatform(d.platform) : null })) };
+      return {
+        kind: 'index',
+        children: doc.index.manifests.map((d) => ({
+          digest: d.digest,
+          size: d.size,
+          mediaType: d.mediaType,
+          platform: d.platform ? formatPlatform(d.platform) : null,
+        })),
+      };
     }
     const m = doc.manifest;
     let config;
@@ -118,13 +126,22 @@ export class MetaCache {
     const history = (config?.history ?? []).filter((h) => !h.empty_layer);
     const layers: LayerMeta[] = [];
     for (const [i, l] of m.layers.entries()) {
-      layers.push({ digest: l.digest, size: l.size, mediaType: l.mediaType, diffId: config?.rootfs.diff_ids[i] ?? null, uncompressed: await uncompressedSize(this.store, l), createdBy: history[i]?.created_by ?? null });
+      layers.push({
+        digest: l.digest,
+        size: l.size,
+        mediaType: l.mediaType,
+        diffId: config?.rootfs.diff_ids[i] ?? null,
+        uncompressed: await uncompressedSize(this.store, l),
+        createdBy: history[i]?.created_by ?? null,
+      });
     }
     return {
       kind: 'manifest',
       config: { digest: m.config.digest, size: m.config.size },
       layers,
-      platform: config ? formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }) : 'unknown',
+      platform: config
+        ? formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })
+        : 'unknown',
       created: config?.created ?? null,
       labels: config?.config?.Labels ?? {},
     };

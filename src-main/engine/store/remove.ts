@@ -25,45 +25,60 @@ export interface RemoveResult {
 
 export async function removeImages(store: Store, inputs: string[], opts: { force?: boolean } = {}): Promise<RemoveResult> {
   const deleted: RemoveResult['deleted'] = [];
-  return updateIndex(store, async (index) => {
-    const removedDescriptors: Descriptor[] = [];
-    const removed: string[] = [];
-    for (const input of inputs) {
-      const entries = index.manifests.map(toEntry);
-      const found = matchEntries(entries, input);
-      if (found.length === 0) {
-        throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store; nothing was removed. Run \`deckhand images\` to see what is stored.`, { detail: { input } });
+  return updateIndex(
+    store,
+    async (index) => {
+      const removedDescriptors: Descriptor[] = [];
+      const removed: string[] = [];
+      for (const input of inputs) {
+        const entries = index.manifests.map(toEntry);
+        const found = matchEntries(entries, input);
+        if (found.length === 0) {
+          throw new DeckhandError(
+            'ENOT_FOUND',
+            `No image named ${input} in the store; nothing was removed. Run \`deckhand images\` to see what is stored.`,
+            { detail: { input } },
+          );
+        }
+        const digests = new Set(found.map((e) => e.descriptor.digest));
+        if (digests.size > 1 && !opts.force) {
+          throw new DeckhandError(
+            'EUSAGE',
+            `${input} matches ${digests.size} images; nothing was removed. Use a full reference or digest.`,
+          );
+        }
+        for (const e of found) {
+          removedDescriptors.push(e.descriptor);
+          removed.push(e.refName ?? e.descriptor.digest);
+        }
+        const gone = new Set(found.map((e) => e.descriptor));
+        index.manifests = index.manifests.filter((d) => !gone.has(d));
       }
-      const digests = new Set(found.map((e) => e.descriptor.digest));
-      if (digests.size > 1 && !opts.force) {
-        throw new DeckhandError('EUSAGE', `${input} matches ${digests.size} images; nothing was removed. Use a full reference or digest.`);
-      }
-      for (const e of found) {
-        removedDescriptors.push(e.descriptor);
-        removed.push(e.refName ?? e.descriptor.digest);
-      }
-      const gone = new Set(found.map((e) => e.descriptor));
-      index.manifests = index.manifests.filter((d) => !gone.has(d));
-    }
 
-    // Blobs still needed: everything reachable from the remaining entries (from metadata cached by
-    // digest, so a large store is not re-read), plus leased content.
-    const needed = await leasedDigests(store);
-    const meta = await MetaCache.load(store);
-    for (const d of index.manifests) for (const digest of await reachable(meta, d)) needed.add(digest);
-    const candidates = new Map<string, number>();
-    for (const d of removedDescriptors) {
-      try {
-        for (const [digest, size] of (await walkEntry(store, d)).blobs) candidates.set(digest, size);
-      } catch (e) {
-        if (!(e instanceof DeckhandError)) throw e;
-        candidates.set(d.digest, d.size);
+      // Blobs still needed: everything reachable from the remaining entries (from metadata cached by
+      // digest, so a large store is not re-read), plus leased content.
+      const needed = await leasedDigests(store);
+      const meta = await MetaCache.load(store);
+      for (const d of index.manifests) for (const digest of await reachable(meta, d)) needed.add(digest);
+      const candidates = new Map<string, number>();
+      for (const d of removedDescriptors) {
+        try {
+          for (const [digest, size] of (await walkEntry(store, d)).blobs) candidates.set(digest, size);
+        } catch (e) {
+          if (!(e instanceof DeckhandError)) throw e;
+          candidates.set(d.digest, d.size);
+        }
       }
-    }
-    const doomed: Array<{ digest: string; size: number }> = [];
-    for (const [digest, size] of candidates) if (!needed.has(digest)) doomed.push({ digest, size });
-    return { removed, doomed };
-  }, { afterWrite: async (plan) => { deleted.push(...(await deleteBlobs(store, plan.doomed))); } }).then(({ removed }) => ({
+      const doomed: Array<{ digest: string; size: number }> = [];
+      for (const [digest, size] of candidates) if (!needed.has(digest)) doomed.push({ digest, size });
+      return { removed, doomed };
+    },
+    {
+      afterWrite: async (plan) => {
+        deleted.push(...(await deleteBlobs(store, plan.doomed)));
+      },
+    },
+  ).then(({ removed }) => ({
     removed,
     deleted,
     freedBytes: deleted.reduce((n, b) => n + b.size, 0),

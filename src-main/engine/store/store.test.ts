@@ -40,7 +40,11 @@ test('ingest verifies the digest before a blob becomes visible', async (t) => {
   await assert.rejects(ingest.commit(), (e: Error & { code?: string }) => e.code === 'EDIGEST_MISMATCH');
   assert.equal(await store.hasBlob(wrong.digest), false);
   assert.deepEqual(await readdir(join(store.root, 'blobs', 'sha256')), []);
-  assert.deepEqual((await readdir(store.ingestDir)).filter((n) => n.endsWith('.partial')), [], 'rejected bytes are discarded');
+  assert.deepEqual(
+    (await readdir(store.ingestDir)).filter((n) => n.endsWith('.partial')),
+    [],
+    'rejected bytes are discarded',
+  );
 
   const good = (await Ingest.begin(store, { digest: sha(data), size: data.length }))!;
   await good.write(chunks(data));
@@ -116,7 +120,11 @@ test('a failed early sync discards the partial bytes instead of leaving them for
   await assert.rejects(ingest.write(chunks(data, 65536)), (e: Error & { code?: string }) => e.code === 'EIO');
   await ingest.abort();
   proto.datasync = original;
-  assert.deepEqual((await readdir(store.ingestDir)).filter((n) => n.endsWith('.partial')), [], 'nothing is left to resume from');
+  assert.deepEqual(
+    (await readdir(store.ingestDir)).filter((n) => n.endsWith('.partial')),
+    [],
+    'nothing is left to resume from',
+  );
   const again = (await Ingest.begin(store, { digest: sha(data), size: data.length }))!;
   assert.equal(again.offset, 0);
   await again.write(chunks(data, 65536));
@@ -135,26 +143,44 @@ test('more bytes than declared stop the ingest', async (t) => {
 
 test('digests are validated before they become paths', async (t) => {
   const store = await tempStore(t);
-  assert.throws(() => store.blobPath('sha256:../../etc/passwd'), (e: Error & { code?: string }) => e.code === 'EDIGEST');
+  assert.throws(
+    () => store.blobPath('sha256:../../etc/passwd'),
+    (e: Error & { code?: string }) => e.code === 'EDIGEST',
+  );
   await assert.rejects(Ingest.begin(store, { digest: 'sha256:../../x' }), (e: Error & { code?: string }) => e.code === 'EDIGEST');
 });
 
 /** Stores a tiny image (config + one layer + manifest) and returns its manifest descriptor. */
 async function storeImage(store: Store, seed: string, sharedLayer?: Buffer) {
   const layer = sharedLayer ?? Buffer.from(`layer-${seed}`);
-  const config = Buffer.from(JSON.stringify({ architecture: 'arm64', os: 'linux', created: '2026-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [sha(layer)] }, history: [{ created_by: `ADD ${seed}` }] }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'arm64',
+      os: 'linux',
+      created: '2026-01-01T00:00:00Z',
+      rootfs: { type: 'layers', diff_ids: [sha(layer)] },
+      history: [{ created_by: `ADD ${seed}` }],
+    }),
+  );
   const own = Buffer.from(`own-${seed}`);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length },
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(own), size: own.length },
-    ],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(own), size: own.length },
+      ],
+    }),
+  );
   for (const b of [layer, config, own, manifest]) await putBlob(store, sha(b), b);
-  return { descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length }, layer, own, config };
+  return {
+    descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length },
+    layer,
+    own,
+    config,
+  };
 }
 
 test('moving a tag keeps the old image as a dangling entry that remembers its name', async (t) => {
@@ -197,7 +223,10 @@ test('rmi deletes only blobs no other image uses, and never leased ones', async 
   assert.ok(deleted.has(sha(a.config)));
   assert.ok(!deleted.has(sha(shared)), 'the shared layer stays for app:b');
   assert.ok(!deleted.has(sha(a.own)), 'leased content stays');
-  assert.equal(r.freedBytes, r.deleted.reduce((n, d) => n + d.size, 0));
+  assert.equal(
+    r.freedBytes,
+    r.deleted.reduce((n, d) => n + d.size, 0),
+  );
   assert.equal(await store.hasBlob(sha(shared)), true);
   await lease.release();
   await assert.rejects(removeImages(store, ['app:nope']), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND');

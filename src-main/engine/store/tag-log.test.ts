@@ -16,9 +16,15 @@ async function open(t: { after: (fn: () => Promise<void>) => void }) {
   return Store.open(dir);
 }
 
-const line = (name: string, i: number) => ({ name, digest: `sha256:${i.toString(16).padStart(64, '0')}`, previous: null, at: new Date(i).toISOString(), action: 'pull' });
+const line = (name: string, i: number) => ({
+  name,
+  digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+  previous: null,
+  at: new Date(i).toISOString(),
+  action: 'pull',
+});
 
-test('setTag logs a name when it is new or moves, with the caller\'s action, and not when it stays', async (t) => {
+test("setTag logs a name when it is new or moves, with the caller's action, and not when it stays", async (t) => {
   const store = await open(t);
   const a = await storeTestImage(store, { layers: [{ content: Buffer.from('a') }] });
   const b = await storeTestImage(store, { layers: [{ content: Buffer.from('b') }] });
@@ -28,15 +34,27 @@ test('setTag logs a name when it is new or moves, with the caller\'s action, and
   await setTag(store, ref, b.descriptor, {}, { action: 'load' });
   await tagImage(store, 'example.com/app:1', 'example.com/app:stable');
   const history = await readTagHistory(store, 'example.com/app:1');
-  assert.deepEqual(history.map((h) => [h.digest, h.previous, h.action]), [
-    [b.descriptor.digest, a.descriptor.digest, 'load'],
-    [a.descriptor.digest, null, 'pull'],
-  ]);
+  assert.deepEqual(
+    history.map((h) => [h.digest, h.previous, h.action]),
+    [
+      [b.descriptor.digest, a.descriptor.digest, 'load'],
+      [a.descriptor.digest, null, 'pull'],
+    ],
+  );
   assert.ok(history.every((h) => !Number.isNaN(Date.parse(h.at))));
-  assert.deepEqual((await readTagHistory(store, 'example.com/app:stable')).map((h) => [h.digest, h.action]), [[b.descriptor.digest, 'tag']]);
+  assert.deepEqual(
+    (await readTagHistory(store, 'example.com/app:stable')).map((h) => [h.digest, h.action]),
+    [[b.descriptor.digest, 'tag']],
+  );
   assert.deepEqual(await readTagHistory(store, 'example.com/none:1'), []);
   // A set that could not commit (blobs missing) logs nothing.
-  const missing = await setTag(store, parseReference('example.com/app:2'), a.descriptor, {}, { required: new Map([[`sha256:${'e'.repeat(64)}`, 1]]) });
+  const missing = await setTag(
+    store,
+    parseReference('example.com/app:2'),
+    a.descriptor,
+    {},
+    { required: new Map([[`sha256:${'e'.repeat(64)}`, 1]]) },
+  );
   assert.equal(missing.missing.length, 1);
   assert.deepEqual(await readTagHistory(store, 'example.com/app:2'), []);
 });
@@ -47,7 +65,10 @@ test('a torn last line and foreign junk are skipped on read; appends after them 
   await appendFile(tagLogPath(store), '{"name":"x","digest":"sha256:0'); // a crash mid-write
   await appendFile(tagLogPath(store), '\nnot json\n{"name":"x"}\n');
   await appendTagLog(store, line('x', 2));
-  assert.deepEqual((await readTagHistory(store, 'x')).map((h) => h.at), [new Date(2).toISOString(), new Date(1).toISOString()]);
+  assert.deepEqual(
+    (await readTagHistory(store, 'x')).map((h) => h.at),
+    [new Date(2).toISOString(), new Date(1).toISOString()],
+  );
 });
 
 test('each append is one line; concurrent appends never interleave', async (t) => {

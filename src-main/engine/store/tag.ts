@@ -20,7 +20,10 @@ export interface TagResult {
 /** The descriptor without its per-name annotations, and the annotations that travel with the image. */
 export function carriedDescriptor(d: Descriptor): { descriptor: Descriptor; annotations: Record<string, string> } {
   const { annotations = {}, ...descriptor } = d;
-  return { descriptor, annotations: Object.fromEntries([SOURCE, PLATFORMS].filter((k) => annotations[k] !== undefined).map((k) => [k, annotations[k]!])) };
+  return {
+    descriptor,
+    annotations: Object.fromEntries([SOURCE, PLATFORMS].filter((k) => annotations[k] !== undefined).map((k) => [k, annotations[k]!])),
+  };
 }
 
 export async function tagImage(store: Store, source: string, target: string): Promise<TagResult> {

@@ -8,7 +8,17 @@
 import { DeckhandError, isDeckhandError } from '../../../src-shared/errors.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { blobExists, cancelUpload, finishUpload, mountBlob, patchChunk, putMonolithic, startUpload, uploadedSoFar, type UploadSession } from '../registry/upload.ts';
+import {
+  blobExists,
+  cancelUpload,
+  finishUpload,
+  mountBlob,
+  patchChunk,
+  putMonolithic,
+  startUpload,
+  uploadedSoFar,
+  type UploadSession,
+} from '../registry/upload.ts';
 import type { BlobJob, BlobOutcome, BlobReader } from './image.ts';
 import { CHUNK_DONE, type ChunkStream } from '../registry/http.ts';
 
@@ -26,7 +36,12 @@ export interface PushTarget {
 }
 
 /** An upload session to continue: the kept one where it stands, else HEAD, mounts, and a new one. */
-async function open(target: PushTarget, job: BlobJob, emit: TransferListener, signal?: AbortSignal): Promise<{ done: BlobOutcome } | { session: UploadSession; offset: number }> {
+async function open(
+  target: PushTarget,
+  job: BlobJob,
+  emit: TransferListener,
+  signal?: AbortSignal,
+): Promise<{ done: BlobOutcome } | { session: UploadSession; offset: number }> {
   const { client, repository } = target;
   const { digest, size, kind } = job;
   const kept = target.sessions.get(digest);
@@ -59,7 +74,13 @@ async function open(target: PushTarget, job: BlobJob, emit: TransferListener, si
   return { session: await startUpload(client, repository, signal), offset: 0 };
 }
 
-export async function pushBlobAttempt(target: PushTarget, job: BlobJob, reader: BlobReader, emit: TransferListener, signal?: AbortSignal): Promise<BlobOutcome> {
+export async function pushBlobAttempt(
+  target: PushTarget,
+  job: BlobJob,
+  reader: BlobReader,
+  emit: TransferListener,
+  signal?: AbortSignal,
+): Promise<BlobOutcome> {
   const opened = await open(target, job, emit, signal);
   if ('done' in opened) return opened.done;
   const { session, offset } = opened;
@@ -102,13 +123,24 @@ export async function pushBlobAttempt(target: PushTarget, job: BlobJob, reader: 
   return { how: 'moved' };
 }
 
-async function uploadWhole(client: RegistryClient, session: UploadSession, job: BlobJob, reader: BlobReader, signal?: AbortSignal): Promise<number> {
+async function uploadWhole(
+  client: RegistryClient,
+  session: UploadSession,
+  job: BlobJob,
+  reader: BlobReader,
+  signal?: AbortSignal,
+): Promise<number> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const source = await reader.open(0, signal);
   for await (const chunk of source) {
     size += chunk.length;
-    if (size > job.size) throw new DeckhandError('ESIZE_MISMATCH', `Blob ${job.digest} is larger than the ${job.size} bytes its descriptor says; not uploading it.`, { detail: { digest: job.digest } });
+    if (size > job.size)
+      throw new DeckhandError(
+        'ESIZE_MISMATCH',
+        `Blob ${job.digest} is larger than the ${job.size} bytes its descriptor says; not uploading it.`,
+        { detail: { digest: job.digest } },
+      );
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);

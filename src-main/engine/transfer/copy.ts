@@ -23,9 +23,7 @@ import { RegistrySource } from './registry-source.ts';
 import { pulledAnnotations } from './pull.ts';
 
 export type Endpoint =
-  | { kind: 'store'; ref: string }
-  | { kind: 'docker'; ref: ImageReference }
-  | { kind: 'oci'; dir: string; ref: string | undefined };
+  { kind: 'store'; ref: string } | { kind: 'docker'; ref: ImageReference } | { kind: 'oci'; dir: string; ref: string | undefined };
 
 const usage = 'Use a stored image name, docker://REGISTRY/REPO[:TAG|@DIGEST], or oci:DIR[:REF].';
 
@@ -42,7 +40,10 @@ export function parseEndpoint(s: string): Endpoint {
     return { kind: 'oci', dir, ref };
   }
   if (/^(oci-archive|docker-archive|docker-daemon|containers-storage|dir):/.test(s)) {
-    throw new DeckhandError('EUSAGE', `${s.split(':')[0]}: is not a copy transport here. For archives use \`deckhand save\` and \`deckhand load\`. ${usage}`);
+    throw new DeckhandError(
+      'EUSAGE',
+      `${s.split(':')[0]}: is not a copy transport here. For archives use \`deckhand save\` and \`deckhand load\`. ${usage}`,
+    );
   }
   return { kind: 'store', ref: s };
 }
@@ -88,7 +89,13 @@ interface Opened<T> {
 const sparseRefusal = (name: string, absent: string) =>
   `${name} is a sparse index: ${absent} not stored, so a registry would get an index whose images are missing. Pull them first (\`deckhand pull --all-platforms\`), or push only the stored platforms as a new index with \`deckhand push --present-platforms\`.`;
 
-async function openSource(store: Store, src: Endpoint, dest: Endpoint, ctx: RegistryContext, opts: CopyOptions): Promise<Opened<RegistrySource | LayoutSource>> {
+async function openSource(
+  store: Store,
+  src: Endpoint,
+  dest: Endpoint,
+  ctx: RegistryContext,
+  opts: CopyOptions,
+): Promise<Opened<RegistrySource | LayoutSource>> {
   if (src.kind === 'docker') return { side: new RegistrySource(ctx, ctx.planPull(src.ref)), name: formatReference(src.ref) };
   // A source layout must exist already: opening it as a destination would create one at a mistyped path.
   const from = src.kind === 'oci' ? await Store.openExisting(src.dir) : store;
@@ -98,10 +105,18 @@ async function openSource(store: Store, src: Endpoint, dest: Endpoint, ctx: Regi
   return { side: new LayoutSource(from, input, { sparse, onEvent: opts.onEvent }), name: input };
 }
 
-async function openDestination(store: Store, dest: Endpoint, ctx: RegistryContext, source: RegistrySource | LayoutSource): Promise<Opened<ImageDestination>> {
+async function openDestination(
+  store: Store,
+  dest: Endpoint,
+  ctx: RegistryContext,
+  source: RegistrySource | LayoutSource,
+): Promise<Opened<ImageDestination>> {
   if (dest.kind === 'docker') {
     // Within one registry, blobs are mounted from the source repository instead of copied.
-    const mountFrom = (): string[] => (source instanceof RegistrySource && source.served.ref.domain === dest.ref.domain && source.served.ref.path !== dest.ref.path ? [source.served.ref.path] : []);
+    const mountFrom = (): string[] =>
+      source instanceof RegistrySource && source.served.ref.domain === dest.ref.domain && source.served.ref.path !== dest.ref.path
+        ? [source.served.ref.path]
+        : [];
     return { side: new RegistryDestination(await ctx.pushClient(dest.ref), dest.ref, { mountFrom }), name: formatReference(dest.ref) };
   }
   const to = dest.kind === 'oci' ? await Store.open(dest.dir) : store;
@@ -136,11 +151,15 @@ export async function copy(store: Store, srcText: string, destText: string, opts
       signal: opts.signal,
       onEvent: opts.onEvent,
       check: (image) => {
-        if (dest.kind === 'docker' && dest.ref.digest && dest.ref.digest !== image.root.digest) throw new DeckhandError('EUSAGE', `${name} names digest ${dest.ref.digest}, but the source is ${image.root.digest}.`);
+        if (dest.kind === 'docker' && dest.ref.digest && dest.ref.digest !== image.root.digest)
+          throw new DeckhandError('EUSAGE', `${name} names digest ${dest.ref.digest}, but the source is ${image.root.digest}.`);
       },
       resolved: (image) => {
         if (target instanceof LayoutDestination && dest.kind !== 'docker') {
-          const fallback = source.side instanceof LayoutSource ? (source.side.entry!.refName ?? source.name) : formatReference(source.side.logical.digest ? { ...source.side.logical, digest: image.root.digest } : source.side.logical);
+          const fallback =
+            source.side instanceof LayoutSource
+              ? (source.side.entry!.refName ?? source.name)
+              : formatReference(source.side.logical.digest ? { ...source.side.logical, digest: image.root.digest } : source.side.logical);
           const named = nameIn(dest, dest.ref ?? fallback);
           target.name(named);
           name = typeof named === 'string' ? named : formatReference(named);
@@ -152,8 +171,17 @@ export async function copy(store: Store, srcText: string, destText: string, opts
     if (source.side instanceof RegistrySource && target instanceof RegistryDestination) {
       // Sigstore signatures travel with the image when it goes whole (one platform taken out of an index is another digest).
       const served = source.side.served;
-      if (image.root.digest === source.side.rootDigest) await copySignatures(served.client, served.ref.path, target.client, target.target.path, image.root.digest, opts.signal);
-      opts.onEvent?.({ type: 'pushed', ref: name, digest: image.root.digest, uploadedBytes: counts.bytes, uploadedBlobs: counts.moved, existingBlobs: counts.existing, mountedBlobs: counts.mounted });
+      if (image.root.digest === source.side.rootDigest)
+        await copySignatures(served.client, served.ref.path, target.client, target.target.path, image.root.digest, opts.signal);
+      opts.onEvent?.({
+        type: 'pushed',
+        ref: name,
+        digest: image.root.digest,
+        uploadedBytes: counts.bytes,
+        uploadedBlobs: counts.moved,
+        existingBlobs: counts.existing,
+        mountedBlobs: counts.mounted,
+      });
     }
     return { ref: name, digest: image.root.digest, bytes: counts.bytes };
   } finally {

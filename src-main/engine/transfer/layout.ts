@@ -50,7 +50,7 @@ function readChunks(path: string, offset: number): ChunkStream {
     async *[Symbol.asyncIterator]() {
       const fh = await open(path, 'r');
       try {
-        for (let position = offset; ; ) {
+        for (let position = offset; ;) {
           const buf = spare.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
           const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, position);
           if (bytesRead === 0) return;
@@ -105,30 +105,68 @@ export class LayoutSource implements ImageSource {
     const name = entry.refName ?? input;
     const missing = await missingBlobs(store, graph);
     if (missing.length > 0) {
-      throw new DeckhandError('ESTORE', `${name} is missing ${missing.length} blob(s) in ${store.root} (${missing[0]}${missing.length > 1 ? ', …' : ''}); nothing was copied. Run \`deckhand fsck\`, then pull the image again.`, { detail: { missing } });
+      throw new DeckhandError(
+        'ESTORE',
+        `${name} is missing ${missing.length} blob(s) in ${store.root} (${missing[0]}${missing.length > 1 ? ', …' : ''}); nothing was copied. Run \`deckhand fsck\`, then pull the image again.`,
+        { detail: { missing } },
+      );
     }
     const rootBytes = await store.readBlob(entry.descriptor.digest);
     const root: ImageDocument = { digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType, bytes: rootBytes };
-    const children = await Promise.all(graph.manifests.map(async (m) => ({ descriptor: m.descriptor, manifest: m.manifest, bytes: await store.readBlob(m.descriptor.digest) })));
+    const children = await Promise.all(
+      graph.manifests.map(async (m) => ({
+        descriptor: m.descriptor,
+        manifest: m.manifest,
+        bytes: await store.readBlob(m.descriptor.digest),
+      })),
+    );
     const platforms = await Promise.all(graph.manifests.map((m) => platformOfManifest(store, m.descriptor, m.manifest)));
     if (this.opts.onePlatform) {
       const { want } = this.opts.onePlatform;
       const target = want ?? hostPlatform(process.platform, process.arch);
-      const ranked = children.map((c, i) => ({ c, p: platforms[i]!, rank: platformMatchRank(target, c.descriptor.platform ?? parsePlatform(platforms[i]!)) })).filter((x) => x.rank >= 0).sort((a, b) => a.rank - b.rank);
+      const ranked = children
+        .map((c, i) => ({ c, p: platforms[i]!, rank: platformMatchRank(target, c.descriptor.platform ?? parsePlatform(platforms[i]!)) }))
+        .filter((x) => x.rank >= 0)
+        .sort((a, b) => a.rank - b.rank);
       const chosen = ranked[0] ?? (children.length === 1 && !want ? { c: children[0]!, p: platforms[0]! } : undefined);
-      if (!chosen) throw new DeckhandError('ENO_PLATFORM', `${name} has no stored image for ${formatPlatform(target)} (stored: ${platforms.join(', ') || 'none'}). A docker-archive holds one platform; choose one with --platform.`);
-      return { root: { digest: chosen.c.descriptor.digest, mediaType: chosen.c.descriptor.mediaType, bytes: chosen.c.bytes }, children: [chosen.c], isIndex: false, sparse: false, platforms: [chosen.p] };
+      if (!chosen)
+        throw new DeckhandError(
+          'ENO_PLATFORM',
+          `${name} has no stored image for ${formatPlatform(target)} (stored: ${platforms.join(', ') || 'none'}). A docker-archive holds one platform; choose one with --platform.`,
+        );
+      return {
+        root: { digest: chosen.c.descriptor.digest, mediaType: chosen.c.descriptor.mediaType, bytes: chosen.c.bytes },
+        children: [chosen.c],
+        isIndex: false,
+        sparse: false,
+        platforms: [chosen.p],
+      };
     }
     if (graph.absent.length > 0) {
       const absent = graph.absent.map((d) => (d.platform ? formatPlatform(d.platform) : d.digest));
       const sparse = this.opts.sparse;
-      if (sparse.mode === 'refuse') throw new DeckhandError('ENO_PLATFORM', sparse.why(name, `${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'}`), { detail: { missing: absent } });
-      if (graph.manifests.length === 0) throw new DeckhandError('ENO_PLATFORM', `${name} has none of its platforms stored; there is nothing to copy. Pull it again.`);
+      if (sparse.mode === 'refuse')
+        throw new DeckhandError('ENO_PLATFORM', sparse.why(name, `${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'}`), {
+          detail: { missing: absent },
+        });
+      if (graph.manifests.length === 0)
+        throw new DeckhandError('ENO_PLATFORM', `${name} has none of its platforms stored; there is nothing to copy. Pull it again.`);
       if (sparse.mode === 'present') {
         const cut = presentPlatformsIndex(rootBytes, graph);
-        return { root: { digest: cut.digest, mediaType: root.mediaType, bytes: cut.bytes }, children, isIndex: true, sparse: false, platforms };
+        return {
+          root: { digest: cut.digest, mediaType: root.mediaType, bytes: cut.bytes },
+          children,
+          isIndex: true,
+          sparse: false,
+          platforms,
+        };
       } else {
-        this.opts.onEvent?.({ type: 'retry', digest: entry.descriptor.digest, attempt: 0, reason: `${graph.absent.length} platform(s) of this index are not stored; the copy holds only the stored ones` });
+        this.opts.onEvent?.({
+          type: 'retry',
+          digest: entry.descriptor.digest,
+          attempt: 0,
+          reason: `${graph.absent.length} platform(s) of this index are not stored; the copy holds only the stored ones`,
+        });
       }
     }
     return { root, children, isIndex: graph.kind === 'index', sparse: graph.kind === 'index' && graph.absent.length > 0, platforms };
@@ -178,7 +216,11 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async prepare(image: ResolvedImage, blobs: Descriptor[]): Promise<{ complete: boolean }> {
-    this.required = new Map([[image.root.digest, image.root.bytes.length], ...image.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]), ...blobs.map((b) => [b.digest, b.size] as [string, number])]);
+    this.required = new Map([
+      [image.root.digest, image.root.bytes.length],
+      ...image.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]),
+      ...blobs.map((b) => [b.digest, b.size] as [string, number]),
+    ]);
     this.lease ??= await Lease.create(this.store, `copy ${image.root.digest}`);
     await this.lease.add(...this.required.keys());
     return { complete: false };
@@ -198,14 +240,19 @@ export class LayoutDestination implements ImageDestination {
         const body = await reader.open(ingest.offset, signal);
         emit({ type: 'blob', digest, kind, state: this.opts.verb, done: ingest.offset, total: size });
         try {
-          await ingest.write(body, { ...(signal ? { signal } : {}), onBytes: (done) => emit({ type: 'blob', digest, kind, state: this.opts.verb, done, total: size }) });
+          await ingest.write(body, {
+            ...(signal ? { signal } : {}),
+            onBytes: (done) => emit({ type: 'blob', digest, kind, state: this.opts.verb, done, total: size }),
+          });
         } finally {
           // Bytes that reached the disk count even when the body broke: they are not moved again.
           job.moved(ingest.offset - startedAt);
         }
         if (ingest.offset < size) {
           // The body ended early (a lying Content-Length or a cut connection): keep the bytes, resume.
-          throw new DeckhandError('ENETWORK', `The source ended blob ${digest} after ${ingest.offset} of ${size} bytes.`, { detail: { code: 'ESHORT_BODY' } });
+          throw new DeckhandError('ENETWORK', `The source ended blob ${digest} after ${ingest.offset} of ${size} bytes.`, {
+            detail: { code: 'ESHORT_BODY' },
+          });
         }
       }
       emit({ type: 'blob', digest, kind, state: 'verifying', done: size, total: size });

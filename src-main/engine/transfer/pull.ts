@@ -31,10 +31,17 @@ export function signatureAnnotations(decision: PolicyDecision | undefined, at: D
 }
 
 /** What a stored entry pulled from `source` records: where it came from, its stored platforms and a verified signature. */
-export async function pulledAnnotations(store: Store, source: RegistrySource, image: ResolvedImage): Promise<{ annotations: Record<string, string>; platforms: string[] }> {
+export async function pulledAnnotations(
+  store: Store,
+  source: RegistrySource,
+  image: ResolvedImage,
+): Promise<{ annotations: Record<string, string>; platforms: string[] }> {
   const platforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
   const ref = source.logical;
-  return { platforms, annotations: { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(','), ...signatureAnnotations(source.decision) } };
+  return {
+    platforms,
+    annotations: { [SOURCE]: `${ref.domain}/${ref.path}`, [PLATFORMS]: platforms.join(','), ...signatureAnnotations(source.decision) },
+  };
 }
 
 export interface PullOptions {
@@ -118,7 +125,10 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
         const name = formatReference(source.logical);
         destination.name(opts.tagAs ?? tagName(image.root.digest));
         const first = image.children[0]?.descriptor.platform;
-        const compatible = !opts.allPlatforms && first && !platformsEqual(first, opts.platform) ? `no exact ${formatPlatform(opts.platform)} image; using compatible ${formatPlatform(first)}` : undefined;
+        const compatible =
+          !opts.allPlatforms && first && !platformsEqual(first, opts.platform)
+            ? `no exact ${formatPlatform(opts.platform)} image; using compatible ${formatPlatform(first)}`
+            : undefined;
         return { ref: name, ...source.servedBy, ...(compatible ? { note: compatible } : {}) };
       },
     });
@@ -139,7 +149,14 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       ...(served.mirror !== undefined ? { mirror: served.mirror } : {}),
       ...(formatReference(served.ref) !== name ? { source: formatReference(served.ref) } : {}),
     };
-    opts.onEvent?.({ type: 'done', ref: result.ref, digest: result.digest, fetchedBytes: result.fetchedBytes, fetchedBlobs: result.fetchedBlobs, skippedBlobs: result.skippedBlobs });
+    opts.onEvent?.({
+      type: 'done',
+      ref: result.ref,
+      digest: result.digest,
+      fetchedBytes: result.fetchedBytes,
+      fetchedBlobs: result.fetchedBlobs,
+      skippedBlobs: result.skippedBlobs,
+    });
     return result;
   } finally {
     await destination.close();

@@ -51,7 +51,11 @@ const sparseRefusal = (name: string, absent: string) =>
 export async function push(store: Store, src: string, dest?: string, opts: PushOptions = {}): Promise<PushResult> {
   const entry = await resolveOne(store, src);
   const target = dest ? parseReference(dest) : entry.ref;
-  if (!target) throw new DeckhandError('EUSAGE', `${src} has no registry name to push to; give a destination, e.g. \`deckhand push ${src} registry.example.com/team/app:1.0\`.`);
+  if (!target)
+    throw new DeckhandError(
+      'EUSAGE',
+      `${src} has no registry name to push to; give a destination, e.g. \`deckhand push ${src} registry.example.com/team/app:1.0\`.`,
+    );
   const name = formatReference(target);
   const ctx = opts.context ?? (await RegistryContext.load(opts));
   // registries.conf: a blocked registry refuses the push; `insecure` applies unless --tls-verify was given.
@@ -59,7 +63,9 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
   // The key is decrypted first: a wrong passphrase fails before anything is uploaded.
   const signingKey = opts.sign ? await loadSigningKey(opts.sign) : undefined;
   const locations = await loadBlobLocations(store);
-  const source = new LayoutSource(store, src, { sparse: opts.presentPlatforms ? { mode: 'present' } : { mode: 'refuse', why: sparseRefusal } });
+  const source = new LayoutSource(store, src, {
+    sparse: opts.presentPlatforms ? { mode: 'present' } : { mode: 'refuse', why: sparseRefusal },
+  });
   const destination = new RegistryDestination(client, target, { mountFrom: (d) => locations(target.domain, target.path, d) });
   try {
     const { image, counts } = await copyImage(source, destination, {
@@ -71,14 +77,35 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
       onEvent: opts.onEvent,
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       check: (image) => {
-        if (target.digest && target.digest !== image.root.digest) throw new DeckhandError('EUSAGE', `${name} names digest ${target.digest}, but ${src} is ${image.root.digest}. A digest cannot be renamed; push to a tag or to the image's own digest.`);
+        if (target.digest && target.digest !== image.root.digest)
+          throw new DeckhandError(
+            'EUSAGE',
+            `${name} names digest ${target.digest}, but ${src} is ${image.root.digest}. A digest cannot be renamed; push to a tag or to the image's own digest.`,
+          );
       },
       resolved: () => ({ ref: name, endpoint: target.domain }),
     });
     if (signingKey) await signPushed(client, target, image.root.digest, signingKey, opts.signal);
     await recordBlobLocations(store, { registry: target.domain, repository: target.path }, blobDigests(image));
-    const result: PushResult = { ref: name, digest: image.root.digest, mediaType: image.root.mediaType, platforms: image.platforms, uploadedBytes: counts.bytes, uploadedBlobs: counts.moved, existingBlobs: counts.existing, mountedBlobs: counts.mounted };
-    opts.onEvent?.({ type: 'pushed', ref: name, digest: result.digest, uploadedBytes: result.uploadedBytes, uploadedBlobs: result.uploadedBlobs, existingBlobs: result.existingBlobs, mountedBlobs: result.mountedBlobs });
+    const result: PushResult = {
+      ref: name,
+      digest: image.root.digest,
+      mediaType: image.root.mediaType,
+      platforms: image.platforms,
+      uploadedBytes: counts.bytes,
+      uploadedBlobs: counts.moved,
+      existingBlobs: counts.existing,
+      mountedBlobs: counts.mounted,
+    };
+    opts.onEvent?.({
+      type: 'pushed',
+      ref: name,
+      digest: result.digest,
+      uploadedBytes: result.uploadedBytes,
+      uploadedBlobs: result.uploadedBlobs,
+      existingBlobs: result.existingBlobs,
+      mountedBlobs: result.mountedBlobs,
+    });
     return result;
   } finally {
     await destination.close();

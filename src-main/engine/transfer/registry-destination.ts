@@ -33,7 +33,8 @@ export class RegistryDestination implements ImageDestination {
 
   async prepare(image: ResolvedImage, _blobs: unknown, emit: TransferListener, signal?: AbortSignal): Promise<{ complete: boolean }> {
     const reference = this.target.tag ?? image.root.digest;
-    if ((await manifestDigest(this.client, this.target.path, reference, MANIFEST_ACCEPT, signal)) !== image.root.digest) return { complete: false };
+    if ((await manifestDigest(this.client, this.target.path, reference, MANIFEST_ACCEPT, signal)) !== image.root.digest)
+      return { complete: false };
     emit({ type: 'manifest', digest: image.root.digest, ref: formatReference(this.target), state: 'exists' });
     return { complete: true };
   }
@@ -53,14 +54,19 @@ export class RegistryDestination implements ImageDestination {
     const { domain, path } = this.target;
     if (role === 'child') {
       const ref = `${domain}/${path}@${doc.digest}`;
-      if ((await manifestDigest(this.client, path, doc.digest, [doc.mediaType], signal)) === doc.digest) return emit({ type: 'manifest', digest: doc.digest, ref, state: 'exists' });
+      if ((await manifestDigest(this.client, path, doc.digest, [doc.mediaType], signal)) === doc.digest)
+        return emit({ type: 'manifest', digest: doc.digest, ref, state: 'exists' });
       await putManifest(this.client, path, doc.digest, doc.bytes, doc.mediaType, signal);
       return emit({ type: 'manifest', digest: doc.digest, ref, state: 'done' });
     }
     const name = formatReference(this.target);
     const reported = await putManifest(this.client, path, this.target.tag ?? doc.digest, doc.bytes, doc.mediaType, signal);
     if (reported && reported !== doc.digest) {
-      throw new DeckhandError('EREGISTRY', `${domain} stored ${name} as ${reported}, not as the pushed ${doc.digest}; it rewrote the manifest. The tag now points at content Deckhand did not send.`, { detail: { reported, pushed: doc.digest } });
+      throw new DeckhandError(
+        'EREGISTRY',
+        `${domain} stored ${name} as ${reported}, not as the pushed ${doc.digest}; it rewrote the manifest. The tag now points at content Deckhand did not send.`,
+        { detail: { reported, pushed: doc.digest } },
+      );
     }
     emit({ type: 'manifest', digest: doc.digest, ref: name, state: 'done' });
   }
@@ -74,12 +80,24 @@ export class RegistryDestination implements ImageDestination {
     if (!isDeckhandError(e, 'EDENIED') || !(e.detail as { readOnly?: boolean } | undefined)?.readOnly) return e;
     const { domain, path } = this.target;
     try {
-      const reply = await this.client.send({ method: 'GET', path: `/v2/${path}/tags/list?n=1`, scope: `repository:${path}:pull`, repository: path, object: `Repository ${path}`, signal });
+      const reply = await this.client.send({
+        method: 'GET',
+        path: `/v2/${path}/tags/list?n=1`,
+        scope: `repository:${path}:pull`,
+        repository: path,
+        object: `Repository ${path}`,
+        signal,
+      });
       await reply.body.dump();
       return e;
     } catch (probe) {
       if (isDeckhandError(probe, 'ENOT_FOUND')) return e;
-      if (isDeckhandError(probe, 'EUNAUTHORIZED')) return new DeckhandError('EUNAUTHORIZED', `${domain} rejected the credentials for ${path}. Run \`deckhand login ${domain}\` again.`, { cause: probe });
+      if (isDeckhandError(probe, 'EUNAUTHORIZED'))
+        return new DeckhandError(
+          'EUNAUTHORIZED',
+          `${domain} rejected the credentials for ${path}. Run \`deckhand login ${domain}\` again.`,
+          { cause: probe },
+        );
       return e;
     }
   }

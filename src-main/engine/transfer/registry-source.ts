@@ -22,20 +22,43 @@ import { fromOffset, type BlobReader, type ImageSource, type PlatformManifest, t
 const FINAL = new Set(['ECANCELLED', 'ENO_PLATFORM', 'EAUTH_CONFIG', 'ECONFIG', 'EMANIFEST']);
 
 /** The manifest `ref` names and the platform manifests `selection` takes from it. */
-export async function resolveRemote(client: RegistryClient, ref: ImageReference, selection: Selection, signal?: AbortSignal): Promise<ResolvedImage> {
+export async function resolveRemote(
+  client: RegistryClient,
+  ref: ImageReference,
+  selection: Selection,
+  signal?: AbortSignal,
+): Promise<ResolvedImage> {
   const fetched = await client.getManifest(ref.path, ref.digest ?? ref.tag ?? 'latest', signal);
   const doc = parseManifestDocument(fetched.bytes, fetched.contentType);
   const root = { digest: fetched.digest, mediaType: doc.mediaType, bytes: fetched.bytes };
   if (doc.kind === 'manifest') {
-    return { root, children: [{ descriptor: { mediaType: doc.mediaType, digest: fetched.digest, size: fetched.bytes.length }, bytes: fetched.bytes, manifest: doc.manifest }], isIndex: false, sparse: false, platforms: [''] };
+    return {
+      root,
+      children: [
+        {
+          descriptor: { mediaType: doc.mediaType, digest: fetched.digest, size: fetched.bytes.length },
+          bytes: fetched.bytes,
+          manifest: doc.manifest,
+        },
+      ],
+      isIndex: false,
+      sparse: false,
+      platforms: [''],
+    };
   }
   let chosen: Descriptor[];
   if (selection.allPlatforms) chosen = doc.index.manifests;
   else {
     const best = selectPlatformManifests(doc.index, selection.platform);
     if (!best) {
-      const available = doc.index.manifests.filter((d) => d.platform && d.platform.os !== 'unknown').map((d) => formatPlatform(d.platform!));
-      throw new DeckhandError('ENO_PLATFORM', `${formatReference(ref)} has no image for ${formatPlatform(selection.platform)}. Available: ${available.join(', ') || 'none'}. Choose one with --platform, or use --all-platforms.`, { detail: { available, wanted: formatPlatform(selection.platform) } });
+      const available = doc.index.manifests
+        .filter((d) => d.platform && d.platform.os !== 'unknown')
+        .map((d) => formatPlatform(d.platform!));
+      throw new DeckhandError(
+        'ENO_PLATFORM',
+        `${formatReference(ref)} has no image for ${formatPlatform(selection.platform)}. Available: ${available.join(', ') || 'none'}. Choose one with --platform, or use --all-platforms.`,
+        { detail: { available, wanted: formatPlatform(selection.platform) } },
+      );
     }
     chosen = [best];
   }
@@ -43,10 +66,21 @@ export async function resolveRemote(client: RegistryClient, ref: ImageReference,
   for (const descriptor of chosen) {
     const child = await client.getManifest(ref.path, descriptor.digest, signal);
     const sub = parseManifestDocument(child.bytes, child.contentType ?? descriptor.mediaType);
-    if (sub.kind !== 'manifest') throw new DeckhandError('EMANIFEST', `${descriptor.digest} in ${formatReference(ref)} is a nested index; Deckhand does not support nested indexes yet.`);
+    if (sub.kind !== 'manifest')
+      throw new DeckhandError(
+        'EMANIFEST',
+        `${descriptor.digest} in ${formatReference(ref)} is a nested index; Deckhand does not support nested indexes yet.`,
+      );
     children.push({ descriptor, bytes: child.bytes, manifest: sub.manifest });
   }
-  return { root, children, isIndex: true, sparse: chosen.length < doc.index.manifests.length, selected: !selection.allPlatforms, platforms: chosen.map((d) => (d.platform ? formatPlatform(d.platform) : '')) };
+  return {
+    root,
+    children,
+    isIndex: true,
+    sparse: chosen.length < doc.index.manifests.length,
+    selected: !selection.allPlatforms,
+    platforms: chosen.map((d) => (d.platform ? formatPlatform(d.platform) : '')),
+  };
 }
 
 /** A blob of `repository` read from `offset`; a registry that ignores Range is skipped forward to it. */
@@ -128,7 +162,11 @@ export class RegistrySource implements ImageSource {
     const last = failures[failures.length - 1]!.error;
     if (failures.length === 1) throw last;
     const attempts = failures.map((f) => ({ source: f.where, code: f.error.code, message: f.error.message }));
-    throw new DeckhandError(last.code, `No source served the image. Tried, in order: ${attempts.map((a) => `${a.source}: ${a.message}`).join(' | ')}`, { cause: last, detail: { ...(last.detail ?? {}), attempts } });
+    throw new DeckhandError(
+      last.code,
+      `No source served the image. Tried, in order: ${attempts.map((a) => `${a.source}: ${a.message}`).join(' | ')}`,
+      { cause: last, detail: { ...(last.detail ?? {}), attempts } },
+    );
   }
 
   blob(descriptor: Descriptor): BlobReader {

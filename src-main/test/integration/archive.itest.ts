@@ -31,7 +31,18 @@ const podman = async (...args: string[]) => (await run('podman', [...podmanArgs,
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'deckhand-archive-'));
-  podmanArgs = ['--root', join(work, 'podman-root'), '--runroot', join(work, 'podman-run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+  podmanArgs = [
+    '--root',
+    join(work, 'podman-root'),
+    '--runroot',
+    join(work, 'podman-run'),
+    '--storage-driver',
+    'vfs',
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+  ];
   image = await generateImage({ layers: 2, layerSize: 200_000, platform: { os: 'linux', architecture: 'amd64' }, seed: 'archive' });
   await writeOciLayout(join(work, 'src'), [{ ref: 'x', image }]);
   await skopeoCopy(`oci:${join(work, 'src')}:x`, `oci:${join(work, 'store')}:${NAME}`, { policyDir: work });
@@ -57,8 +68,19 @@ describe('deckhand save → podman load', () => {
 
 test('a sparse index saved with its stored platforms as a new index: podman loads it', async () => {
   const stored = await resolveOne(store, NAME);
-  const absent = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'e'.repeat(64)}`, size: 500, platform: { os: 'linux', architecture: 'arm64' } };
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...stored.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, absent] }));
+  const absent = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${'e'.repeat(64)}`,
+    size: 500,
+    platform: { os: 'linux', architecture: 'arm64' },
+  };
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ ...stored.descriptor, platform: { os: 'linux', architecture: 'amd64' } }, absent],
+    }),
+  );
   const digest = `sha256:${createHash('sha256').update(index).digest('hex')}`;
   await putBlob(store, digest, index);
   const sparseName = 'registry.example/team/sparse:1';
@@ -73,11 +95,15 @@ test('a sparse index saved with its stored platforms as a new index: podman load
 
 describe('podman save → deckhand load', () => {
   before(async () => {
-    await podman('load', '-i', await (async () => {
-      const f = join(work, 'seed.tar');
-      await saveArchive(store, [NAME], f, { format: 'oci-archive' });
-      return f;
-    })());
+    await podman(
+      'load',
+      '-i',
+      await (async () => {
+        const f = join(work, 'seed.tar');
+        await saveArchive(store, [NAME], f, { format: 'oci-archive' });
+        return f;
+      })(),
+    );
   });
 
   for (const format of ['oci-archive', 'docker-archive'] as const) {

@@ -38,7 +38,10 @@ before(async () => {
   const index = await generateIndex([amd, arm]);
   indexDigest = index.digest;
   const layout = join(work, 'src');
-  await writeOciLayout(layout, [{ ref: 'multi', index }, { ref: 'arm', image: arm }]);
+  await writeOciLayout(layout, [
+    { ref: 'multi', index },
+    { ref: 'arm', image: arm },
+  ]);
   await pushWithSkopeo(layout, 'multi', `${reg.host}/private/multi:1`, { all: true, creds: CREDS });
   await pushWithSkopeo(layout, 'arm', `${reg.host}/team/app:1`, { creds: CREDS });
   await pushWithSkopeo(layout, 'arm', `${reg.host}/team/app:2`, { creds: CREDS });
@@ -77,7 +80,8 @@ async function transfer(name: string, input: unknown, timeoutMs = 60_000) {
   }
 }
 
-const refusedListing = (code: string) => (e: Error & { code?: string }) => e.code === code && /does not allow listing/.test(e.message) && /log in|type the/i.test(e.message) && !e.message.includes('s3cret');
+const refusedListing = (code: string) => (e: Error & { code?: string }) =>
+  e.code === code && /does not allow listing/.test(e.message) && /log in|type the/i.test(e.message) && !e.message.includes('s3cret');
 
 describe('registries through the host', () => {
   test('with a saved login the catalog and tags are listed; anonymous is refused with what to do', async () => {
@@ -87,10 +91,13 @@ describe('registries through the host', () => {
     assert.deepEqual({ ...tags, tags: tags.tags.sort() }, { host: reg.host, repository: 'team/app', tags: ['1', '2'] });
     await assert.rejects(call(anon, 'registryRepositories', { host: reg.host }), refusedListing('EUNAUTHORIZED'));
     await assert.rejects(call(anon, 'registryTags', { host: reg.host, repository: 'team/app' }), refusedListing('EUNAUTHORIZED'));
-    await assert.rejects(call(host, 'registryTags', { host: reg.host, repository: 'team/none' }), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND');
+    await assert.rejects(
+      call(host, 'registryTags', { host: reg.host, repository: 'team/none' }),
+      (e: Error & { code?: string }) => e.code === 'ENOT_FOUND',
+    );
   });
 
-  test('pages follow the registry\'s Link header; a list cut at the page limit says so', async () => {
+  test("pages follow the registry's Link header; a list cut at the page limit says so", async () => {
     const client = () => new RegistryClient({ domain: reg.host, credentials: { username: 'alice', password: 's3cret-pw' } });
     const c1 = client();
     const all = await listRepositories(c1, { pageSize: 1 }).finally(() => c1.close());
@@ -109,7 +116,13 @@ describe('transfers through the host', () => {
     const rows = await call<ImageRow[]>(host, 'listImages', undefined);
     const multi = rows.find((r) => r.name === `${reg.host}/private/multi:1`)!;
     const app = rows.find((r) => r.name === `${reg.host}/team/app:1`)!;
-    assert.deepEqual(multi.manifests.map((m) => [m.platform, m.digest]), [['linux/amd64', amd.manifestDigest], ['linux/arm64', arm.manifestDigest]]);
+    assert.deepEqual(
+      multi.manifests.map((m) => [m.platform, m.digest]),
+      [
+        ['linux/amd64', amd.manifestDigest],
+        ['linux/arm64', arm.manifestDigest],
+      ],
+    );
     const armSize = arm.manifestBytes.length + arm.configSize + arm.layers.reduce((n, l) => n + l.size, 0);
     assert.equal(multi.manifests[1]!.size, armSize);
     assert.equal(multi.manifests[0]!.size, amd.manifestBytes.length + amd.configSize + amd.layers.reduce((n, l) => n + l.size, 0));
@@ -136,6 +149,9 @@ describe('transfers through the host', () => {
     const rows = await call<ImageRow[]>(host, 'listImages', undefined);
     assert.equal(rows.find((r) => r.name === `${reg.host}/private/multi:1`)?.manifests.length, 2);
     const details = await call<{ tagHistory: Array<{ action: string }> }>(host, 'inspectImage', { ref: `${reg.host}/private/multi:1` });
-    assert.deepEqual(details.tagHistory.map((h) => h.action), ['load', 'pull']);
+    assert.deepEqual(
+      details.tagHistory.map((h) => h.action),
+      ['load', 'pull'],
+    );
   });
 });

@@ -44,14 +44,27 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { env: { ...process.env, ...env } });
 
 describe('skopeo → Deckhand', () => {
   test('a layout skopeo copied from the registry is a store Deckhand lists, inspects and checks', async () => {
     const dir = join(work, 'skopeo-layout');
     const policy = await permissivePolicy(work);
-    await run('skopeo', ['copy', '--quiet', '--policy', policy, '--src-tls-verify=false', '--override-arch', 'arm64', `docker://${registry.host}/interop/app:2.1`, `oci:${dir}:2.1`], { timeoutMs: 60_000 });
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--quiet',
+        '--policy',
+        policy,
+        '--src-tls-verify=false',
+        '--override-arch',
+        'arm64',
+        `docker://${registry.host}/interop/app:2.1`,
+        `oci:${dir}:2.1`,
+      ],
+      { timeoutMs: 60_000 },
+    );
     const store = await Store.open(dir);
     const rows = await listImages(store);
     assert.equal(rows.length, 1);
@@ -59,7 +72,10 @@ describe('skopeo → Deckhand', () => {
     assert.equal(rows[0]?.digest, arm.manifestDigest, 'skopeo copied the arm64 image out of the index');
     assert.deepEqual(rows[0]?.platforms, ['linux/arm64']);
     const details = await inspectImage(store, '2.1');
-    assert.deepEqual(details.images[0]?.layers.map((l) => l.digest), arm.layers.map((l) => l.digest));
+    assert.deepEqual(
+      details.images[0]?.layers.map((l) => l.digest),
+      arm.layers.map((l) => l.digest),
+    );
     assert.equal((await fsck(store)).ok, true);
     // Deckhand can pull into the same layout; the shared layer is not fetched again.
     const result = await pull(store, `${registry.host}/interop/app:2.1`, { platform: AMD64 });
@@ -80,7 +96,16 @@ describe('the deckhand command', () => {
     assert.match(res.stderr, /linux\/arm64, sparse index/);
     for (const l of arm.layers) assert.match(res.stderr, new RegExp(`Copying layer ${l.digest.slice(7, 19)}.*: done`));
     assert.match(res.stderr, /^Stored .*fetched 3 blob\(s\)/m);
-    const again = await cli(['--store', store, 'pull', '--platform', 'linux/arm64/v8', '--format', 'json', `${registry.host}/interop/app:2.1`]);
+    const again = await cli([
+      '--store',
+      store,
+      'pull',
+      '--platform',
+      'linux/arm64/v8',
+      '--format',
+      'json',
+      `${registry.host}/interop/app:2.1`,
+    ]);
     assert.equal(again.code, 0, again.stderr);
     const json = JSON.parse(again.stdout);
     assert.equal(json.fetchedBlobs, 0);
@@ -124,21 +149,37 @@ describe('the deckhand command', () => {
   test('tag names a digest, moving it keeps the old image dangling; push sends it and re-push sends nothing', async () => {
     const env = { DECKHAND_STORE: join(work, 'cli-store4') };
     assert.equal((await cli(['pull', '-q', '--all-platforms', `${registry.host}/interop/app:2.1`], env)).code, 0);
-    assert.equal((await cli(['pull', '-q', '--platform', 'linux/amd64', `${registry.host}/interop/app@${amd.manifestDigest}`], env)).code, 0);
+    assert.equal(
+      (await cli(['pull', '-q', '--platform', 'linux/amd64', `${registry.host}/interop/app@${amd.manifestDigest}`], env)).code,
+      0,
+    );
     const tagged = await cli(['tag', `${registry.host}/interop/app:2.1`, `${registry.host}/interop/tagged:x`], env);
     assert.equal(tagged.code, 0, tagged.stderr);
     assert.match(tagged.stdout, new RegExp(indexDigest));
-    const moved = await cli(['tag', '--format', 'json', `${registry.host}/interop/app@${amd.manifestDigest}`, `${registry.host}/interop/tagged:x`], env);
-    assert.deepEqual(JSON.parse(moved.stdout), { ref: `${registry.host}/interop/tagged:x`, digest: amd.manifestDigest, previous: indexDigest });
+    const moved = await cli(
+      ['tag', '--format', 'json', `${registry.host}/interop/app@${amd.manifestDigest}`, `${registry.host}/interop/tagged:x`],
+      env,
+    );
+    assert.deepEqual(JSON.parse(moved.stdout), {
+      ref: `${registry.host}/interop/tagged:x`,
+      digest: amd.manifestDigest,
+      previous: indexDigest,
+    });
     const pushed = await cli(['push', `${registry.host}/interop/tagged:x`], env);
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.equal(pushed.stdout.trim(), amd.manifestDigest);
     assert.match(pushed.stderr, /^Pushed .*interop\/tagged:x/m);
-    const again = JSON.parse((await cli(['push', '--format', 'json', `${registry.host}/interop/tagged:x`, `${registry.host}/interop/tagged:y`], env)).stdout);
+    const again = JSON.parse(
+      (await cli(['push', '--format', 'json', `${registry.host}/interop/tagged:x`, `${registry.host}/interop/tagged:y`], env)).stdout,
+    );
     assert.equal(again.uploadedBytes, 0);
-    const remote = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/interop/tagged:y`], { timeoutMs: 60_000 });
+    const remote = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/interop/tagged:y`], {
+      timeoutMs: 60_000,
+    });
     assert.equal(JSON.parse(remote.stdout).config.digest, amd.configDigest);
-    const sparse = await cli(['push', `${registry.host}/interop/app:2.1`, `${registry.host}/interop/copy:1`], { DECKHAND_STORE: join(work, 'cli-store') });
+    const sparse = await cli(['push', `${registry.host}/interop/app:2.1`, `${registry.host}/interop/copy:1`], {
+      DECKHAND_STORE: join(work, 'cli-store'),
+    });
     assert.equal(sparse.code, 1);
     assert.match(sparse.stderr, /linux\/amd64.*not stored/);
   });

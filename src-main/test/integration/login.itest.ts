@@ -36,7 +36,13 @@ async function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<
 async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
-  return { REGISTRY_AUTH_FILE: join(dir, 'auth.json'), XDG_RUNTIME_DIR: join(dir, 'run'), XDG_CONFIG_HOME: join(dir, 'cfg'), DOCKER_CONFIG: join(dir, 'docker'), DECKHAND_STORE: join(dir, 'store') };
+  return {
+    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    XDG_CONFIG_HOME: join(dir, 'cfg'),
+    DOCKER_CONFIG: join(dir, 'docker'),
+    DECKHAND_STORE: join(dir, 'store'),
+  };
 }
 
 before(async () => {
@@ -119,7 +125,10 @@ describe('deckhand login against a real registry', () => {
 
   test('a token registry with an identity token: the token is fetched with a refresh_token grant', async () => {
     const env = await isolatedEnv('identity');
-    await writeFile(env.REGISTRY_AUTH_FILE!, JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('<token>:').toString('base64'), identitytoken: 'refresh-for-alice' } } }));
+    await writeFile(
+      env.REGISTRY_AUTH_FILE!,
+      JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('<token>:').toString('base64'), identitytoken: 'refresh-for-alice' } } }),
+    );
     token.tokenServer!.requests.length = 0;
     const store = await Store.open(join(work, 'identity-store'));
     const result = await pull(store, `${token.host}/private/app:1`, { platform: ARM64, env });
@@ -127,6 +136,9 @@ describe('deckhand login against a real registry', () => {
     assert.ok(token.tokenServer!.requests.length > 0);
     assert.ok(token.tokenServer!.requests.every((r) => r.grantType === 'refresh_token' && r.authorization === undefined));
     await writeFile(env.REGISTRY_AUTH_FILE!, JSON.stringify({ auths: { [token.host]: { identitytoken: 'revoked' } } }));
-    await assert.rejects(pull(await Store.open(join(work, 'identity-store-2')), `${token.host}/private/app:1`, { platform: ARM64, env }), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && !e.message.includes('revoked'));
+    await assert.rejects(
+      pull(await Store.open(join(work, 'identity-store-2')), `${token.host}/private/app:1`, { platform: ARM64, env }),
+      (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && !e.message.includes('revoked'),
+    );
   });
 });

@@ -34,7 +34,7 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('prune during a pull keeps the pull\'s blobs; the pull completes and fsck passes', async () => {
+test("prune during a pull keeps the pull's blobs; the pull completes and fsck passes", async () => {
   const store = await Store.open(join(work, 'store'));
   const junk = randomBytes(5_000);
   await putBlob(store, sha(junk), junk);
@@ -54,7 +54,11 @@ test('prune during a pull keeps the pull\'s blobs; the pull completes and fsck p
   assert.ok(pruning, 'the prune started during the pull');
   const { plan, result: pruned } = await pruning;
   assert.ok(committedBeforePrune >= 1);
-  assert.deepEqual(plan.blobs.map((b) => b.digest), [sha(junk)], 'only the unused blob was planned');
+  assert.deepEqual(
+    plan.blobs.map((b) => b.digest),
+    [sha(junk)],
+    'only the unused blob was planned',
+  );
   assert.ok(plan.leasedBlobs >= 1, 'blobs the pull had stored were held by its lease');
   assert.equal(pruned!.freedBytes, junk.length);
   assert.equal(result.digest, image.manifestDigest);

@@ -38,7 +38,10 @@ before(async () => {
   const index = await generateIndex([amd, arm]);
   indexDigest = index.digest;
   const layout = join(work, 'src-layout');
-  await writeOciLayout(layout, [{ ref: 'multi', index }, { ref: 'single', image: arm }]);
+  await writeOciLayout(layout, [
+    { ref: 'multi', index },
+    { ref: 'single', image: arm },
+  ]);
   await pushWithSkopeo(layout, 'multi', `${registry.host}/team/app:1.0`, { all: true });
   await pushWithSkopeo(layout, 'single', `${registry.host}/team/single:latest`);
 });
@@ -72,7 +75,11 @@ describe('pull from a real registry', () => {
     assert.equal(row?.tag, '1.0');
     assert.deepEqual(row?.platforms, ['linux/arm64']);
     assert.equal(row?.sparse, true);
-    const expected = arm.layers.reduce((n, l) => n + l.size, 0) + arm.configSize + arm.manifestBytes.length + (await readFile(store.blobPath(indexDigest))).length;
+    const expected =
+      arm.layers.reduce((n, l) => n + l.size, 0) +
+      arm.configSize +
+      arm.manifestBytes.length +
+      (await readFile(store.blobPath(indexDigest))).length;
     assert.equal(row?.size, expected);
     assert.equal((await fsck(store)).ok, true);
   });
@@ -101,9 +108,13 @@ describe('pull from a real registry', () => {
     const copiedIndex = JSON.parse(await readFile(join(out, 'index.json'), 'utf8'));
     assert.equal(copiedIndex.manifests[0].digest, indexDigest);
     // skopeo resolves the platform inside our index like any other layout's.
-    const inspected = JSON.parse((await run('skopeo', ['inspect', '--raw', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout);
+    const inspected = JSON.parse(
+      (await run('skopeo', ['inspect', '--raw', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout,
+    );
     assert.equal(inspected.manifests.length, 2);
-    const amdConfig = JSON.parse((await run('skopeo', ['inspect', '--config', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout);
+    const amdConfig = JSON.parse(
+      (await run('skopeo', ['inspect', '--config', '--override-arch', 'amd64', `oci:${store.root}:${name}`], { timeoutMs: 60_000 })).stdout,
+    );
     assert.equal(amdConfig.architecture, 'amd64');
     const tags = (await run('umoci', ['ls', '--layout', store.root], { timeoutMs: 60_000 })).stdout.split('\n').filter(Boolean);
     assert.deepEqual(tags, [name]);
@@ -116,12 +127,20 @@ describe('pull from a real registry', () => {
     const d = await inspectImage(store, `${registry.host}/team/single:latest`);
     assert.equal(d.images.length, 1);
     assert.equal(d.images[0]?.platform, 'linux/arm64');
-    assert.deepEqual(d.images[0]?.layers.map((l) => l.digest), arm.layers.map((l) => l.digest));
-    assert.deepEqual(d.images[0]?.layers.map((l) => l.diffId), arm.layers.map((l) => l.diffId));
+    assert.deepEqual(
+      d.images[0]?.layers.map((l) => l.digest),
+      arm.layers.map((l) => l.digest),
+    );
+    assert.deepEqual(
+      d.images[0]?.layers.map((l) => l.diffId),
+      arm.layers.map((l) => l.diffId),
+    );
     assert.ok(d.images[0]?.layers.every((l) => l.createdBy && l.stored));
     // umoci unpacks it to a root filesystem holding the generated files.
     const bundle = join(work, 'bundle');
-    await run('umoci', ['unpack', '--rootless', '--image', `${store.root}:${registry.host}/team/single:latest`, bundle], { timeoutMs: 60_000 });
+    await run('umoci', ['unpack', '--rootless', '--image', `${store.root}:${registry.host}/team/single:latest`, bundle], {
+      timeoutMs: 60_000,
+    });
     const files = await readdir(join(bundle, 'rootfs', 'arm'));
     assert.deepEqual(files.sort(), ['README-0.txt', 'README-1.txt', 'README-2.txt', 'layer-0.bin', 'layer-1.bin', 'layer-2.bin']);
   });
@@ -174,8 +193,14 @@ describe('pull from a real registry', () => {
 
   test('errors name the problem: unknown tag, missing platform, bad reference', async () => {
     const store = await freshStore('s8');
-    await assert.rejects(pull(store, `${registry.host}/team/app:nope`, { platform: ARM64 }), (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && e.message.includes('team/app'));
-    await assert.rejects(pull(store, `${registry.host}/team/app:1.0`, { platform: { os: 'linux', architecture: 's390x' } }), (e: Error & { code?: string }) => e.code === 'ENO_PLATFORM' && e.message.includes('linux/arm64'));
+    await assert.rejects(
+      pull(store, `${registry.host}/team/app:nope`, { platform: ARM64 }),
+      (e: Error & { code?: string }) => e.code === 'ENOT_FOUND' && e.message.includes('team/app'),
+    );
+    await assert.rejects(
+      pull(store, `${registry.host}/team/app:1.0`, { platform: { os: 'linux', architecture: 's390x' } }),
+      (e: Error & { code?: string }) => e.code === 'ENO_PLATFORM' && e.message.includes('linux/arm64'),
+    );
     await assert.rejects(pull(store, 'UPPER/case', { platform: ARM64 }), (e: Error & { code?: string }) => e.code === 'EREFERENCE');
     assert.deepEqual(await listImages(store), []);
   });
@@ -207,8 +232,15 @@ describe('registry auth', () => {
     await writeOciLayout(layout, [{ ref: 'x', image: arm }]);
     await pushWithSkopeo(layout, 'x', `${reg.host}/private/app:1`, { creds: 'alice:s3cret-pw' });
     const store = await freshStore('auth-basic');
-    const env = { REGISTRY_AUTH_FILE: join(work, 'none.json'), XDG_CONFIG_HOME: join(work, 'nocfg'), DOCKER_CONFIG: join(work, 'nodocker') };
-    await assert.rejects(pull(store, `${reg.host}/private/app:1`, { platform: ARM64, env }), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && e.message.includes('deckhand login'));
+    const env = {
+      REGISTRY_AUTH_FILE: join(work, 'none.json'),
+      XDG_CONFIG_HOME: join(work, 'nocfg'),
+      DOCKER_CONFIG: join(work, 'nodocker'),
+    };
+    await assert.rejects(
+      pull(store, `${reg.host}/private/app:1`, { platform: ARM64, env }),
+      (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED' && e.message.includes('deckhand login'),
+    );
     const authFile = join(work, 'auth-basic.json');
     await writeFile(authFile, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from('alice:s3cret-pw').toString('base64') } } }));
     const result = await pull(store, `${reg.host}/private/app:1`, { platform: ARM64, env: { ...env, REGISTRY_AUTH_FILE: authFile } });
@@ -231,6 +263,12 @@ describe('registry auth', () => {
     assert.ok(req.every((r) => r.authorization === `Basic ${Buffer.from('bob:pw-bob').toString('base64')}`));
     // One token serves the whole pull: tokens are cached per scope.
     assert.equal(req.length, 1);
-    await assert.rejects(pull(await freshStore('auth-token-bad'), `${reg.host}/tok/app:2`, { platform: AMD64, credentials: { username: 'bob', password: 'wrong' } }), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED');
+    await assert.rejects(
+      pull(await freshStore('auth-token-bad'), `${reg.host}/tok/app:2`, {
+        platform: AMD64,
+        credentials: { username: 'bob', password: 'wrong' },
+      }),
+      (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED',
+    );
   });
 });

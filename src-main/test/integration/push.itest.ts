@@ -38,7 +38,10 @@ before(async () => {
   const index = await generateIndex([amd, arm]);
   indexDigest = index.digest;
   layout = join(work, 'layout');
-  await writeOciLayout(layout, [{ ref: 'multi', index }, { ref: 'single', image: amd }]);
+  await writeOciLayout(layout, [
+    { ref: 'multi', index },
+    { ref: 'single', image: amd },
+  ]);
 });
 
 after(async () => {
@@ -70,13 +73,21 @@ describe('push to a real registry', () => {
     // skopeo sees the same index.
     const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${name}`], { timeoutMs: 60_000 });
     assert.equal(JSON.parse(raw.stdout).manifests.length, 2);
-    assert.equal(JSON.parse(raw.stdout).manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === 'arm64').digest, arm.manifestDigest);
-    const config = await run('skopeo', ['inspect', '--config', '--tls-verify=false', '--override-arch', 'arm64', `docker://${name}`], { timeoutMs: 60_000 });
+    assert.equal(
+      JSON.parse(raw.stdout).manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === 'arm64').digest,
+      arm.manifestDigest,
+    );
+    const config = await run('skopeo', ['inspect', '--config', '--tls-verify=false', '--override-arch', 'arm64', `docker://${name}`], {
+      timeoutMs: 60_000,
+    });
     assert.equal(JSON.parse(config.stdout).config.Labels['dev.deckhand.test.seed'], 'parm');
 
     await removeImages(store, [name]);
     assert.deepEqual(await listImages(store), []);
-    for (const [platform, image] of [[ARM64, arm], [AMD64, amd]] as const) {
+    for (const [platform, image] of [
+      [ARM64, arm],
+      [AMD64, amd],
+    ] as const) {
       const fresh = await Store.open(join(work, `rt-pull-${platform.architecture}`));
       const pulled = await pull(fresh, name, { platform });
       assert.equal(pulled.digest, indexDigest);
@@ -121,12 +132,22 @@ describe('push to a real registry', () => {
     const store = await Store.open(join(work, 'sparse-store'));
     const name = `${registry.host}/rt/app:1`;
     await pull(store, name, { platform: ARM64 });
-    await assert.rejects(push(store, name, `${registry.host}/sparse/app:1`), (e: Error & { code?: string }) => e.code === 'ENO_PLATFORM' && e.message.includes('linux/amd64') && e.message.includes('--present-platforms'));
+    await assert.rejects(
+      push(store, name, `${registry.host}/sparse/app:1`),
+      (e: Error & { code?: string }) =>
+        e.code === 'ENO_PLATFORM' && e.message.includes('linux/amd64') && e.message.includes('--present-platforms'),
+    );
     const partial = await push(store, name, `${registry.host}/sparse/app:1`, { presentPlatforms: true });
     assert.notEqual(partial.digest, indexDigest);
     assert.deepEqual(partial.platforms, ['linux/arm64']);
-    const raw = JSON.parse((await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/sparse/app:1`], { timeoutMs: 60_000 })).stdout);
-    assert.deepEqual(raw.manifests.map((m: { digest: string }) => m.digest), [arm.manifestDigest]);
+    const raw = JSON.parse(
+      (await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/sparse/app:1`], { timeoutMs: 60_000 }))
+        .stdout,
+    );
+    assert.deepEqual(
+      raw.manifests.map((m: { digest: string }) => m.digest),
+      [arm.manifestDigest],
+    );
   });
 
   test('more blobs than the connection pool has sockets: every reply gives its connection back', async () => {
@@ -141,7 +162,10 @@ describe('push to a real registry', () => {
 
   test('a stored image without a registry name needs a destination', async () => {
     const store = await storeWith('bare-store', 'v1', 'single');
-    await assert.rejects(push(store, 'v1', undefined), (e: Error & { code?: string }) => e.code === 'EUSAGE' && e.message.includes('destination'));
+    await assert.rejects(
+      push(store, 'v1', undefined),
+      (e: Error & { code?: string }) => e.code === 'EUSAGE' && e.message.includes('destination'),
+    );
     const result = await push(store, 'v1', `${registry.host}/bare/app:v1`);
     assert.equal(result.digest, amd.manifestDigest);
   });
@@ -158,11 +182,18 @@ describe('push with token auth', () => {
     assert.ok(reg.tokenServer!.requests.some((r) => r.scope.includes('repository:team/app:pull,push')));
     await assert.rejects(
       push(store, name, `${reg.host}/team/other:1`, { credentials: { username: 'reader', password: 'pw-r' } }),
-      (e: Error & { code?: string }) => e.code === 'EDENIED' && e.message.includes(`credentials for ${reg.host} can read but not write to team/other`),
+      (e: Error & { code?: string }) =>
+        e.code === 'EDENIED' && e.message.includes(`credentials for ${reg.host} can read but not write to team/other`),
     );
-    await assert.rejects(push(store, name, undefined, { credentials: { username: 'writer', password: 'nope' } }), (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED');
+    await assert.rejects(
+      push(store, name, undefined, { credentials: { username: 'writer', password: 'nope' } }),
+      (e: Error & { code?: string }) => e.code === 'EUNAUTHORIZED',
+    );
     // The reader can still pull what the writer pushed.
-    const pulled = await pull(await Store.open(join(work, 'token-reader')), name, { platform: AMD64, credentials: { username: 'reader', password: 'pw-r' } });
+    const pulled = await pull(await Store.open(join(work, 'token-reader')), name, {
+      platform: AMD64,
+      credentials: { username: 'reader', password: 'pw-r' },
+    });
     assert.equal(pulled.digest, amd.manifestDigest);
   });
 });

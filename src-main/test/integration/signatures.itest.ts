@@ -33,8 +33,8 @@ let requireKey: string;
 /** HOME without a policy, so the machine's ~/.config/containers/policy.json never leaks in. */
 let env: NodeJS.ProcessEnv;
 
-
-const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...extraEnv }, entry: CLI_SOURCE });
+const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCli(args, { env: { ...env, ...extraEnv }, entry: CLI_SOURCE });
 
 async function writePolicy(name: string, doc: unknown): Promise<string> {
   const path = join(work, name);
@@ -44,7 +44,22 @@ async function writePolicy(name: string, doc: unknown): Promise<string> {
 
 /** skopeo reading from the registry under `policy`; sigstore attachments on (registries.d). */
 function skopeoPull(policy: string, ref: string, dest: string) {
-  return run('skopeo', ['copy', '--quiet', '--policy', policy, '--registries.d', registriesD, '--src-tls-verify=false', '--remove-signatures', `docker://${ref}`, `oci:${dest}:x`], { timeoutMs: 60_000, env });
+  return run(
+    'skopeo',
+    [
+      'copy',
+      '--quiet',
+      '--policy',
+      policy,
+      '--registries.d',
+      registriesD,
+      '--src-tls-verify=false',
+      '--remove-signatures',
+      `docker://${ref}`,
+      `oci:${dest}:x`,
+    ],
+    { timeoutMs: 60_000, env },
+  );
 }
 
 /** Debian's skopeo/containers-image build patches sigstore out ("Debian-local change: sigstore disabled"). */
@@ -60,14 +75,19 @@ async function skopeoAccepts(t: TestContext, policy: string, ref: string, dest: 
     await skopeoPull(policy, ref, dest);
   } catch (e) {
     if (!SIGSTORE_DISABLED.test((e as Error).message)) throw e;
-    t.skip('this skopeo found the sigstore signature but cannot verify it: its sigstore support is patched out (Debian-local change: sigstore disabled)');
+    t.skip(
+      'this skopeo found the sigstore signature but cannot verify it: its sigstore support is patched out (Debian-local change: sigstore disabled)',
+    );
   }
 }
 
 const PYTHON = '/usr/bin/python3';
 /** PyNaCl (Debian's python3-nacl), an independent implementation of the secretbox + scrypt key format, when installed. */
 async function hasPyNacl(): Promise<boolean> {
-  return run(PYTHON, ['-c', 'import nacl.secret'], { timeoutMs: 20_000 }).then(() => true, () => false);
+  return run(PYTHON, ['-c', 'import nacl.secret'], { timeoutMs: 20_000 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 const PY_DECRYPT = `
@@ -143,25 +163,53 @@ describe('Deckhand signs, skopeo verifies', () => {
     const permissive = await permissivePolicy(work);
     const pulled = await cli(['--store', storeDir, 'pull', '--quiet', '--signature-policy', permissive, `${registry.host}/sig/unsigned:1`]);
     assert.equal(pulled.code, 0, pulled.stderr);
-    const pushed = await cli(['--store', storeDir, 'push', '--quiet', '--sign-by-sigstore-private-key', `${keyPrefix}.private`, '--sign-passphrase-file', passFile, `${registry.host}/sig/unsigned:1`, `${registry.host}/sig/signed:1`]);
+    const pushed = await cli([
+      '--store',
+      storeDir,
+      'push',
+      '--quiet',
+      '--sign-by-sigstore-private-key',
+      `${keyPrefix}.private`,
+      '--sign-passphrase-file',
+      passFile,
+      `${registry.host}/sig/unsigned:1`,
+      `${registry.host}/sig/signed:1`,
+    ]);
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.equal(pushed.stdout.trim(), image.manifestDigest);
-    const sigManifest = (await (await fetch(`${registry.url}/v2/sig/signed/manifests/${signatureTag(image.manifestDigest)}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: Array<{ mediaType: string; annotations: Record<string, string> }> };
+    const sigManifest = (await (
+      await fetch(`${registry.url}/v2/sig/signed/manifests/${signatureTag(image.manifestDigest)}`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).json()) as { layers: Array<{ mediaType: string; annotations: Record<string, string> }> };
     assert.equal(sigManifest.layers.length, 1);
     assert.equal(sigManifest.layers[0]!.mediaType, 'application/vnd.dev.cosign.simplesigning.v1+json');
     assert.ok(sigManifest.layers[0]!.annotations['dev.cosignproject.cosign/signature']);
-
   });
 
   test('openssl verifies the signature over the payload with the public key, and the payload names the image', async () => {
-    const sigManifest = (await (await fetch(`${registry.url}/v2/sig/signed/manifests/${signatureTag(image.manifestDigest)}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: Array<{ digest: string; annotations: Record<string, string> }> };
+    const sigManifest = (await (
+      await fetch(`${registry.url}/v2/sig/signed/manifests/${signatureTag(image.manifestDigest)}`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).json()) as { layers: Array<{ digest: string; annotations: Record<string, string> }> };
     const layer = sigManifest.layers[0]!;
     const payload = Buffer.from(await (await fetch(`${registry.url}/v2/sig/signed/blobs/${layer.digest}`)).arrayBuffer());
-    const claims = JSON.parse(payload.toString('utf8')) as { critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string }; type: string } };
-    assert.deepEqual(claims.critical, { identity: { 'docker-reference': `${registry.host}/sig/signed:1` }, image: { 'docker-manifest-digest': image.manifestDigest }, type: 'cosign container image signature' });
+    const claims = JSON.parse(payload.toString('utf8')) as {
+      critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string }; type: string };
+    };
+    assert.deepEqual(claims.critical, {
+      identity: { 'docker-reference': `${registry.host}/sig/signed:1` },
+      image: { 'docker-manifest-digest': image.manifestDigest },
+      type: 'cosign container image signature',
+    });
     await writeFile(join(work, 'payload'), payload);
     await writeFile(join(work, 'payload.sig'), Buffer.from(layer.annotations['dev.cosignproject.cosign/signature']!, 'base64'));
-    const out = await run('openssl', ['dgst', '-sha256', '-verify', `${keyPrefix}.pub`, '-signature', join(work, 'payload.sig'), join(work, 'payload')], { timeoutMs: 20_000 });
+    const out = await run(
+      'openssl',
+      ['dgst', '-sha256', '-verify', `${keyPrefix}.pub`, '-signature', join(work, 'payload.sig'), join(work, 'payload')],
+      { timeoutMs: 20_000 },
+    );
     assert.match(out.stdout, /Verified OK/);
   });
 
@@ -180,21 +228,58 @@ describe('Deckhand signs, skopeo verifies', () => {
     assert.equal(pub.stdout, await readFile(`${keyPrefix}.pub`, 'utf8'), 'the decrypted private key belongs to the public key');
     // The other way: a key encrypted by PyNaCl signs a push that Deckhand then verifies.
     const foreign = join(work, 'foreign');
-    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${foreign}.pem`], { timeoutMs: 20_000 });
-    await run('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', `${foreign}.pem`, '-outform', 'DER', '-out', `${foreign}.der`], { timeoutMs: 20_000 });
-    await writeFile(`${foreign}.pub`, (await run('openssl', ['pkey', '-inform', 'DER', '-in', `${foreign}.der`, '-pubout'], { timeoutMs: 20_000 })).stdout);
+    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${foreign}.pem`], {
+      timeoutMs: 20_000,
+    });
+    await run('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', `${foreign}.pem`, '-outform', 'DER', '-out', `${foreign}.der`], {
+      timeoutMs: 20_000,
+    });
+    await writeFile(
+      `${foreign}.pub`,
+      (await run('openssl', ['pkey', '-inform', 'DER', '-in', `${foreign}.der`, '-pubout'], { timeoutMs: 20_000 })).stdout,
+    );
     await run(PYTHON, ['-c', PY_ENCRYPT, `${foreign}.der`, PASSPHRASE, `${foreign}.private`], { timeoutMs: 30_000 });
-    const pushed = await cli(['--store', join(work, 'store-push'), 'push', '--quiet', '--sign-by-sigstore-private-key', `${foreign}.private`, '--sign-passphrase-file', passFile, `${registry.host}/sig/unsigned:1`, `${registry.host}/sig/foreign:1`]);
+    const pushed = await cli([
+      '--store',
+      join(work, 'store-push'),
+      'push',
+      '--quiet',
+      '--sign-by-sigstore-private-key',
+      `${foreign}.private`,
+      '--sign-passphrase-file',
+      passFile,
+      `${registry.host}/sig/unsigned:1`,
+      `${registry.host}/sig/foreign:1`,
+    ]);
     assert.equal(pushed.code, 0, pushed.stderr);
     const policy = await writePolicy('foreign.json', { default: [{ type: 'sigstoreSigned', keyPath: `${foreign}.pub` }] });
-    const r = await cli(['--store', join(work, 'store-foreign'), 'pull', '--quiet', '--signature-policy', policy, `${registry.host}/sig/foreign:1`]);
+    const r = await cli([
+      '--store',
+      join(work, 'store-foreign'),
+      'pull',
+      '--quiet',
+      '--signature-policy',
+      policy,
+      `${registry.host}/sig/foreign:1`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
   });
 
   test('a wrong passphrase fails before anything is pushed', async () => {
     const bad = join(work, 'bad-pass');
     await writeFile(bad, 'wrong\n');
-    const r = await cli(['--store', join(work, 'store-push'), 'push', '--quiet', '--sign-by-sigstore-private-key', `${keyPrefix}.private`, '--sign-passphrase-file', bad, `${registry.host}/sig/unsigned:1`, `${registry.host}/sig/never:1`]);
+    const r = await cli([
+      '--store',
+      join(work, 'store-push'),
+      'push',
+      '--quiet',
+      '--sign-by-sigstore-private-key',
+      `${keyPrefix}.private`,
+      '--sign-passphrase-file',
+      bad,
+      `${registry.host}/sig/unsigned:1`,
+      `${registry.host}/sig/never:1`,
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /passphrase is wrong/);
     const tags = await fetch(`${registry.url}/v2/sig/never/tags/list`);
@@ -202,7 +287,10 @@ describe('Deckhand signs, skopeo verifies', () => {
   });
 
   test('skopeo refuses the unsigned image under the same policy', async () => {
-    await assert.rejects(skopeoPull(requireKey, `${registry.host}/sig/unsigned:1`, join(work, 'skopeo-no')), /A signature was required, but no signature exists/);
+    await assert.rejects(
+      skopeoPull(requireKey, `${registry.host}/sig/unsigned:1`, join(work, 'skopeo-no')),
+      /A signature was required, but no signature exists/,
+    );
   });
 });
 
@@ -220,7 +308,11 @@ describe('Deckhand verifies', () => {
     assert.equal(a[SIGNATURE_POLICY], `${requireKey} transports.docker["${registry.host}/sig"]`);
     assert.ok(Math.abs(Date.parse(a[SIGNATURE_VERIFIED_AT]!) - Date.now()) < 120_000, a[SIGNATURE_VERIFIED_AT]);
     const [row] = await listImages(store);
-    assert.deepEqual(row!.signature, { verifiedBy: `${keyPrefix}.pub`, policy: `${requireKey} transports.docker["${registry.host}/sig"]`, at: a[SIGNATURE_VERIFIED_AT] });
+    assert.deepEqual(row!.signature, {
+      verifiedBy: `${keyPrefix}.pub`,
+      policy: `${requireKey} transports.docker["${registry.host}/sig"]`,
+      at: a[SIGNATURE_VERIFIED_AT],
+    });
   });
 
   test('a pull accepted by insecureAcceptAnything records no signature, replacing an earlier record', async () => {
@@ -237,7 +329,10 @@ describe('Deckhand verifies', () => {
     const dir = join(work, 'store-unsigned');
     const r = await cli(['--store', dir, 'pull', '--quiet', '--signature-policy', requireKey, `${registry.host}/sig/unsigned:1`]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`transports\\.docker\\["${registry.host.replace(/\./g, '\\.')}/sig"\\]: sigstoreSigned with key .*deckhand-key\\.pub`));
+    assert.match(
+      r.stderr,
+      new RegExp(`transports\\.docker\\["${registry.host.replace(/\./g, '\\.')}/sig"\\]: sigstoreSigned with key .*deckhand-key\\.pub`),
+    );
     assert.match(r.stderr, /no sigstore signature/);
     await storeIsEmpty(dir);
   });
@@ -247,16 +342,36 @@ describe('Deckhand verifies', () => {
     assert.equal((await cli(['generate-sigstore-key', '--output-prefix', otherPrefix, '--passphrase-file', passFile])).code, 0);
     const otherKey = await writePolicy('other-key.json', { default: [{ type: 'sigstoreSigned', keyPath: `${otherPrefix}.pub` }] });
     const dir = join(work, 'store-other');
-    await assert.rejects(pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: otherKey, env }), (e) => isDeckhandError(e, 'EPOLICY') && /not signed by the key/.test(e.message));
-    const exact = await writePolicy('exact.json', { default: [{ type: 'sigstoreSigned', keyPath: `${keyPrefix}.pub`, signedIdentity: { type: 'exactReference', dockerReference: `${registry.host}/sig/elsewhere:1` } }] });
-    await assert.rejects(pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: exact, env }), (e) => isDeckhandError(e, 'EPOLICY') && /exactReference/.test(e.message));
+    await assert.rejects(
+      pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: otherKey, env }),
+      (e) => isDeckhandError(e, 'EPOLICY') && /not signed by the key/.test(e.message),
+    );
+    const exact = await writePolicy('exact.json', {
+      default: [
+        {
+          type: 'sigstoreSigned',
+          keyPath: `${keyPrefix}.pub`,
+          signedIdentity: { type: 'exactReference', dockerReference: `${registry.host}/sig/elsewhere:1` },
+        },
+      ],
+    });
+    await assert.rejects(
+      pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: exact, env }),
+      (e) => isDeckhandError(e, 'EPOLICY') && /exactReference/.test(e.message),
+    );
     await storeIsEmpty(dir);
   });
 
   test('a reject rule refuses and stores nothing', async () => {
-    const policy = await writePolicy('reject.json', { default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { [`${registry.host}/sig/signed`]: [{ type: 'reject' }] } } });
+    const policy = await writePolicy('reject.json', {
+      default: [{ type: 'insecureAcceptAnything' }],
+      transports: { docker: { [`${registry.host}/sig/signed`]: [{ type: 'reject' }] } },
+    });
     const dir = join(work, 'store-reject');
-    await assert.rejects(pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: policy, env }), (e) => isDeckhandError(e, 'EPOLICY') && e.message.includes(`transports.docker["${registry.host}/sig/signed"]: reject`));
+    await assert.rejects(
+      pull(await Store.open(dir), `${registry.host}/sig/signed:1`, { platform: PLATFORM, signaturePolicy: policy, env }),
+      (e) => isDeckhandError(e, 'EPOLICY') && e.message.includes(`transports.docker["${registry.host}/sig/signed"]: reject`),
+    );
     await storeIsEmpty(dir);
   });
 
@@ -273,10 +388,25 @@ describe('Deckhand verifies', () => {
 
 describe('signatures travel on copy', () => {
   test('registry to registry copies the .sig tag; the copy verifies under Deckhand', async () => {
-    const r = await cli(['copy', '--quiet', '--signature-policy', requireKey, `docker://${registry.host}/sig/signed:1`, `docker://${registry.host}/sig/copied:1`]);
+    const r = await cli([
+      'copy',
+      '--quiet',
+      '--signature-policy',
+      requireKey,
+      `docker://${registry.host}/sig/signed:1`,
+      `docker://${registry.host}/sig/copied:1`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     // The signature names sig/signed; a policy for the copy says which repository's signatures count.
-    const policy = await writePolicy('copied.json', { default: [{ type: 'sigstoreSigned', keyPath: `${keyPrefix}.pub`, signedIdentity: { type: 'exactRepository', dockerRepository: `${registry.host}/sig/signed` } }] });
+    const policy = await writePolicy('copied.json', {
+      default: [
+        {
+          type: 'sigstoreSigned',
+          keyPath: `${keyPrefix}.pub`,
+          signedIdentity: { type: 'exactRepository', dockerRepository: `${registry.host}/sig/signed` },
+        },
+      ],
+    });
     const dir = join(work, 'store-copied');
     const pulled = await pull(await Store.open(dir), `${registry.host}/sig/copied:1`, { platform: PLATFORM, signaturePolicy: policy, env });
     assert.equal(pulled.digest, image.manifestDigest);
@@ -293,7 +423,26 @@ describe('skopeo signs, Deckhand verifies', () => {
     const permissive = await permissivePolicy(work);
     const dest = `${registry.host}/sig/by-skopeo:1`;
     try {
-      await run('skopeo', ['copy', '--quiet', '--policy', permissive, '--registries.d', registriesD, '--dest-tls-verify=false', '--preserve-digests', '--sign-by-sigstore-private-key', `${keyPrefix}.private`, '--sign-passphrase-file', passFile, `oci:${join(work, 'src')}:one`, `docker://${dest}`], { timeoutMs: 60_000, env });
+      await run(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--policy',
+          permissive,
+          '--registries.d',
+          registriesD,
+          '--dest-tls-verify=false',
+          '--preserve-digests',
+          '--sign-by-sigstore-private-key',
+          `${keyPrefix}.private`,
+          '--sign-passphrase-file',
+          passFile,
+          `oci:${join(work, 'src')}:one`,
+          `docker://${dest}`,
+        ],
+        { timeoutMs: 60_000, env },
+      );
     } catch (e) {
       // Debian's skopeo 1.9.3 is built with sigstore signing patched out ("Debian-local change: sigstore disabled").
       if (/sigstore disabled/.test((e as Error).message)) {

@@ -55,7 +55,8 @@ async function expectTlsError(p: Promise<unknown>, pattern: RegExp): Promise<voi
   });
 }
 
-const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, { env: { ...process.env, ...env }, entry: CLI_SOURCE });
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCli(args, { env: { ...process.env, ...env }, entry: CLI_SOURCE });
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'deckhand-tls-'));
@@ -66,7 +67,22 @@ before(async () => {
   // skopeo seeds both registries through its own --dest-cert-dir, so the setup does not depend on the code under test.
   for (const reg of [tlsReg, mtlsReg]) {
     const dir = await certFiles(join(work, `seed-${reg.host.replace(':', '_')}`), reg, { client: reg === mtlsReg });
-    await run('skopeo', ['copy', '--quiet', '--policy', policy, '--preserve-digests', '--dest-no-creds', '--dest-cert-dir', dir, `oci:${join(work, 'src')}:app`, `docker://${reg.host}/tls/app:1`], { timeoutMs: 120_000 });
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--quiet',
+        '--policy',
+        policy,
+        '--preserve-digests',
+        '--dest-no-creds',
+        '--dest-cert-dir',
+        dir,
+        `oci:${join(work, 'src')}:app`,
+        `docker://${reg.host}/tls/app:1`,
+      ],
+      { timeoutMs: 120_000 },
+    );
   }
 });
 
@@ -85,13 +101,21 @@ describe('a registry serving HTTPS with a private CA', () => {
 
   test('without the CA fails with a TLS error that names the certs.d directories it looked in', async () => {
     const home = await homeWith(tlsReg, undefined);
-    await expectTlsError(pull(await freshStore(), `${tlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }), new RegExp(`not signed by a CA Deckhand trusts.*${join(home, '.config/containers/certs.d', tlsReg.host).replaceAll('.', '\\.')}.*/etc/containers/certs\\.d/${tlsReg.host}.*--cert-dir`));
+    await expectTlsError(
+      pull(await freshStore(), `${tlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }),
+      new RegExp(
+        `not signed by a CA Deckhand trusts.*${join(home, '.config/containers/certs.d', tlsReg.host).replaceAll('.', '\\.')}.*/etc/containers/certs\\.d/${tlsReg.host}.*--cert-dir`,
+      ),
+    );
   });
 
   test('a certs.d directory for another port does not apply', async () => {
     const home = await homeWith(tlsReg, undefined);
     await certFiles(join(home, '.config', 'containers', 'certs.d', '127.0.0.1'), tlsReg, {});
-    await expectTlsError(pull(await freshStore(), `${tlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }), /not signed by a CA Deckhand trusts/);
+    await expectTlsError(
+      pull(await freshStore(), `${tlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }),
+      /not signed by a CA Deckhand trusts/,
+    );
   });
 
   test('--cert-dir with the CA works without certs.d', async () => {
@@ -120,7 +144,12 @@ describe('a registry that requires a client certificate (clientcas)', () => {
   test('without a client certificate, the error says the registry requires one and where to put it', async () => {
     const home = await homeWith(mtlsReg, { ca: true });
     const dir = join(home, '.config/containers/certs.d', mtlsReg.host);
-    await expectTlsError(pull(await freshStore(), `${mtlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }), new RegExp(`Registry ${mtlsReg.host.replaceAll('.', '\\.')} requires a client certificate.*Put NAME\\.cert and NAME\\.key in ${dir.replaceAll('.', '\\.')} or pass --cert-dir`));
+    await expectTlsError(
+      pull(await freshStore(), `${mtlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }),
+      new RegExp(
+        `Registry ${mtlsReg.host.replaceAll('.', '\\.')} requires a client certificate.*Put NAME\\.cert and NAME\\.key in ${dir.replaceAll('.', '\\.')} or pass --cert-dir`,
+      ),
+    );
   });
 
   test('a client certificate from a CA the registry does not accept is refused, naming the file', async () => {
@@ -129,7 +158,10 @@ describe('a registry that requires a client certificate (clientcas)', () => {
     // The server's own certificate and key: a valid pair, but not issued by the registry's client CA.
     await copyFile(join(mtlsReg.dir, 'server.pem'), join(dir, 'wrong.cert'));
     await copyFile(join(mtlsReg.dir, 'server-key.pem'), join(dir, 'wrong.key'));
-    await expectTlsError(pull(await freshStore(), `${mtlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }), new RegExp(`refused the client certificate ${join(dir, 'wrong.cert').replaceAll('.', '\\.')}`));
+    await expectTlsError(
+      pull(await freshStore(), `${mtlsReg.host}/tls/app:1`, { platform: AMD64, env: { HOME: home } }),
+      new RegExp(`refused the client certificate ${join(dir, 'wrong.cert').replaceAll('.', '\\.')}`),
+    );
   });
 
   test('a client certificate without its key is an error naming both files, before any connection', async () => {
@@ -151,7 +183,10 @@ describe('a registry that requires a client certificate (clientcas)', () => {
     assert.equal(back.digest, image.manifestDigest);
     // And without the certificate, the push is refused with the same clear message.
     const bare = await homeWith(mtlsReg, { ca: true });
-    await expectTlsError(push(store, `${mtlsReg.host}/tls/app:1`, `${mtlsReg.host}/tls/pushed:3`, { env: { HOME: bare } }), /requires a client certificate/);
+    await expectTlsError(
+      push(store, `${mtlsReg.host}/tls/app:1`, `${mtlsReg.host}/tls/pushed:3`, { env: { HOME: bare } }),
+      /requires a client certificate/,
+    );
   });
 
   test('the deckhand command takes --cert-dir on pull, push and copy, and explains a missing certificate', async () => {
@@ -163,9 +198,15 @@ describe('a registry that requires a client certificate (clientcas)', () => {
     assert.equal(pulled.stdout.trim(), image.manifestDigest);
     const pushed = await cli(['push', '--cert-dir', certDir, '--quiet', `${mtlsReg.host}/tls/app:1`, `${mtlsReg.host}/tls/cli:1`], env);
     assert.equal(pushed.code, 0, pushed.stderr);
-    const copied = await cli(['copy', '--cert-dir', certDir, '--quiet', `docker://${mtlsReg.host}/tls/cli:1`, `docker://${mtlsReg.host}/tls/cli-copy:1`], env);
+    const copied = await cli(
+      ['copy', '--cert-dir', certDir, '--quiet', `docker://${mtlsReg.host}/tls/cli:1`, `docker://${mtlsReg.host}/tls/cli-copy:1`],
+      env,
+    );
     assert.equal(copied.code, 0, copied.stderr);
-    const refused = await cli(['pull', '--quiet', `${mtlsReg.host}/tls/cli-copy:1`], { ...env, HOME: await homeWith(mtlsReg, { ca: true }) });
+    const refused = await cli(['pull', '--quiet', `${mtlsReg.host}/tls/cli-copy:1`], {
+      ...env,
+      HOME: await homeWith(mtlsReg, { ca: true }),
+    });
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /requires a client certificate.*--cert-dir/);
   });

@@ -81,7 +81,11 @@ function runAndKill(args: string[], ms: number): Promise<boolean> {
 async function assertConsistent(store: Store, point: string): Promise<void> {
   JSON.parse(await readFile(join(store.root, 'index.json'), 'utf8'));
   for (const hex of await readdir(join(store.root, 'blobs', 'sha256'))) {
-    assert.equal(sha(await readFile(join(store.root, 'blobs', 'sha256', hex))), `sha256:${hex}`, `${point}: blob ${hex} has a wrong digest`);
+    assert.equal(
+      sha(await readFile(join(store.root, 'blobs', 'sha256', hex))),
+      `sha256:${hex}`,
+      `${point}: blob ${hex} has a wrong digest`,
+    );
   }
   const report = await fsck(store);
   assert.equal(report.ok, true, `${point}: ${JSON.stringify(report.problems)}`);
@@ -103,12 +107,16 @@ describe('SIGKILL at random points', () => {
       await assertConsistent(store, `pull killed at ${ms} ms (point ${i})`);
       // What the killed run left: whole blobs, and partial downloads to resume.
       let kept = 0;
-      for (const b of [...image.layers.map((l) => ({ digest: l.digest, size: l.size })), { digest: image.configDigest, size: image.configSize }]) {
+      for (const b of [
+        ...image.layers.map((l) => ({ digest: l.digest, size: l.size })),
+        { digest: image.configDigest, size: image.configSize },
+      ]) {
         if (await store.hasBlob(b.digest, b.size)) kept += b.size;
       }
       // Partials of layers and the config count (a manifest's partial is not part of fetchedBytes).
       const fetched = new Set([...image.layers.map((l) => l.digest), image.configDigest].map((d) => `sha256-${d.slice(7)}.partial`));
-      for (const name of (await readdir(store.ingestDir)).filter((n) => fetched.has(n))) kept += (await stat(join(store.ingestDir, name))).size;
+      for (const name of (await readdir(store.ingestDir)).filter((n) => fetched.has(n)))
+        kept += (await stat(join(store.ingestDir, name))).size;
       const rerun = await pull(store, `${registry.host}/crash/app:1`, { platform: AMD64 });
       assert.equal(rerun.digest, image.manifestDigest);
       assert.equal(rerun.fetchedBytes, total() - kept, `point ${i} (killed at ${ms} ms): only the missing bytes are fetched`);
@@ -172,7 +180,11 @@ describe('SIGKILL at random points', () => {
       const store = await Store.open(dir);
       await pull(store, `${registry.host}/crash/app:1`, { platform: AMD64 });
       // Make the image dangling, so a prune has real work: removing it and all its blobs.
-      await setTag(store, parseReference(`${registry.host}/crash/app:1`), { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.configDigest, size: image.configSize });
+      await setTag(store, parseReference(`${registry.host}/crash/app:1`), {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: image.configDigest,
+        size: image.configSize,
+      });
       const ms = 40 + Math.floor(random() * 70);
       const wasKilled = await runAndKill(['--store', dir, 'prune'], ms);
       killed.prune.tried++;

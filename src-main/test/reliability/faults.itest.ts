@@ -9,7 +9,15 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
-import { startFaultProxy, isBlobGet, isManifestGet, type Fault, type FaultProxy, type Rule, type SeenRequest } from '../fixtures/fault-proxy.ts';
+import {
+  startFaultProxy,
+  isBlobGet,
+  isManifestGet,
+  type Fault,
+  type FaultProxy,
+  type Rule,
+  type SeenRequest,
+} from '../fixtures/fault-proxy.ts';
 import { generateImage, pushWithSkopeo, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
 import { sha } from '../fixtures/store-images.ts';
 import { Store } from '../../engine/store/layout.ts';
@@ -63,13 +71,17 @@ async function assertIntact(store: Store): Promise<void> {
 
 async function assertNothingStored(store: Store): Promise<void> {
   assert.deepEqual(await listImages(store), []);
-  for (const name of await readdir(join(store.root, 'blobs', 'sha256'))) assert.equal(sha(await readFile(join(store.root, 'blobs', 'sha256', name))), `sha256:${name}`, 'only verified blobs are visible');
+  for (const name of await readdir(join(store.root, 'blobs', 'sha256')))
+    assert.equal(sha(await readFile(join(store.root, 'blobs', 'sha256', name))), `sha256:${name}`, 'only verified blobs are visible');
 }
 
 async function failingPull(rules: Rule[]): Promise<{ store: Store; error: Error & { code?: string } }> {
   proxy.setRules(rules);
   const store = await Store.open(join(work, `store-${n++}`));
-  const error = await pull(store, `${proxy.host}/faults/app:1`, { platform: AMD64, credentials }).then(() => assert.fail('the pull should have failed'), (e: Error & { code?: string }) => e);
+  const error = await pull(store, `${proxy.host}/faults/app:1`, { platform: AMD64, credentials }).then(
+    () => assert.fail('the pull should have failed'),
+    (e: Error & { code?: string }) => e,
+  );
   return { store, error };
 }
 
@@ -84,11 +96,17 @@ describe('faults on the way: the pull completes with correct bytes', () => {
 
   test('a body cut short, with a lying or an honest Content-Length, resumes with Range from the bytes received', async () => {
     for (const honestLength of [false, true]) {
-      const { store, result } = await pullWith([{ match: isBlobGet(big().digest), fault: { kind: 'truncate', afterBytes: 150_000, honestLength }, times: 1 }]);
+      const { store, result } = await pullWith([
+        { match: isBlobGet(big().digest), fault: { kind: 'truncate', afterBytes: 150_000, honestLength }, times: 1 },
+      ]);
       await assertIntact(store);
       assert.equal(fired('truncate').length, 1);
       const ranged = proxy.requests.filter((r) => isBlobGet(big().digest)(r) && r.headers.range);
-      assert.deepEqual(ranged.map((r) => r.headers.range), ['bytes=150000-'], 'the retry asked for the rest only');
+      assert.deepEqual(
+        ranged.map((r) => r.headers.range),
+        ['bytes=150000-'],
+        'the retry asked for the rest only',
+      );
       assert.equal(result.fetchedBytes, image.layers.reduce((s, l) => s + l.size, 0) + image.configSize, 'no byte fetched twice');
     }
   });
@@ -116,17 +134,26 @@ describe('faults on the way: the pull completes with correct bytes', () => {
     await assertIntact(store);
     const slowed = fired('slow');
     assert.equal(slowed.length, 1, 'the manifest GET was held back');
-    assert.ok(isManifestGet(slowed[0]!) && slowed[0]!.headers.authorization, 'the held-back request was the authenticated manifest GET, the one whose answer the pull used');
+    assert.ok(
+      isManifestGet(slowed[0]!) && slowed[0]!.headers.authorization,
+      'the held-back request was the authenticated manifest GET, the one whose answer the pull used',
+    );
     // Waited for, not given up on: that one GET was the only manifest request, and nothing was retried.
     assert.equal(proxy.requests.filter(isManifestGet).length, 1);
-    assert.deepEqual(events.filter((e) => e.type === 'retry'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'retry'),
+      [],
+    );
   });
 
   test('blob GETs redirected to another origin complete, and that origin never sees the credentials', async () => {
     const { store } = await pullWith([{ match: isBlobGet(), fault: { kind: 'redirect', to: 'recorder' } }]);
     await assertIntact(store);
     const blobGets = proxy.requests.filter((r) => r.origin === 'proxy' && isBlobGet()(r));
-    assert.ok(blobGets.length >= image.layers.length + 1 && blobGets.every((r) => r.fault === 'redirect'), 'every blob GET (the layers and the config) was redirected');
+    assert.ok(
+      blobGets.length >= image.layers.length + 1 && blobGets.every((r) => r.fault === 'redirect'),
+      'every blob GET (the layers and the config) was redirected',
+    );
     const there = proxy.requests.filter((r) => r.origin === 'recorder');
     assert.ok(there.length >= image.layers.length);
     for (const r of there) {
@@ -134,7 +161,10 @@ describe('faults on the way: the pull completes with correct bytes', () => {
       assert.equal(r.headers.cookie, undefined);
       assert.equal(r.headers['proxy-authorization'], undefined);
     }
-    assert.ok(proxy.requests.some((r) => r.origin === 'proxy' && r.headers.authorization), 'the registry itself got them');
+    assert.ok(
+      proxy.requests.some((r) => r.origin === 'proxy' && r.headers.authorization),
+      'the registry itself got them',
+    );
   });
 });
 
@@ -169,14 +199,21 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
   });
 
   test('a manifest whose Docker-Content-Digest does not match its bytes is refused', async () => {
-    const { store, error } = await failingPull([{ match: isManifestGet, fault: { kind: 'header', name: 'docker-content-digest', value: `sha256:${'0'.repeat(64)}` } }]);
+    const { store, error } = await failingPull([
+      { match: isManifestGet, fault: { kind: 'header', name: 'docker-content-digest', value: `sha256:${'0'.repeat(64)}` } },
+    ]);
     assert.equal(error.code, 'EDIGEST_MISMATCH');
     assert.equal(fired('header').length, 1);
     await assertNothingStored(store);
   });
 
   test('an oversized manifest is refused before it is read whole', async () => {
-    const { store, error } = await failingPull([{ match: isManifestGet, fault: { kind: 'huge-body', bytes: 5 * 1024 * 1024, contentType: 'application/vnd.oci.image.manifest.v1+json' } }]);
+    const { store, error } = await failingPull([
+      {
+        match: isManifestGet,
+        fault: { kind: 'huge-body', bytes: 5 * 1024 * 1024, contentType: 'application/vnd.oci.image.manifest.v1+json' },
+      },
+    ]);
     assert.equal(error.code, 'EMANIFEST_TOO_LARGE');
     assert.equal(fired('huge-body').length, 1);
     await assertNothingStored(store);
@@ -184,7 +221,9 @@ describe('faults that must fail: a clear error and nothing unverified stored', (
 
   test('a redirect chain that comes back to the registry does not get the credentials back', async () => {
     const digest = big().digest;
-    const { store, error } = await failingPull([{ match: (r) => isBlobGet(digest)(r) && !r.path.includes('bounce'), fault: { kind: 'redirect', to: 'bounce' }, times: 1 }]);
+    const { store, error } = await failingPull([
+      { match: (r) => isBlobGet(digest)(r) && !r.path.includes('bounce'), fault: { kind: 'redirect', to: 'bounce' }, times: 1 },
+    ]);
     const back = proxy.requests.filter((r) => r.origin === 'proxy' && isBlobGet(digest)(r)).slice(1);
     assert.ok(back.length >= 1, 'the chain came back');
     assert.equal(back[0]!.headers.authorization, undefined, 'no credentials after leaving the origin');
@@ -214,18 +253,24 @@ describe('faults on push', () => {
   test('an upload cut mid-PATCH resumes from where the registry says the session stands', async () => {
     const { push } = await import('../../engine/transfer/push.ts');
     const { MONOLITHIC_MAX } = await import('../../engine/transfer/blob-push.ts');
-    const layer = (await generateImage({ layers: 1, layerSize: MONOLITHIC_MAX + 1_000_000, platform: AMD64, seed: 'big-push' }));
+    const layer = await generateImage({ layers: 1, layerSize: MONOLITHIC_MAX + 1_000_000, platform: AMD64, seed: 'big-push' });
     await writeOciLayout(join(work, 'bigsrc'), [{ ref: 'x', image: layer }]);
     await pushWithSkopeo(join(work, 'bigsrc'), 'x', `${registry.host}/faults/big:1`, { creds: 'ann:pw-ann' });
     const store = await Store.open(join(work, `push-big-${n++}`));
     await pull(store, `${registry.host}/faults/big:1`, { platform: AMD64, credentials });
     const events: TransferEvent[] = [];
     proxy.setRules([{ match: isPatch, fault: { kind: 'status', status: 500 }, times: 1 }]);
-    const result = await push(store, `${registry.host}/faults/big:1`, `${proxy.host}/faults/pushed-big:1`, { credentials, onEvent: (e) => events.push(e) });
+    const result = await push(store, `${registry.host}/faults/big:1`, `${proxy.host}/faults/pushed-big:1`, {
+      credentials,
+      onEvent: (e) => events.push(e),
+    });
     assert.equal(result.digest, layer.manifestDigest);
     assert.equal(fired('status').filter(isPatch).length, 1, 'a PATCH was cut');
     assert.ok(events.some((e) => e.type === 'retry' && e.reason.includes('resuming')));
-    assert.ok(proxy.requests.some((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/')), 'asked the session where it stands');
+    assert.ok(
+      proxy.requests.some((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/')),
+      'asked the session where it stands',
+    );
     const check = await Store.open(join(work, `push-check-${n++}`));
     proxy.setRules([]);
     await pull(check, `${proxy.host}/faults/pushed-big:1`, { platform: AMD64, credentials });
@@ -239,9 +284,15 @@ describe('faults on push', () => {
       { match: (r) => r.method === 'POST' && r.path.includes('mount='), fault: { kind: 'status', status: 404 } },
       { match: isUploadPut, fault: { kind: 'status', status: 500 } },
     ]);
-    const error = await push(store, `${proxy.host}/faults/app:1`, `${proxy.host}/faults/never:1`, { credentials }).then(() => assert.fail('push should fail'), (e: Error & { code?: string }) => e);
+    const error = await push(store, `${proxy.host}/faults/app:1`, `${proxy.host}/faults/never:1`, { credentials }).then(
+      () => assert.fail('push should fail'),
+      (e: Error & { code?: string }) => e,
+    );
     assert.equal(error.code, 'EREGISTRY');
     assert.ok(fired('status').some(isUploadPut), 'it was the final PUT that failed, not the refused mounts');
-    assert.ok(proxy.requests.some((r) => r.method === 'DELETE' && r.path.includes('/blobs/uploads/')), 'the upload session was cancelled');
+    assert.ok(
+      proxy.requests.some((r) => r.method === 'DELETE' && r.path.includes('/blobs/uploads/')),
+      'the upload session was cancelled',
+    );
   });
 });

@@ -124,12 +124,24 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
                 <td className="num">{i + 1}</td>
                 <td>
                   <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
-                  {l.stored ? null : <span className="badge" title="Not in the store">absent</span>}
+                  {l.stored ? null : (
+                    <span className="badge" title="Not in the store">
+                      absent
+                    </span>
+                  )}
                 </td>
                 <td className="num">
                   <Bytes value={l.size} />
                 </td>
-                <td className="num">{typeof u === 'number' ? <Bytes value={u} /> : <span className="muted" title="Not known until the layer is unpacked">—</span>}</td>
+                <td className="num">
+                  {typeof u === 'number' ? (
+                    <Bytes value={u} />
+                  ) : (
+                    <span className="muted" title="Not known until the layer is unpacked">
+                      —
+                    </span>
+                  )}
+                </td>
                 <td className="created-by" title={l.createdBy ?? undefined}>
                   {l.createdBy ? <code>{l.createdBy}</code> : <span className="muted">unknown</span>}
                 </td>
@@ -264,7 +276,13 @@ function Overview({ d }: { d: Details }) {
     <dl className="kv">
       <Row label="Digest">
         <code className="wrap">{d.digest}</code>{' '}
-        <button type="button" className="icon copy" aria-label={`Copy ${digestRef}`} title={`Copy ${digestRef}`} onClick={() => void copyWithNotice(digestRef)}>
+        <button
+          type="button"
+          className="icon copy"
+          aria-label={`Copy ${digestRef}`}
+          title={`Copy ${digestRef}`}
+          onClick={() => void copyWithNotice(digestRef)}
+        >
           <CopyIcon />
         </button>
       </Row>
@@ -293,14 +311,17 @@ function Overview({ d }: { d: Details }) {
       <Row label="Created">
         <RelativeTime iso={d.created} />
       </Row>
-      <Row label="Pulled from">{d.source ? <code className="wrap">{d.source}</code> : <span className="muted">unknown (built, loaded or copied here)</span>}</Row>
+      <Row label="Pulled from">
+        {d.source ? <code className="wrap">{d.source}</code> : <span className="muted">unknown (built, loaded or copied here)</span>}
+      </Row>
       <Row label="Pulled">
         <RelativeTime iso={d.pulled} />
       </Row>
       <Row label="Signature">
         {d.signature ? (
           <span data-testid="details-signature">
-            <SignedBadge signature={d.signature} /> Verified by <code className="wrap">{d.signature.verifiedBy}</code> at <time dateTime={d.signature.at}>{exactTime(d.signature.at)}</time>
+            <SignedBadge signature={d.signature} /> Verified by <code className="wrap">{d.signature.verifiedBy}</code> at{' '}
+            <time dateTime={d.signature.at}>{exactTime(d.signature.at)}</time>
             <div className="muted">
               under <code className="wrap">{d.signature.policy}</code>
             </div>

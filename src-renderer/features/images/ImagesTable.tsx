@@ -9,7 +9,20 @@
  */
 import { FlexRender, functionalUpdate, useTable, type ExpandedState, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer, observeElementRect, type Rect, type Virtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type RefObject,
+} from 'react';
 import { useDeckhand } from '../../store/index.ts';
 import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 import { COLUMN_WIDTHS, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
@@ -98,7 +111,14 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     const i = Math.max(0, Math.min(rows.length - 1, index));
     setActive(i);
     setScrollTo({ index: i });
-    if (extend && anchor.current >= 0) select(namesInRange(rows.map((r) => r.original), anchor.current, i));
+    if (extend && anchor.current >= 0)
+      select(
+        namesInRange(
+          rows.map((r) => r.original),
+          anchor.current,
+          i,
+        ),
+      );
     else {
       anchor.current = i;
       select(namesOf(rows[i]!.original));
@@ -197,7 +217,14 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     const row = rows[index];
     if (!row) return;
     const names = namesOf(row.original);
-    if (e.shiftKey && anchor.current >= 0) select(namesInRange(rows.map((r) => r.original), anchor.current, index));
+    if (e.shiftKey && anchor.current >= 0)
+      select(
+        namesInRange(
+          rows.map((r) => r.original),
+          anchor.current,
+          index,
+        ),
+      );
     else if (e.metaKey || e.ctrlKey) {
       select(toggleNames(selection, names));
       anchor.current = index;
@@ -217,7 +244,9 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
 
   // Rows are memoized: hand them stable callbacks that call the latest handlers.
   const latest = useRef({ onRowClick, onRowContextMenu, openDetailsOf, rows });
-  latest.current = { onRowClick, onRowContextMenu, openDetailsOf, rows };
+  useLayoutEffect(() => {
+    latest.current = { onRowClick, onRowContextMenu, openDetailsOf, rows };
+  });
   const stableClick = useCallback((i: number, e: MouseEvent) => latest.current.onRowClick(i, e), []);
   const stableContextMenu = useCallback((i: number, e: MouseEvent) => latest.current.onRowContextMenu(i, e), []);
   const stableDoubleClick = useCallback((i: number) => {
@@ -252,7 +281,13 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
                   title={headerTitle(header.id)}
                 >
-                  <button type="button" className="sort" tabIndex={-1} onClick={header.column.getToggleSortingHandler()} data-testid={`sort-${header.id}`}>
+                  <button
+                    type="button"
+                    className="sort"
+                    tabIndex={-1}
+                    onClick={header.column.getToggleSortingHandler()}
+                    data-testid={`sort-${header.id}`}
+                  >
                     {label}
                     <span className="sort-mark" aria-hidden="true">
                       {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
@@ -305,11 +340,23 @@ interface BodyProps {
 const estimateSize = () => ROW_HEIGHT;
 
 /** The virtualized body: TanStack Virtual positions the visible rows inside a full-height tbody. */
-function TableBody({ rows, scrollRef, fallbackRect, selected, activeIndex, scrollTo, rowId, onRowClick, onRowDoubleClick, onRowContextMenu }: BodyProps) {
+function TableBody({
+  rows,
+  scrollRef,
+  fallbackRect,
+  selected,
+  activeIndex,
+  scrollTo,
+  rowId,
+  onRowClick,
+  onRowDoubleClick,
+  onRowContextMenu,
+}: BodyProps) {
   // Stable options: a new getItemKey makes the virtualizer recompute every row's offset.
   const getItemKey = useCallback((i: number) => rows[i]!.id, [rows]);
   const observeRect = useCallback(
-    (instance: Virtualizer<HTMLDivElement, Element>, cb: (rect: Rect) => void) => observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : fallbackRect)),
+    (instance: Virtualizer<HTMLDivElement, Element>, cb: (rect: Rect) => void) =>
+      observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : fallbackRect)),
     [fallbackRect],
   );
   const getScrollElement = useCallback(() => scrollRef.current, [scrollRef]);
@@ -380,10 +427,28 @@ function onDragStart(e: DragEvent<HTMLTableRowElement>, node: TableNode) {
   e.dataTransfer.effectAllowed = 'copy';
 }
 
-const BodyRow = memo(function BodyRow({ row, index, start, id, selected, active, expanded, onClick, onDoubleClick, onContextMenu }: RowProps) {
+const BodyRow = memo(function BodyRow({
+  row,
+  index,
+  start,
+  id,
+  selected,
+  active,
+  expanded,
+  onClick,
+  onDoubleClick,
+  onContextMenu,
+}: RowProps) {
   const node = row.original;
   const name = node.kind === 'image' ? node.image.name : node.kind === 'platform' ? node.parent.name : undefined;
-  const classes = ['row', node.kind, selected ? 'selected' : '', active ? 'active' : '', node.kind === 'image' && node.image.dangling ? 'dangling' : '', node.kind === 'image' && node.image.error ? 'has-error' : ''];
+  const classes = [
+    'row',
+    node.kind,
+    selected ? 'selected' : '',
+    active ? 'active' : '',
+    node.kind === 'image' && node.image.dangling ? 'dangling' : '',
+    node.kind === 'image' && node.image.error ? 'has-error' : '',
+  ];
   return (
     <tr
       id={id}

@@ -29,7 +29,14 @@ const header = (label: string) => screen.getByRole('columnheader', { name: new R
 
 // Three repositories with one image each: single rows, so the order is the order of images.
 const a = image({ repository: 'example.com/alpha', tag: '1', digest: `sha256:${hex('a')}`, size: 3000, created: '2024-06-01T00:00:00Z' });
-const b = image({ repository: 'example.com/bravo', tag: '2', digest: `sha256:${hex('b')}`, size: 1000, created: '2025-06-01T00:00:00Z', platforms: ['linux/arm64'] });
+const b = image({
+  repository: 'example.com/bravo',
+  tag: '2',
+  digest: `sha256:${hex('b')}`,
+  size: 1000,
+  created: '2025-06-01T00:00:00Z',
+  platforms: ['linux/arm64'],
+});
 const c = image({ repository: 'example.com/charlie', tag: '3', digest: `sha256:${hex('c')}`, size: 2000, created: '2023-06-01T00:00:00Z' });
 
 beforeEach(() => {
@@ -71,18 +78,28 @@ describe('the table', () => {
     expect(tags()).toEqual(['1', '2', '3']);
     await user.click(screen.getByTestId('sort-size'));
     expect(tags()).toEqual(['1', '3', '2']);
-    expect(screen.getAllByTestId('cell-repository').map((t) => t.textContent)).toEqual(['example.com/alpha', 'example.com/charlie', 'example.com/bravo']);
+    expect(screen.getAllByTestId('cell-repository').map((t) => t.textContent)).toEqual([
+      'example.com/alpha',
+      'example.com/charlie',
+      'example.com/bravo',
+    ]);
   });
 
   test('an image whose pull verified its signature has a "signed" badge saying by which key, under which policy and when', () => {
-    const signature = { verifiedBy: '/keys/team.pub', policy: '/home/me/.config/containers/policy.json transports.docker["example.com/bravo"]', at: '2025-06-02T10:00:00Z' };
+    const signature = {
+      verifiedBy: '/keys/team.pub',
+      policy: '/home/me/.config/containers/policy.json transports.docker["example.com/bravo"]',
+      at: '2025-06-02T10:00:00Z',
+    };
     setRows([a, { ...b, signature }, c]);
     render(<ImagesView />);
     const badges = screen.getAllByTestId('signed-badge');
     expect(badges).toHaveLength(1);
     expect(badges[0]!.textContent).toBe('signed');
     expect(badges[0]!.closest('[data-testid="image-row"]')?.getAttribute('data-name')).toBe(b.name);
-    expect(badges[0]!.getAttribute('title')).toMatch(/^Signature verified by \/keys\/team\.pub under \/home\/me\/\.config\/containers\/policy\.json transports\.docker\["example\.com\/bravo"\] at .*2025/);
+    expect(badges[0]!.getAttribute('title')).toMatch(
+      /^Signature verified by \/keys\/team\.pub under \/home\/me\/\.config\/containers\/policy\.json transports\.docker\["example\.com\/bravo"\] at .*2025/,
+    );
   });
 
   test('typing in "Filter images" narrows the rows and the count', async () => {
@@ -102,7 +119,14 @@ describe('the table', () => {
 
   test('groups a repository with several tags; the group shows when a tag matches; dangling images say what they were', async () => {
     const user = userEvent.setup();
-    const old = image({ repository: null, tag: null, name: `sha256:${hex('d')}`, digest: `sha256:${hex('d')}`, dangling: true, previousRef: 'example.com/alpha:0' });
+    const old = image({
+      repository: null,
+      tag: null,
+      name: `sha256:${hex('d')}`,
+      digest: `sha256:${hex('d')}`,
+      dangling: true,
+      previousRef: 'example.com/alpha:0',
+    });
     const a2 = image({ repository: 'example.com/alpha', tag: '2', digest: `sha256:${hex('e')}` });
     setRows([a, a2, old, b]);
     render(<ImagesView />);
@@ -138,7 +162,10 @@ describe('the table', () => {
     render(<ImagesView />);
     expect(screen.queryAllByTestId('platform-row')).toHaveLength(0);
     await user.click(screen.getByRole('button', { name: `Expand platforms of ${idx.name}` }));
-    expect(screen.getAllByTestId('platform-row').map((r) => r.textContent)).toEqual([expect.stringContaining('linux/amd64'), expect.stringContaining('linux/arm64')]);
+    expect(screen.getAllByTestId('platform-row').map((r) => r.textContent)).toEqual([
+      expect.stringContaining('linux/amd64'),
+      expect.stringContaining('linux/arm64'),
+    ]);
     const warnings = screen.getAllByTestId('emulation-warning');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.getAttribute('title')).toBe('linux/amd64 only: runs under emulation on linux/arm64');
@@ -153,7 +180,9 @@ describe('the table', () => {
   });
 
   test('only the visible rows are in the DOM', () => {
-    const many = Array.from({ length: 2000 }, (_, i) => image({ repository: `example.com/r${String(i).padStart(4, '0')}`, digest: `sha256:${hex(String(i % 10))}` }));
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      image({ repository: `example.com/r${String(i).padStart(4, '0')}`, digest: `sha256:${hex(String(i % 10))}` }),
+    );
     setRows(many);
     render(<ImagesView />);
     const rendered = screen.getAllByTestId('image-row').length;
@@ -234,7 +263,11 @@ describe('the context menu', () => {
     render(<ImagesView />);
     await user.pointer({ keys: '[MouseRight]', target: screen.getAllByTestId('image-row')[1]! });
     const menu = screen.getByRole('menu', { name: `Actions for ${b.name}` });
-    expect(within(menu).getAllByRole('menuitem').map((m) => m.textContent)).toEqual(['Copy reference', 'Copy digest reference', 'Tag…', 'Untag', 'Push to…▸', 'Save to file…', 'Remove…']);
+    expect(
+      within(menu)
+        .getAllByRole('menuitem')
+        .map((m) => m.textContent),
+    ).toEqual(['Copy reference', 'Copy digest reference', 'Tag…', 'Untag', 'Push to…▸', 'Save to file…', 'Remove…']);
     await user.click(within(menu).getByRole('menuitem', { name: 'Copy reference' }));
     expect(writeText).toHaveBeenCalledWith('example.com/bravo:2');
     expect(useDeckhand.getState().notices.at(-1)?.text).toBe('Copied example.com/bravo:2');
@@ -291,7 +324,14 @@ describe('states', () => {
 
   test('with df loaded the count is exact, each shared blob once', () => {
     const usage = {
-      data: { images: [{ name: a.name, blobs: ['x', 's'] }, { name: b.name, blobs: ['y', 's'] }, { name: c.name, blobs: ['z'] }], blobSizes: { x: 1, y: 2, z: 3, s: 1_000_000 } },
+      data: {
+        images: [
+          { name: a.name, blobs: ['x', 's'] },
+          { name: b.name, blobs: ['y', 's'] },
+          { name: c.name, blobs: ['z'] },
+        ],
+        blobSizes: { x: 1, y: 2, z: 3, s: 1_000_000 },
+      },
       error: null,
       stale: false,
     };

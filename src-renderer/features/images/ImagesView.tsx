@@ -75,7 +75,10 @@ export function ImagesView() {
     body = (
       <div className="images-empty" data-testid="images-empty">
         <h2>No images yet</h2>
-        <p className="muted">Pull an image from a registry (for example docker.io/library/alpine), or drop an oci-archive or docker-archive tarball on this window to load it.</p>
+        <p className="muted">
+          Pull an image from a registry (for example docker.io/library/alpine), or drop an oci-archive or docker-archive tarball on this
+          window to load it.
+        </p>
         <button type="button" className="primary" onClick={() => openDialog({ kind: 'pull' })}>
           Pull an image…
         </button>

@@ -79,15 +79,15 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
           ) : (
             <>
               Frees <strong>at least {formatBytes(freed.bytes)}</strong>
-              <span className="muted"> (images can share blobs among themselves; {usage.error ? `the exact figure is not available: ${usage.error}` : 'working out the exact figure…'})</span>
+              <span className="muted">
+                {' '}
+                (images can share blobs among themselves;{' '}
+                {usage.error ? `the exact figure is not available: ${usage.error}` : 'working out the exact figure…'})
+              </span>
             </>
           )}
         </p>
-        {heldElsewhere.length ? (
-          <p className="muted">
-            Only the name goes for: {heldElsewhere.join(', ')}.
-          </p>
-        ) : null}
+        {heldElsewhere.length ? <p className="muted">Only the name goes for: {heldElsewhere.join(', ')}.</p> : null}
         {error ? (
           <p className="error" role="alert">
             {error.message}

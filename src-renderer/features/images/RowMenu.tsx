@@ -24,7 +24,7 @@ interface Item {
   run?: () => void;
 }
 
-function items(target: MenuTarget, openSubmenu: () => void): Item[] {
+function items(target: MenuTarget): Item[] {
   const { node, names } = target;
   const s = useDeckhand.getState();
   const image = node.kind === 'image' ? node.image : node.kind === 'platform' ? node.parent : null;
@@ -33,7 +33,12 @@ function items(target: MenuTarget, openSubmenu: () => void): Item[] {
   const noImage = image ? undefined : 'Choose one image';
   return [
     { label: 'Copy reference', disabled: !image, title: noImage, run: () => image && void copyWithNotice(referenceOf(image)) },
-    { label: 'Copy digest reference', disabled: !image, title: noImage, run: () => image && void copyWithNotice(digestReferenceOf(image, digest)) },
+    {
+      label: 'Copy digest reference',
+      disabled: !image,
+      title: noImage,
+      run: () => image && void copyWithNotice(digestReferenceOf(image, digest)),
+    },
     { label: 'Tag…', disabled: !image, title: noImage, run: () => image && s.openDialog({ kind: 'tag', source: image.name }) },
     {
       label: 'Untag',
@@ -41,7 +46,7 @@ function items(target: MenuTarget, openSubmenu: () => void): Item[] {
       title: image && (image.dangling || !image.tag) ? 'This image has no tag' : noImage,
       run: () => image && void untag(image),
     },
-    { label: 'Push to…', disabled: !image, title: noImage, submenu: true, run: openSubmenu },
+    { label: 'Push to…', disabled: !image, title: noImage, submenu: true },
     { label: `Save to file…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'save', refs: names }) },
     { label: `Remove…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'remove', refs: names }) },
   ];
@@ -56,7 +61,16 @@ function moveFocus(menu: HTMLElement | null, key: string): boolean {
   const list = focusable(menu);
   if (list.length === 0) return false;
   const i = list.indexOf(document.activeElement as HTMLElement);
-  const next = key === 'ArrowDown' ? (i + 1) % list.length : key === 'ArrowUp' ? (i - 1 + list.length) % list.length : key === 'Home' ? 0 : key === 'End' ? list.length - 1 : -1;
+  const next =
+    key === 'ArrowDown'
+      ? (i + 1) % list.length
+      : key === 'ArrowUp'
+        ? (i - 1 + list.length) % list.length
+        : key === 'Home'
+          ? 0
+          : key === 'End'
+            ? list.length - 1
+            : -1;
   if (next < 0) return false;
   list[next]!.focus();
   return true;
@@ -67,7 +81,8 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
   const subRef = useRef<HTMLDivElement>(null);
   const pushRef = useRef<HTMLButtonElement>(null);
   const [pos, setPos] = useState({ left: target.x, top: target.y });
-  const [sub, setSub] = useState<{ focus: boolean } | null>(null);
+  /** The push submenu: whether it takes focus, and where it opens (beside the Push item). */
+  const [sub, setSub] = useState<{ focus: boolean; left: number; top: number } | null>(null);
   const registries = useDeckhand((s) => s.registries);
   const registriesError = useDeckhand((s) => s.registriesError);
   const loadRegistries = useDeckhand((s) => s.loadRegistries);
@@ -85,9 +100,8 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
     const box = m.getBoundingClientRect();
     const left = Math.max(4, Math.min(target.x, window.innerWidth - box.width - 4));
     const top = Math.max(4, Math.min(target.y, window.innerHeight - box.height - 4));
-    if (left !== pos.left || top !== pos.top) setPos({ left, top });
+    setPos((p) => (p.left === left && p.top === top ? p : { left, top }));
     focusable(m)[0]?.focus();
-    // Only when the menu opens (pos is what this effect sets).
   }, [target]);
 
   useEffect(() => {
@@ -109,10 +123,15 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
     };
   }, [onClose]);
 
+  const openSub = (focus: boolean) => {
+    const box = pushRef.current?.getBoundingClientRect();
+    setSub({ focus, left: box ? box.right + 2 : pos.left + 200, top: box ? box.top - 4 : pos.top });
+  };
+
   const run = (item: Item) => {
     if (item.disabled) return;
     if (item.submenu) {
-      setSub({ focus: true });
+      openSub(true);
       return;
     }
     onClose();
@@ -126,7 +145,7 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
       onClose();
     } else if (e.key === 'ArrowRight' && document.activeElement === pushRef.current && image) {
       e.preventDefault();
-      setSub({ focus: true });
+      openSub(true);
     }
     e.stopPropagation();
   };
@@ -144,8 +163,7 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
     e.stopPropagation();
   };
 
-  const list = items(target, () => setSub({ focus: true }));
-  const pushBox = pushRef.current?.getBoundingClientRect();
+  const list = items(target);
   return (
     <>
       <div
@@ -171,7 +189,7 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
             title={item.title}
             onClick={() => run(item)}
             onMouseEnter={() => {
-              if (item.submenu && !item.disabled) setSub({ focus: false });
+              if (item.submenu && !item.disabled) openSub(false);
               else if (!item.submenu) setSub(null);
             }}
           >
@@ -186,7 +204,7 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
           className="context-menu submenu"
           role="menu"
           aria-label="Push to registry"
-          style={{ left: pushBox ? pushBox.right + 2 : pos.left + 200, top: pushBox ? pushBox.top - 4 : pos.top }}
+          style={{ left: sub.left, top: sub.top }}
           onKeyDown={onSubKeyDown}
           data-testid="push-menu"
         >

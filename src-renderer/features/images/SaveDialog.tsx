@@ -68,7 +68,8 @@ export function SaveDialog({ refs }: { refs: string[] }) {
         {sparse && format === 'oci-archive' ? (
           <label className="check">
             <input type="checkbox" checked={onlyPresent} onChange={(e) => setOnlyPresent(e.target.checked)} />
-            Save only the platforms stored here, as a new index (a multi-platform image here is stored in part; the archive's digest will differ from the registry's)
+            Save only the platforms stored here, as a new index (a multi-platform image here is stored in part; the archive's digest will
+            differ from the registry's)
           </label>
         ) : null}
         <FormFooter error={error} submitLabel="Save" busyLabel="Starting…" busy={busy} onCancel={closeDialog} />

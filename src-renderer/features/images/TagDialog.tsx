@@ -25,7 +25,12 @@ export function TagDialog({ source }: { source: string }) {
     try {
       const r = await api().tag({ source, target: name });
       closeDialog();
-      notify('info', r.previous ? `Tagged ${source} as ${r.ref}; the image it named before (${shortDigest(r.previous)}) is kept as dangling.` : `Tagged ${source} as ${r.ref}.`);
+      notify(
+        'info',
+        r.previous
+          ? `Tagged ${source} as ${r.ref}; the image it named before (${shortDigest(r.previous)}) is kept as dangling.`
+          : `Tagged ${source} as ${r.ref}.`,
+      );
     } catch (err) {
       setError(messageOf(err));
       setBusy(false);

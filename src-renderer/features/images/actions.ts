@@ -44,6 +44,9 @@ export async function untag(image: ImageRow): Promise<void> {
 /** A file name from a reference: `docker.io/library/nginx:1.25` → `nginx-1.25`. */
 export function safeFileName(ref: string): string {
   const last = ref.split('/').pop() ?? ref;
-  const cleaned = last.replace(/@sha256:([0-9a-f]{12})[0-9a-f]*/, '-$1').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  const cleaned = last
+    .replace(/@sha256:([0-9a-f]{12})[0-9a-f]*/, '-$1')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
   return cleaned || 'images';
 }

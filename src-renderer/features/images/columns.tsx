@@ -3,12 +3,31 @@
  * column objects (TanStack's rule: memoize columns). Cells are small components; the ones that need
  * the store (this machine's platform) select it themselves.
  */
-import { createColumnHelper, createExpandedRowModel, createSortedRowModel, rowExpandingFeature, rowSortingFeature, tableFeatures, type Row } from '@tanstack/react-table';
+import {
+  createColumnHelper,
+  createExpandedRowModel,
+  createSortedRowModel,
+  rowExpandingFeature,
+  rowSortingFeature,
+  tableFeatures,
+  type Row,
+} from '@tanstack/react-table';
 import { useDeckhand } from '../../store/index.ts';
 import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { copyWithNotice } from './actions.ts';
-import { archOf, compareNumber, compareText, digestReferenceOf, emulationWarning, isIndex, shortDigest, sortValue, type ColumnId, type TableNode } from './rows.ts';
+import {
+  archOf,
+  compareNumber,
+  compareText,
+  digestReferenceOf,
+  emulationWarning,
+  isIndex,
+  shortDigest,
+  sortValue,
+  type ColumnId,
+  type TableNode,
+} from './rows.ts';
 
 export const features = tableFeatures({
   rowSortingFeature,
@@ -21,7 +40,8 @@ export type ImageTableRow = Row<typeof features, TableNode>;
 
 const helper = createColumnHelper<typeof features, TableNode>();
 
-const textSort = (a: ImageTableRow, b: ImageTableRow, id: string) => compareText(String(a.getValue(id) ?? ''), String(b.getValue(id) ?? ''));
+const textSort = (a: ImageTableRow, b: ImageTableRow, id: string) =>
+  compareText(String(a.getValue(id) ?? ''), String(b.getValue(id) ?? ''));
 const numberSort = (a: ImageTableRow, b: ImageTableRow, id: string) => compareNumber(Number(a.getValue(id)), Number(b.getValue(id)));
 
 /** Column widths for the grid layout (CSS grid-template-columns), in column order. */
@@ -90,7 +110,11 @@ function RepositoryCell({ row }: { row: ImageTableRow }) {
   if (node.kind === 'platform') return <span style={indent} />;
   return (
     <span className="repo" style={indent}>
-      {isIndex(node.image) && node.children.length > 0 ? <Disclosure row={row} label={`platforms of ${node.image.name}`} /> : <span className="disclosure-space" />}
+      {isIndex(node.image) && node.children.length > 0 ? (
+        <Disclosure row={row} label={`platforms of ${node.image.name}`} />
+      ) : (
+        <span className="disclosure-space" />
+      )}
       {row.depth === 0 ? (
         <span className="repo-name" title={node.repository ?? undefined}>
           {node.repository ?? <span className="muted">&lt;none&gt;</span>}
@@ -104,7 +128,8 @@ function RepositoryCell({ row }: { row: ImageTableRow }) {
 }
 
 /** "Signature verified by KEY under POLICY at TIME": the badge's title. */
-export const signatureTitle = (s: SignatureStatus): string => `Signature verified by ${s.verifiedBy} under ${s.policy} at ${exactTime(s.at)}`;
+export const signatureTitle = (s: SignatureStatus): string =>
+  `Signature verified by ${s.verifiedBy} under ${s.policy} at ${exactTime(s.at)}`;
 
 /** Shown on an image whose pull verified its sigstore signature under the policy. */
 export function SignedBadge({ signature }: { signature: SignatureStatus }) {
@@ -212,13 +237,49 @@ function BytesCell({ value, testId }: { value: unknown; testId: string }) {
 const value = (id: ColumnId) => (node: TableNode) => sortValue(node, id);
 
 export const columns = helper.columns([
-  helper.accessor(value('repository'), { id: 'repository', header: COLUMN_LABELS.repository, sortFn: textSort, cell: (c) => <RepositoryCell row={c.row} /> }),
+  helper.accessor(value('repository'), {
+    id: 'repository',
+    header: COLUMN_LABELS.repository,
+    sortFn: textSort,
+    cell: (c) => <RepositoryCell row={c.row} />,
+  }),
   helper.accessor(value('tag'), { id: 'tag', header: COLUMN_LABELS.tag, sortFn: textSort, cell: (c) => <TagCell node={c.row.original} /> }),
-  helper.accessor(value('digest'), { id: 'digest', header: COLUMN_LABELS.digest, sortFn: textSort, cell: (c) => <DigestCell node={c.row.original} /> }),
-  helper.accessor(value('platforms'), { id: 'platforms', header: COLUMN_LABELS.platforms, sortFn: textSort, cell: (c) => <PlatformsCell node={c.row.original} /> }),
-  helper.accessor(value('size'), { id: 'size', header: COLUMN_LABELS.size, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="size" />) }),
-  helper.accessor(value('unique'), { id: 'unique', header: COLUMN_LABELS.unique, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="unique" />) }),
-  helper.accessor(value('shared'), { id: 'shared', header: COLUMN_LABELS.shared, sortFn: numberSort, sortDescFirst: true, sortUndefined: 'last', cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="shared" />) }),
+  helper.accessor(value('digest'), {
+    id: 'digest',
+    header: COLUMN_LABELS.digest,
+    sortFn: textSort,
+    cell: (c) => <DigestCell node={c.row.original} />,
+  }),
+  helper.accessor(value('platforms'), {
+    id: 'platforms',
+    header: COLUMN_LABELS.platforms,
+    sortFn: textSort,
+    cell: (c) => <PlatformsCell node={c.row.original} />,
+  }),
+  helper.accessor(value('size'), {
+    id: 'size',
+    header: COLUMN_LABELS.size,
+    sortFn: numberSort,
+    sortDescFirst: true,
+    sortUndefined: 'last',
+    cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="size" />),
+  }),
+  helper.accessor(value('unique'), {
+    id: 'unique',
+    header: COLUMN_LABELS.unique,
+    sortFn: numberSort,
+    sortDescFirst: true,
+    sortUndefined: 'last',
+    cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="unique" />),
+  }),
+  helper.accessor(value('shared'), {
+    id: 'shared',
+    header: COLUMN_LABELS.shared,
+    sortFn: numberSort,
+    sortDescFirst: true,
+    sortUndefined: 'last',
+    cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="shared" />),
+  }),
   helper.accessor(value('created'), {
     id: 'created',
     header: COLUMN_LABELS.created,

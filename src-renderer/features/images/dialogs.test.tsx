@@ -22,8 +22,22 @@ const { ImageDetails } = await import('./ImageDetails.tsx');
 
 const initial = useDeckhand.getState();
 const host = { host: 'web' as const, storeDir: '/s', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' };
-const a = image({ name: 'example.com/a:1', repository: 'example.com/a', tag: '1', digest: `sha256:${hex('a')}`, uniqueBytes: 10, sharedBytes: 100 });
-const b = image({ name: 'example.com/b:1', repository: 'example.com/b', tag: '1', digest: `sha256:${hex('b')}`, uniqueBytes: 20, sharedBytes: 100 });
+const a = image({
+  name: 'example.com/a:1',
+  repository: 'example.com/a',
+  tag: '1',
+  digest: `sha256:${hex('a')}`,
+  uniqueBytes: 10,
+  sharedBytes: 100,
+});
+const b = image({
+  name: 'example.com/b:1',
+  repository: 'example.com/b',
+  tag: '1',
+  digest: `sha256:${hex('b')}`,
+  uniqueBytes: 20,
+  sharedBytes: 100,
+});
 
 beforeEach(() => {
   vi.clearAllMocks();
@@ -67,12 +81,22 @@ describe('SaveDialog', () => {
     await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(apiMock.save).toHaveBeenCalledWith({ refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' });
     expect(useDeckhand.getState().dialog).toBeNull();
-    expect(useDeckhand.getState().requests.t1).toEqual({ call: 'save', input: { refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' } });
+    expect(useDeckhand.getState().requests.t1).toEqual({
+      call: 'save',
+      input: { refs: [a.name], path: '/home/me/Downloads/a-1.tar', format: 'docker-archive' },
+    });
   });
 
   test('an image stored in part saves its stored platforms as a new index in an oci-archive, unless unticked', async () => {
     const user = userEvent.setup();
-    const multi = image({ name: 'example.com/m:1', repository: 'example.com/m', tag: '1', digest: `sha256:${hex('c')}`, sparse: true, platforms: ['linux/arm64'] });
+    const multi = image({
+      name: 'example.com/m:1',
+      repository: 'example.com/m',
+      tag: '1',
+      digest: `sha256:${hex('c')}`,
+      sparse: true,
+      platforms: ['linux/arm64'],
+    });
     useDeckhand.setState({ rows: [a, multi], dialog: { kind: 'save', refs: [multi.name] } });
     apiMock.save.mockResolvedValue({ transferId: 't2' });
     const { unmount } = render(<SaveDialog refs={[multi.name]} />);
@@ -82,7 +106,12 @@ describe('SaveDialog', () => {
     expect(screen.queryByRole('checkbox')).toBeNull(); // one platform anyway
     await user.selectOptions(screen.getByLabelText('Format'), 'oci-archive');
     await user.click(screen.getByRole('button', { name: 'Save' }));
-    expect(apiMock.save).toHaveBeenCalledWith({ refs: [multi.name], path: '/home/me/Downloads/m-1.tar', format: 'oci-archive', presentPlatforms: true });
+    expect(apiMock.save).toHaveBeenCalledWith({
+      refs: [multi.name],
+      path: '/home/me/Downloads/m-1.tar',
+      format: 'oci-archive',
+      presentPlatforms: true,
+    });
     unmount();
 
     render(<SaveDialog refs={[multi.name]} />);
@@ -106,7 +135,13 @@ describe('RemoveDialog', () => {
     render(<RemoveDialog refs={[a.name, b.name]} />);
     expect(screen.getByRole('list', { name: 'Images to remove' }).textContent).toContain(b.name);
     expect(screen.getByTestId('remove-freed').textContent).toContain('at least 30 B');
-    resolveUsage({ images: [{ name: a.name, blobs: ['x', 's'] }, { name: b.name, blobs: ['y', 's'] }], blobSizes: { x: 10, y: 20, s: 100 } });
+    resolveUsage({
+      images: [
+        { name: a.name, blobs: ['x', 's'] },
+        { name: b.name, blobs: ['y', 's'] },
+      ],
+      blobSizes: { x: 10, y: 20, s: 100 },
+    });
     expect(await screen.findByText('130 B')).toBeTruthy();
     expect(screen.getByTestId('remove-freed').dataset.exact).toBe('true');
 
@@ -139,12 +174,29 @@ describe('ImageDetails', () => {
     config: {
       architecture: p.split('/')[1]!,
       os: 'linux',
-      config: { Entrypoint: ['/bin/app'], Cmd: ['--serve', 'a b'], Env: ['PATH=/usr/bin'], Labels: { team: 'core' }, WorkingDir: '/srv', User: 'app', ExposedPorts: { '8080/tcp': {} } },
+      config: {
+        Entrypoint: ['/bin/app'],
+        Cmd: ['--serve', 'a b'],
+        Env: ['PATH=/usr/bin'],
+        Labels: { team: 'core' },
+        WorkingDir: '/srv',
+        User: 'app',
+        ExposedPorts: { '8080/tcp': {} },
+      },
       rootfs: { type: 'layers', diff_ids: [] },
       history: [{ created_by: 'RUN make', created: '2025-01-01T00:00:00Z' }],
     },
     configDigest: `sha256:${hex('c')}`,
-    layers: [{ digest: `sha256:${hex('l')}`, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 2000, diffId: null, createdBy: 'RUN make', stored: true }],
+    layers: [
+      {
+        digest: `sha256:${hex('l')}`,
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        size: 2000,
+        diffId: null,
+        createdBy: 'RUN make',
+        stored: true,
+      },
+    ],
   });
   const details: Details = {
     ...a,
@@ -162,7 +214,9 @@ describe('ImageDetails', () => {
   test('loads and shows config, layers, history, tag history and JSON, per platform (this machine first)', async () => {
     const user = userEvent.setup();
     apiMock.inspectImage.mockResolvedValue(details);
-    apiMock.imageTree.mockResolvedValue([{ name: a.name, platform: 'linux/arm64', id: 'x', tags: [], size: 1, layers: [{ digest: `sha256:${hex('l')}`, uncompressed: 5000 }] }]);
+    apiMock.imageTree.mockResolvedValue([
+      { name: a.name, platform: 'linux/arm64', id: 'x', tags: [], size: 1, layers: [{ digest: `sha256:${hex('l')}`, uncompressed: 5000 }] },
+    ]);
     useDeckhand.setState({ detailsName: a.name });
     render(<ImageDetails name={a.name} />);
     expect(apiMock.inspectImage).toHaveBeenCalledWith({ ref: a.name });
@@ -184,21 +238,29 @@ describe('ImageDetails', () => {
   });
 
   test('the Signature line says who verified it, under which policy and when; otherwise that no signature was required', async () => {
-    const signature = { verifiedBy: '/etc/pki/team.pub', policy: '/etc/containers/policy.json transports.docker["example.com"]', at: '2025-02-01T00:00:00Z' };
+    const signature = {
+      verifiedBy: '/etc/pki/team.pub',
+      policy: '/etc/containers/policy.json transports.docker["example.com"]',
+      at: '2025-02-01T00:00:00Z',
+    };
     apiMock.imageTree.mockResolvedValue([]);
     apiMock.inspectImage.mockResolvedValue({ ...details, signature });
     const { unmount } = render(<ImageDetails name={a.name} />);
     const line = await screen.findByTestId('details-signature');
     expect(line.textContent).toContain('Verified by /etc/pki/team.pub at ');
     expect(line.textContent).toContain('under /etc/containers/policy.json transports.docker["example.com"]');
-    expect(within(line).getByTestId('signed-badge').getAttribute('title')).toMatch(/^Signature verified by \/etc\/pki\/team\.pub under \/etc\/containers\/policy\.json transports\.docker\["example\.com"\] at .*2025/);
+    expect(within(line).getByTestId('signed-badge').getAttribute('title')).toMatch(
+      /^Signature verified by \/etc\/pki\/team\.pub under \/etc\/containers\/policy\.json transports\.docker\["example\.com"\] at .*2025/,
+    );
     expect(line.querySelector('time')?.getAttribute('datetime')).toBe('2025-02-01T00:00:00Z');
     unmount();
 
     useDeckhand.setState({ details: {} });
     apiMock.inspectImage.mockResolvedValue({ ...details, signature: null });
     render(<ImageDetails name={a.name} />);
-    await waitFor(() => expect(screen.getByTestId('details-signature').textContent).toBe('Not verified: pulled without a signature requirement'));
+    await waitFor(() =>
+      expect(screen.getByTestId('details-signature').textContent).toBe('Not verified: pulled without a signature requirement'),
+    );
     expect(screen.queryByTestId('signed-badge')).toBeNull();
   });
 

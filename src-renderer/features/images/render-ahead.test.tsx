@@ -69,12 +69,17 @@ describe('the spans', () => {
       }
       const rendered = renderedSpan(base, mounted, count);
       expect(contains(rendered, base)).toBe(true);
-      expect(contains({ start: Math.min(base.start, visible.start - o.ahead), end: Math.max(base.end, visible.end + o.ahead) }, rendered)).toBe(true);
+      expect(
+        contains({ start: Math.min(base.start, visible.start - o.ahead), end: Math.max(base.end, visible.end + o.ahead) }, rendered),
+      ).toBe(true);
       maxRendered = Math.max(maxRendered, rendered.end - rendered.start + 1);
     }
     const visible = { start: 1996, end: 2019 };
     // Ahead: the target; behind: what keep still allows (rows made ready are not thrown away early).
-    expect(renderedSpan(baseSpan({ startIndex: 1996, endIndex: 2019, overscan: 12, count })!, mounted, count)).toEqual({ start: keepSpan(visible, count, o).start, end: targetSpan(visible, 'forward', count, o).end });
+    expect(renderedSpan(baseSpan({ startIndex: 1996, endIndex: 2019, overscan: 12, count })!, mounted, count)).toEqual({
+      start: keepSpan(visible, count, o).start,
+      end: targetSpan(visible, 'forward', count, o).end,
+    });
     expect(maxRendered).toBeLessThanOrEqual(23 + 1 + 2 * o.ahead);
   });
 
@@ -95,7 +100,9 @@ describe('in the table', () => {
     const idle: IdleRequestCallback[] = [];
     vi.stubGlobal('requestIdleCallback', (cb: IdleRequestCallback) => idle.push(cb));
     vi.stubGlobal('cancelIdleCallback', () => {});
-    const images = Array.from({ length: 500 }, (_, i) => image({ repository: `example.com/r${String(i).padStart(3, '0')}`, tag: '1', digest: `sha256:${hex((i % 10).toString())}` }));
+    const images = Array.from({ length: 500 }, (_, i) =>
+      image({ repository: `example.com/r${String(i).padStart(3, '0')}`, tag: '1', digest: `sha256:${hex((i % 10).toString())}` }),
+    );
     render(<ImagesTable nodes={buildTree(images)} fallbackRect={{ width: 1200, height: 300 }} />);
     // 300 px at 30 px a row: 10 visible, 12 overscan below.
     const first = screen.getAllByTestId('image-row').length;

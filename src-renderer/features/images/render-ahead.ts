@@ -67,7 +67,14 @@ export function renderedSpan(base: Span, mounted: Span | null, count: number): S
  * those of the base, which the virtualizer renders anyway); at most `batch` rows are added, first
  * on the side of travel. Null when there is nothing to do.
  */
-export function stepTowards(rendered: Span, target: Span, keep: Span, base: Span, direction: 'forward' | 'backward' | null, batch: number): Span | null {
+export function stepTowards(
+  rendered: Span,
+  target: Span,
+  keep: Span,
+  base: Span,
+  direction: 'forward' | 'backward' | null,
+  batch: number,
+): Span | null {
   let start = Math.max(rendered.start, Math.min(keep.start, base.start));
   let end = Math.min(rendered.end, Math.max(keep.end, base.end));
   let budget = Math.max(0, batch);
@@ -115,15 +122,15 @@ const MAX_BATCH = 16;
  */
 export function useRenderAhead(virtualizer: () => Virtualizer<HTMLDivElement, Element> | null, options: AheadOptions = DEFAULT_AHEAD) {
   const mounted = useRef<Span | null>(null);
-  const [version, setVersion] = useState(0);
+  // The span as state too: a new extractor is what tells the virtualizer to ask again, and one is
+  // made whenever the mounted span moved. The ref is what the idle loop reads between its steps.
+  const [mountedSpan, setMountedSpan] = useState<Span | null>(null);
   const rangeExtractor = useCallback(
     (range: Range) => {
       const base = baseSpan(range);
-      return base ? indexesOf(renderedSpan(base, mounted.current, range.count)) : [];
+      return base ? indexesOf(renderedSpan(base, mountedSpan, range.count)) : [];
     },
-    // `version` is not read inside, on purpose: a new function is what tells the virtualizer to ask
-    // again, and a new one is made whenever the mounted span moved.
-    [version],
+    [mountedSpan],
   );
 
   const pending = useRef<number | null>(null);
@@ -154,7 +161,7 @@ export function useRenderAhead(virtualizer: () => Virtualizer<HTMLDivElement, El
         const added = Math.max(0, rendered.start - next.start) + Math.max(0, next.end - rendered.end);
         const t0 = performance.now();
         mounted.current = next;
-        flushSync(() => setVersion((n) => n + 1));
+        flushSync(() => setMountedSpan(next));
         // Style and layout now, in the idle period, not in the frame that scrolls the rows in.
         void v.scrollElement?.offsetHeight;
         if (added > 0) msPerRow.current = 0.7 * msPerRow.current + 0.3 * ((performance.now() - t0) / added);

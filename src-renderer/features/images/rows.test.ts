@@ -21,10 +21,35 @@ import {
   type ImageNode,
 } from './rows.ts';
 
-const nginx1 = image({ repository: 'docker.io/library/nginx', tag: '1.25', digest: `sha256:${hex('1')}`, size: 5000, created: '2025-03-01T00:00:00Z' });
-const nginx2 = image({ repository: 'docker.io/library/nginx', tag: '1.27', digest: `sha256:${hex('2')}`, size: 7000, created: '2025-05-01T00:00:00Z' });
-const alpine = image({ repository: 'docker.io/library/alpine', tag: '3.20', digest: `sha256:${hex('3')}`, platforms: ['linux/arm64'], size: 3000 });
-const dangling = image({ repository: null, tag: null, name: `sha256:${hex('4')}`, digest: `sha256:${hex('4')}`, dangling: true, previousRef: 'docker.io/library/nginx:1.25' });
+const nginx1 = image({
+  repository: 'docker.io/library/nginx',
+  tag: '1.25',
+  digest: `sha256:${hex('1')}`,
+  size: 5000,
+  created: '2025-03-01T00:00:00Z',
+});
+const nginx2 = image({
+  repository: 'docker.io/library/nginx',
+  tag: '1.27',
+  digest: `sha256:${hex('2')}`,
+  size: 7000,
+  created: '2025-05-01T00:00:00Z',
+});
+const alpine = image({
+  repository: 'docker.io/library/alpine',
+  tag: '3.20',
+  digest: `sha256:${hex('3')}`,
+  platforms: ['linux/arm64'],
+  size: 3000,
+});
+const dangling = image({
+  repository: null,
+  tag: null,
+  name: `sha256:${hex('4')}`,
+  digest: `sha256:${hex('4')}`,
+  dangling: true,
+  previousRef: 'docker.io/library/nginx:1.25',
+});
 const multi = image({
   repository: 'quay.io/team/tool',
   tag: 'v1',

@@ -105,7 +105,15 @@ const haystacks = new WeakMap<ImageRow, string>();
 function haystack(image: ImageRow): string {
   let h = haystacks.get(image);
   if (h === undefined) {
-    h = [image.name, image.repository ?? '', image.tag ?? '', image.digest, image.previousRef ?? '', ...image.platforms, ...image.manifests.map((m) => `${m.platform} ${m.digest}`)]
+    h = [
+      image.name,
+      image.repository ?? '',
+      image.tag ?? '',
+      image.digest,
+      image.previousRef ?? '',
+      ...image.platforms,
+      ...image.manifests.map((m) => `${m.platform} ${m.digest}`),
+    ]
       .join('\n')
       .toLowerCase();
     haystacks.set(image, h);
@@ -131,7 +139,13 @@ function imageNode(image: ImageRow, repository: string | null): ImageNode {
     id,
     image,
     repository,
-    children: image.manifests.map((manifest) => ({ kind: 'platform', id: `p:${image.name}:${manifest.digest}`, parent: image, manifest, children: [] })),
+    children: image.manifests.map((manifest) => ({
+      kind: 'platform',
+      id: `p:${image.name}:${manifest.digest}`,
+      parent: image,
+      manifest,
+      children: [],
+    })),
   };
 }
 
@@ -161,7 +175,16 @@ export function buildTree(rows: ImageRow[]): TableNode[] {
       sharedBytes = Math.max(sharedBytes, i.sharedBytes);
       if (i.created && (!created || i.created > created)) created = i.created;
     }
-    out.push({ kind: 'group', id: `g:${key}`, repository: key, children: images.map((i) => imageNode(i, repository)), size, uniqueBytes, sharedBytes, created });
+    out.push({
+      kind: 'group',
+      id: `g:${key}`,
+      repository: key,
+      children: images.map((i) => imageNode(i, repository)),
+      size,
+      uniqueBytes,
+      sharedBytes,
+      created,
+    });
   }
   return out;
 }
@@ -180,7 +203,11 @@ export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 
 export function sortValue(node: TableNode, column: ColumnId): string | number | undefined {
   switch (column) {
     case 'repository':
-      return node.kind === 'group' ? node.repository : node.kind === 'image' ? (node.repository ?? '') : (listedRepository(node.parent) ?? '');
+      return node.kind === 'group'
+        ? node.repository
+        : node.kind === 'image'
+          ? (node.repository ?? '')
+          : (listedRepository(node.parent) ?? '');
     case 'tag':
       if (node.kind === 'group') return node.children.map((c) => c.image.tag ?? '').sort(compareText)[0] ?? '';
       if (node.kind === 'platform') return node.manifest.platform;
@@ -188,7 +215,11 @@ export function sortValue(node: TableNode, column: ColumnId): string | number | 
     case 'digest':
       return node.kind === 'group' ? '' : node.kind === 'image' ? node.image.digest : node.manifest.digest;
     case 'platforms':
-      return node.kind === 'group' ? [...new Set(node.children.flatMap((c) => c.image.platforms))].sort().join(' ') : node.kind === 'image' ? node.image.platforms.join(' ') : node.manifest.platform;
+      return node.kind === 'group'
+        ? [...new Set(node.children.flatMap((c) => c.image.platforms))].sort().join(' ')
+        : node.kind === 'image'
+          ? node.image.platforms.join(' ')
+          : node.manifest.platform;
     case 'size':
       return node.kind === 'group' ? node.size : node.kind === 'image' ? node.image.size : node.manifest.size;
     case 'unique':
@@ -226,7 +257,6 @@ export function namesInRange(nodes: TableNode[], a: number, b: number): string[]
   for (let i = Math.max(0, from); i <= Math.min(nodes.length - 1, to); i++) for (const n of namesOf(nodes[i]!)) out.add(n);
   return [...out];
 }
-
 
 // ---- what a removal frees ----
 

@@ -14,7 +14,9 @@ const blob = (c: string) => `sha256:${c.repeat(64)}`;
 
 const plan: PlannedPrune = {
   planId: PLAN_ID,
-  images: [{ name: 'example.com/app@sha256:' + 'a'.repeat(64), digest: blob('a'), reason: 'dangling: untagged since example.com/app:1 moved' }],
+  images: [
+    { name: 'example.com/app@sha256:' + 'a'.repeat(64), digest: blob('a'), reason: 'dangling: untagged since example.com/app:1 moved' },
+  ],
   blobs: [
     { digest: blob('b'), size: 1_200_000, reason: 'only used by removed images' },
     { digest: blob('c'), size: 34_567, reason: 'unreferenced' },
@@ -48,7 +50,9 @@ test('plans on open, lists what goes with reasons and the exact total, then show
   expect(planned.getAttribute('data-bytes')).toBe('1235567');
   expect(planned.textContent).toBe('1.24 MB');
 
-  const items = within(dialog).getAllByTestId('prune-item').map((li) => li.textContent);
+  const items = within(dialog)
+    .getAllByTestId('prune-item')
+    .map((li) => li.textContent);
   expect(items).toHaveLength(4);
   expect(items[0]).toContain('dangling: untagged since example.com/app:1 moved');
   expect(items[1]).toContain('bbbbbbbbbbbb');
@@ -88,7 +92,12 @@ test('options re-plan: all images, older than, keep last, labels', async () => {
   await userEvent.type(screen.getByRole('spinbutton', { name: /Keep the newest/ }), '3');
   await userEvent.type(screen.getByRole('textbox', { name: /With labels/ }), 'stage=ci, temp');
   await waitFor(() =>
-    expect(mockApi.planPrune).toHaveBeenLastCalledWith({ all: true, olderThanMs: 2 * 86_400_000, keepLast: 3, labels: [{ key: 'stage', value: 'ci' }, { key: 'temp' }] }),
+    expect(mockApi.planPrune).toHaveBeenLastCalledWith({
+      all: true,
+      olderThanMs: 2 * 86_400_000,
+      keepLast: 3,
+      labels: [{ key: 'stage', value: 'ci' }, { key: 'temp' }],
+    }),
   );
   // Typing waits for a pause: far fewer plans than keystrokes.
   expect(mockApi.planPrune.mock.calls.length).toBeLessThan(6);
@@ -123,7 +132,11 @@ test('nothing to prune: the total is zero and Prune is off', async () => {
 });
 
 test('a long plan renders in steps', async () => {
-  const many = Array.from({ length: 450 }, (_, i) => ({ digest: `sha256:${i.toString(16).padStart(64, '0')}`, size: 10, reason: 'unreferenced' }));
+  const many = Array.from({ length: 450 }, (_, i) => ({
+    digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+    size: 10,
+    reason: 'unreferenced',
+  }));
   mockApi.planPrune.mockResolvedValue({ ...plan, images: [], ingests: [], blobs: many, reclaimedBytes: 4500 });
   render(<PruneDialog />);
   await screen.findByTestId('prune-planned');
@@ -139,5 +152,7 @@ test('planInput rejects what the contract would', () => {
   expect(planInput({ ...base, keepLast: '2.5' })).toHaveProperty('problem');
   expect(planInput({ ...base, olderThan: '-1' })).toHaveProperty('problem');
   expect(planInput({ ...base, labels: 'bad key=1' })).toHaveProperty('problem');
-  expect(planInput({ ...base, labels: ' a=b=c ,\n d ' })).toEqual({ input: { all: false, labels: [{ key: 'a', value: 'b=c' }, { key: 'd' }] } });
+  expect(planInput({ ...base, labels: ' a=b=c ,\n d ' })).toEqual({
+    input: { all: false, labels: [{ key: 'a', value: 'b=c' }, { key: 'd' }] },
+  });
 });

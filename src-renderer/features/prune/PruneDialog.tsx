@@ -56,7 +56,19 @@ export function planInput(form: PruneOptionsForm): { input: PlanInput } | { prob
   return { input };
 }
 
-function Section<T>({ title, items, testId, render, note }: { title: string; items: T[]; testId: string; render: (item: T) => ReactNode; note?: ReactNode }) {
+function Section<T>({
+  title,
+  items,
+  testId,
+  render,
+  note,
+}: {
+  title: string;
+  items: T[];
+  testId: string;
+  render: (item: T) => ReactNode;
+  note?: ReactNode;
+}) {
   const [shown, setShown] = useState(LIST_STEP);
   if (items.length === 0) return null;
   return (
@@ -83,7 +95,9 @@ function PlanView({ plan }: { plan: PlannedPrune }) {
   return (
     <div className="prune-plan">
       <p className="prune-total">
-        {empty ? 'Nothing to remove with these options' : `Removes ${plural(plan.images.length, 'image')}, ${plural(plan.blobs.length, 'blob')} and ${plural(plan.ingests.length, 'interrupted download')}`}
+        {empty
+          ? 'Nothing to remove with these options'
+          : `Removes ${plural(plan.images.length, 'image')}, ${plural(plan.blobs.length, 'blob')} and ${plural(plan.ingests.length, 'interrupted download')}`}
         {' · frees exactly '}
         <Bytes value={plan.reclaimedBytes} testId="prune-planned" />
       </p>
@@ -147,7 +161,8 @@ function ResultView({ result, planned }: { result: PruneResult; planned: number 
         {planned !== null && planned !== result.freedBytes ? <span className="muted"> (planned {formatBytes(planned)})</span> : null}
       </p>
       <p>
-        Removed {plural(result.removedImages.length, 'image')}, {plural(result.deletedBlobs, 'blob')} and {plural(result.deletedIngests, 'interrupted download')}.
+        Removed {plural(result.removedImages.length, 'image')}, {plural(result.deletedBlobs, 'blob')} and{' '}
+        {plural(result.deletedIngests, 'interrupted download')}.
       </p>
       {result.removedImages.length > 0 ? (
         <Section title="Removed images" testId="prune-removed" items={result.removedImages} render={(name) => <li key={name}>{name}</li>} />
@@ -175,7 +190,8 @@ export function PruneDialog() {
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const [form, setForm] = useState<PruneOptionsForm>({ all: false, olderThan: '', olderUnit: 'hours', keepLast: '', labels: '' });
   const [plan, setPlan] = useState<PlannedPrune | null>(null);
-  const [planning, setPlanning] = useState(false);
+  /** Which input (and round) the shown plan or error answers; a different one is being planned. */
+  const [answeredFor, setAnsweredFor] = useState<string | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | null>(null);
@@ -193,7 +209,6 @@ export function PruneDialog() {
     const id = ++seq.current;
     // The first plan at once; while options are typed, wait for a pause.
     const delay = answered.current ? 300 : 0;
-    setPlanning(true);
     const timer = setTimeout(() => {
       api()
         .planPrune(JSON.parse(key) as PlanInput)
@@ -211,7 +226,7 @@ export function PruneDialog() {
         )
         .finally(() => {
           answered.current = true;
-          if (id === seq.current) setPlanning(false);
+          if (id === seq.current) setAnsweredFor(`${round} ${key}`);
         });
     }, delay);
     return () => clearTimeout(timer);
@@ -220,6 +235,7 @@ export function PruneDialog() {
   const update = (change: Partial<PruneOptionsForm>) => setForm((f) => ({ ...f, ...change }));
   const problem = 'problem' in parsed ? parsed.problem : null;
   const empty = plan ? plan.images.length + plan.blobs.length + plan.ingests.length === 0 : true;
+  const planning = key !== null && answeredFor !== `${round} ${key}`;
   const canRun = !!plan && !planning && !running && !problem && !empty && !result;
 
   const run = async () => {
@@ -250,18 +266,33 @@ export function PruneDialog() {
           <legend>What to remove</legend>
           <div className="prune-mode" role="radiogroup" aria-label="Images to remove">
             <label>
-              <input type="radio" name="prune-mode" checked={!form.all} onChange={() => update({ all: false })} /> Dangling images only (untagged)
+              <input type="radio" name="prune-mode" checked={!form.all} onChange={() => update({ all: false })} /> Dangling images only
+              (untagged)
             </label>
             <label>
-              <input type="radio" name="prune-mode" checked={form.all} onChange={() => update({ all: true })} /> All images that match the filters, tagged ones too
+              <input type="radio" name="prune-mode" checked={form.all} onChange={() => update({ all: true })} /> All images that match the
+              filters, tagged ones too
             </label>
           </div>
           <div className="prune-filters">
             <label>
               Older than
               <span className="prune-inline">
-                <input type="number" min={0} step="any" inputMode="decimal" placeholder="any age" value={form.olderThan} onChange={(e) => update({ olderThan: e.target.value })} aria-label="Older than" />
-                <select value={form.olderUnit} onChange={(e) => update({ olderUnit: e.target.value === 'days' ? 'days' : 'hours' })} aria-label="Unit of age">
+                <input
+                  type="number"
+                  min={0}
+                  step="any"
+                  inputMode="decimal"
+                  placeholder="any age"
+                  value={form.olderThan}
+                  onChange={(e) => update({ olderThan: e.target.value })}
+                  aria-label="Older than"
+                />
+                <select
+                  value={form.olderUnit}
+                  onChange={(e) => update({ olderUnit: e.target.value === 'days' ? 'days' : 'hours' })}
+                  aria-label="Unit of age"
+                >
                   <option value="hours">hours</option>
                   <option value="days">days</option>
                 </select>
@@ -269,14 +300,31 @@ export function PruneDialog() {
             </label>
             <label>
               Keep the newest per repository
-              <input type="number" min={0} step={1} placeholder="none kept" value={form.keepLast} onChange={(e) => update({ keepLast: e.target.value })} />
+              <input
+                type="number"
+                min={0}
+                step={1}
+                placeholder="none kept"
+                value={form.keepLast}
+                onChange={(e) => update({ keepLast: e.target.value })}
+              />
             </label>
             <label className="prune-labels">
               With labels
-              <input type="text" placeholder="key or key=value, comma separated" value={form.labels} onChange={(e) => update({ labels: e.target.value })} spellCheck={false} />
+              <input
+                type="text"
+                placeholder="key or key=value, comma separated"
+                value={form.labels}
+                onChange={(e) => update({ labels: e.target.value })}
+                spellCheck={false}
+              />
             </label>
           </div>
-          {form.all ? <p className="prune-warn">Tagged images that match the filters are removed too. Their layers go unless another image still needs them.</p> : null}
+          {form.all ? (
+            <p className="prune-warn">
+              Tagged images that match the filters are removed too. Their layers go unless another image still needs them.
+            </p>
+          ) : null}
         </fieldset>
 
         {problem ? (
@@ -296,7 +344,13 @@ export function PruneDialog() {
         ) : null}
 
         <div className="prune-preview" aria-busy={planning}>
-          {result ? <ResultView result={result} planned={plan?.reclaimedBytes ?? null} /> : plan ? <PlanView plan={plan} /> : planning ? <p className="muted">Planning…</p> : null}
+          {result ? (
+            <ResultView result={result} planned={plan?.reclaimedBytes ?? null} />
+          ) : plan ? (
+            <PlanView plan={plan} />
+          ) : planning ? (
+            <p className="muted">Planning…</p>
+          ) : null}
           {planning && plan && !result ? (
             <p className="muted prune-planning" role="status">
               Planning…

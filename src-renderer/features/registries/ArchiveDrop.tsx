@@ -24,7 +24,10 @@ export async function loadArchives(files: File[]): Promise<void> {
   await Promise.all(
     files.map(async (file) => {
       if (!ARCHIVE_NAME.test(file.name)) {
-        notify('error', `${file.name} was not loaded: only image archives (.tar, .tar.gz or .tgz, as docker save, podman save or skopeo write them) can be loaded.`);
+        notify(
+          'error',
+          `${file.name} was not loaded: only image archives (.tar, .tar.gz or .tgz, as docker save, podman save or skopeo write them) can be loaded.`,
+        );
         return;
       }
       try {

@@ -31,7 +31,9 @@ test('submits the login, clears the password, closes with a notice of where it w
   await user.click(screen.getByRole('button', { name: 'Log in' }));
   expect(mockApi.login).toHaveBeenCalledWith({ registry: 'quay.io', username: 'ann', password: SECRET });
   expect(deckhand.getState().dialog).toBeNull();
-  expect(deckhand.getState().notices.map((n) => n.text)).toEqual(['Logged in to quay.io as ann: saved with the credential helper docker-credential-osxkeychain.']);
+  expect(deckhand.getState().notices.map((n) => n.text)).toEqual([
+    'Logged in to quay.io as ann: saved with the credential helper docker-credential-osxkeychain.',
+  ]);
   await vi.waitFor(() => expect(deckhand.getState().registries).toEqual([{ host: 'quay.io', sources: ['auth'], insecure: false }]));
   expect(JSON.stringify(deckhand.getState())).not.toContain(SECRET);
   expect(log.mock.calls.flat().join(' ')).not.toContain(SECRET);
@@ -39,13 +41,21 @@ test('submits the login, clears the password, closes with a notice of where it w
 });
 
 test('a refused login shows inline, the password is cleared and the dialog stays open', async () => {
-  mockApi.login.mockRejectedValue(new CallError({ code: 'EUNAUTHORIZED', message: 'Login failed: quay.io did not accept the username "ann" with that password. Nothing was saved.', detail: null }));
+  mockApi.login.mockRejectedValue(
+    new CallError({
+      code: 'EUNAUTHORIZED',
+      message: 'Login failed: quay.io did not accept the username "ann" with that password. Nothing was saved.',
+      detail: null,
+    }),
+  );
   render(<LoginDialog registry="quay.io" />);
   const user = userEvent.setup();
   await user.type(screen.getByLabelText('Username'), 'ann');
   await user.type(screen.getByLabelText('Password or token'), SECRET);
   await user.click(screen.getByTestId('login-submit'));
-  expect((await screen.findByRole('alert')).textContent).toBe('Login failed: quay.io did not accept the username "ann" with that password. Nothing was saved.');
+  expect((await screen.findByRole('alert')).textContent).toBe(
+    'Login failed: quay.io did not accept the username "ann" with that password. Nothing was saved.',
+  );
   expect((screen.getByLabelText('Password or token') as HTMLInputElement).value).toBe('');
   expect((screen.getByLabelText('Username') as HTMLInputElement).value).toBe('ann');
   expect(deckhand.getState().dialog).toEqual({ kind: 'login', registry: 'quay.io' });
@@ -54,8 +64,9 @@ test('a refused login shows inline, the password is cleared and the dialog stays
   expect(document.body.innerHTML).not.toContain(SECRET);
 });
 
-test('nowhere to save the login: the main side\'s reason is shown', async () => {
-  const message = 'This Deckhand (deckhand serve) cannot save logins itself: configure a credential helper (credHelpers or credsStore in ~/.docker/config.json), or run `deckhand login quay.io` on this machine.';
+test("nowhere to save the login: the main side's reason is shown", async () => {
+  const message =
+    'This Deckhand (deckhand serve) cannot save logins itself: configure a credential helper (credHelpers or credsStore in ~/.docker/config.json), or run `deckhand login quay.io` on this machine.';
   mockApi.login.mockRejectedValue(new CallError({ code: 'EAUTH_CONFIG', message, detail: null }));
   render(<LoginDialog registry="quay.io" />);
   const user = userEvent.setup();
@@ -66,6 +77,8 @@ test('nowhere to save the login: the main side\'s reason is shown', async () => 
 });
 
 test('the logout notice says what was removed', () => {
-  expect(logoutNotice({ registry: 'quay.io', removedFrom: ['keychain'] })).toBe("Logged out of quay.io: removed from the app's keychain-encrypted logins.");
+  expect(logoutNotice({ registry: 'quay.io', removedFrom: ['keychain'] })).toBe(
+    "Logged out of quay.io: removed from the app's keychain-encrypted logins.",
+  );
   expect(logoutNotice({ registry: 'quay.io', removedFrom: [] })).toMatch(/^Deckhand had no login saved for quay.io/);
 });

@@ -14,12 +14,15 @@ import './registries.css';
 
 /** Where a login was saved, for the notice. */
 export function storedWhere(result: Pick<LoginResult, 'storedIn' | 'helper'>): string {
-  return result.storedIn === 'credential-helper' ? `saved with the credential helper docker-credential-${result.helper ?? '?'}` : 'saved encrypted with the OS keychain';
+  return result.storedIn === 'credential-helper'
+    ? `saved with the credential helper docker-credential-${result.helper ?? '?'}`
+    : 'saved encrypted with the OS keychain';
 }
 
 /** What a logout removed, for the notice. */
 export function logoutNotice(result: LogoutResult): string {
-  if (result.removedFrom.length === 0) return `Deckhand had no login saved for ${result.registry}; logins other tools saved in their own auth files stay (use their logout, or \`deckhand logout ${result.registry}\`).`;
+  if (result.removedFrom.length === 0)
+    return `Deckhand had no login saved for ${result.registry}; logins other tools saved in their own auth files stay (use their logout, or \`deckhand logout ${result.registry}\`).`;
   const where = result.removedFrom.map((w) => (w === 'keychain' ? "the app's keychain-encrypted logins" : 'the credential helper'));
   return `Logged out of ${result.registry}: removed from ${where.join(' and ')}.`;
 }
@@ -65,7 +68,16 @@ export function LoginDialog({ registry }: { registry: string }) {
       <form onSubmit={(e) => void submit(e)} aria-label={`Log in to ${registry}`} autoComplete="off">
         <label>
           Username
-          <input autoFocus value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" spellCheck={false} autoCapitalize="off" required data-testid="login-username" />
+          <input
+            autoFocus
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="off"
+            required
+            data-testid="login-username"
+          />
         </label>
         <label>
           Password or token
@@ -80,7 +92,8 @@ export function LoginDialog({ registry }: { registry: string }) {
           />
         </label>
         <p className="form-hint muted">
-          The login is checked with {registry} first, then saved with the credential helper configured for it, or encrypted with the OS keychain. Nothing is saved when the registry refuses it.
+          The login is checked with {registry} first, then saved with the credential helper configured for it, or encrypted with the OS
+          keychain. Nothing is saved when the registry refuses it.
         </p>
         <FormFooter
           error={error}

@@ -11,12 +11,20 @@ const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
 
 beforeEach(() => {
   deckhand.setState(deckhand.getInitialState(), true);
-  deckhand.setState({ registries: [{ host: 'localhost:5000', sources: ['added'], insecure: true }, { host: 'ghcr.io', sources: ['auth'], insecure: false }] });
+  deckhand.setState({
+    registries: [
+      { host: 'localhost:5000', sources: ['added'], insecure: true },
+      { host: 'ghcr.io', sources: ['auth'], insecure: false },
+    ],
+  });
   vi.clearAllMocks();
 });
 
 test('the proposed target keeps the repository path and tag, on the registry (and repository) dropped on', () => {
-  expect(proposeTarget('docker.io/library/nginx:1.25', 'localhost:5000', null)).toEqual({ name: 'localhost:5000/library/nginx', tag: '1.25' });
+  expect(proposeTarget('docker.io/library/nginx:1.25', 'localhost:5000', null)).toEqual({
+    name: 'localhost:5000/library/nginx',
+    tag: '1.25',
+  });
   expect(proposeTarget('quay.io/team/tools/app', 'ghcr.io', null)).toEqual({ name: 'ghcr.io/team/tools/app', tag: 'latest' });
   expect(proposeTarget('quay.io/team/app:v2', 'ghcr.io', 'me/mirror')).toEqual({ name: 'ghcr.io/me/mirror', tag: 'v2' });
   // A dangling image has no name to keep; a bare tag from an OCI layout keeps its tag.
@@ -33,13 +41,19 @@ test('the dialog proposes the target, pushes to the edited one over plain HTTP f
   expect(name.value).toBe('localhost:5000/team/app');
   expect(tag.value).toBe('1.2');
   expect(screen.getByTestId('push-destination').textContent).toBe('localhost:5000/team/app:1.2');
-  expect(screen.getByRole('dialog', { name: 'Push to localhost:5000' }).textContent).toContain('only the layers the registry does not have');
+  expect(screen.getByRole('dialog', { name: 'Push to localhost:5000' }).textContent).toContain(
+    'only the layers the registry does not have',
+  );
 
   const user = userEvent.setup();
   await user.clear(tag);
   await user.type(tag, 'stable');
   await user.click(screen.getByRole('button', { name: 'Push' }));
-  expect(mockApi.push).toHaveBeenCalledWith({ source: 'example.com/team/app:1.2', destination: 'localhost:5000/team/app:stable', tlsVerify: false });
+  expect(mockApi.push).toHaveBeenCalledWith({
+    source: 'example.com/team/app:1.2',
+    destination: 'localhost:5000/team/app:stable',
+    tlsVerify: false,
+  });
   expect(deckhand.getState().dialog).toBeNull();
 });
 
@@ -57,8 +71,14 @@ test('a successful push refreshes the repositories of a registry the sidebar has
   mockApi.registryRepositories.mockResolvedValue({ host: 'localhost:5000', repositories: ['team/app'], complete: true });
   deckhand.setState({ repositories: { 'localhost:5000': { items: [], error: null, loading: false, complete: true } } });
   const s = deckhand.getState();
-  await s.startTransfer({ call: 'push', input: { source: 'example.com/team/app:1', destination: 'localhost:5000/team/app:1', tlsVerify: false } });
-  s.applyTransferEvent({ event: 'transferEnded', payload: { transferId, kind: 'push', ref: 'example.com/team/app:1', digest: 'sha256:f', error: null } });
+  await s.startTransfer({
+    call: 'push',
+    input: { source: 'example.com/team/app:1', destination: 'localhost:5000/team/app:1', tlsVerify: false },
+  });
+  s.applyTransferEvent({
+    event: 'transferEnded',
+    payload: { transferId, kind: 'push', ref: 'example.com/team/app:1', digest: 'sha256:f', error: null },
+  });
   expect(mockApi.registryRepositories).toHaveBeenCalledWith({ host: 'localhost:5000' });
   await vi.waitFor(() => expect(deckhand.getState().repositories['localhost:5000']?.items).toEqual(['team/app']));
 });

@@ -66,7 +66,12 @@ export function PushDialog({ source, registry, repository }: { source: string; r
     try {
       await startTransfer({
         call: 'push',
-        input: { source, destination, ...(insecure ? { tlsVerify: false } : {}), ...(sparse && onlyPresent ? { presentPlatforms: true } : {}) },
+        input: {
+          source,
+          destination,
+          ...(insecure ? { tlsVerify: false } : {}),
+          ...(sparse && onlyPresent ? { presentPlatforms: true } : {}),
+        },
       });
       closeDialog();
     } catch (err) {
@@ -84,16 +89,32 @@ export function PushDialog({ source, registry, repository }: { source: string; r
         <div className="push-target-fields">
           <label className="push-name">
             Repository
-            <input data-testid="push-target" autoFocus value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoCapitalize="off" autoComplete="off" />
+            <input
+              data-testid="push-target"
+              autoFocus
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              spellCheck={false}
+              autoCapitalize="off"
+              autoComplete="off"
+            />
           </label>
           <label className="push-tag">
             Tag
-            <input data-testid="push-tag" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} autoCapitalize="off" autoComplete="off" />
+            <input
+              data-testid="push-tag"
+              value={tag}
+              onChange={(e) => setTag(e.target.value)}
+              spellCheck={false}
+              autoCapitalize="off"
+              autoComplete="off"
+            />
           </label>
         </div>
         <p className="form-hint muted">
-          Pushes to <code data-testid="push-destination">{destination}</code>. Deckhand uploads only the layers the registry does not have yet; layers it already holds in another repository
-          are mounted rather than uploaded. The push runs in the background and shows in Transfers.
+          Pushes to <code data-testid="push-destination">{destination}</code>. Deckhand uploads only the layers the registry does not have
+          yet; layers it already holds in another repository are mounted rather than uploaded. The push runs in the background and shows in
+          Transfers.
         </p>
         {insecure ? <p className="form-hint muted">{host} was added as insecure: plain HTTP, TLS not verified.</p> : null}
         {sparse ? (

@@ -32,12 +32,18 @@ beforeEach(async () => {
 
 /** A drag carrying the given types and data, as jsdom has no DataTransfer. */
 function transfer(data: Record<string, string>, files: File[] = []) {
-  return { types: [...Object.keys(data), ...(files.length ? ['Files'] : [])], getData: (t: string) => data[t] ?? '', files, dropEffect: 'none' };
+  return {
+    types: [...Object.keys(data), ...(files.length ? ['Files'] : [])],
+    getData: (t: string) => data[t] ?? '',
+    files,
+    dropEffect: 'none',
+  };
 }
 
 test('registries open to their repositories and tags; a refusal shows with a way to type a repository', async () => {
   mockApi.registryRepositories.mockImplementation(async ({ host }: { host: string }) => {
-    if (host === 'docker.io') throw new CallError({ code: 'EDENIED', message: 'docker.io does not allow listing its repositories.', detail: null });
+    if (host === 'docker.io')
+      throw new CallError({ code: 'EDENIED', message: 'docker.io does not allow listing its repositories.', detail: null });
     return { host, repositories: ['team/app'], complete: true };
   });
   mockApi.registryTags.mockResolvedValue({ host: 'localhost:5000', repository: 'team/app', tags: ['1', 'latest'] });
@@ -109,7 +115,12 @@ test('an image dropped on a registry or a repository opens the push dialog for i
   const repo = await within(registry).findByTestId('registry-repo');
   expect(within(registry).getByText(/Only the first 1 repositories/)).toBeTruthy();
   fireEvent.drop(repo.firstElementChild!, { dataTransfer: drag });
-  expect(deckhand.getState().dialog).toEqual({ kind: 'push', source: 'example.com/team/app:1', registry: 'localhost:5000', repository: 'team/app' });
+  expect(deckhand.getState().dialog).toEqual({
+    kind: 'push',
+    source: 'example.com/team/app:1',
+    registry: 'localhost:5000',
+    repository: 'team/app',
+  });
 
   // Files are not images: left to the window's archive drop.
   deckhand.getState().closeDialog();
@@ -154,7 +165,10 @@ test('a failed upload becomes a notice', async () => {
     fireEvent.drop(window, { dataTransfer: drag });
   });
   await vi.waitFor(() => expect(deckhand.getState().notices).toHaveLength(1));
-  expect(deckhand.getState().notices[0]).toMatchObject({ kind: 'error', text: 'Could not load big.tar.gz: The Deckhand host answered the upload of big.tar.gz with HTTP 413.' });
+  expect(deckhand.getState().notices[0]).toMatchObject({
+    kind: 'error',
+    text: 'Could not load big.tar.gz: The Deckhand host answered the upload of big.tar.gz with HTTP 413.',
+  });
   expect(mockApi.load).not.toHaveBeenCalled();
 });
 
@@ -170,6 +184,8 @@ test('each registry logs in, logs out (where a login is known) and opens its set
   expect(deckhand.getState().dialog).toEqual({ kind: 'registry', host: 'localhost:5000' });
   await user.click(within(second!).getByRole('button', { name: 'Log out of docker.io' }));
   expect(mockApi.logout).toHaveBeenCalledWith({ registry: 'docker.io' });
-  await vi.waitFor(() => expect(deckhand.getState().notices.map((n) => n.text)).toEqual(['Logged out of docker.io: removed from the credential helper.']));
+  await vi.waitFor(() =>
+    expect(deckhand.getState().notices.map((n) => n.text)).toEqual(['Logged out of docker.io: removed from the credential helper.']),
+  );
   expect(mockApi.listRegistries).toHaveBeenCalledTimes(2);
 });

@@ -46,7 +46,12 @@ function Tags({ host, repository }: { host: string; repository: string }) {
       {tags.map((tag) => (
         <li key={tag} data-testid="registry-tag" data-tag={tag}>
           <code>{tag}</code>
-          <button type="button" className="link" aria-label={`Pull ${host}/${repository}:${tag}`} onClick={() => openDialog({ kind: 'pull', ref: `${host}/${repository}:${tag}` })}>
+          <button
+            type="button"
+            className="link"
+            aria-label={`Pull ${host}/${repository}:${tag}`}
+            onClick={() => openDialog({ kind: 'pull', ref: `${host}/${repository}:${tag}` })}
+          >
             Pull…
           </button>
         </li>
@@ -67,7 +72,11 @@ function Repository({ host, repository }: { host: string; repository: string }) 
   };
   return (
     <li data-testid="registry-repo" data-repo={repository}>
-      <div className={drop.over ? 'reg-row repo drop-over' : 'reg-row repo'} {...drop.handlers} title={`Drop an image here to push it to ${host}/${repository}`}>
+      <div
+        className={drop.over ? 'reg-row repo drop-over' : 'reg-row repo'}
+        {...drop.handlers}
+        title={`Drop an image here to push it to ${host}/${repository}`}
+      >
         <button type="button" className="reg-open" aria-expanded={open} onClick={toggle}>
           <Chevron open={open} />
           <span className="reg-name">{repository}</span>
@@ -90,7 +99,14 @@ function TypeRepository({ host, onOpen }: { host: string; onOpen: (repository: s
   };
   return (
     <form className="reg-type" onSubmit={submit} aria-label={`Open a repository of ${host}`}>
-      <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Type a repository" aria-label={`Repository of ${host}`} spellCheck={false} autoCapitalize="off" />
+      <input
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        placeholder="Type a repository"
+        aria-label={`Repository of ${host}`}
+        spellCheck={false}
+        autoCapitalize="off"
+      />
       <button type="submit" disabled={name.trim() === ''}>
         Open
       </button>
@@ -118,7 +134,9 @@ function Repositories({ host, typed, onType }: { host: string; typed: string[]; 
           ))}
         </ul>
       ) : null}
-      {listing && !listing.loading && !listing.error && !listing.complete && listing.items ? <p className="reg-note muted">Only the first {listed.length} repositories are listed.</p> : null}
+      {listing && !listing.loading && !listing.error && !listing.complete && listing.items ? (
+        <p className="reg-note muted">Only the first {listed.length} repositories are listed.</p>
+      ) : null}
       <TypeRepository host={host} onOpen={onType} />
     </div>
   );
@@ -176,13 +194,24 @@ function Registry({ registry }: { registry: RegistryInfo }) {
   };
   return (
     <li data-testid="registry" data-host={host}>
-      <div className={drop.over ? 'reg-row registry drop-over' : 'reg-row registry'} {...drop.handlers} title={`Drop an image here to push it to ${host}`}>
+      <div
+        className={drop.over ? 'reg-row registry drop-over' : 'reg-row registry'}
+        {...drop.handlers}
+        title={`Drop an image here to push it to ${host}`}
+      >
         <button type="button" className="reg-open" aria-expanded={open} onClick={toggle}>
           <Chevron open={open} />
           <span className="reg-name">{host}</span>
         </button>
         {open ? (
-          <button type="button" className="icon" aria-label={`Refresh repositories of ${host}`} title="Refresh" disabled={loadingNow} onClick={() => void loadRepositories(host)}>
+          <button
+            type="button"
+            className="icon"
+            aria-label={`Refresh repositories of ${host}`}
+            title="Refresh"
+            disabled={loadingNow}
+            onClick={() => void loadRepositories(host)}
+          >
             ↻
           </button>
         ) : null}
@@ -224,7 +253,10 @@ function AddRegistry() {
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const value = host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+    const value = host
+      .trim()
+      .replace(/^https?:\/\//i, '')
+      .replace(/\/+$/, '');
     if (!value) return;
     setBusy(true);
     setError(null);
@@ -238,7 +270,15 @@ function AddRegistry() {
   };
   return (
     <form className="reg-add" onSubmit={submit} aria-label="Add registry">
-      <input value={host} onChange={(e) => setHost(e.target.value)} placeholder="host[:port]" aria-label="Registry host" spellCheck={false} autoCapitalize="off" data-testid="registry-add-host" />
+      <input
+        value={host}
+        onChange={(e) => setHost(e.target.value)}
+        placeholder="host[:port]"
+        aria-label="Registry host"
+        spellCheck={false}
+        autoCapitalize="off"
+        data-testid="registry-add-host"
+      />
       <label className="check">
         <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} />
         insecure (plain HTTP)

@@ -25,11 +25,28 @@ const details: RegistryDetails = {
         { location: 'mirror2.internal', insecure: false, pullFromMirror: 'all' },
       ],
     },
-    narrower: [{ file: '/etc/containers/registries.conf.d/10-team.conf', prefix: 'quay.io/team', location: 'quay.io/team', insecure: false, blocked: true, mirrorByDigestOnly: false, mirrors: [] }],
+    narrower: [
+      {
+        file: '/etc/containers/registries.conf.d/10-team.conf',
+        prefix: 'quay.io/team',
+        location: 'quay.io/team',
+        insecure: false,
+        blocked: true,
+        mirrorByDigestOnly: false,
+        mirrors: [],
+      },
+    ],
     searchRegistries: ['quay.io', 'docker.io'],
     shortNameMode: 'enforcing',
   },
-  login: { storedIn: 'credential-helper', username: 'ann', identityToken: false, file: 'credHelpers of /home/ann/.docker/config.json', helper: 'osxkeychain', problem: null },
+  login: {
+    storedIn: 'credential-helper',
+    username: 'ann',
+    identityToken: false,
+    file: 'credHelpers of /home/ann/.docker/config.json',
+    helper: 'osxkeychain',
+    problem: null,
+  },
   policy: {
     file: '/etc/containers/policy.json',
     scope: 'transports.docker["quay.io"]',
@@ -51,18 +68,30 @@ test('shows the registries.conf rule with its mirrors in order, the login and th
   render(<RegistryDetailsDialog host="quay.io" />);
   const dialog = screen.getByTestId('registry-details');
   expect(mockApi.registryDetails).toHaveBeenCalledWith({ host: 'quay.io' });
-  expect((await within(dialog).findByTestId('registry-login')).textContent).toBe('Logged in as ann, in the credential helper docker-credential-osxkeychain (credHelpers of /home/ann/.docker/config.json).');
+  expect((await within(dialog).findByTestId('registry-login')).textContent).toBe(
+    'Logged in as ann, in the credential helper docker-credential-osxkeychain (credHelpers of /home/ann/.docker/config.json).',
+  );
   const [rule, narrower] = within(dialog).getAllByTestId('registry-rule');
   expect(rule!.dataset.prefix).toBe('quay.io');
   expect(rule!.textContent).toContain('/etc/containers/registries.conf');
   expect(rule!.textContent).toContain('mirror-by-digest-only');
-  expect(within(rule!).getAllByTestId('registry-mirror').map((m) => m.textContent)).toEqual(['mirror.internal:5000insecure', 'mirror2.internal']);
+  expect(
+    within(rule!)
+      .getAllByTestId('registry-mirror')
+      .map((m) => m.textContent),
+  ).toEqual(['mirror.internal:5000insecure', 'mirror2.internal']);
   expect(narrower!.dataset.prefix).toBe('quay.io/team');
   expect(narrower!.textContent).toContain('yes: pulls and pushes are refused');
-  expect(within(dialog).getByTestId('registry-search').textContent).toBe('Short names: searched in quay.io, docker.io; short-name-mode enforcing.');
+  expect(within(dialog).getByTestId('registry-search').textContent).toBe(
+    'Short names: searched in quay.io, docker.io; short-name-mode enforcing.',
+  );
   const policy = within(dialog).getByRole('region', { name: 'Signature policy' });
   expect(policy.textContent).toContain('transports.docker["quay.io"] in /etc/containers/policy.json');
-  expect(within(policy).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['sigstoreSigned with /etc/pki/team.pub', 'insecureAcceptAnything: images are accepted without signatures']);
+  expect(
+    within(policy)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent),
+  ).toEqual(['sigstoreSigned with /etc/pki/team.pub', 'insecureAcceptAnything: images are accepted without signatures']);
 
   await userEvent.setup().click(within(dialog).getByRole('button', { name: 'Log in again…' }));
   expect(deckhand.getState().dialog).toEqual({ kind: 'login', registry: 'quay.io' });
@@ -77,11 +106,15 @@ test('no rule, no login and no policy say so; a config error is shown', async ()
   });
   const { unmount } = render(<RegistryDetailsDialog host="quay.io" />);
   expect((await screen.findByTestId('registry-login')).textContent).toBe('Not logged in: pulls and pushes are anonymous.');
-  expect(screen.getByTestId('registry-no-rule').textContent).toBe('No registries.conf: names are used as written, over verified TLS, without mirrors.');
+  expect(screen.getByTestId('registry-no-rule').textContent).toBe(
+    'No registries.conf: names are used as written, over verified TLS, without mirrors.',
+  );
   expect(screen.getByTestId('registry-policy').textContent).toBe('No policy.json: images are accepted without signatures.');
   unmount();
 
-  mockApi.registryDetails.mockRejectedValueOnce(new CallError({ code: 'ECONFIG', message: '/etc/containers/registries.conf: registry[0].locaton: unknown key', detail: null }));
+  mockApi.registryDetails.mockRejectedValueOnce(
+    new CallError({ code: 'ECONFIG', message: '/etc/containers/registries.conf: registry[0].locaton: unknown key', detail: null }),
+  );
   render(<RegistryDetailsDialog host="quay.io" />);
   expect((await screen.findByRole('alert')).textContent).toBe('/etc/containers/registries.conf: registry[0].locaton: unknown key');
 });

@@ -52,7 +52,9 @@ function Rule({ rule }: { rule: RegistryRuleDetails }) {
                 </li>
               ))}
             </ol>
-            {rule.mirrorByDigestOnly ? <span className="muted">mirror-by-digest-only: mirrors are used for pulls by digest only</span> : null}
+            {rule.mirrorByDigestOnly ? (
+              <span className="muted">mirror-by-digest-only: mirrors are used for pulls by digest only</span>
+            ) : null}
           </dd>
         </>
       ) : null}
@@ -107,7 +109,11 @@ function Details({ details }: { details: RegistryDetails }) {
           </>
         ) : null}
         <p className="muted" data-testid="registry-search">
-          Short names: {conf.searchRegistries.length > 0 ? `searched in ${conf.searchRegistries.join(', ')}` : 'Docker Hub (no unqualified-search-registries)'}; short-name-mode {conf.shortNameMode}.
+          Short names:{' '}
+          {conf.searchRegistries.length > 0
+            ? `searched in ${conf.searchRegistries.join(', ')}`
+            : 'Docker Hub (no unqualified-search-registries)'}
+          ; short-name-mode {conf.shortNameMode}.
         </p>
       </section>
       <section aria-label="Signature policy">

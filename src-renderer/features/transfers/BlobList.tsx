@@ -17,7 +17,8 @@ export const BLOB_STATE_WORDS: Record<BlobState, string> = {
 };
 
 /** `sha256:` and the short digest: a transfer may carry other algorithms. */
-const labelOf = (digest: string): string => (digest.includes(':') ? `${digest.slice(0, digest.indexOf(':') + 1)}${shortDigest(digest)}` : shortDigest(digest, 19));
+const labelOf = (digest: string): string =>
+  digest.includes(':') ? `${digest.slice(0, digest.indexOf(':') + 1)}${shortDigest(digest)}` : shortDigest(digest, 19);
 
 export function BlobList({ blobs, label }: { blobs: Record<string, BlobProgress>; label: string }) {
   return (
@@ -32,9 +33,7 @@ export function BlobList({ blobs, label }: { blobs: Record<string, BlobProgress>
               {labelOf(digest)}
             </code>
             <progress value={done} max={b.total || 1} aria-label={`${b.kind} ${labelOf(digest)}`} />
-            <span className="blob-bytes num">
-              {settled ? formatBytes(b.total) : `${formatBytes(b.done)} / ${formatBytes(b.total)}`}
-            </span>
+            <span className="blob-bytes num">{settled ? formatBytes(b.total) : `${formatBytes(b.done)} / ${formatBytes(b.total)}`}</span>
             <span className="blob-state">
               {BLOB_STATE_WORDS[b.state]}
               {b.retries > 0 ? ` · retried ${b.retries}×` : ''}

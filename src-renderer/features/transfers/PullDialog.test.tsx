@@ -27,7 +27,12 @@ test("the platform defaults to this machine's; submitting pulls with it and clos
   expect(document.activeElement).toBe(input);
   const platform = screen.getByRole('combobox', { name: 'Platform' }) as HTMLSelectElement;
   expect(platform.value).toBe('linux/arm64');
-  expect([...platform.options].map((o) => o.textContent)).toEqual(['linux/arm64 (this machine)', 'linux/amd64', 'linux/arm/v7', 'All platforms']);
+  expect([...platform.options].map((o) => o.textContent)).toEqual([
+    'linux/arm64 (this machine)',
+    'linux/amd64',
+    'linux/arm/v7',
+    'All platforms',
+  ]);
   expect(screen.getByTestId('pull-submit')).toHaveProperty('disabled', true);
 
   const user = userEvent.setup();
@@ -64,7 +69,13 @@ const aliasesFile = '/home/me/.cache/containers/short-name-aliases.conf';
 test('a short name with several candidates offers them; picking one remembers it as an alias, then pulls it', async () => {
   const candidates = ['registry.fedoraproject.org/nginx:latest', 'quay.io/nginx:latest', 'docker.io/library/nginx:latest'];
   mockApi.pull
-    .mockRejectedValueOnce(new CallError({ code: 'ESHORTNAME', message: '"nginx" is a short name and more than one registry could serve it.', detail: { candidates } }))
+    .mockRejectedValueOnce(
+      new CallError({
+        code: 'ESHORTNAME',
+        message: '"nginx" is a short name and more than one registry could serve it.',
+        detail: { candidates },
+      }),
+    )
     .mockResolvedValueOnce({ transferId });
   mockApi.rememberAlias.mockResolvedValue({ name: 'nginx', value: 'docker.io/library/nginx', file: aliasesFile });
   const user = userEvent.setup();
@@ -78,12 +89,19 @@ test('a short name with several candidates offers them; picking one remembers it
   expect(mockApi.rememberAlias.mock.invocationCallOrder[0]!).toBeLessThan(mockApi.pull.mock.invocationCallOrder[1]!);
   expect(mockApi.pull).toHaveBeenLastCalledWith({ ref: 'docker.io/library/nginx:latest', platform: 'linux/arm64' });
   expect(deckhand.getState().dialog).toBeNull();
-  expect(deckhand.getState().notices.map((n) => [n.kind, n.text])).toEqual([['info', `Remembered "nginx" as docker.io/library/nginx in ${aliasesFile}`]]);
+  expect(deckhand.getState().notices.map((n) => [n.kind, n.text])).toEqual([
+    ['info', `Remembered "nginx" as docker.io/library/nginx in ${aliasesFile}`],
+  ]);
 });
 
 test("the short name comes from the error's detail (tag left out); unticking Remember pulls without recording", async () => {
   const candidates = ['quay.io/team/app:1', 'docker.io/team/app:1'];
-  const refusal = () => new CallError({ code: 'ESHORTNAME', message: '"team/app:1" is a short name', detail: { input: 'team/app:1', shortName: 'team/app', candidates } });
+  const refusal = () =>
+    new CallError({
+      code: 'ESHORTNAME',
+      message: '"team/app:1" is a short name',
+      detail: { input: 'team/app:1', shortName: 'team/app', candidates },
+    });
   mockApi.pull.mockRejectedValueOnce(refusal()).mockResolvedValueOnce({ transferId });
   mockApi.rememberAlias.mockResolvedValue({ name: 'team/app', value: 'quay.io/team/app', file: aliasesFile });
   const user = userEvent.setup();
@@ -107,7 +125,13 @@ test("the short name comes from the error's detail (tag left out); unticking Rem
 
 test('a failed record is reported and the pull still runs', async () => {
   mockApi.pull
-    .mockRejectedValueOnce(new CallError({ code: 'ESHORTNAME', message: 'short', detail: { candidates: ['quay.io/nginx:latest', 'docker.io/library/nginx:latest'] } }))
+    .mockRejectedValueOnce(
+      new CallError({
+        code: 'ESHORTNAME',
+        message: 'short',
+        detail: { candidates: ['quay.io/nginx:latest', 'docker.io/library/nginx:latest'] },
+      }),
+    )
     .mockResolvedValueOnce({ transferId });
   mockApi.rememberAlias.mockRejectedValue(new CallError({ code: 'EIO', message: 'read-only file system', detail: null }));
   const user = userEvent.setup();

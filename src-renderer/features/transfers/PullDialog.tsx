@@ -160,7 +160,9 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
             Verify TLS (turn off for a plain-HTTP registry)
           </label>
         </div>
-        {insecureRegistry && tlsChoice === null ? <p className="form-hint muted">{domain} was added as insecure, so TLS is not verified.</p> : null}
+        {insecureRegistry && tlsChoice === null ? (
+          <p className="form-hint muted">{domain} was added as insecure, so TLS is not verified.</p>
+        ) : null}
         {platform === ALL ? <p className="form-hint muted">Every platform of a multi-platform image is pulled.</p> : null}
         {error ? (
           <p className="form-error" role="alert" data-testid="pull-error">
@@ -174,16 +176,15 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
               <input type="checkbox" data-testid="pull-remember" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
               Remember this choice
             </label>
-            {remember && shortName ? <p className="form-hint muted">"{shortName}" will mean the chosen repository from now on (an alias in short-name-aliases.conf, which Podman reads too).</p> : null}
+            {remember && shortName ? (
+              <p className="form-hint muted">
+                "{shortName}" will mean the chosen repository from now on (an alias in short-name-aliases.conf, which Podman reads too).
+              </p>
+            ) : null}
             <ul aria-labelledby="pull-candidates-label">
               {candidates.map((c) => (
                 <li key={c}>
-                  <button
-                    type="button"
-                    disabled={busy}
-                    data-testid="pull-candidate"
-                    onClick={() => void choose(c)}
-                  >
+                  <button type="button" disabled={busy} data-testid="pull-candidate" onClick={() => void choose(c)}>
                     {c}
                   </button>
                 </li>

@@ -51,7 +51,9 @@ test('a running transfer shows its progress, blobs in words and a Cancel that ca
 
   const user = userEvent.setup();
   await user.click(within(row).getByRole('button', { name: /Show 3 blobs/ }));
-  const states = within(row).getAllByTestId('transfer-blob').map((b) => b.textContent);
+  const states = within(row)
+    .getAllByTestId('transfer-blob')
+    .map((b) => b.textContent);
   expect(states[0]).toContain('downloading');
   expect(states[1]).toContain('already there');
   expect(states[2]).toContain('mounted from another repository');
@@ -69,7 +71,12 @@ test('throughput and time left come from arrival times; collapsed, the dock is o
     s.applyTransferEvent({
       event: 'transferProgress',
       now: 3000,
-      payload: { transferId: running, events: [{ type: 'blob', digest: `sha256:${'a'.repeat(64)}`, kind: 'layer', state: 'downloading', done: 3_000_000, total: 4_000_000 }] },
+      payload: {
+        transferId: running,
+        events: [
+          { type: 'blob', digest: `sha256:${'a'.repeat(64)}`, kind: 'layer', state: 'downloading', done: 3_000_000, total: 4_000_000 },
+        ],
+      },
     });
     render(<TransfersPanel />);
     // 2 MB in 2 s, 1 MB to go.
@@ -91,9 +98,27 @@ test('a failed transfer started here offers Retry, which starts the same request
   act(() => {
     const s = deckhand.getState();
     s.applyTransferEvent({ event: 'transferStarted', payload: { transferId: failed, kind: 'pull', ref: 'example.com/app:1' } });
-    s.applyTransferEvent({ event: 'transferEnded', payload: { transferId: failed, kind: 'pull', ref: 'example.com/app:1', digest: null, error: { code: 'ENETWORK', message: 'example.com refused the connection', detail: null } } });
+    s.applyTransferEvent({
+      event: 'transferEnded',
+      payload: {
+        transferId: failed,
+        kind: 'pull',
+        ref: 'example.com/app:1',
+        digest: null,
+        error: { code: 'ENETWORK', message: 'example.com refused the connection', detail: null },
+      },
+    });
     // One this window did not start: no Retry.
-    s.applyTransferEvent({ event: 'transferEnded', payload: { transferId: running, kind: 'push', ref: 'example.com/other:1', digest: null, error: { code: 'ECANCELLED', message: 'Cancelled.', detail: null } } });
+    s.applyTransferEvent({
+      event: 'transferEnded',
+      payload: {
+        transferId: running,
+        kind: 'push',
+        ref: 'example.com/other:1',
+        digest: null,
+        error: { code: 'ECANCELLED', message: 'Cancelled.', detail: null },
+      },
+    });
   });
   render(<TransfersPanel />);
   const [other, row] = screen.getAllByTestId('transfer');
@@ -128,7 +153,11 @@ test('a finished pull shows the final figures; Clear finished removes it', async
       ],
     },
   });
-  s.applyTransferEvent({ event: 'transferEnded', payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1', digest: 'sha256:f', error: null }, now: 3500 });
+  s.applyTransferEvent({
+    event: 'transferEnded',
+    payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1', digest: 'sha256:f', error: null },
+    now: 3500,
+  });
   render(<TransfersPanel />);
   expect(screen.getByTestId('transfer').dataset.state).toBe('done');
   expect(screen.getByTestId('transfer-status').textContent).toBe('Done: 12.6 MB');
@@ -143,7 +172,21 @@ test('a pull served by a registries.conf mirror says which one; one from the pri
   const s = deckhand.getState();
   const resolved = (transferId: string, mirror?: string) => ({
     event: 'transferProgress' as const,
-    payload: { transferId, events: [{ type: 'resolved' as const, ref: 'example.com/app:1', digest: 'sha256:f', mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [], sparse: false, endpoint: 'https://x', ...(mirror ? { mirror } : {}) }] },
+    payload: {
+      transferId,
+      events: [
+        {
+          type: 'resolved' as const,
+          ref: 'example.com/app:1',
+          digest: 'sha256:f',
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platforms: [],
+          sparse: false,
+          endpoint: 'https://x',
+          ...(mirror ? { mirror } : {}),
+        },
+      ],
+    },
   });
   s.applyTransferEvent({ event: 'transferStarted', payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1' } });
   s.applyTransferEvent(resolved(running, 'mirror.example.net:5000/cache'));
@@ -153,6 +196,11 @@ test('a pull served by a registries.conf mirror says which one; one from the pri
   const [primary, mirrored] = screen.getAllByTestId('transfer');
   expect(within(mirrored!).getByTestId('transfer-mirror').textContent).toBe('from mirror mirror.example.net:5000/cache');
   expect(within(primary!).queryByTestId('transfer-mirror')).toBeNull();
-  s.applyTransferEvent({ event: 'transferEnded', payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1', digest: 'sha256:f', error: null } });
-  expect(within(screen.getAllByTestId('transfer')[1]!).getByTestId('transfer-mirror').textContent).toBe('from mirror mirror.example.net:5000/cache');
+  s.applyTransferEvent({
+    event: 'transferEnded',
+    payload: { transferId: running, kind: 'pull', ref: 'example.com/app:1', digest: 'sha256:f', error: null },
+  });
+  expect(within(screen.getAllByTestId('transfer')[1]!).getByTestId('transfer-mirror').textContent).toBe(
+    'from mirror mirror.example.net:5000/cache',
+  );
 });

@@ -24,8 +24,12 @@ function useClock(active: boolean): number {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [active]);
-  // Events re-render too; never measure against a clock older than the latest event.
-  return Math.max(now, Date.now());
+  return now;
+}
+
+/** When the latest progress of any transfer arrived (0 when none has). */
+function lastHeard(transfers: TransferView[]): number {
+  return Math.max(0, ...transfers.map((t) => t.samples.at(-1)?.at ?? 0));
 }
 
 function stateLabel(t: TransferView): string {
@@ -48,11 +52,19 @@ function finalFigures(t: TransferView): string | null {
   const parts: string[] = [];
   const s = t.summary;
   if (s?.type === 'pull') {
-    parts.push(`Fetched ${s.fetchedBlobs} blob${s.fetchedBlobs === 1 ? '' : 's'} (${formatBytes(s.fetchedBytes)})`, `${s.skippedBlobs} already stored`);
+    parts.push(
+      `Fetched ${s.fetchedBlobs} blob${s.fetchedBlobs === 1 ? '' : 's'} (${formatBytes(s.fetchedBytes)})`,
+      `${s.skippedBlobs} already stored`,
+    );
   } else if (s?.type === 'push') {
-    parts.push(`Uploaded ${s.uploadedBlobs} blob${s.uploadedBlobs === 1 ? '' : 's'} (${formatBytes(s.uploadedBytes)})`, `${s.existingBlobs} already there`, `${s.mountedBlobs} mounted`);
+    parts.push(
+      `Uploaded ${s.uploadedBlobs} blob${s.uploadedBlobs === 1 ? '' : 's'} (${formatBytes(s.uploadedBytes)})`,
+      `${s.existingBlobs} already there`,
+      `${s.mountedBlobs} mounted`,
+    );
   }
-  if (t.status !== 'running' && t.startedAt !== null && t.endedAt !== null) parts.push(`took ${formatDuration((t.endedAt - t.startedAt) / 1000)}`);
+  if (t.status !== 'running' && t.startedAt !== null && t.endedAt !== null)
+    parts.push(`took ${formatDuration((t.endedAt - t.startedAt) / 1000)}`);
   return parts.length > 0 ? parts.join(' · ') : null;
 }
 
@@ -100,7 +112,10 @@ function TransferItem({ t, now, canRetry }: { t: TransferView; now: number; canR
       </div>
       <progress data-testid="transfer-progress" value={done} max={total || 1} aria-label={`Progress of ${label}`} />
       <div className="transfer-line">
-        <span data-testid="transfer-status" className={t.status === 'failed' && !isCancelled(t) ? 'transfer-status error' : 'transfer-status muted'}>
+        <span
+          data-testid="transfer-status"
+          className={t.status === 'failed' && !isCancelled(t) ? 'transfer-status error' : 'transfer-status muted'}
+        >
           {statusText(t)}
         </span>
         {t.status === 'running' ? (
@@ -111,7 +126,11 @@ function TransferItem({ t, now, canRetry }: { t: TransferView; now: number; canR
         ) : null}
       </div>
       {t.mirror ? (
-        <div className="transfer-mirror muted" data-testid="transfer-mirror" title="A registries.conf mirror served this pull; the image keeps the name asked for">
+        <div
+          className="transfer-mirror muted"
+          data-testid="transfer-mirror"
+          title="A registries.conf mirror served this pull; the image keeps the name asked for"
+        >
           from mirror {t.mirror}
         </div>
       ) : null}
@@ -157,13 +176,20 @@ export function TransfersPanel() {
   const clearFinished = useDeckhand((s) => s.clearFinished);
   const [open, setOpen] = useState(true);
   const anyRunning = transfers.some((t) => t.status === 'running');
-  const now = useClock(anyRunning);
+  // Events re-render too; never measure against a clock older than the latest event.
+  const now = Math.max(useClock(anyRunning), lastHeard(transfers));
   const finished = transfers.length - transfers.filter((t) => t.status === 'running').length;
 
   return (
     <section className={open ? 'transfers-dock open' : 'transfers-dock'} aria-label="Transfers" data-testid="transfers">
       <header className="transfers-head">
-        <button type="button" className="transfers-toggle" aria-expanded={open} aria-controls={open ? 'transfers-list' : undefined} onClick={() => setOpen((v) => !v)}>
+        <button
+          type="button"
+          className="transfers-toggle"
+          aria-expanded={open}
+          aria-controls={open ? 'transfers-list' : undefined}
+          onClick={() => setOpen((v) => !v)}
+        >
           <span className="chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>

@@ -23,9 +23,15 @@ test('loads the forest when stale, draws every layer, and a click selects the im
   expect(within(tree).getAllByTestId('tree-node')).toHaveLength(7);
   expect(tree.textContent).toContain('app:1');
   // The base image's top layer has layers on it: its images get leaves of their own.
-  expect(within(tree).getAllByTestId('tree-image').map((n) => n.textContent)).toEqual(['base:1', 'base:copy']);
+  expect(
+    within(tree)
+      .getAllByTestId('tree-image')
+      .map((n) => n.textContent),
+  ).toEqual(['base:1', 'base:copy']);
 
-  const app = within(tree).getAllByTestId('tree-node').find((n) => n.textContent === 'app:1')!;
+  const app = within(tree)
+    .getAllByTestId('tree-node')
+    .find((n) => n.textContent === 'app:1')!;
   expect(app.getAttribute('data-shared')).toBe('false');
   await userEvent.click(app);
   const s = useDeckhand.getState();

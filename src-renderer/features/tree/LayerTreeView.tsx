@@ -41,7 +41,9 @@ function Tooltip({ layer, images, height }: { layer: LaidLayer; images: LaidImag
       <div className="mono">{layer.digest}</div>
       <div>
         <span className="muted">Created by </span>
-        <span className="mono">{layer.createdBy ? (layer.createdBy.length > 240 ? `${layer.createdBy.slice(0, 239)}…` : layer.createdBy) : 'unknown'}</span>
+        <span className="mono">
+          {layer.createdBy ? (layer.createdBy.length > 240 ? `${layer.createdBy.slice(0, 239)}…` : layer.createdBy) : 'unknown'}
+        </span>
       </div>
       <div>
         <span className="muted">Size </span>
@@ -79,7 +81,15 @@ function ImageLabel({ image, layer, selected }: { image: LaidImage; layer: LaidL
 }
 
 /** An image whose top layer has more layers built on it: its own leaf, selecting just that image. */
-function InnerImage({ image, selected, onSelect }: { image: LaidImage; selected: boolean; onSelect: (names: string[], text: string) => void }) {
+function InnerImage({
+  image,
+  selected,
+  onSelect,
+}: {
+  image: LaidImage;
+  selected: boolean;
+  onSelect: (names: string[], text: string) => void;
+}) {
   const act = () => onSelect([image.name], `Selected ${image.name}`);
   return (
     <g
@@ -240,15 +250,21 @@ export function LayerTreeView() {
           <strong>No layers yet.</strong>
         </p>
         <p className="muted">
-          The tree shows every layer in the store once, with the images built on it. Pull or load an image and its layers appear here; images that share a base share its
-          branch.
+          The tree shows every layer in the store once, with the images built on it. Pull or load an image and its layers appear here;
+          images that share a base share its branch.
         </p>
       </div>
     );
   } else {
     body = (
       <div className="tree-canvas" style={{ width: layout.width, height: layout.height }}>
-        <svg className="tree-svg" width={layout.width} height={layout.height} role="group" aria-label={`${plural(layout.layers.length, 'layer')} of ${plural(imageCount, 'image')}`}>
+        <svg
+          className="tree-svg"
+          width={layout.width}
+          height={layout.height}
+          role="group"
+          aria-label={`${plural(layout.layers.length, 'layer')} of ${plural(imageCount, 'image')}`}
+        >
           <g className="tree-links" aria-hidden="true">
             {layout.links.map((l) => (
               <path key={l.key} className={`tree-link ${l.kind}`} d={linkPath(l)} />
@@ -256,7 +272,15 @@ export function LayerTreeView() {
           </g>
           <g className="tree-nodes">
             {layout.layers.map((l) => (
-              <LayerNodeView key={l.id} layer={l} images={imagesByLayer.get(l.id) ?? []} selection={selection} hovered={hovered === l.id} onHover={setHovered} onSelect={onSelect} />
+              <LayerNodeView
+                key={l.id}
+                layer={l}
+                images={imagesByLayer.get(l.id) ?? []}
+                selection={selection}
+                hovered={hovered === l.id}
+                onHover={setHovered}
+                onSelect={onSelect}
+              />
             ))}
             {layout.images
               .filter((i) => !leafLayers.has(i.layerId))

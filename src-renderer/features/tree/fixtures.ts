@@ -22,7 +22,12 @@ export function layer(id: string, size: number, children: LayerNode[] = [], topO
 export function sampleForest(): LayerNode {
   return layer('root', 0, [
     layer('a1', 100, [
-      layer('a2', 50, [layer('a3', 30, [layer('a4', 20, [], ['app:1'])]), layer('a5', 40, [], ['other:1 (linux/amd64)'])], ['base:1', 'base:copy']),
+      layer(
+        'a2',
+        50,
+        [layer('a3', 30, [layer('a4', 20, [], ['app:1'])]), layer('a5', 40, [], ['other:1 (linux/amd64)'])],
+        ['base:1', 'base:copy'],
+      ),
     ]),
     layer('b1', 200, [layer('b2', 10, [], ['other:1 (linux/arm64)'])]),
   ]);

@@ -68,7 +68,11 @@ describe('layoutTree', () => {
 
   test('hundreds of images: the height follows the leaf count, deep chains widen the layout', () => {
     const bases = Array.from({ length: 3 }, (_, b) =>
-      layer(`base${b}`, 1000, Array.from({ length: 100 }, (_, i) => layer(`img${b}-${i}`, 10 + i, [], [`repo${b}/img:${i}`]))),
+      layer(
+        `base${b}`,
+        1000,
+        Array.from({ length: 100 }, (_, i) => layer(`img${b}-${i}`, 10 + i, [], [`repo${b}/img:${i}`])),
+      ),
     );
     const l = layoutTree(layer('root', 0, bases), { width: 300 });
     expect(l.images).toHaveLength(300);

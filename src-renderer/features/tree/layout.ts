@@ -103,7 +103,6 @@ function nameFor(label: string, names: string[]): string {
 export const radiusFor = (bytes: number, maxBytes: number): number =>
   maxBytes <= 0 ? MIN_RADIUS : MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt(Math.max(0, bytes) / maxBytes);
 
-
 export function clipLabel(label: string): string {
   return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
 }
@@ -134,7 +133,9 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
   if (imageNodes.length === 0) return { width: size.width, height: 0, layers: [], images: [], links: [], labelChars: 0 };
 
   // Rows: one per image leaf, evenly spaced.
-  const rows = cluster<Datum>().nodeSize([ROW, 1]).separation(() => 1)(root);
+  const rows = cluster<Datum>()
+    .nodeSize([ROW, 1])
+    .separation(() => 1)(root);
   let minX = Infinity;
   let maxX = -Infinity;
   rows.each((n) => {
@@ -167,7 +168,14 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
     const y = rowY(n.x);
     const parent = n.parent && n.parent.depth > 0 ? n.parent : null;
     if (parent) {
-      links.push({ key: `${parent.data.layer.id}>${n.data.kind === 'image' ? `image:${n.data.label}` : n.data.layer.id}`, kind: n.data.kind, x0: colX(parent.depth), y0: rowY(parent.x), x1: x, y1: y });
+      links.push({
+        key: `${parent.data.layer.id}>${n.data.kind === 'image' ? `image:${n.data.label}` : n.data.layer.id}`,
+        kind: n.data.kind,
+        x0: colX(parent.depth),
+        y0: rowY(parent.x),
+        x1: x,
+        y1: y,
+      });
     }
     if (n.data.kind === 'image') {
       const chain = n.ancestors().filter((a) => a.depth > 0 && a.data.kind === 'layer');

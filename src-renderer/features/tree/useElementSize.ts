@@ -14,7 +14,11 @@ export function useElementSize(ref: RefObject<HTMLElement | null>, fallback: Siz
     const update = (width: number, height: number) => {
       // Zero means not laid out yet (a hidden tab): keep the last real size.
       if (width <= 0 || height <= 0) return;
-      setSize((s) => (Math.round(s.width) === Math.round(width) && Math.round(s.height) === Math.round(height) ? s : { width: Math.round(width), height: Math.round(height) }));
+      setSize((s) =>
+        Math.round(s.width) === Math.round(width) && Math.round(s.height) === Math.round(height)
+          ? s
+          : { width: Math.round(width), height: Math.round(height) },
+      );
     };
     update(el.clientWidth, el.clientHeight);
     const observer = new ResizeObserver((entries) => {

@@ -27,9 +27,11 @@ test('loads when stale and shows the store totals and the map', async () => {
   expect(mockApi.diskUsage).toHaveBeenCalledTimes(1);
   expect(screen.getByTestId('usage-reclaimable').getAttribute('data-bytes')).toBe('13');
   expect(screen.getByTestId('usage-shared').getAttribute('data-bytes')).toBe('1070');
-  expect(within(map).getAllByTestId('usage-cell').map((c) => c.getAttribute('data-name'))).toEqual(
-    expect.arrayContaining(['example.com/a', 'example.com/b', A1, A2, 'example.com/b:1']),
-  );
+  expect(
+    within(map)
+      .getAllByTestId('usage-cell')
+      .map((c) => c.getAttribute('data-name')),
+  ).toEqual(expect.arrayContaining(['example.com/a', 'example.com/b', A1, A2, 'example.com/b:1']));
   // The dangling image owns 3 bytes: too small to draw beside kilobytes, it is in the list beside the map.
   expect(screen.getByRole('checkbox', { name: `Select ${DANGLING}` })).toBeTruthy();
   expect(within(map).getAllByTestId('usage-shared-blob')).toHaveLength(2);

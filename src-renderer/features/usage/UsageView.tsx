@@ -163,7 +163,13 @@ function UsageMap({ usage, selection, onToggle }: { usage: DiskUsage; selection:
       {layout.totalBytes === 0 ? (
         <p className="muted usage-empty">The stored images reach no blobs with a size.</p>
       ) : (
-        <svg className="usage-svg" width={width} height={height} role="group" aria-label={`Disk usage map: ${formatBytes(layout.totalBytes)} in ${plural(usage.images.length, 'image')}`}>
+        <svg
+          className="usage-svg"
+          width={width}
+          height={height}
+          role="group"
+          aria-label={`Disk usage map: ${formatBytes(layout.totalBytes)} in ${plural(usage.images.length, 'image')}`}
+        >
           {(kids.get('root') ?? []).map((c) => (
             <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
           ))}
@@ -174,7 +180,10 @@ function UsageMap({ usage, selection, onToggle }: { usage: DiskUsage; selection:
 }
 
 function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection: Set<string>; onToggle: (names: string[]) => void }) {
-  const images = useMemo(() => [...usage.images].sort((a, b) => repositoryOf(a).localeCompare(repositoryOf(b)) || a.name.localeCompare(b.name)), [usage]);
+  const images = useMemo(
+    () => [...usage.images].sort((a, b) => repositoryOf(a).localeCompare(repositoryOf(b)) || a.name.localeCompare(b.name)),
+    [usage],
+  );
   return (
     <div className="usage-list">
       <table>
@@ -197,7 +206,12 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
           {images.map((i) => (
             <tr key={i.name} className={selection.has(i.name) ? 'selected' : undefined}>
               <td>
-                <input type="checkbox" checked={selection.has(i.name)} onChange={() => onToggle([i.name])} aria-label={`Select ${i.name}`} />
+                <input
+                  type="checkbox"
+                  checked={selection.has(i.name)}
+                  onChange={() => onToggle([i.name])}
+                  aria-label={`Select ${i.name}`}
+                />
               </td>
               <td className="usage-list-name" title={i.name}>
                 {i.name}
@@ -231,7 +245,9 @@ function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionL
       </p>
       {n > 0 ? (
         <p className="muted usage-selection-detail">
-          {figures.freedSharedBlobs.length > 0 ? `Includes ${plural(figures.freedSharedBlobs.length, 'shared blob')} (${formatBytes(figures.freedSharedBytes)}) only selected images use. ` : ''}
+          {figures.freedSharedBlobs.length > 0
+            ? `Includes ${plural(figures.freedSharedBlobs.length, 'shared blob')} (${formatBytes(figures.freedSharedBytes)}) only selected images use. `
+            : ''}
           {figures.keptBlobs.length > 0 ? `${formatBytes(figures.keptBytes)} stays: images not selected need it.` : ''}
         </p>
       ) : (
@@ -296,7 +312,9 @@ export function UsageView() {
               <p>
                 <strong>No images in the store.</strong>
               </p>
-              <p className="muted">Pull or load an image to see what it costs here. Prune still clears unreferenced blobs and interrupted downloads.</p>
+              <p className="muted">
+                Pull or load an image to see what it costs here. Prune still clears unreferenced blobs and interrupted downloads.
+              </p>
             </div>
           ) : (
             <div className="usage-body">

@@ -4,10 +4,17 @@ import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/contract.ts'
 const d = (name: string) => `sha256:${name.padEnd(64, '0')}`;
 
 export const BLOB_SIZES: Record<string, number> = {
-  [d('m1')]: 1, [d('c1')]: 2, [d('la')]: 300,
-  [d('m2')]: 1, [d('c2')]: 2, [d('la2')]: 150,
-  [d('m3')]: 1, [d('c3')]: 2, [d('lb')]: 500,
-  [d('m4')]: 1, [d('c4')]: 2,
+  [d('m1')]: 1,
+  [d('c1')]: 2,
+  [d('la')]: 300,
+  [d('m2')]: 1,
+  [d('c2')]: 2,
+  [d('la2')]: 150,
+  [d('m3')]: 1,
+  [d('c3')]: 2,
+  [d('lb')]: 500,
+  [d('m4')]: 1,
+  [d('c4')]: 2,
   [d('base')]: 1000,
   [d('shared2')]: 70,
 };

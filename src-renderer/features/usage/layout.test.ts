@@ -34,7 +34,12 @@ describe('layoutUsage', () => {
     expect(repoA.names).toEqual(['example.com/a:1', 'example.com/a:2']);
     const a1 = l.cells.find((c) => c.id === 'image:example.com/a:1')!;
     expect(a1).toMatchObject({ kind: 'image', depth: 2, label: '1', bytes: 303, parentId: repoA.id });
-    expect(l.cells.filter((c) => c.parentId === a1.id).map((c) => c.digest).sort()).toEqual([digest('c1'), digest('la'), digest('m1')].sort());
+    expect(
+      l.cells
+        .filter((c) => c.parentId === a1.id)
+        .map((c) => c.digest)
+        .sort(),
+    ).toEqual([digest('c1'), digest('la'), digest('m1')].sort());
     const none = l.cells.find((c) => c.id === `repo:${NO_REPOSITORY}`)!;
     expect(none.bytes).toBe(3);
   });
@@ -64,7 +69,8 @@ describe('layoutUsage', () => {
       const depths = new Set(l.cells.map((c) => c.depth));
       for (const depth of depths) {
         const level = l.cells.filter((c) => c.depth === depth);
-        for (let i = 0; i < level.length; i++) for (let j = i + 1; j < level.length; j++) expect(overlap(level[i]!, level[j]!)).toBeLessThan(1e-6);
+        for (let i = 0; i < level.length; i++)
+          for (let j = i + 1; j < level.length; j++) expect(overlap(level[i]!, level[j]!)).toBeLessThan(1e-6);
       }
     }
   });

@@ -100,7 +100,10 @@ export function usageTree(usage: DiskUsage): Node {
   const shared: Node[] = [...users]
     .filter(([, who]) => who.length > 1)
     .map(([d, who]) => ({ id: `shared:${d}`, kind: 'shared-blob', label: short(d), size: size(d), names: [], digest: d, users: who }));
-  const children = shared.length > 0 ? [...repositories, { id: 'shared', kind: 'shared-group' as const, label: SHARED_GROUP, size: 0, names: [], children: shared }] : repositories;
+  const children =
+    shared.length > 0
+      ? [...repositories, { id: 'shared', kind: 'shared-group' as const, label: SHARED_GROUP, size: 0, names: [], children: shared }]
+      : repositories;
   return { id: 'root', kind: 'root', label: 'Store', size: 0, names: [], children };
 }
 

@@ -32,12 +32,24 @@ export interface SelectionFigures {
   keptBytes: number;
 }
 
-export function selectionFigures(usage: DiskUsage, selected: Iterable<string>, users: Map<string, string[]> = blobUsers(usage)): SelectionFigures {
+export function selectionFigures(
+  usage: DiskUsage,
+  selected: Iterable<string>,
+  users: Map<string, string[]> = blobUsers(usage),
+): SelectionFigures {
   const chosen = new Set(selected);
   const names = usage.images.filter((i) => chosen.has(i.name)).map((i) => i.name);
   const picked = new Set(names);
   const seen = new Set<string>();
-  const figures: SelectionFigures = { names, reclaimableBytes: 0, freedBlobs: [], freedSharedBlobs: [], freedSharedBytes: 0, keptBlobs: [], keptBytes: 0 };
+  const figures: SelectionFigures = {
+    names,
+    reclaimableBytes: 0,
+    freedBlobs: [],
+    freedSharedBlobs: [],
+    freedSharedBytes: 0,
+    keptBlobs: [],
+    keptBytes: 0,
+  };
   for (const image of usage.images) {
     if (!picked.has(image.name)) continue;
     for (const digest of image.blobs) {
