@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { main } from './main.ts';
+import { loadCommand, main } from './main.ts';
+import { COMMAND_HELP, GLOBAL_OPTIONS, type CommandName } from './help.ts';
 import { Store } from '../engine/store/layout.ts';
 import { storeTestImage } from '../test/fixtures/store-images.ts';
 
@@ -28,6 +29,43 @@ test('help lists every command; no command is a usage error', async () => {
   const unknown = await cli(['frobnicate']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /unknown command "frobnicate"/);
+});
+
+test('COMMAND --help prints the usage, a description, every option with what it does, and an example', async () => {
+  for (const name of Object.keys(COMMAND_HELP) as CommandName[]) {
+    const c = COMMAND_HELP[name];
+    for (const flag of ['--help', '-h']) {
+      const help = await cli([name, 'ignored-argument', flag]);
+      assert.equal(help.code, 0, `${name} ${flag}`);
+      assert.equal(help.err, '');
+      assert.equal(help.out.split('\n')[0], c.summary);
+      assert.match(help.out, /\nDescription:\n {2}\S/);
+      assert.ok(help.out.includes(`\nUsage:\n  ${c.usage}\n`), name);
+      const examples = help.out.slice(help.out.indexOf('\nExamples:\n'), help.out.indexOf('\nOptions:\n')).split('\n').slice(2, -1);
+      assert.ok(examples.length > 0 && examples.every((l) => l.startsWith('  ') && l.includes(`deckhand ${name}`)), `${name}: examples`);
+      const options = help.out.slice(help.out.indexOf('\nOptions:\n'));
+      for (const o of [...c.options, ...GLOBAL_OPTIONS]) {
+        const line = options.split('\n').find((l) => l.trim().startsWith(`${o.flag} `));
+        assert.ok(line, `${name}: ${o.flag} is listed`);
+        assert.ok(line.trimEnd().endsWith(o.description), `${name}: ${o.flag} says what it does`);
+      }
+    }
+  }
+  const pull = (await cli(['pull', '--help'])).out;
+  assert.match(pull, /^ {2}-q, --quiet +Print no progress on stderr, only the result$/m);
+  assert.match(pull, /^ {6}--tls-verify=false +Do not verify the registry's certificate/m);
+  const description = pull.slice(pull.indexOf('Description:\n'), pull.indexOf('\nUsage:')).split('\n').slice(1, -1);
+  assert.ok(description.length > 1 && description.every((l) => l.startsWith('  ') && l.length <= 100), 'the description is wrapped');
+});
+
+test("every usage line lists only options the command documents, and each command's code has that usage", async () => {
+  for (const name of Object.keys(COMMAND_HELP) as CommandName[]) {
+    const c = COMMAND_HELP[name];
+    const documented = new Set(c.options.flatMap((o) => o.flag.match(/--[a-z-]+|-[a-z]\b/g) ?? []));
+    for (const flag of c.usage.match(/(?<=[\s[(|])--?[a-z][a-z-]*/g) ?? [])
+      assert.ok(documented.has(flag), `${name}: ${flag} in its usage is documented`);
+    assert.equal((await loadCommand(name)).usage, c.usage);
+  }
 });
 
 test('images --format json on a new store is an empty array; --store and DECKHAND_STORE pick the store', async (t) => {

@@ -18,8 +18,9 @@ export function openStore(ctx: CommandContext): Promise<Store> {
   return Store.open(resolveStoreDir(ctx.storeFlag, ctx.env));
 }
 
+/** A command's code; its summary, usage and options are in help.ts (COMMAND_HELP). */
 export type Command = {
-  summary: string;
+  /** COMMAND_HELP's usage, for usage errors. */
   usage: string;
   run(ctx: CommandContext): Promise<number>;
 };

@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
 import type { CommandContext } from './context.ts';
-import { COMMANDS, helpText } from './main.ts';
+import { helpText, loadCommand } from './main.ts';
 
 function ctx(args: string[], stdin: CommandContext['stdin']): CommandContext {
   return {
@@ -18,9 +18,9 @@ function ctx(args: string[], stdin: CommandContext['stdin']): CommandContext {
   };
 }
 
-test('login and logout are listed with usage text', () => {
-  assert.equal(COMMANDS.login, loginCommand);
-  assert.equal(COMMANDS.logout, logoutCommand);
+test('login and logout are listed with usage text', async () => {
+  assert.equal(await loadCommand('login'), loginCommand);
+  assert.equal(await loadCommand('logout'), logoutCommand);
   assert.match(helpText(), /login +Log in to a registry/);
   assert.match(loginCommand.usage, /deckhand login REGISTRY \[-u USER\] \[--password-stdin\] \[--authfile F\]/);
 });

@@ -5,55 +5,37 @@
  */
 import { DeckhandError } from '../../src-shared/errors.ts';
 import type { Command, CommandContext } from './context.ts';
-import { fsckCommand } from './commands/fsck.ts';
-import { imagesCommand } from './commands/images.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { pullCommand } from './commands/pull.ts';
-import { rmiCommand } from './commands/rmi.ts';
-import { pushCommand } from './commands/push.ts';
-import { tagCommand } from './commands/tag.ts';
-import { copyCommand } from './commands/copy.ts';
-import { serveCommand } from './commands/serve.ts';
-import { dfCommand } from './commands/df.ts';
-import { treeCommand } from './commands/tree.ts';
-import { pruneCommand } from './commands/prune.ts';
-import { saveCommand } from './commands/save.ts';
-import { loadCommand } from './commands/load.ts';
-import { generateSigstoreKeyCommand } from './commands/generate-sigstore-key.ts';
-import { loginCommand } from './commands/login.ts';
-import { logoutCommand } from './commands/logout.ts';
+import { COMMAND_HELP, commandHelpText, helpText, isCommandName, type CommandName } from './help.ts';
 
-export const COMMANDS: Record<string, Command> = {
-  pull: pullCommand,
-  push: pushCommand,
-  tag: tagCommand,
-  copy: copyCommand,
-  serve: serveCommand,
-  images: imagesCommand,
-  inspect: inspectCommand,
-  rmi: rmiCommand,
-  fsck: fsckCommand,
-  df: dfCommand,
-  tree: treeCommand,
-  prune: pruneCommand,
-  save: saveCommand,
-  load: loadCommand,
-  'generate-sigstore-key': generateSigstoreKeyCommand,
-  login: loginCommand,
-  logout: logoutCommand,
+export { helpText };
+
+/**
+ * Each command's code, loaded only when that command runs: `deckhand pull` loads pull's graph and
+ * not the others' (their summaries, usage and options are in help.ts).
+ */
+const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
+  pull: async () => (await import('./commands/pull.ts')).pullCommand,
+  push: async () => (await import('./commands/push.ts')).pushCommand,
+  tag: async () => (await import('./commands/tag.ts')).tagCommand,
+  copy: async () => (await import('./commands/copy.ts')).copyCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  images: async () => (await import('./commands/images.ts')).imagesCommand,
+  inspect: async () => (await import('./commands/inspect.ts')).inspectCommand,
+  rmi: async () => (await import('./commands/rmi.ts')).rmiCommand,
+  fsck: async () => (await import('./commands/fsck.ts')).fsckCommand,
+  df: async () => (await import('./commands/df.ts')).dfCommand,
+  tree: async () => (await import('./commands/tree.ts')).treeCommand,
+  prune: async () => (await import('./commands/prune.ts')).pruneCommand,
+  save: async () => (await import('./commands/save.ts')).saveCommand,
+  load: async () => (await import('./commands/load.ts')).loadCommand,
+  'generate-sigstore-key': async () => (await import('./commands/generate-sigstore-key.ts')).generateSigstoreKeyCommand,
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  logout: async () => (await import('./commands/logout.ts')).logoutCommand,
 };
 
-export function helpText(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  return [
-    'Usage: deckhand [--store DIR] COMMAND [OPTIONS]',
-    '',
-    'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    '',
-    'The store defaults to the per-user app data folder; --store DIR or DECKHAND_STORE overrides it.',
-    "Run `deckhand COMMAND --help` for a command's options.",
-  ].join('\n');
+/** The command called `name`, its code loaded. */
+export function loadCommand(name: CommandName): Promise<Command> {
+  return COMMAND_MODULES[name]();
 }
 
 /** Splits global options (before the command) from the command and its arguments. */
@@ -88,16 +70,16 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     io.stdout.write('deckhand 0.1.0\n');
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (!isCommandName(name)) {
     io.stderr.write(`Error: unknown command "${name}".\n\n${helpText()}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`Usage: ${command.usage}\n`);
+    io.stdout.write(`${commandHelpText(name)}\n`);
     return 0;
   }
   try {
+    const command = await loadCommand(name);
     return await command.run({ args: rest, storeFlag, env: io.env, stdout: io.stdout, stderr: io.stderr, signal });
   } catch (e) {
     if (e instanceof DeckhandError) {
@@ -115,7 +97,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
       code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
     ) {
-      io.stderr.write(`Error: ${(e as Error).message}\nUsage: ${command.usage}\n`);
+      io.stderr.write(`Error: ${(e as Error).message}\nUsage: ${COMMAND_HELP[name].usage}\n`);
       return 2;
     }
     io.stderr.write(`Error: ${(e as Error).stack ?? String(e)}\n`);

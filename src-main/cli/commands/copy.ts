@@ -4,11 +4,10 @@ import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
 import { PLATFORM_FLAGS, TRANSFER_FLAGS, platformChoice, printResult, transferSetup } from '../transfer-flags.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const copyCommand: Command = {
-  summary: 'Copy an image between the store, registries (docker://) and OCI layouts (oci:DIR[:REF])',
-  usage:
-    'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+  usage: COMMAND_HELP.copy.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

@@ -6,10 +6,10 @@ import { diskUsage } from '../../engine/insight/usage.ts';
 import { json, table } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const dfCommand: Command = {
-  summary: 'Show where the disk space goes: per image total, shared and unique bytes',
-  usage: 'deckhand df [--format json]',
+  usage: COMMAND_HELP.df.usage,
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);

@@ -4,10 +4,10 @@ import { fsck, repairStore } from '../../engine/insight/fsck.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const fsckCommand: Command = {
-  summary: 'Verify every stored image (blobs present, sizes and digests correct); --repair fixes what is safe to fix',
-  usage: 'deckhand fsck [--repair] [--format json]',
+  usage: COMMAND_HELP.fsck.usage,
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' }, repair: { type: 'boolean' } } });
     const asJson = wantsJson(values.format, this.usage);

@@ -6,6 +6,7 @@ import type { Command } from '../context.ts';
 import { json } from '../output.ts';
 import { readPassphrase } from '../signing-flags.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 /** Writes a file that must not exist yet (as skopeo refuses to overwrite a key). */
 async function writeNew(path: string, text: string, mode: number): Promise<void> {
@@ -19,8 +20,7 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
 }
 
 export const generateSigstoreKeyCommand: Command = {
-  summary: 'Create a sigstore key pair (PREFIX.pub, PREFIX.private) for push --sign-by-sigstore-private-key',
-  usage: 'deckhand generate-sigstore-key --output-prefix PREFIX [--passphrase-file FILE] [--format json]',
+  usage: COMMAND_HELP['generate-sigstore-key'].usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

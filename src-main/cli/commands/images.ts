@@ -5,10 +5,10 @@ import { listImages } from '../../engine/insight/images.ts';
 import { json, table } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const imagesCommand: Command = {
-  summary: 'List stored images',
-  usage: 'deckhand images [--format json]',
+  usage: COMMAND_HELP.images.usage,
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);

@@ -4,10 +4,10 @@ import { inspectImage } from '../../engine/insight/inspect.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const inspectCommand: Command = {
-  summary: 'Show an image: manifest, config, platforms, layers and history',
-  usage: 'deckhand inspect REF [--format json]',
+  usage: COMMAND_HELP.inspect.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);

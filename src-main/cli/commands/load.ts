@@ -3,10 +3,10 @@ import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const loadCommand: Command = {
-  summary: 'Load images from an archive (docker save, podman save, deckhand save; gzip or not)',
-  usage: 'deckhand load -i FILE [--format json]',
+  usage: COMMAND_HELP.load.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

@@ -5,10 +5,10 @@ import type { Command } from '../context.ts';
 import { json } from '../output.ts';
 import { promptLine, readAllStdin } from '../prompt.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const loginCommand: Command = {
-  summary: 'Log in to a registry: check the credentials there, then save them',
-  usage: 'deckhand login REGISTRY [-u USER] [--password-stdin] [--authfile F] [--tls-verify=false] [--format json]',
+  usage: COMMAND_HELP.login.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

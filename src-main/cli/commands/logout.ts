@@ -3,10 +3,10 @@ import { loginTarget, removeAllLogins, removeLogin } from '../../engine/config/a
 import type { Command } from '../context.ts';
 import { json } from '../output.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const logoutCommand: Command = {
-  summary: 'Remove the saved login for a registry (or --all)',
-  usage: 'deckhand logout (REGISTRY | --all) [--authfile F] [--format json]',
+  usage: COMMAND_HELP.logout.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

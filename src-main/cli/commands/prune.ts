@@ -5,10 +5,10 @@ import { describePlan, parseFilters, prune } from '../../engine/insight/prune.ts
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const pruneCommand: Command = {
-  summary: 'Remove dangling images, unused blobs and stale downloads (--all: tagged images too); shows exactly what it frees',
-  usage: 'deckhand prune [--all] [--filter until=DURATION] [--filter label=K[=V]] [--keep-last N] [--dry-run] [--format json]',
+  usage: COMMAND_HELP.prune.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

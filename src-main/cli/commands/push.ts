@@ -4,11 +4,10 @@ import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { SIGN_FLAGS, signOption } from '../signing-flags.ts';
 import { TRANSFER_FLAGS, printResult, transferSetup } from '../transfer-flags.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const pushCommand: Command = {
-  summary: 'Push a stored image (every stored platform) to a registry',
-  usage:
-    'deckhand push SRC [DEST] [--present-platforms] [--tls-verify=false] [--cert-dir DIR] [--sign-by-sigstore-private-key KEY [--sign-passphrase-file F]] [--quiet] [--format json]',
+  usage: COMMAND_HELP.push.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

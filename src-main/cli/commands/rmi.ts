@@ -4,10 +4,10 @@ import { removeImages } from '../../engine/store/remove.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const rmiCommand: Command = {
-  summary: 'Remove images by name, digest or ID; frees blobs no other image uses',
-  usage: 'deckhand rmi REF... [--force] [--format json]',
+  usage: COMMAND_HELP.rmi.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

@@ -6,10 +6,10 @@ import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const saveCommand: Command = {
-  summary: 'Write stored images to an archive file (oci-archive, or docker-archive for docker load)',
-  usage: 'deckhand save REF... -o FILE [--format oci-archive|docker-archive|json] [--platform os/arch[/variant]] [--present-platforms]',
+  usage: COMMAND_HELP.save.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

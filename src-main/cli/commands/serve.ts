@@ -3,10 +3,10 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import { resolveStoreDir } from '../../engine/store/location.ts';
 import type { Command } from '../context.ts';
 import { usageError } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const serveCommand: Command = {
-  summary: 'Serve the app to a browser on 127.0.0.1 (use an SSH tunnel to reach it remotely)',
-  usage: 'deckhand serve [--port P]',
+  usage: COMMAND_HELP.serve.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

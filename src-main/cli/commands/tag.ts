@@ -3,10 +3,10 @@ import { tagImage } from '../../engine/store/tag.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const tagCommand: Command = {
-  summary: 'Give a stored image another name (a tag names a digest)',
-  usage: 'deckhand tag SRC DEST [--format json]',
+  usage: COMMAND_HELP.tag.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
     if (positionals.length !== 2) throw usageError(this.usage, 'tag takes a stored image and a new name');

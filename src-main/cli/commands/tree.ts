@@ -4,10 +4,10 @@ import { formatImageTree, formatWhatRequires, imageTrees, whatRequires } from '.
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { COMMAND_HELP } from '../help.ts';
 
 export const treeCommand: Command = {
-  summary: "Show an image's layers like `podman image tree`; --whatrequires shows images built on it",
-  usage: 'deckhand tree REF [--whatrequires] [--format json]',
+  usage: COMMAND_HELP.tree.usage,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,

@@ -1,0 +1,336 @@
+/**
+ * What the `deckhand` command says about itself: every command's summary, usage, description,
+ * options and examples, in one module that imports nothing, so that `deckhand --help` and the
+ * command table cost nothing to load; a command's code is loaded only when it runs (main.ts).
+ * docs/cli.md and the README's synopsis are generated from this table (`npm run docs:cli`).
+ */
+
+export interface OptionHelp {
+  /** As typed: `-q, --quiet`, `--platform os/arch[/variant]`. */
+  flag: string;
+  /** What it does, in one line. */
+  description: string;
+}
+
+export interface ExampleHelp {
+  command: string;
+  /** What the example does, when the command alone does not say it. */
+  note?: string;
+}
+
+export interface CommandHelp {
+  /** One line, for the command list. */
+  summary: string;
+  /** The synopsis, also printed after a usage error. */
+  usage: string;
+  /** What the command does, a few sentences. */
+  description: string;
+  options: readonly OptionHelp[];
+  examples: readonly ExampleHelp[];
+}
+
+const FORMAT_JSON: OptionHelp = { flag: '--format json', description: 'Print the result as JSON for scripts instead of text' };
+const TLS_VERIFY: OptionHelp = {
+  flag: '--tls-verify=false',
+  description: "Do not verify the registry's certificate, and allow plain HTTP (default: verify; registries.conf may set insecure)",
+};
+const CERT_DIR: OptionHelp = {
+  flag: '--cert-dir DIR',
+  description: 'Read the CA (*.crt) and client certificate (NAME.cert, NAME.key) from DIR instead of certs.d',
+};
+const QUIET: OptionHelp = { flag: '-q, --quiet', description: 'Print no progress on stderr, only the result' };
+const PLATFORM: OptionHelp = {
+  flag: '--platform os/arch[/variant]',
+  description: "Take this platform from a multi-platform image (default: this machine's)",
+};
+const ALL_PLATFORMS: OptionHelp = { flag: '--all-platforms', description: 'Take every platform of a multi-platform image' };
+const SIGNATURE_POLICY: OptionHelp = {
+  flag: '--signature-policy PATH',
+  description: 'Check signatures with this policy.json instead of ~/.config/containers/policy.json or /etc/containers/policy.json',
+};
+const AUTHFILE: OptionHelp = {
+  flag: '--authfile F',
+  description: 'Use this auth.json instead of $REGISTRY_AUTH_FILE or $XDG_RUNTIME_DIR/containers/auth.json',
+};
+
+export const COMMAND_HELP = {
+  pull: {
+    summary: 'Pull an image from a registry into the store',
+    usage:
+      'deckhand pull REF [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+    description:
+      "Fetches an image from a registry into the store and prints its digest. A short name (alpine) is resolved with registries.conf; from a multi-platform image only this machine's platform is stored unless told otherwise. Only missing blobs are fetched and interrupted downloads resume. Pulls follow registries.conf (mirrors, rewrites, blocked registries) and policy.json.",
+    options: [PLATFORM, ALL_PLATFORMS, TLS_VERIFY, CERT_DIR, SIGNATURE_POLICY, QUIET, FORMAT_JSON],
+    examples: [
+      { command: 'deckhand pull alpine:3.20' },
+      { command: 'deckhand pull --platform linux/arm64 ghcr.io/org/app:1.0', note: "another platform than this machine's" },
+    ],
+  },
+  push: {
+    summary: 'Push a stored image (every stored platform) to a registry',
+    usage:
+      'deckhand push SRC [DEST] [--present-platforms] [--tls-verify=false] [--cert-dir DIR] [--sign-by-sigstore-private-key KEY [--sign-passphrase-file F]] [--quiet] [--format json]',
+    description:
+      'Sends a stored image to a registry, to DEST or else to the name it is stored under, and prints its digest. Every stored platform goes (an index stays an index); blobs the registry already has are skipped, and a re-push of an unchanged image is one request.',
+    options: [
+      { flag: '--present-platforms', description: 'Push the stored platforms of a partly pulled index as a new index instead of refusing' },
+      TLS_VERIFY,
+      CERT_DIR,
+      {
+        flag: '--sign-by-sigstore-private-key KEY',
+        description: 'Sign the pushed digest with this sigstore private key (see generate-sigstore-key)',
+      },
+      {
+        flag: '--sign-passphrase-file F',
+        description: "Read the key's passphrase from the first line of F (else $COSIGN_PASSWORD, else a prompt)",
+      },
+      QUIET,
+      FORMAT_JSON,
+    ],
+    examples: [
+      { command: 'deckhand push registry.example/team/app:1.0' },
+      { command: 'deckhand push app:1.0 registry.example/team/app:1.0', note: 'under another name' },
+    ],
+  },
+  tag: {
+    summary: 'Give a stored image another name (a tag names a digest)',
+    usage: 'deckhand tag SRC DEST [--format json]',
+    description:
+      'Names a stored image DEST as well. If DEST named another image before, that image is kept as a dangling entry (prune removes it).',
+    options: [FORMAT_JSON],
+    examples: [{ command: 'deckhand tag alpine:3.20 registry.example/base/alpine:3.20' }],
+  },
+  copy: {
+    summary: 'Copy an image between the store, registries (docker://) and OCI layouts (oci:DIR[:REF])',
+    usage:
+      'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+    description:
+      'Copies an image between the store (a plain name), registries (docker://REF) and OCI layout directories (oci:DIR[:REF]), as skopeo copy does, and prints its digest. Registry to registry streams blobs from one to the other; signatures are copied along when the whole image is.',
+    options: [PLATFORM, ALL_PLATFORMS, TLS_VERIFY, CERT_DIR, SIGNATURE_POLICY, QUIET, FORMAT_JSON],
+    examples: [
+      { command: 'deckhand copy --all-platforms docker://docker.io/library/alpine:3.20 docker://registry.example/mirror/alpine:3.20' },
+      { command: 'deckhand copy alpine:3.20 oci:./alpine-layout:3.20', note: 'from the store to an OCI layout' },
+    ],
+  },
+  serve: {
+    summary: 'Serve the app to a browser on 127.0.0.1 (use an SSH tunnel to reach it remotely)',
+    usage: 'deckhand serve [--port P]',
+    description:
+      "Runs the app's UI for a browser on 127.0.0.1 only and prints its address, which carries a random token that changes every run. Ctrl-C stops it.",
+    options: [{ flag: '-p, --port P', description: 'Listen on port P (default: a free port)' }],
+    examples: [{ command: 'deckhand serve --port 7780', note: 'then `ssh -L 7780:127.0.0.1:7780 HOST` and open the address locally' }],
+  },
+  images: {
+    summary: 'List stored images',
+    usage: 'deckhand images [--format json]',
+    description: 'Lists the stored images: repository, tag, digest, platforms, age and size. Dangling entries show as <none>.',
+    options: [FORMAT_JSON],
+    examples: [{ command: 'deckhand images' }, { command: 'deckhand images --format json' }],
+  },
+  inspect: {
+    summary: 'Show an image: manifest, config, platforms, layers and history',
+    usage: 'deckhand inspect REF [--format json]',
+    description:
+      'Shows a stored image, named by reference, digest or ID prefix: its manifest, config (entrypoint, command, environment, labels), platforms, and each layer with the step that created it.',
+    options: [FORMAT_JSON],
+    examples: [{ command: 'deckhand inspect alpine:3.20' }],
+  },
+  rmi: {
+    summary: 'Remove images by name, digest or ID; frees blobs no other image uses',
+    usage: 'deckhand rmi REF... [--force] [--format json]',
+    description:
+      'Removes stored images and deletes the blobs no other image, and no running operation, still uses; prints what it removed and the bytes freed.',
+    options: [
+      { flag: '-f, --force', description: 'Remove every image a name or ID prefix matches instead of refusing when it matches several' },
+      FORMAT_JSON,
+    ],
+    examples: [{ command: 'deckhand rmi alpine:3.20' }],
+  },
+  fsck: {
+    summary: 'Verify every stored image (blobs present, sizes and digests correct); --repair fixes what is safe to fix',
+    usage: 'deckhand fsck [--repair] [--format json]',
+    description:
+      "Checks that every stored image's blobs exist with the right sizes and digests, and reports unreferenced blobs and interrupted downloads. Exits 0 only when every image is whole.",
+    options: [
+      {
+        flag: '--repair',
+        description: 'Delete damaged and unreferenced blobs and stale downloads, and name the images to pull again',
+      },
+      FORMAT_JSON,
+    ],
+    examples: [{ command: 'deckhand fsck' }, { command: 'deckhand fsck --repair' }],
+  },
+  df: {
+    summary: 'Show where the disk space goes: per image total, shared and unique bytes',
+    usage: 'deckhand df [--format json]',
+    description:
+      'Shows the store’s size and, per image, its total size, the bytes it shares with other images and the bytes only it uses (what removing it frees), every blob counted once; and what prune would reclaim.',
+    options: [FORMAT_JSON],
+    examples: [{ command: 'deckhand df' }],
+  },
+  tree: {
+    summary: "Show an image's layers like `podman image tree`; --whatrequires shows images built on it",
+    usage: 'deckhand tree REF [--whatrequires] [--format json]',
+    description:
+      "Prints a stored image's layer chain as podman image tree does: each layer's ID and size, and the images it is the top layer of.",
+    options: [{ flag: '--whatrequires', description: 'Show the images built on top of REF instead of its layers' }, FORMAT_JSON],
+    examples: [{ command: 'deckhand tree alpine:3.20' }, { command: 'deckhand tree --whatrequires alpine:3.20' }],
+  },
+  prune: {
+    summary: 'Remove dangling images, unused blobs and stale downloads (--all: tagged images too); shows exactly what it frees',
+    usage: 'deckhand prune [--all] [--filter until=DURATION] [--filter label=K[=V]] [--keep-last N] [--dry-run] [--format json]',
+    description:
+      'Removes dangling images, blobs no image uses and interrupted downloads untouched for an hour, and prints each image and blob it removes, why, and the bytes freed. Blobs a running pull, push or copy holds are never removed.',
+    options: [
+      { flag: '--all', description: 'Remove tagged images too (those the filters match)' },
+      { flag: '--filter until=DURATION', description: 'Only images created (or pulled) more than DURATION ago: 30m, 12h, 7d' },
+      { flag: '--filter label=K[=V]', description: 'Only images with the label K (and the value V when given)' },
+      { flag: '--keep-last N', description: 'Keep the N newest images of each repository, whatever the filters say' },
+      { flag: '--dry-run', description: 'Print what would be removed and remove nothing' },
+      FORMAT_JSON,
+    ],
+    examples: [
+      { command: 'deckhand prune --dry-run' },
+      { command: 'deckhand prune --all --filter until=7d --keep-last 2', note: 'images older than a week, keeping two per repository' },
+    ],
+  },
+  save: {
+    summary: 'Write stored images to an archive file (oci-archive, or docker-archive for docker load)',
+    usage: 'deckhand save REF... -o FILE [--format oci-archive|docker-archive|json] [--platform os/arch[/variant]] [--present-platforms]',
+    description:
+      'Writes stored images to a tar archive: an oci-archive (every stored platform) or a docker-archive (one platform, for docker load).',
+    options: [
+      { flag: '-o, --output FILE', description: 'The archive to write (required)' },
+      { flag: '--format oci-archive|docker-archive', description: 'The archive format (default: oci-archive)' },
+      { flag: '--format json', description: 'Print the result as JSON (may be given besides the archive format)' },
+      {
+        flag: '--platform os/arch[/variant]',
+        description: "docker-archive: the platform to write from a multi-platform image (default: this machine's)",
+      },
+      {
+        flag: '--present-platforms',
+        description: 'Write the stored platforms of a partly pulled index as a new index instead of refusing',
+      },
+    ],
+    examples: [
+      { command: 'deckhand save alpine:3.20 -o alpine.tar' },
+      { command: 'deckhand save app:1.0 -o app.tar --format docker-archive', note: 'for docker load' },
+    ],
+  },
+  load: {
+    summary: 'Load images from an archive (docker save, podman save, deckhand save; gzip or not)',
+    usage: 'deckhand load -i FILE [--format json]',
+    description:
+      'Stores the images of an oci-archive or docker-archive, gzip’d or not. The whole archive is checked before anything is stored: unsafe names, links, truncation and digests that do not match are refused.',
+    options: [{ flag: '-i, --input FILE', description: 'The archive to read (or give it as the only argument)' }, FORMAT_JSON],
+    examples: [
+      { command: 'deckhand load -i alpine.tar' },
+      { command: 'docker save app:1.0 | gzip > app.tar.gz && deckhand load -i app.tar.gz' },
+    ],
+  },
+  'generate-sigstore-key': {
+    summary: 'Create a sigstore key pair (PREFIX.pub, PREFIX.private) for push --sign-by-sigstore-private-key',
+    usage: 'deckhand generate-sigstore-key --output-prefix PREFIX [--passphrase-file FILE] [--format json]',
+    description:
+      'Writes an ECDSA P-256 key pair: PREFIX.pub (PEM public key) and PREFIX.private (encrypted as cosign and containers/image read it). It never overwrites a file.',
+    options: [
+      { flag: '--output-prefix PREFIX', description: 'Where to write the keys (required)' },
+      {
+        flag: '--passphrase-file FILE',
+        description: 'Read the passphrase from the first line of FILE (else $COSIGN_PASSWORD, else a prompt)',
+      },
+      FORMAT_JSON,
+    ],
+    examples: [{ command: 'deckhand generate-sigstore-key --output-prefix team', note: 'writes team.pub and team.private' }],
+  },
+  login: {
+    summary: 'Log in to a registry: check the credentials there, then save them',
+    usage: 'deckhand login REGISTRY [-u USER] [--password-stdin] [--authfile F] [--tls-verify=false] [--format json]',
+    description:
+      'Checks the credentials against the registry, then saves them with the credential helper configured for it, else in auth.json (mode 0600). The password is read from stdin or prompted for without echo; it is never printed.',
+    options: [
+      { flag: '-u, --username USER', description: 'The user name (prompted for when absent)' },
+      { flag: '--password-stdin', description: 'Read the password from stdin (needs -u)' },
+      AUTHFILE,
+      TLS_VERIFY,
+      FORMAT_JSON,
+    ],
+    examples: [{ command: 'echo "$TOKEN" | deckhand login registry.example -u ci --password-stdin' }],
+  },
+  logout: {
+    summary: 'Remove the saved login for a registry (or --all)',
+    usage: 'deckhand logout (REGISTRY | --all) [--authfile F] [--format json]',
+    description: 'Removes the saved login for REGISTRY from auth.json and from the credential helper configured for it.',
+    options: [{ flag: '-a, --all', description: 'Remove every saved login' }, AUTHFILE, FORMAT_JSON],
+    examples: [{ command: 'deckhand logout registry.example' }, { command: 'deckhand logout --all' }],
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+export type CommandName = keyof typeof COMMAND_HELP;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_HELP, name);
+}
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
+  { flag: '--store DIR', description: 'The store to use (default: $DECKHAND_STORE, else the per-user app data folder)' },
+  { flag: '-h, --help', description: 'Print this help' },
+];
+
+/** Lines of at most `width` characters (a longer word stands alone), each indented by `indent`. */
+function wrap(text: string, indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+function optionLines(options: readonly OptionHelp[]): string[] {
+  const width = Math.max(...options.map((o) => o.flag.length));
+  // Long flags line up under each other, as podman prints them: `-q, --quiet` and `    --format json`.
+  const shown = options.map((o) => (o.flag.startsWith('--') ? `    ${o.flag}` : o.flag));
+  return options.map((o, i) => `  ${shown[i]!.padEnd(width + 4)}  ${o.description}`);
+}
+
+/** `deckhand --help`: the commands and the global options. */
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMAND_HELP).map((k) => k.length));
+  return [
+    'Usage: deckhand [--store DIR] COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMAND_HELP).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    ...optionLines([...GLOBAL_OPTIONS, { flag: '--version', description: "Print Deckhand's version" }]),
+    '',
+    "Run `deckhand COMMAND --help` for a command's description, options and examples.",
+  ].join('\n');
+}
+
+/** `deckhand COMMAND --help`, as podman prints it: summary, description, usage, examples, options. */
+export function commandHelpText(name: CommandName): string {
+  const c: CommandHelp = COMMAND_HELP[name];
+  return [
+    c.summary,
+    '',
+    'Description:',
+    ...wrap(c.description, '  '),
+    '',
+    'Usage:',
+    `  ${c.usage}`,
+    '',
+    'Examples:',
+    ...c.examples.map((e) => `  ${e.command}${e.note ? `  # ${e.note}` : ''}`),
+    '',
+    'Options:',
+    ...optionLines([...c.options, ...GLOBAL_OPTIONS]),
+  ].join('\n');
+}
