@@ -3,10 +3,11 @@
  * CLI into dist/ with esbuild.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { mkdir, chmod, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { META_CONTENT_SECURITY_POLICY } from '../src-shared/csp.ts';
+import { buildCli } from './cli-build.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -52,27 +53,7 @@ await Promise.all([
     loader: { '.css': 'css' },
     define: { 'process.env.NODE_ENV': '"production"' },
   }),
-  build({
-    ...common,
-    // Split: commands load what they need on use (the web host, archives), so a command starts fast.
-    entryPoints: { 'cli-main': 'src-main/cli/main.ts' },
-    outdir: 'dist',
-    splitting: true,
-    chunkNames: 'cli-chunks/[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    // esbuild keeps the source's shebang; bundled CommonJS dependencies need `require` in ESM.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  }),
-  // The `deckhand` entry: a few lines that turn on V8's compile cache before loading the bundle,
-  // which takes a cold start from about 60 to about 40 ms.
-  writeFile(
-    join(out, 'cli.mjs'),
-    "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nconst { runCli } = await import('./cli-main.mjs');\nrunCli();\n",
-  ),
+  buildCli(out),
   writeIndexHtml(),
 ]);
-await chmod(join(out, 'cli.mjs'), 0o755);
-console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs (+ cli-main.mjs)');
+console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs (+ cli-main.mjs, cli-commands/)');

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildCli } from './cli-build.ts';
+
+const run = promisify(execFile);
+
+/** Runs a built `deckhand`; `loaded`: every file it loads (a resolve hook prints them to stderr). */
+async function deckhand(entry: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[] }> {
+  const hook =
+    "import{registerHooks}from'node:module';registerHooks({resolve(s,c,n){const r=n(s,c);if(r.url.startsWith('file:'))process.stderr.write('LOADED '+r.url+'\\n');return r}})";
+  const result = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, entry, ...args]).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+  const lines = result.stderr.split('\n');
+  return {
+    ...result,
+    stderr: lines.filter((l) => !l.startsWith('LOADED ')).join('\n'),
+    loaded: [...new Set(lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)))],
+  };
+}
+
+test('a built command loads the entry, main, its own bundle and the shared errors module, nothing else', async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'deckhand-cli-build-'));
+  t.after(() => rm(out, { recursive: true, force: true }));
+  await buildCli(out);
+  const entry = join(out, 'cli.mjs');
+  const url = (f: string) => new URL(`file://${join(out, f)}`).href;
+
+  const help = await deckhand(entry, ['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /\n {2}pull +Pull an image/);
+  assert.deepEqual(
+    help.loaded.sort(),
+    [url('cli-commands/errors.mjs'), url('cli-main.mjs'), url('cli.mjs')].sort(),
+    'help loads no command',
+  );
+
+  // A bad reference fails inside pull's engine code, before any connection.
+  const pull = await deckhand(entry, ['--store', join(out, 'store'), 'pull', 'Bad/Ref']);
+  assert.equal(pull.code, 1);
+  assert.deepEqual(
+    pull.loaded.sort(),
+    [url('cli-commands/errors.mjs'), url('cli-commands/pull.mjs'), url('cli-main.mjs'), url('cli.mjs')].sort(),
+  );
+  // What the command threw is a DeckhandError to main: its message, not a stack.
+  assert.match(pull.stderr, /^Error: [^\n]*Bad\/Ref[^\n]*\n$/);
+  assert.doesNotMatch(pull.stderr, /\n {4}at /);
+
+  const inspect = await deckhand(entry, ['--store', join(out, 'store'), 'inspect', 'nothing:here']);
+  assert.equal(inspect.code, 1);
+  assert.match(inspect.stderr, /^Error: No image named nothing:here in the store/);
+  assert.ok(inspect.loaded.includes(url('cli-commands/inspect.mjs')) && !inspect.loaded.includes(url('cli-commands/pull.mjs')));
+});

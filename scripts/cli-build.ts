@@ -1,0 +1,76 @@
+/**
+ * The `deckhand` command's build, so that a command loads one file of code: OUT/cli.mjs (the entry,
+ * CLI_ENTRY) loads OUT/cli-main.mjs (main.ts: arguments and help, no engine code), which loads
+ * OUT/cli-commands/NAME.mjs, the command with everything it uses in one bundle. One file per command
+ * starts faster than esbuild's code splitting, whose shared chunks made a pull load about 30 files
+ * (importing them took about twice as long as one bundle of the same code). DeckhandError is the one
+ * module they share (cli-commands/errors.mjs), so that main's `instanceof DeckhandError` recognises
+ * what a command throws.
+ */
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { chmod, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The entry: turns on V8's compile cache before loading the bundle, which takes a cold start from
+ * about 60 to about 40 ms.
+ */
+export const CLI_ENTRY = [
+  '#!/usr/bin/env node',
+  "import module from 'node:module';",
+  'module.enableCompileCache?.();',
+  "const { runCli } = await import('./cli-main.mjs');",
+  'runCli();',
+  '',
+].join('\n');
+
+/** Builds the CLI into `out` (dist/ for `npm run build`). */
+export async function buildCli(out: string): Promise<void> {
+  const errorsModule = resolve(root, 'src-shared/errors.ts');
+  const commandsDir = resolve(root, 'src-main/cli/commands');
+  const node: BuildOptions = {
+    bundle: true,
+    sourcemap: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    legalComments: 'none',
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outExtension: { '.js': '.mjs' },
+    // Bundled CommonJS dependencies need `require` in ESM.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  };
+  /** Imports of errors.ts, and main.ts's imports of a command, become imports of those built files at `prefix`. */
+  const linkTo = (prefix: string): Plugin => ({
+    name: 'deckhand-cli-modules',
+    setup(b) {
+      b.onResolve({ filter: /\.ts$/ }, (args) => {
+        const path = resolve(args.resolveDir, args.path);
+        if (path === errorsModule) return { path: `${prefix}errors.mjs`, external: true };
+        if (args.kind === 'dynamic-import' && dirname(path) === commandsDir)
+          return { path: `${prefix}${basename(path, '.ts')}.mjs`, external: true };
+        return undefined;
+      });
+    },
+  });
+  const commands = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  // What earlier builds left (code splitting's chunks, commands since removed).
+  await rm(join(out, 'cli-chunks'), { recursive: true, force: true });
+  await rm(join(out, 'cli-commands'), { recursive: true, force: true });
+  await Promise.all([
+    build({ ...node, entryPoints: { 'cli-main': 'src-main/cli/main.ts' }, outdir: out, plugins: [linkTo('./cli-commands/')] }),
+    build({
+      ...node,
+      entryPoints: commands.map((f) => `src-main/cli/commands/${f}`),
+      outdir: join(out, 'cli-commands'),
+      plugins: [linkTo('./')],
+    }),
+    build({ ...node, entryPoints: { errors: 'src-shared/errors.ts' }, outdir: join(out, 'cli-commands') }),
+    writeFile(join(out, 'cli.mjs'), CLI_ENTRY),
+  ]);
+  await chmod(join(out, 'cli.mjs'), 0o755);
+}
