@@ -131,3 +131,26 @@ test('a reader that goes away ends the command quietly, as Unix tools end on SIG
   assert.equal(err, '', 'no stack, no error text');
   assert.equal(code, 141);
 });
+
+test('the process exits as soon as the command is done, and all of its output reaches a slow reader first', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // inspect prints one line per label: 4,000 of them are about 200 KB, more than a pipe holds.
+  const labels = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`org.example.label-${i}`, 'x'.repeat(24)]));
+  await storeTestImage(await Store.open(join(dir, 's')), { name: 'reg.example/big:1', labels, layers: [{ content: Buffer.from('a') }] });
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'inspect', 'reg.example/big:1', '--store', join(dir, 's')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Read nothing for a while, so the command's writes wait on the pipe.
+  child.stdout.pause();
+  setTimeout(() => child.stdout.resume(), 300);
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  const labelLines = out.split('\n').filter((l) => l.startsWith('  Label:'));
+  assert.equal(labelLines.length, 4000);
+  assert.equal(labelLines.at(-1), `  Label:      org.example.label-3999=${'x'.repeat(24)}`);
+  assert.match(out, /\n {4}sha256:[0-9a-f]{64} .*\n$/, 'the last line, the layer, arrived');
+});

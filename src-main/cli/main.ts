@@ -105,24 +105,42 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   }
 }
 
-/** Runs the command line of this process and sets its exit code. */
+/** Runs the command line of this process and exits with the command's status once its output is written. */
 export function runCli(): void {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
   // The reader went away (`deckhand images | head -3`): stop quietly, as Unix tools do when SIGPIPE
   // ends them (status 128 + 13), instead of an unhandled EPIPE with a stack.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  const outputFailed = (e: NodeJS.ErrnoException): never => {
     if (e.code !== 'EPIPE') {
       process.stderr.write(`Error: cannot write the output: ${e.message}\n`);
       process.exit(1);
     }
     controller.abort();
     process.exit(141);
-  });
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal).then((code) => {
-    process.exitCode = code;
-  });
+  };
+  process.stdout.on('error', outputFailed);
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal).then((code) =>
+    exitWhenWritten(code, outputFailed),
+  );
+}
+
+/**
+ * Ends the process as soon as the command is done and its output is written, instead of when idle
+ * keep-alive sockets and timers let it. Writes to a pipe can be asynchronous (macOS), so an empty
+ * write on each stream, whose callback runs after everything written before it, says when.
+ */
+function exitWhenWritten(code: number, outputFailed: (e: NodeJS.ErrnoException) => never): void {
+  let pending = 2;
+  const written = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.exitCode = code;
+  // A write that failed (the reader went away) ends the process as the stream's 'error' would.
+  process.stdout.write('', (e) => (e ? outputFailed(e) : written()));
+  // stderr has nowhere to report its own failure: done either way.
+  process.stderr.write('', written);
 }
 
 // `node src-main/cli/main.ts …` during development; the built dist/cli.mjs calls runCli itself.
