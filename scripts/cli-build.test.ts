@@ -1,13 +1,21 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildCli } from './cli-build.ts';
+import { buildCli, NODE_MAJOR } from './cli-build.ts';
 
 const run = promisify(execFile);
+
+/** One build for the tests below, in a temporary directory. */
+const built = mkdtemp(join(tmpdir(), 'deckhand-cli-build-')).then(async (out) => {
+  await buildCli(out);
+  return out;
+});
+after(async () => rm(await built, { recursive: true, force: true }));
 
 /** Runs a built `deckhand`; `loaded`: every file it loads (a resolve hook prints them to stderr). */
 async function deckhand(entry: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[] }> {
@@ -25,10 +33,8 @@ async function deckhand(entry: string, args: string[]): Promise<{ code: number; 
   };
 }
 
-test('a built command loads the entry, main, its own bundle and the shared errors module, nothing else', async (t) => {
-  const out = await mkdtemp(join(tmpdir(), 'deckhand-cli-build-'));
-  t.after(() => rm(out, { recursive: true, force: true }));
-  await buildCli(out);
+test('a built command loads the entry, main, its own bundle and the shared errors module, nothing else', async () => {
+  const out = await built;
   const entry = join(out, 'cli.mjs');
   const url = (f: string) => new URL(`file://${join(out, f)}`).href;
 
@@ -56,4 +62,23 @@ test('a built command loads the entry, main, its own bundle and the shared error
   assert.equal(inspect.code, 1);
   assert.match(inspect.stderr, /^Error: No image named nothing:here in the store/);
   assert.ok(inspect.loaded.includes(url('cli-commands/inspect.mjs')) && !inspect.loaded.includes(url('cli-commands/pull.mjs')));
+});
+
+test('the entry, run by a Node older than 24, says which Node it found and what to do, in one line, and exits 1', async (t) => {
+  const old = '/usr/bin/node';
+  const version = existsSync(old) ? (await run(old, ['-p', 'process.versions.node'])).stdout.trim() : undefined;
+  if (!version || Number(version.split('.')[0]) >= NODE_MAJOR) {
+    t.skip(`no Node older than ${NODE_MAJOR} at ${old}`);
+    return;
+  }
+  const result = await run(old, [join(await built, 'cli.mjs'), 'pull', 'alpine']).then(
+    () => assert.fail('it should fail'),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, '');
+  assert.equal(
+    result.stderr,
+    `deckhand: this is Node ${version} (${old}), and Deckhand needs Node ${NODE_MAJOR}. From the project, run \`npx deckhand …\`, which uses the project's pinned Node ${NODE_MAJOR}; or install Node ${NODE_MAJOR}.\n`,
+  );
 });

@@ -14,16 +14,30 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The Node major version the bundles need (package.json's engines; node:tls's getCACertificates, for one). */
+export const NODE_MAJOR = 24;
+
 /**
- * The entry: turns on V8's compile cache before loading the bundle, which takes a cold start from
- * about 60 to about 40 ms.
+ * The entry, dist/cli.mjs. It first checks the Node it runs on, in code any Node from 14 on parses
+ * (no top-level await, no static import of a node: URL), so that an older Node says what to do
+ * instead of failing inside the bundle with a SyntaxError about a missing export. Then it turns on
+ * V8's compile cache before loading the bundle, which takes a cold start from about 60 to about 40 ms.
  */
 export const CLI_ENTRY = [
   '#!/usr/bin/env node',
-  "import module from 'node:module';",
-  'module.enableCompileCache?.();',
-  "const { runCli } = await import('./cli-main.mjs');",
-  'runCli();',
+  `if (Number(process.versions.node.split('.')[0]) < ${NODE_MAJOR}) {`,
+  '  process.stderr.write(',
+  `    'deckhand: this is Node ' + process.versions.node + ' (' + process.execPath + '), and Deckhand needs Node ${NODE_MAJOR}. ' +`,
+  `      "From the project, run \`npx deckhand …\`, which uses the project's pinned Node ${NODE_MAJOR}; or install Node ${NODE_MAJOR}.\\n",`,
+  '  );',
+  '  process.exit(1);',
+  '}',
+  "import('module')",
+  '  .then(({ default: module }) => {',
+  '    if (module.enableCompileCache) module.enableCompileCache();',
+  "    return import('./cli-main.mjs');",
+  '  })',
+  '  .then((main) => main.runCli());',
   '',
 ].join('\n');
 
