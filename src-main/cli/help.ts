@@ -123,7 +123,7 @@ export const COMMAND_HELP = {
   images: {
     summary: 'List stored images',
     usage: 'deckhand images [--format json]',
-    description: 'Lists the stored images: repository, tag, digest, platforms, age and size. Dangling entries show as <none>.',
+    description: 'Lists the stored images: repository, tag, digest, platforms, age and size. Dangling entries show as `<none>`.',
     options: [FORMAT_JSON],
     examples: [{ command: 'deckhand images' }, { command: 'deckhand images --format json' }],
   },
