@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { copy } from '../../engine/transfer/copy.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';

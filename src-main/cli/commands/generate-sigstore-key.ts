@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { access, writeFile } from 'node:fs/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { generateSigstoreKeyPair } from '../../engine/signature/private-key.ts';

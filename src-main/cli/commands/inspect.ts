@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { inspectImage } from '../../engine/insight/inspect.ts';
 import { json } from '../output.ts';

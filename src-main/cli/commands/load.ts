@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { loginTarget } from '../../engine/config/auth-store.ts';
 import { login } from '../../engine/config/login.ts';
 import type { Command } from '../context.ts';

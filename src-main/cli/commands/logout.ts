@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { loginTarget, removeAllLogins, removeLogin } from '../../engine/config/auth-store.ts';
 import type { Command } from '../context.ts';
 import { json } from '../output.ts';

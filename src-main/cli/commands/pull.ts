@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { pull } from '../../engine/transfer/pull.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';

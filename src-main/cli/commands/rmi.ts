@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { removeImages } from '../../engine/store/remove.ts';
 import { json } from '../output.ts';

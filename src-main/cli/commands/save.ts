@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { parsePlatform } from '../../../src-shared/oci/platform.ts';
 import type { ArchiveFormat } from '../../engine/archive/save.ts';

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { resolveStoreDir } from '../../engine/store/location.ts';
 import type { Command } from '../context.ts';

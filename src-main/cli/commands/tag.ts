@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { tagImage } from '../../engine/store/tag.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../args.ts';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { formatImageTree, formatWhatRequires, imageTrees, whatRequires } from '../../engine/insight/tree.ts';
 import { json } from '../output.ts';
