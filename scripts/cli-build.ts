@@ -8,7 +8,7 @@
  * what a command throws.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { chmod, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,6 +75,7 @@ export async function buildCli(out: string): Promise<void> {
   // What earlier builds left (code splitting's chunks, commands since removed).
   await rm(join(out, 'cli-chunks'), { recursive: true, force: true });
   await rm(join(out, 'cli-commands'), { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
   await Promise.all([
     build({ ...node, entryPoints: { 'cli-main': 'src-main/cli/main.ts' }, outdir: out, plugins: [linkTo('./cli-commands/')] }),
     build({
