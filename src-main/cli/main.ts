@@ -11,7 +11,8 @@ export { helpText };
 
 /**
  * Each command's code, loaded only when that command runs: `deckhand pull` loads pull's graph and
- * not the others' (their summaries, usage and options are in help.ts).
+ * not the others' (their summaries, usage and options are in help.ts). The build makes each of
+ * these one bundle, dist/cli-commands/NAME.mjs (scripts/cli-build.ts).
  */
 const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
   pull: async () => (await import('./commands/pull.ts')).pullCommand,
