@@ -1,5 +1,4 @@
 import { parseArgs } from '../args.ts';
-import { RegistryContext } from '../../engine/config/context.ts';
 import { pull } from '../../engine/transfer/pull.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
@@ -18,12 +17,6 @@ export const pullCommand: Command = {
     if (positionals.length !== 1) throw usageError(this.usage, 'pull takes exactly one reference');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    const options = { ...choice, ...common, ...policyOption(values) };
-    // The registry configuration is read while the store opens (a new store waits on the disk), as
-    // pull would read it next; if both fail, the store's error is the one reported, as before.
-    const context = RegistryContext.load(options);
-    context.catch(() => undefined);
-    const store = await openStore(ctx);
-    return printResult(ctx, asJson, await pull(store, positionals[0]!, { ...options, context: await context }));
+    return printResult(ctx, asJson, await pull(await openStore(ctx), positionals[0]!, { ...choice, ...common, ...policyOption(values) }));
   },
 };
