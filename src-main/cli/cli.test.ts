@@ -68,6 +68,18 @@ test("every usage line lists only options the command documents, and each comman
   }
 });
 
+test('the options a command parses are the options its help documents', async () => {
+  for (const name of Object.keys(COMMAND_HELP) as CommandName[]) {
+    const parsed = Object.entries((await loadCommand(name)).options).flatMap(([long, o]) => [
+      `--${long}`,
+      ...(o.short ? [`-${o.short}`] : []),
+    ]);
+    // `--format json` and `--format oci-archive|docker-archive` are one option; `--tls-verify=false` is --tls-verify.
+    const documented = COMMAND_HELP[name].options.flatMap((o) => o.flag.match(/--[a-z-]+|(?<![\w-])-[a-z]\b/g) ?? []);
+    assert.deepEqual([...new Set(documented)].sort(), parsed.sort(), name);
+  }
+});
+
 test('images --format json on a new store is an empty array; --store and DECKHAND_STORE pick the store', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

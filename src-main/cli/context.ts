@@ -1,5 +1,6 @@
 /** What every command gets: parsed options, the store, output streams and a cancel signal. */
 import type { Readable, Writable } from 'node:stream';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { Store } from '../engine/store/layout.ts';
 import { resolveStoreDir } from '../engine/store/location.ts';
 
@@ -22,5 +23,7 @@ export function openStore(ctx: CommandContext): Promise<Store> {
 export type Command = {
   /** COMMAND_HELP's usage, for usage errors. */
   usage: string;
+  /** What it gives parseArgs; a test holds them to the options COMMAND_HELP documents. */
+  options: ParseArgsOptionsConfig;
   run(ctx: CommandContext): Promise<number>;
 };

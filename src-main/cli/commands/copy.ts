@@ -6,13 +6,16 @@ import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
 import { PLATFORM_FLAGS, TRANSFER_FLAGS, platformChoice, printResult, transferSetup } from '../transfer-flags.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS } as const;
+
 export const copyCommand: Command = {
   usage: COMMAND_HELP.copy.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS },
+      options: OPTIONS,
     });
     if (positionals.length !== 2) throw usageError(this.usage, 'copy takes a source and a destination');
     const choice = platformChoice(values, this.usage);

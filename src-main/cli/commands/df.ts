@@ -8,10 +8,13 @@ import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { format: { type: 'string' } } as const;
+
 export const dfCommand: Command = {
   usage: COMMAND_HELP.df.usage,
+  options: OPTIONS,
   async run(ctx) {
-    const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
+    const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
     const usage = diskUsage(await buildStoreGraph(await openStore(ctx)));
     if (asJson) {

@@ -6,10 +6,13 @@ import { openStore, type Command } from '../context.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { format: { type: 'string' }, repair: { type: 'boolean' } } as const;
+
 export const fsckCommand: Command = {
   usage: COMMAND_HELP.fsck.usage,
+  options: OPTIONS,
   async run(ctx) {
-    const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' }, repair: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
     const store = await openStore(ctx);
     const report = await fsck(store);

@@ -19,13 +19,16 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   }
 }
 
+const OPTIONS = { 'output-prefix': { type: 'string' }, 'passphrase-file': { type: 'string' }, format: { type: 'string' } } as const;
+
 export const generateSigstoreKeyCommand: Command = {
   usage: COMMAND_HELP['generate-sigstore-key'].usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { 'output-prefix': { type: 'string' }, 'passphrase-file': { type: 'string' }, format: { type: 'string' } },
+      options: OPTIONS,
     });
     const prefix = values['output-prefix'];
     if (!prefix || positionals.length > 0) throw usageError(this.usage, '--output-prefix is required and no other argument is taken');

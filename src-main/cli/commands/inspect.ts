@@ -6,10 +6,13 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { format: { type: 'string' } } as const;
+
 export const inspectCommand: Command = {
   usage: COMMAND_HELP.inspect.usage,
+  options: OPTIONS,
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length !== 1) throw usageError(this.usage, 'inspect takes exactly one image');
     const d = await inspectImage(await openStore(ctx), positionals[0]!);

@@ -5,13 +5,16 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { input: { type: 'string', short: 'i' }, format: { type: 'string' } } as const;
+
 export const loadCommand: Command = {
   usage: COMMAND_HELP.load.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { input: { type: 'string', short: 'i' }, format: { type: 'string' } },
+      options: OPTIONS,
     });
     const file = values.input ?? positionals[0];
     if (!file || positionals.length > (values.input ? 0 : 1)) throw usageError(this.usage, 'give one archive with -i FILE');

@@ -7,19 +7,22 @@ import { promptLine, readAllStdin } from '../prompt.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = {
+  username: { type: 'string', short: 'u' },
+  'password-stdin': { type: 'boolean' },
+  authfile: { type: 'string' },
+  'tls-verify': { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
 export const loginCommand: Command = {
   usage: COMMAND_HELP.login.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: {
-        username: { type: 'string', short: 'u' },
-        'password-stdin': { type: 'boolean' },
-        authfile: { type: 'string' },
-        'tls-verify': { type: 'string' },
-        format: { type: 'string' },
-      },
+      options: OPTIONS,
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'login takes exactly one registry');
     const asJson = wantsJson(values.format, this.usage);

@@ -5,13 +5,16 @@ import { json } from '../output.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { all: { type: 'boolean', short: 'a' }, authfile: { type: 'string' }, format: { type: 'string' } } as const;
+
 export const logoutCommand: Command = {
   usage: COMMAND_HELP.logout.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { all: { type: 'boolean', short: 'a' }, authfile: { type: 'string' }, format: { type: 'string' } },
+      options: OPTIONS,
     });
     if (values.all ? positionals.length !== 0 : positionals.length !== 1)
       throw usageError(this.usage, 'logout takes one registry, or --all');

@@ -7,19 +7,22 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = {
+  all: { type: 'boolean' },
+  filter: { type: 'string', multiple: true },
+  'keep-last': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  format: { type: 'string' },
+} as const;
+
 export const pruneCommand: Command = {
   usage: COMMAND_HELP.prune.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: {
-        all: { type: 'boolean' },
-        filter: { type: 'string', multiple: true },
-        'keep-last': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        format: { type: 'string' },
-      },
+      options: OPTIONS,
     });
     if (positionals.length) throw usageError(this.usage, 'prune takes no image names (use rmi for that)');
     const asJson = wantsJson(values.format, this.usage);

@@ -6,13 +6,16 @@ import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
 import { PLATFORM_FLAGS, TRANSFER_FLAGS, platformChoice, printResult, transferSetup } from '../transfer-flags.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS } as const;
+
 export const pullCommand: Command = {
   usage: COMMAND_HELP.pull.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { ...PLATFORM_FLAGS, ...TRANSFER_FLAGS, ...POLICY_FLAGS },
+      options: OPTIONS,
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'pull takes exactly one reference');
     const choice = platformChoice(values, this.usage);

@@ -6,13 +6,16 @@ import { SIGN_FLAGS, signOption } from '../signing-flags.ts';
 import { TRANSFER_FLAGS, printResult, transferSetup } from '../transfer-flags.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { 'present-platforms': { type: 'boolean' }, ...TRANSFER_FLAGS, ...SIGN_FLAGS } as const;
+
 export const pushCommand: Command = {
   usage: COMMAND_HELP.push.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { 'present-platforms': { type: 'boolean' }, ...TRANSFER_FLAGS, ...SIGN_FLAGS },
+      options: OPTIONS,
     });
     if (positionals.length < 1 || positionals.length > 2)
       throw usageError(this.usage, 'push takes a stored image and optionally a destination');

@@ -6,13 +6,16 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } } as const;
+
 export const rmiCommand: Command = {
   usage: COMMAND_HELP.rmi.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } },
+      options: OPTIONS,
     });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length === 0) throw usageError(this.usage, 'rmi needs at least one image');

@@ -8,18 +8,21 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string', multiple: true },
+  platform: { type: 'string' },
+  'present-platforms': { type: 'boolean' },
+} as const;
+
 export const saveCommand: Command = {
   usage: COMMAND_HELP.save.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        format: { type: 'string', multiple: true },
-        platform: { type: 'string' },
-        'present-platforms': { type: 'boolean' },
-      },
+      options: OPTIONS,
     });
     if (positionals.length === 0) throw usageError(this.usage, 'name at least one stored image');
     if (!values.output) throw usageError(this.usage, 'give the archive file with -o FILE');

@@ -5,13 +5,16 @@ import type { Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { port: { type: 'string', short: 'p' } } as const;
+
 export const serveCommand: Command = {
   usage: COMMAND_HELP.serve.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { port: { type: 'string', short: 'p' } },
+      options: OPTIONS,
     });
     if (positionals.length > 0) throw usageError(this.usage, 'serve takes no arguments');
     const port = Number(values.port ?? 0);

@@ -5,10 +5,13 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { format: { type: 'string' } } as const;
+
 export const tagCommand: Command = {
   usage: COMMAND_HELP.tag.usage,
+  options: OPTIONS,
   async run(ctx) {
-    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: OPTIONS });
     if (positionals.length !== 2) throw usageError(this.usage, 'tag takes a stored image and a new name');
     const asJson = wantsJson(values.format, this.usage);
     const result = await tagImage(await openStore(ctx), positionals[0]!, positionals[1]!);

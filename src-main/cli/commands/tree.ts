@@ -6,13 +6,16 @@ import { openStore, type Command } from '../context.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
+const OPTIONS = { whatrequires: { type: 'boolean' }, format: { type: 'string' } } as const;
+
 export const treeCommand: Command = {
   usage: COMMAND_HELP.tree.usage,
+  options: OPTIONS,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.args,
       allowPositionals: true,
-      options: { whatrequires: { type: 'boolean' }, format: { type: 'string' } },
+      options: OPTIONS,
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'tree takes one image');
     const asJson = wantsJson(values.format, this.usage);
