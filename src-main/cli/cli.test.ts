@@ -93,3 +93,15 @@ test('a reader that goes away ends the command quietly, as Unix tools end on SIG
   assert.equal(err, '', 'no stack, no error text');
   assert.equal(code, 141);
 });
+
+test('prune names a dangling image and what it was in one pair of parentheses', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(join(dir, 's'));
+  const old = await storeTestImage(store, { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  await storeTestImage(store, { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  const plan = await cli(['--store', join(dir, 's'), 'prune', '--dry-run']);
+  assert.equal(plan.code, 0, plan.err);
+  assert.match(plan.out, new RegExp(`^image  ${old.descriptor.digest}  \\(dangling, was reg\\.example/demo/hello:1\\.0\\)$`, 'm'));
+  assert.doesNotMatch(plan.out, /\(\(|\)\)/);
+});

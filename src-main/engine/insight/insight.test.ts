@@ -106,7 +106,7 @@ test('prune plans exactly what df calls reclaimable, then frees exactly that', a
   const { plan } = await prune(store, { dryRun: true });
   assert.deepEqual(
     plan.images.map((i) => [i.digest, i.reason]),
-    [[imgs.d.descriptor.digest, 'dangling (was docker.io/team/d:1)']],
+    [[imgs.d.descriptor.digest, 'dangling, was docker.io/team/d:1']],
   );
   assert.equal(plan.blobs.length, 4);
   assert.ok(plan.blobs.some((b) => b.digest === sha(orphan) && b.reason === 'not referenced by any image'));

@@ -91,7 +91,8 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
       name: img.name,
       digest: img.entry.descriptor.digest,
       reason: dangling
-        ? `dangling${was ? ` (was ${was})` : ''}`
+        ? // A plain phrase: the CLI puts reasons in parentheses, the app in a column of their own.
+          `dangling${was ? `, was ${was}` : ''}`
         : opts.untilMs !== undefined || opts.labels?.length
           ? 'tagged, matches the filters'
           : 'tagged (--all)',
