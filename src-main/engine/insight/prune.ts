@@ -82,6 +82,7 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
   }
   const removed = new Set<number>();
   const images: PrunePlan['images'] = [];
+  // Reasons are plain phrases without parentheses: the CLI puts each in parentheses, the app in a column of its own.
   graph.images.forEach((img, i) => {
     const dangling = img.entry.refName === null;
     if ((!dangling && !opts.all) || protectedByKeep.has(i) || !matches(img, opts, now)) return;
@@ -91,11 +92,10 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
       name: img.name,
       digest: img.entry.descriptor.digest,
       reason: dangling
-        ? // A plain phrase: the CLI puts reasons in parentheses, the app in a column of their own.
-          `dangling${was ? `, was ${was}` : ''}`
+        ? `dangling${was ? `, was ${was}` : ''}`
         : opts.untilMs !== undefined || opts.labels?.length
           ? 'tagged, matches the filters'
-          : 'tagged (--all)',
+          : 'tagged, and --all was given',
     });
   });
   const blobs: PrunePlan['blobs'] = [];
