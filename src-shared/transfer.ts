@@ -13,7 +13,11 @@ export type BlobState = 'waiting' | 'exists' | 'mounted' | 'downloading' | 'uplo
 
 export type TransferEvent =
   | { type: 'resolving'; ref: string }
-  /** `endpoint`: the base URL that served the manifest; `mirror`: the registries.conf mirror's location, when a mirror served it. */
+  /**
+   * The source has said what the image is. `endpoint`: where it was read: the base URL of the registry that served the manifest,
+   * or the store, OCI layout or archive it came from (a push resolves in the store, before the registry is asked anything);
+   * `mirror`: the registries.conf mirror's location, when a mirror served it.
+   */
   | {
       type: 'resolved';
       ref: string;

@@ -108,3 +108,23 @@ test('prune names a dangling image and what it was in one pair of parentheses', 
   assert.match(all.out, /^image  reg\.example\/demo\/hello:1\.0  \(tagged, and --all was given\)$/m);
   assert.doesNotMatch(all.out, /\(\(|\)\)/);
 });
+
+test('a push to a registry that is down never claims the registry answered', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const image = await storeTestImage(await Store.open(join(dir, 's')), {
+    name: `127.0.0.1:${port}/demo/hello:1.0`,
+    layers: [{ content: randomBytes(100) }],
+  });
+  const pushed = await cli(['--store', join(dir, 's'), 'push', `127.0.0.1:${port}/demo/hello:1.0`]);
+  assert.equal(pushed.code, 1);
+  // The image is read from the store; the registry is named only where it failed.
+  assert.match(pushed.err, new RegExp(`^Resolved ${image.descriptor.digest} from ${join(dir, 's')}`, 'm'));
+  assert.doesNotMatch(pushed.err, new RegExp(`(via|Resolved).*127\\.0\\.0\\.1:${port}`));
+  assert.match(pushed.err, /^Error: /m);
+});
