@@ -2,7 +2,8 @@
  * Progress events of a transfer (pull today; push, copy, load and save later), as the engine emits
  * them and the CLI and renderer show them. Plain data so they cross IPC unchanged.
  */
-export type BlobKind = 'manifest' | 'config' | 'layer';
+/** A blob's role in the image: an index (a multi-platform image's top document), a platform's manifest, its config, a layer. */
+export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
 
 /**
  * `exists`: the destination already had it (nothing moved). `mounted`: the registry linked it from

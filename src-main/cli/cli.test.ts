@@ -7,7 +7,10 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { main } from './main.ts';
 import { Store } from '../engine/store/layout.ts';
-import { storeTestImage } from '../test/fixtures/store-images.ts';
+import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
+import { putBlob } from '../engine/store/ingest.ts';
+import { setTag } from '../engine/store/catalog.ts';
+import { parseReference } from '../../src-shared/oci/reference.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -127,4 +130,43 @@ test('a push to a registry that is down never claims the registry answered', asy
   assert.match(pushed.err, new RegExp(`^Resolved ${image.descriptor.digest} from ${join(dir, 's')}`, 'm'));
   assert.doesNotMatch(pushed.err, new RegExp(`(via|Resolved).*127\\.0\\.0\\.1:${port}`));
   assert.match(pushed.err, /^Error: /m);
+});
+
+test("save names each blob's role: index, manifest, config, layer", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(join(dir, 's'));
+  const amd = await storeTestImage(store, { layers: [{ content: randomBytes(3000) }], architecture: 'amd64' });
+  const arm = await storeTestImage(store, { layers: [{ content: randomBytes(2000) }], architecture: 'arm64' });
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
+  await putBlob(store, sha(index), index);
+  await setTag(store, parseReference('reg.example/multi:1'), {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: sha(index),
+    size: index.length,
+  });
+  const saved = await cli(['--store', join(dir, 's'), 'save', 'reg.example/multi:1', '-o', join(dir, 'multi.tar')]);
+  assert.equal(saved.code, 0, saved.err);
+  const roles = new Map<string, string>();
+  for (const [, kind, short] of saved.err.matchAll(/^Copying (\S+) ([0-9a-f]{12}) /gm)) roles.set(short!, kind!);
+  const short = (d: string) => d.slice(7, 19);
+  const expected = new Map<string, string>([
+    [short(sha(index)), 'index'],
+    [short(amd.descriptor.digest), 'manifest'],
+    [short(arm.descriptor.digest), 'manifest'],
+    [short(sha(amd.config)), 'config'],
+    [short(sha(arm.config)), 'config'],
+    [short(amd.layers[0]!.digest), 'layer'],
+    [short(arm.layers[0]!.digest), 'layer'],
+  ]);
+  assert.deepEqual(roles, expected);
 });
