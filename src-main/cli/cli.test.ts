@@ -170,3 +170,32 @@ test("save names each blob's role: index, manifest, config, layer", async (t) =>
   ]);
   assert.deepEqual(roles, expected);
 });
+
+test('load says when it moves a tag, from which image, and that the old one is now dangling', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const name = 'reg.example/demo/hello:1.0';
+  await storeTestImage(await Store.open(join(dir, 'a')), { name, layers: [{ content: randomBytes(100) }] });
+  const saved = await cli(['--store', join(dir, 'a'), 'save', name, '-o', join(dir, 'hello.tar'), '--format', 'docker-archive']);
+  assert.equal(saved.code, 0, saved.err);
+  const old = await storeTestImage(await Store.open(join(dir, 'b')), { name, layers: [{ content: randomBytes(100) }] });
+  const loaded = await cli(['--store', join(dir, 'b'), 'load', '-i', join(dir, 'hello.tar')]);
+  assert.equal(loaded.code, 0, loaded.err);
+  const oldId = sha(old.config).slice(7, 19);
+  assert.equal(
+    loaded.out,
+    `Loaded image: ${name}\n  The tag moved: it named image ID ${oldId} (digest ${old.descriptor.digest.slice(7, 19)}) before; that image is now dangling (<none> in \`deckhand images\`).\n`,
+  );
+  const asJson = JSON.parse((await cli(['--store', join(dir, 'b'), 'images', '--format', 'json'])).out) as Array<{
+    digest: string;
+    dangling: boolean;
+  }>;
+  assert.ok(asJson.some((r) => r.digest === old.descriptor.digest && r.dangling));
+  // Loading the same archive again moves nothing and says nothing more.
+  const again = await cli(['--store', join(dir, 'b'), 'load', '-i', join(dir, 'hello.tar'), '--format', 'json']);
+  const result = JSON.parse(again.out) as { images: Array<{ ref: string; previous?: unknown }> };
+  assert.deepEqual(
+    result.images.map((i) => [i.ref, i.previous]),
+    [[name, undefined]],
+  );
+});

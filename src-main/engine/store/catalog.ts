@@ -100,7 +100,8 @@ export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
 /**
  * Points `ref` at `descriptor`. If the tag pointed elsewhere, the old descriptor stays as a
  * dangling entry (tag history is never lost silently); a dangling entry of the new digest is
- * absorbed. Returns the digest the tag pointed to before, if it moved. A name that is new or moved
+ * absorbed. Returns the digest the tag pointed to before, if it moved, with that entry and whether it
+ * was kept as a dangling entry (no other name holds it). A name that is new or moved
  * gets a line in the tag log (tag-log.ts) with `action` (default 'tag') once index.json committed.
  */
 export async function setTag(
@@ -109,7 +110,7 @@ export async function setTag(
   descriptor: Descriptor,
   annotations: Record<string, string> = {},
   opts: { required?: Map<string, number>; action?: TagAction } = {},
-): Promise<{ previous?: string; missing: string[] }> {
+): Promise<{ previous?: string; replaced?: { descriptor: Descriptor; dangling: boolean }; missing: string[] }> {
   // A string is a ref.name as is: a bare tag in a plain OCI layout (`oci:DIR:latest`).
   const name = typeof ref === 'string' ? ref : refNameOf(ref);
   let unchanged = false;
@@ -123,6 +124,7 @@ export async function setTag(
     at = now;
     unchanged = false;
     let previous: string | undefined;
+    let replaced: { descriptor: Descriptor; dangling: boolean } | undefined;
     const kept: Descriptor[] = [];
     for (const d of index.manifests) {
       const entry = toEntry(d);
@@ -133,6 +135,7 @@ export async function setTag(
           previous = d.digest;
           // The old image stays as a dangling entry unless another name still holds it.
           const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
+          replaced = { descriptor: d, dangling: !stillNamed };
           if (!stillNamed) {
             const { [REF_NAME]: _dropped, ...rest } = d.annotations ?? {};
             kept.push({ ...d, annotations: { ...rest, [PREVIOUS_REF]: name, [UNTAGGED]: now } });
@@ -148,7 +151,7 @@ export async function setTag(
       annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now },
     });
     index.manifests = kept;
-    return previous === undefined ? { missing } : { previous, missing };
+    return previous === undefined || replaced === undefined ? { missing } : { previous, replaced, missing };
   });
   if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
     // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.

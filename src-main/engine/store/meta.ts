@@ -186,3 +186,29 @@ export async function reachable(meta: MetaCache, d: Pick<Descriptor, 'digest' | 
   for (const m of manifests) out.push(m.config.digest, ...m.layers.map((l) => l.digest));
   return out;
 }
+
+/**
+ * The image IDs of an index.json entry: the config digest of each of its stored platform manifests,
+ * as docker and podman call a config digest an image ID (the first is the one a list shows). Empty
+ * when the entry cannot be read.
+ */
+export async function imageIds(meta: MetaCache, d: Pick<Descriptor, 'digest' | 'mediaType'>): Promise<string[]> {
+  try {
+    const top = await meta.get(d);
+    if (top.kind === 'manifest') return [top.config.digest];
+    const ids: string[] = [];
+    for (const child of top.children) {
+      try {
+        const sub = await meta.get(child);
+        if (sub.kind === 'manifest' && !ids.includes(sub.config.digest)) ids.push(sub.config.digest);
+      } catch (e) {
+        // A platform whose manifest is not stored (a sparse index) has no ID here.
+        if (!(e instanceof DeckhandError)) throw e;
+      }
+    }
+    return ids;
+  } catch (e) {
+    if (e instanceof DeckhandError) return [];
+    throw e;
+  }
+}
