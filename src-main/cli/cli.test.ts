@@ -199,3 +199,30 @@ test('load says when it moves a tag, from which image, and that the old one is n
     [[name, undefined]],
   );
 });
+
+test('the Image ID tree prints names the image in inspect, tree, save, push and rmi; an unknown ID is not offered to pull', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const img = await storeTestImage(await Store.open(s), { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  const tree = await cli(['--store', s, 'tree', 'reg.example/demo/hello:1.0']);
+  const id = /^Image ID: ([0-9a-f]{12})$/m.exec(tree.out)?.[1];
+  assert.equal(id, sha(img.config).slice(7, 19));
+  const inspected = await cli(['--store', s, 'inspect', id!]);
+  assert.equal(inspected.code, 0, inspected.err);
+  assert.match(inspected.out, /^Name: +reg\.example\/demo\/hello:1\.0$/m);
+  assert.equal((await cli(['--store', s, 'tree', id!])).out, tree.out);
+  // A manifest digest prefix, with or without sha256:, names it as well.
+  for (const d of [img.descriptor.digest.slice(7, 19), img.descriptor.digest.slice(0, 19)])
+    assert.match((await cli(['--store', s, 'inspect', d])).out, /^Name: +reg\.example\/demo\/hello:1\.0$/m);
+  assert.equal((await cli(['--store', s, 'save', id!, '-o', join(dir, 'a.tar')])).code, 0);
+  // push resolves the ID in the store (then fails at the registry, which is not there).
+  const pushed = await cli(['--store', s, 'push', id!, '127.0.0.1:1/demo/hello:1.0']);
+  assert.match(pushed.err, new RegExp(`^Resolved ${img.descriptor.digest} from `, 'm'));
+  const missing = await cli(['--store', s, 'inspect', 'd5562784636f']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.err, 'Error: No image with ID or digest d5562784636f in the store. Run `deckhand images` to see what is stored.\n');
+  const removed = await cli(['--store', s, 'rmi', id!]);
+  assert.equal(removed.code, 0, removed.err);
+  assert.match(removed.out, /^Untagged: reg\.example\/demo\/hello:1\.0$/m);
+});

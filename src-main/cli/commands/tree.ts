@@ -16,14 +16,15 @@ export const treeCommand: Command = {
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'tree takes one image');
     const asJson = wantsJson(values.format, this.usage);
-    const graph = await buildStoreGraph(await openStore(ctx));
+    const store = await openStore(ctx);
+    const graph = await buildStoreGraph(store);
     if (values.whatrequires) {
-      const result = whatRequires(graph, positionals[0]!);
+      const result = whatRequires(graph, positionals[0]!, store);
       if (asJson) json(result, ctx.stdout);
       else ctx.stdout.write(`${result.map(formatWhatRequires).join('\n\n')}\n`);
       return 0;
     }
-    const trees = imageTrees(graph, positionals[0]!);
+    const trees = imageTrees(graph, positionals[0]!, store);
     if (asJson) json(trees, ctx.stdout);
     else ctx.stdout.write(`${trees.map(formatImageTree).join('\n\n')}\n`);
     return 0;
