@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -84,6 +84,8 @@ test('an interrupted command exits 130 and says it was cancelled, whatever it th
 test('a reader that goes away ends the command quietly, as Unix tools end on SIGPIPE', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  // An image to list (an empty store would add its note on stderr, which is not what this is about).
+  await storeTestImage(await Store.open(join(dir, 's')), { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'images', '--store', join(dir, 's')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,4 +227,40 @@ test('the Image ID tree prints names the image in inspect, tree, save, push and 
   const removed = await cli(['--store', s, 'rmi', id!]);
   assert.equal(removed.code, 0, removed.err);
   assert.match(removed.out, /^Untagged: reg\.example\/demo\/hello:1\.0$/m);
+});
+
+test('reading a store that is not there creates nothing and says the store is empty, and where', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // The default store ($XDG_DATA_HOME/deckhand/store) on a new machine.
+  const env = { XDG_DATA_HOME: join(dir, 'data') };
+  const where = join(dir, 'data', 'deckhand', 'store');
+  const note = `The store at ${where} is empty: nothing has been stored there yet (a pull, load or copy creates it).`;
+  const images = await cli(['images'], env);
+  assert.equal(images.code, 0, images.err);
+  assert.equal(images.err, `${note}\n`);
+  assert.deepEqual(JSON.parse((await cli(['images', '--format', 'json'], env)).out), []);
+  const df = await cli(['df'], env);
+  assert.equal(df.code, 0);
+  assert.equal(df.err, `${note}\n`);
+  for (const argv of [
+    ['inspect', 'hello:1.0'],
+    ['tree', 'hello:1.0'],
+    ['rmi', 'hello:1.0'],
+    ['tag', 'hello:1.0', 'hello:2.0'],
+  ]) {
+    const r = await cli(argv, env);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.ok(r.err.includes(note), `${argv.join(' ')}: ${r.err}`);
+  }
+  const byId = await cli(['inspect', 'd5562784636f'], env);
+  assert.equal(byId.err, `Error: No image with ID or digest d5562784636f in the store. ${note}\n`);
+  assert.equal((await cli(['fsck'], env)).code, 0);
+  assert.equal((await cli(['prune'], env)).code, 0);
+  assert.equal((await cli(['save', 'hello:1.0', '-o', join(dir, 'x.tar')], env)).code, 1);
+  assert.equal((await cli(['push', 'hello:1.0', '127.0.0.1:1/x:1'], env)).code, 1);
+  await assert.rejects(stat(join(dir, 'data')), { code: 'ENOENT' });
+  // An existing store with no images says so as well.
+  await Store.open(join(dir, 's'));
+  assert.equal((await cli(['--store', join(dir, 's'), 'images'])).err, `The store at ${join(dir, 's')} holds no images.\n`);
 });

@@ -3,7 +3,8 @@ import { formatAge, formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { listImages } from '../../engine/insight/images.ts';
 import { json, table } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
 import { wantsJson } from '../usage.ts';
 
 export const imagesCommand: Command = {
@@ -12,7 +13,8 @@ export const imagesCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);
-    const rows = await listImages(await openStore(ctx));
+    const store = await openStoreToRead(ctx);
+    const rows = await listImages(store);
     if (asJson) {
       json(rows, ctx.stdout);
       return 0;
@@ -31,6 +33,7 @@ export const imagesCommand: Command = {
       ],
       ctx.stdout,
     );
+    if (rows.length === 0) noteEmptyStore(ctx, store);
     return 0;
   },
 };

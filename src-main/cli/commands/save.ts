@@ -4,7 +4,8 @@ import { parsePlatform } from '../../../src-shared/oci/platform.ts';
 import type { ArchiveFormat } from '../../engine/archive/save.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
 export const saveCommand: Command = {
@@ -30,7 +31,7 @@ export const saveCommand: Command = {
       throw usageError(this.usage, `--format ${archive.join(', ')}: use oci-archive or docker-archive`);
     if (asJson) wantsJson('json', this.usage);
     const { saveArchive } = await import('../../engine/archive/save.ts');
-    const result = await saveArchive(await openStore(ctx), positionals, values.output, {
+    const result = await saveArchive(await openStoreToRead(ctx), positionals, values.output, {
       format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
       ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
       ...(values['present-platforms'] ? { presentPlatforms: true } : {}),

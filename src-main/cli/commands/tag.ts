@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { tagImage } from '../../engine/store/tag.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
 export const tagCommand: Command = {
@@ -11,7 +12,7 @@ export const tagCommand: Command = {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
     if (positionals.length !== 2) throw usageError(this.usage, 'tag takes a stored image and a new name');
     const asJson = wantsJson(values.format, this.usage);
-    const result = await tagImage(await openStore(ctx), positionals[0]!, positionals[1]!);
+    const result = await tagImage(await openStoreToRead(ctx), positionals[0]!, positionals[1]!);
     if (asJson) json(result.previous ? result : { ref: result.ref, digest: result.digest }, ctx.stdout);
     else {
       ctx.stdout.write(`${result.ref} → ${result.digest}\n`);

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { formatImageTree, formatWhatRequires, imageTrees, whatRequires } from '../../engine/insight/tree.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 
 export const treeCommand: Command = {
@@ -16,7 +17,7 @@ export const treeCommand: Command = {
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'tree takes one image');
     const asJson = wantsJson(values.format, this.usage);
-    const store = await openStore(ctx);
+    const store = await openStoreToRead(ctx);
     const graph = await buildStoreGraph(store);
     if (values.whatrequires) {
       const result = whatRequires(graph, positionals[0]!, store);

@@ -213,6 +213,8 @@ export async function prune(
   opts: PruneOptions & { dryRun?: boolean } = {},
 ): Promise<{ plan: PrunePlan; result?: PruneResult }> {
   const plan = planPrune(await buildStoreGraph(store), opts);
+  // A store that is not there yet (opened to read) has nothing to prune; running would create it.
   if (opts.dryRun) return { plan };
+  if (!store.exists) return { plan, result: { removedImages: [], deletedBlobs: 0, deletedIngests: 0, freedBytes: 0, skipped: [] } };
   return { plan, result: await runPrune(store, plan) };
 }

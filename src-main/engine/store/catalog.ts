@@ -10,7 +10,7 @@ import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { readIndex, updateIndex } from './index-file.ts';
 import { PREVIOUS_REF, PULLED, REF_NAME, UNTAGGED } from './annotations.ts';
-import type { Store } from './layout.ts';
+import { emptyStoreNote, type Store } from './layout.ts';
 import { appendTagLog, type TagAction } from './tag-log.ts';
 import { imageIds, MetaCache } from './meta.ts';
 
@@ -146,14 +146,22 @@ export async function resolveOne(store: Store, input: string): Promise<CatalogEn
  * does (a registry has no image by a local ID). An empty store says so, and where it is.
  */
 export function noSuchImage(input: string, opts: { store?: Store; storeEmpty?: boolean; nothingRemoved?: boolean } = {}): DeckhandError {
-  const what = looksLikeId(input) ? `No image with ID or digest ${input}` : `No image named ${input}`;
-  const where = opts.storeEmpty && opts.store ? ` (the store at ${opts.store.root} is empty)` : ' in the store';
-  const hint = looksLikeId(input)
-    ? 'Run `deckhand images` to see what is stored.'
-    : `Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`;
-  return new DeckhandError('ENOT_FOUND', `${what}${where}${opts.nothingRemoved ? '; nothing was removed' : ''}. ${hint}`, {
-    detail: { input },
-  });
+  // An ID or digest is never offered to pull, nor is a name rmi did not find.
+  const noPull = looksLikeId(input) || opts.nothingRemoved === true;
+  const empty = opts.storeEmpty && opts.store ? emptyStoreNote(opts.store) : undefined;
+  const parts = [
+    `${looksLikeId(input) ? `No image with ID or digest ${input}` : `No image named ${input}`} in the store.`,
+    ...(opts.nothingRemoved ? ['Nothing was removed.'] : []),
+    ...(empty ? [empty] : []),
+    ...(noPull
+      ? empty
+        ? []
+        : ['Run `deckhand images` to see what is stored.']
+      : empty
+        ? [`Run \`deckhand pull ${input}\` to get it.`]
+        : [`Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`]),
+  ];
+  return new DeckhandError('ENOT_FOUND', parts.join(' '), { detail: { input } });
 }
 
 /** How an ambiguous match lists its candidates: each image by name, ID and digest. */

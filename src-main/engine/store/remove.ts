@@ -24,6 +24,8 @@ export interface RemoveResult {
 }
 
 export async function removeImages(store: Store, inputs: string[], opts: { force?: boolean } = {}): Promise<RemoveResult> {
+  // A store that is not there yet (opened to read) holds nothing to remove; taking its lock would create it.
+  if (!store.exists && inputs[0] !== undefined) throw noSuchImage(inputs[0], { store, storeEmpty: true, nothingRemoved: true });
   const deleted: RemoveResult['deleted'] = [];
   return updateIndex(
     store,
