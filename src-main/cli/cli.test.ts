@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { main } from './main.ts';
+import { asUsageError } from './arguments.ts';
+import { DeckhandError } from '../../src-shared/errors.ts';
 import { Store } from '../engine/store/layout.ts';
 import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
 import { putBlob } from '../engine/store/ingest.ts';
@@ -57,8 +59,8 @@ test('bad input gets a clear message and exit code 2 or 1', async (t) => {
   assert.equal(missing.code, 1);
   assert.match(missing.err, /No image named nothing:here/);
   const badRef = await cli(['--store', dir, 'pull', 'Bad/Ref']);
-  assert.equal(badRef.code, 1);
-  assert.match(badRef.err, /Error: .*/);
+  assert.equal(badRef.code, 2);
+  assert.match(badRef.err, /^Error: Invalid image reference "Bad\/Ref"/);
   assert.equal((await cli(['--store', dir, 'fsck'])).code, 0);
 });
 
@@ -263,4 +265,39 @@ test('reading a store that is not there creates nothing and says the store is em
   // An existing store with no images says so as well.
   await Store.open(join(dir, 's'));
   assert.equal((await cli(['--store', join(dir, 's'), 'images'])).err, `The store at ${join(dir, 's')} holds no images.\n`);
+});
+
+test('a malformed reference or platform on the command line is a usage error (2) in every command; a failure is 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  await storeTestImage(await Store.open(s), { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
+  for (const argv of [
+    ['pull', 'Bad/Ref'],
+    ['pull', 'reg.example/a:1', '--platform', 'linux/'],
+    ['pull', 'reg.example/a:1', '--platform=linux/'],
+    ['inspect', 'Bad/Ref'],
+    ['tree', 'Bad/Ref'],
+    ['rmi', 'Bad/Ref'],
+    ['tag', 'reg.example/a:1', 'Bad/Ref'],
+    ['push', 'reg.example/a:1', 'Bad/Ref'],
+    ['copy', 'docker://Bad/Ref', `oci:${join(dir, 'out')}:x`],
+    ['copy', 'reg.example/a:1', 'docker://Bad/Ref'],
+    ['save', 'reg.example/a:1', '-o', join(dir, 'a.tar'), '--format', 'docker-archive', '--platform', 'linux/'],
+  ]) {
+    const r = await cli(['--store', s, ...argv]);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.err, /^Error: Invalid (image reference|platform) "/, argv.join(' '));
+  }
+  // Well-formed but not there: a runtime failure.
+  assert.equal((await cli(['--store', s, 'inspect', 'reg.example/nothing:1'])).code, 1);
+  assert.equal((await cli(['--store', s, 'push', 'reg.example/a:1', '127.0.0.1:1/a:1'])).code, 1);
+});
+
+test('a malformed reference the user did not type (an archive tag, a config file) stays a failure, exit 1', () => {
+  const fromArchive = new DeckhandError('EREFERENCE', 'Invalid image reference "Foo:1"', { detail: { input: 'Foo:1' } });
+  assert.equal(asUsageError(fromArchive, ['-i', '/tmp/Foo:1.tar']), fromArchive);
+  assert.equal(asUsageError(fromArchive, ['load', '-i', 'x.tar']), fromArchive);
+  const typed = asUsageError(fromArchive, ['docker://Foo:1']);
+  assert.ok(typed instanceof DeckhandError && typed.code === 'EUSAGE' && typed.cause === fromArchive);
 });

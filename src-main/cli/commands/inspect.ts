@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { inspectImage } from '../../engine/insight/inspect.ts';
 import { json } from '../output.ts';
+import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
@@ -13,7 +14,7 @@ export const inspectCommand: Command = {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length !== 1) throw usageError(this.usage, 'inspect takes exactly one image');
-    const d = await inspectImage(await openStoreToRead(ctx), positionals[0]!);
+    const d = await checkingArguments(ctx.args, inspectImage(await openStoreToRead(ctx), positionals[0]!));
     if (asJson) {
       json(d, ctx.stdout);
       return 0;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { push } from '../../engine/transfer/push.ts';
+import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError } from '../usage.ts';
@@ -22,11 +23,14 @@ export const pushCommand: Command = {
     return printResult(
       ctx,
       asJson,
-      await push(await openStoreToRead(ctx), positionals[0]!, positionals[1], {
-        presentPlatforms: values['present-platforms'] ?? false,
-        ...common,
-        ...(await signOption(ctx, values)),
-      }),
+      await checkingArguments(
+        ctx.args,
+        push(await openStoreToRead(ctx), positionals[0]!, positionals[1], {
+          presentPlatforms: values['present-platforms'] ?? false,
+          ...common,
+          ...(await signOption(ctx, values)),
+        }),
+      ),
     );
   },
 };
