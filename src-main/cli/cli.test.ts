@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { main } from './main.ts';
 import { asUsageError } from './arguments.ts';
 import { DeckhandError } from '../../src-shared/errors.ts';
+import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../engine/store/layout.ts';
 import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
 import { putBlob } from '../engine/store/ingest.ts';
@@ -300,4 +301,32 @@ test('a malformed reference the user did not type (an archive tag, a config file
   assert.equal(asUsageError(fromArchive, ['load', '-i', 'x.tar']), fromArchive);
   const typed = asUsageError(fromArchive, ['docker://Foo:1']);
   assert.ok(typed instanceof DeckhandError && typed.code === 'EUSAGE' && typed.cause === fromArchive);
+});
+
+test('images, inspect, tree and df label each size: stored (compressed) and unpacked, and agree on them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  // Compressible layers, so the stored and unpacked sizes differ widely.
+  const img = await storeTestImage(await Store.open(s), {
+    name: 'reg.example/demo/hello:1.0',
+    layers: [
+      { content: Buffer.alloc(1_000_000, 1), gzip: true },
+      { content: Buffer.alloc(990_000, 2), gzip: true },
+    ],
+  });
+  const stored = img.manifest.length + img.config.length + img.layers.reduce((n, l) => n + l.size, 0);
+  const [st, un] = [formatBytes(stored), formatBytes(1_990_000)];
+  assert.equal(un, '1.99 MB');
+  const images = (await cli(['--store', s, 'images'])).out.split('\n');
+  assert.match(images[0]!, /STORED SIZE +UNPACKED SIZE$/);
+  assert.ok(images[1]!.endsWith(`${st.padEnd('STORED SIZE'.length)}   ${un}`), images[1]);
+  const both = `Size: +${st.replace('.', '\\.')} stored \\(compressed\\), ${un.replace('.', '\\.')} unpacked`;
+  assert.match((await cli(['--store', s, 'inspect', 'reg.example/demo/hello:1.0'])).out, new RegExp(`^${both}$`, 'm'));
+  const tree = (await cli(['--store', s, 'tree', 'reg.example/demo/hello:1.0'])).out;
+  assert.match(tree, new RegExp(`^${both}$`, 'm'));
+  assert.match(tree, /Size: 1 MB unpacked$/m);
+  const df = (await cli(['--store', s, 'df'])).out;
+  assert.match(df, new RegExp(`^Store: ${st.replace('.', '\\.')} stored \\(compressed\\) in 4 blob\\(s\\)`, 'm'));
+  assert.match(df, /^REPOSITORY +TAG +DIGEST +STORED SIZE +SHARED SIZE +UNIQUE SIZE$/m);
 });

@@ -168,7 +168,12 @@ export interface ImageTree {
   platform: string;
   id: string;
   tags: string[];
+  /** Unpacked: the layers uncompressed (a layer whose uncompressed size is unknown counts at its stored size). */
   size: number;
+  /** Whether `size` knows every layer's uncompressed size (else it is a lower bound). */
+  sizeExact: boolean;
+  /** Stored: this platform's manifest, config and layers as the store holds them (compressed), each once. */
+  storedSize: number;
   layers: TreeLayer[];
 }
 

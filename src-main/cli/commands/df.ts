@@ -22,7 +22,7 @@ export const dfCommand: Command = {
     }
     const w = (s: string) => ctx.stdout.write(`${s}\n`);
     w(
-      `Store: ${formatBytes(usage.totalBytes)} in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``,
+      `Store: ${formatBytes(usage.totalBytes)} stored (compressed) in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``,
     );
     if (usage.unreferencedBlobs) w(`  ${usage.unreferencedBlobs} blob(s) no image uses: ${formatBytes(usage.unreferencedBytes)}`);
     if (usage.ingestCount) w(`  ${usage.ingestCount} interrupted download(s): ${formatBytes(usage.ingestBytes)}`);
@@ -30,7 +30,7 @@ export const dfCommand: Command = {
     w('');
     table(
       [
-        ['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
+        ['REPOSITORY', 'TAG', 'DIGEST', 'STORED SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
         ...[...usage.images]
           .sort((a, b) => b.uniqueBytes - a.uniqueBytes)
           .map((i) => [

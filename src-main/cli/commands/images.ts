@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { formatAge, formatBytes } from '../../../src-shared/format.ts';
+import { formatAge, formatBytes, formatUnpacked } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
-import { listImages } from '../../engine/insight/images.ts';
+import { imageRows, unpackedOf } from '../../engine/insight/images.ts';
+import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { json, table } from '../output.ts';
 import type { Command } from '../context.ts';
 import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
@@ -14,21 +15,23 @@ export const imagesCommand: Command = {
     const { values } = parseArgs({ args: ctx.args, options: { format: { type: 'string' } } });
     const asJson = wantsJson(values.format, this.usage);
     const store = await openStoreToRead(ctx);
-    const rows = await listImages(store);
+    const graph = await buildStoreGraph(store);
+    const rows = imageRows(graph);
     if (asJson) {
       json(rows, ctx.stdout);
       return 0;
     }
     table(
       [
-        ['REPOSITORY', 'TAG', 'DIGEST', 'PLATFORMS', 'CREATED', 'SIZE'],
-        ...rows.map((r) => [
+        ['REPOSITORY', 'TAG', 'DIGEST', 'PLATFORMS', 'CREATED', 'STORED SIZE', 'UNPACKED SIZE'],
+        ...rows.map((r, i) => [
           r.repository ?? '<none>',
           r.tag ?? '<none>',
           shortDigest(r.digest),
           `${r.platforms.join(',') || '-'}${r.sparse ? ' (sparse)' : ''}`,
           r.error ? `error: ${r.error}` : formatAge(r.created ?? undefined),
           formatBytes(r.size),
+          formatUnpacked(unpackedOf(graph.images[i]!).bytes, unpackedOf(graph.images[i]!).exact),
         ]),
       ],
       ctx.stdout,

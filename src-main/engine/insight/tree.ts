@@ -6,7 +6,7 @@
  * is one node.
  */
 import { createHash } from 'node:crypto';
-import { formatBytes } from '../../../src-shared/format.ts';
+import { formatBytes, formatSizes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { idPrefixOf, matchImages, noSuchImage } from '../store/catalog.ts';
 import type { Store } from '../store/layout.ts';
@@ -90,8 +90,15 @@ function treeOf(f: Flat, flat: Flat[], tops: Map<string, Tops>): ImageTree {
     ),
   ];
   const size = meta.layers.reduce((n, l) => n + (l.uncompressed ?? l.size), 0);
+  const stored = new Map<string, number>([
+    [f.platform.manifest, f.image.blobs.get(f.platform.manifest) ?? 0],
+    [meta.config.digest, meta.config.size],
+    ...meta.layers.map((l) => [l.digest, l.size] as [string, number]),
+  ]);
+  const storedSize = [...stored.values()].reduce((n, s) => n + s, 0);
+  const sizeExact = meta.layers.every((l) => l.uncompressed !== null);
   const layers = meta.layers.map((l, i) => layerOf(f.chain[i]!, l, tops));
-  return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, layers };
+  return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, sizeExact, storedSize, layers };
 }
 
 /**
@@ -159,8 +166,11 @@ export function layerForest(graph: StoreGraph): LayerNode {
   return root;
 }
 
+/** A layer's size is its unpacked size, as podman's tree shows it; stored (compressed) when that is not known. */
 function layerLine(l: TreeLayer): string {
-  return `ID: ${shortDigest(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
+  const size =
+    l.uncompressed !== null ? `${formatBytes(l.uncompressed)} unpacked` : `${formatBytes(l.size)} stored (unpacked size unknown)`;
+  return `ID: ${shortDigest(l.id)} Size: ${size}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
 }
 
 /** Text like `podman image tree`. */
@@ -168,7 +178,7 @@ export function formatImageTree(t: ImageTree): string {
   const lines = [
     `Image ID: ${shortDigest(t.id)}`,
     `Tags:     [${t.tags.join(', ')}]`,
-    `Size:     ${formatBytes(t.size)}`,
+    `Size:     ${formatSizes(t.storedSize, t.size, t.sizeExact)}`,
     `Platform: ${t.platform}`,
     'Image Layers',
   ];
@@ -180,7 +190,7 @@ export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[]
   const lines = [
     `Image ID: ${shortDigest(r.base.id)}`,
     `Tags:     [${r.base.tags.join(', ')}]`,
-    `Size:     ${formatBytes(r.base.size)}`,
+    `Size:     ${formatSizes(r.base.storedSize, r.base.size, r.base.sizeExact)}`,
     'Image Layers',
   ];
   const top = r.base.layers.at(-1);
