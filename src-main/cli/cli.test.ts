@@ -113,7 +113,7 @@ test('prune names a dangling image and what it was in one pair of parentheses', 
   assert.match(plan.out, new RegExp(`^image  ${old.descriptor.digest}  \\(dangling, was reg\\.example/demo/hello:1\\.0\\)$`, 'm'));
   assert.doesNotMatch(plan.out, /\(\(|\)\)/);
   const all = await cli(['--store', join(dir, 's'), 'prune', '--all', '--dry-run']);
-  assert.match(all.out, /^image  reg\.example\/demo\/hello:1\.0  \(tagged, and --all was given\)$/m);
+  assert.match(all.out, /^image {2}reg\.example\/demo\/hello:1\.0 {2}\(tagged, and --all was given\)$/m);
   assert.doesNotMatch(all.out, /\(\(|\)\)/);
 });
 
