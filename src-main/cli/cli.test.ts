@@ -26,6 +26,29 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, out, err };
 }
 
+/** A two-platform index, reg.example/multi:1, stored whole. */
+async function storeIndex(store: Store) {
+  const amd = await storeTestImage(store, { layers: [{ content: randomBytes(3000) }], architecture: 'amd64' });
+  const arm = await storeTestImage(store, { layers: [{ content: randomBytes(2000) }], architecture: 'arm64' });
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
+  await putBlob(store, sha(index), index);
+  await setTag(store, parseReference('reg.example/multi:1'), {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: sha(index),
+    size: index.length,
+  });
+  return { amd, arm, index };
+}
+
 test('help lists every command; no command is a usage error', async () => {
   const help = await cli(['--help']);
   assert.equal(help.code, 0);
@@ -140,25 +163,7 @@ test('a push to a registry that is down never claims the registry answered', asy
 test("save names each blob's role: index, manifest, config, layer", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const store = await Store.open(join(dir, 's'));
-  const amd = await storeTestImage(store, { layers: [{ content: randomBytes(3000) }], architecture: 'amd64' });
-  const arm = await storeTestImage(store, { layers: [{ content: randomBytes(2000) }], architecture: 'arm64' });
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }),
-  );
-  await putBlob(store, sha(index), index);
-  await setTag(store, parseReference('reg.example/multi:1'), {
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    digest: sha(index),
-    size: index.length,
-  });
+  const { amd, arm, index } = await storeIndex(await Store.open(join(dir, 's')));
   const saved = await cli(['--store', join(dir, 's'), 'save', 'reg.example/multi:1', '-o', join(dir, 'multi.tar')]);
   assert.equal(saved.code, 0, saved.err);
   const roles = new Map<string, string>();
@@ -329,4 +334,18 @@ test('images, inspect, tree and df label each size: stored (compressed) and unpa
   const df = (await cli(['--store', s, 'df'])).out;
   assert.match(df, new RegExp(`^Store: ${st.replace('.', '\\.')} stored \\(compressed\\) in 4 blob\\(s\\)`, 'm'));
   assert.match(df, /^REPOSITORY +TAG +DIGEST +STORED SIZE +SHARED SIZE +UNIQUE SIZE$/m);
+});
+
+test("an index is named by its digest, a platform's image ID or its platform manifest; tree then shows that platform", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const { amd, arm, index } = await storeIndex(await Store.open(s));
+  for (const input of [sha(index).slice(7, 19), amd.descriptor.digest.slice(7, 19), `sha256:${sha(arm.config).slice(7, 19)}`])
+    assert.match((await cli(['--store', s, 'inspect', input])).out, /^Name: +reg\.example\/multi:1$/m, input);
+  const platforms = async (input: string) =>
+    [...(await cli(['--store', s, 'tree', input])).out.matchAll(/^Platform: (\S+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(await platforms(sha(index).slice(7, 19)), ['linux/amd64', 'linux/arm64']);
+  assert.deepEqual(await platforms(sha(arm.config).slice(7, 19)), ['linux/arm64']);
+  assert.deepEqual(await platforms(amd.descriptor.digest.slice(7, 19)), ['linux/amd64']);
 });

@@ -195,8 +195,13 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
   return { images, users, onDisk, leased, ingests };
 }
 
-/** Each entry's image IDs (the config digests of its stored platforms), for looking images up by ID. */
+/** Each entry's image IDs (the config digests of its stored platforms) and platform manifests, for looking images up by ID. */
 export function graphIds(graph: StoreGraph): IdsOf {
-  const ids = new Map(graph.images.map((i) => [i.entry, [...new Set(i.platforms.map((p) => p.meta.config.digest))]]));
-  return (e) => ids.get(e) ?? [];
+  const found = new Map(
+    graph.images.map((i) => [
+      i.entry,
+      { ids: [...new Set(i.platforms.map((p) => p.meta.config.digest))], manifests: i.platforms.map((p) => p.manifest) },
+    ]),
+  );
+  return (e) => found.get(e) ?? { ids: [], manifests: [] };
 }

@@ -103,7 +103,7 @@ function treeOf(f: Flat, flat: Flat[], tops: Map<string, Tops>): ImageTree {
 
 /**
  * The images `input` names, and which of their platforms: all of them, except that an image ID
- * (config digest) names only its own platform of an index.
+ * (config digest) or a platform manifest's digest names only its own platform of an index.
  */
 function find(graph: StoreGraph, input: string, store?: Store): { images: Set<GraphImage>; platform: (f: Flat) => boolean } {
   const { found, by } = matchImages(
@@ -118,7 +118,10 @@ function find(graph: StoreGraph, input: string, store?: Store): { images: Set<Gr
   const prefix = `sha256:${hex}`;
   return {
     images,
-    platform: (f) => f.image.entry.descriptor.digest.startsWith(prefix) || f.platform.meta.config.digest.startsWith(prefix),
+    platform: (f) =>
+      f.image.entry.descriptor.digest.startsWith(prefix) ||
+      f.platform.meta.config.digest.startsWith(prefix) ||
+      f.platform.manifest.startsWith(prefix),
   };
 }
 

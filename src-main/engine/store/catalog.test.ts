@@ -66,13 +66,15 @@ test('a name comes before an ID; an ambiguous prefix lists every candidate', () 
     [byId, [`sha256:${hex('5')}`]],
     [other, [`sha256:abc${hex('6').slice(3)}`]],
   ]);
-  const idsOf = (e: CatalogEntry) => ids.get(e) ?? [];
+  const idsOf = (e: CatalogEntry) => ({ ids: ids.get(e) ?? [], manifests: e === named ? [`sha256:${hex('7')}`] : [] });
   const entries = [named, byId, other];
   assert.deepEqual(matchImages(entries, 'abc', idsOf), { found: [named], by: 'name' });
   // With sha256: it can only be an ID or digest: the manifest digest of one, the config digest of the other.
   assert.deepEqual(matchImages(entries, 'sha256:abc', idsOf), { found: [byId, other], by: 'id' });
   assert.deepEqual(matchImages(entries, '555555', idsOf), { found: [byId], by: 'id' });
   assert.deepEqual(matchImages(entries, hex('5'), idsOf), { found: [byId], by: 'id' });
+  // A platform manifest of an index names the index.
+  assert.deepEqual(matchImages(entries, '7777777', idsOf), { found: [named], by: 'id' });
 });
 
 test('an ambiguous prefix is refused with its candidates; a missing ID is never offered to pull', async (t) => {

@@ -12,7 +12,7 @@ import { readIndex, updateIndex } from './index-file.ts';
 import { PREVIOUS_REF, PULLED, REF_NAME, UNTAGGED } from './annotations.ts';
 import { emptyStoreNote, type Store } from './layout.ts';
 import { appendTagLog, type TagAction } from './tag-log.ts';
-import { imageIds, MetaCache } from './meta.ts';
+import { entryDigests, MetaCache } from './meta.ts';
 
 export interface CatalogEntry {
   descriptor: Descriptor;
@@ -69,8 +69,8 @@ function looksLikeId(input: string): boolean {
   return /^(sha256:)?[0-9a-f]+$/.test(input) || /^sha256:/.test(input);
 }
 
-/** An entry's image IDs (config digests of its stored platforms); see imageIds in meta.ts. */
-export type IdsOf = (entry: CatalogEntry) => readonly string[];
+/** What else names an entry: its image IDs (config digests) and an index's platform manifests; see entryDigests in meta.ts. */
+export type IdsOf = (entry: CatalogEntry) => { ids: readonly string[]; manifests: readonly string[] };
 
 export interface Match<E extends CatalogEntry> {
   found: E[];
@@ -81,7 +81,8 @@ export interface Match<E extends CatalogEntry> {
 /**
  * Finds the entries a user means by `input`, as podman looks an image up: a stored name exactly,
  * then a reference (normalized as docker does; `repo@sha256:…` by digest in that repository), then
- * an image ID (config digest; `idsOf` gives each entry's) or a manifest or index digest, full or a
+ * an image ID (config digest; `idsOf` gives each entry's), an index digest or the digest of a
+ * manifest (the entry's own, or one of an index's platforms, from `idsOf`), full or a
  * prefix of at least MIN_ID_PREFIX hex characters, with or without `sha256:`. A name comes before
  * an ID, so a repository called `cafe` is found by its name.
  */
@@ -92,7 +93,11 @@ export function matchImages<E extends CatalogEntry>(entries: E[], input: string,
   const byId = (hex: string): Match<E> => {
     const prefix = `sha256:${hex}`;
     return {
-      found: entries.filter((e) => e.descriptor.digest.startsWith(prefix) || (idsOf?.(e) ?? []).some((i) => i.startsWith(prefix))),
+      found: entries.filter((e) => {
+        if (e.descriptor.digest.startsWith(prefix)) return true;
+        const other = idsOf?.(e);
+        return other !== undefined && [...other.ids, ...other.manifests].some((d) => d.startsWith(prefix));
+      }),
       by: 'id',
     };
   };
@@ -130,9 +135,9 @@ export function matchEntries<E extends CatalogEntry>(entries: E[], input: string
 export async function idsFor(store: Store, entries: CatalogEntry[], input: string): Promise<IdsOf | undefined> {
   if (!idPrefixOf(input)) return undefined;
   const meta = await MetaCache.load(store);
-  const ids = new Map<CatalogEntry, string[]>();
-  for (const e of entries) ids.set(e, await imageIds(meta, e.descriptor));
-  return (e) => ids.get(e) ?? [];
+  const found = new Map<CatalogEntry, { ids: string[]; manifests: string[] }>();
+  for (const e of entries) found.set(e, await entryDigests(meta, e.descriptor));
+  return (e) => found.get(e) ?? { ids: [], manifests: [] };
 }
 
 export async function resolveOne(store: Store, input: string): Promise<CatalogEntry> {
@@ -171,7 +176,7 @@ export function describeCandidates(found: CatalogEntry[], idsOf?: IdsOf): string
   return [...seen.entries()]
     .map(([digest, es]) => {
       const names = es.map((e) => e.refName).filter((n): n is string => n !== null);
-      const ids = idsOf ? [...new Set(es.flatMap((e) => idsOf(e)))] : [];
+      const ids = idsOf ? [...new Set(es.flatMap((e) => idsOf(e).ids))] : [];
       return `${names.length ? names.join(', ') : '<none>'} (${ids.length ? `ID ${ids.map((i) => shortDigest(i)).join(', ')}, ` : ''}digest ${shortDigest(digest)})`;
     })
     .join('; ');
