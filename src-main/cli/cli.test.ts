@@ -349,3 +349,21 @@ test("an index is named by its digest, a platform's image ID or its platform man
   assert.deepEqual(await platforms(sha(arm.config).slice(7, 19)), ['linux/arm64']);
   assert.deepEqual(await platforms(amd.descriptor.digest.slice(7, 19)), ['linux/amd64']);
 });
+
+test('tag says whether the image a moved name left is now dangling or still named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const store = await Store.open(s);
+  await storeTestImage(store, { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
+  const b = await storeTestImage(store, { name: 'reg.example/b:1', layers: [{ content: randomBytes(16) }] });
+  const c = await storeTestImage(store, { name: 'reg.example/c:1', layers: [{ content: randomBytes(16) }] });
+  await cli(['--store', s, 'tag', 'reg.example/b:1', 'reg.example/b:keep']);
+  const held = await cli(['--store', s, 'tag', 'reg.example/a:1', 'reg.example/b:1']);
+  assert.equal(held.err, `reg.example/b:1 pointed to ${b.descriptor.digest} before; another name still holds that image.\n`);
+  const dangling = await cli(['--store', s, 'tag', 'reg.example/a:1', 'reg.example/c:1']);
+  assert.equal(
+    dangling.err,
+    `reg.example/c:1 pointed to ${c.descriptor.digest} before; that image is kept as a dangling entry (<none> in \`deckhand images\`).\n`,
+  );
+});
