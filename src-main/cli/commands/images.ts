@@ -21,6 +21,7 @@ export const imagesCommand: Command = {
       json(rows, ctx.stdout);
       return 0;
     }
+    const unpacked = graph.images.map(unpackedOf);
     table(
       [
         ['REPOSITORY', 'TAG', 'DIGEST', 'PLATFORMS', 'CREATED', 'STORED SIZE', 'UNPACKED SIZE'],
@@ -31,7 +32,7 @@ export const imagesCommand: Command = {
           `${r.platforms.join(',') || '-'}${r.sparse ? ' (sparse)' : ''}`,
           r.error ? `error: ${r.error}` : formatAge(r.created ?? undefined),
           formatBytes(r.size),
-          formatUnpacked(unpackedOf(graph.images[i]!).bytes, unpackedOf(graph.images[i]!).exact),
+          formatUnpacked(unpacked[i]!.bytes, unpacked[i]!.exact),
         ]),
       ],
       ctx.stdout,
