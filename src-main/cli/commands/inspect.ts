@@ -8,6 +8,7 @@ import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
+import { buildStep } from '../../../src-shared/oci/history.ts';
 
 export const inspectCommand: Command = {
   summary: 'Show an image: manifest, config, platforms, layers and history',
@@ -45,7 +46,7 @@ export const inspectCommand: Command = {
       for (const l of img.layers) {
         const u = layerSizes.get(l.digest);
         w(
-          `    ${l.digest}  ${formatBytes(l.size).padStart(8)}  ${(typeof u === 'number' ? formatBytes(u) : '?').padStart(8)}  ${l.createdBy ?? ''}`,
+          `    ${l.digest}  ${formatBytes(l.size).padStart(8)}  ${(typeof u === 'number' ? formatBytes(u) : '?').padStart(8)}  ${l.createdBy ? buildStep(l.createdBy) : ''}`,
         );
       }
     }
