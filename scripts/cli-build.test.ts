@@ -47,14 +47,15 @@ test('a built command loads the entry, main, its own bundle and the shared error
     'help loads no command',
   );
 
-  // A bad reference fails inside pull's engine code, before any connection.
+  // A bad reference fails inside pull's engine code, before any connection: a usage error (2).
   const pull = await deckhand(entry, ['--store', join(out, 'store'), 'pull', 'Bad/Ref']);
-  assert.equal(pull.code, 1);
+  assert.equal(pull.code, 2);
   assert.deepEqual(
     pull.loaded.sort(),
     [url('cli-commands/errors.mjs'), url('cli-commands/pull.mjs'), url('cli-main.mjs'), url('cli.mjs')].sort(),
   );
-  // What the command threw is a DeckhandError to main: its message, not a stack.
+  // What the command threw is a DeckhandError to main (one class across the bundles): its message and
+  // its exit code, not a stack and 1.
   assert.match(pull.stderr, /^Error: [^\n]*Bad\/Ref[^\n]*\n$/);
   assert.doesNotMatch(pull.stderr, /\n {4}at /);
 

@@ -1,26 +1,26 @@
 /**
- * `npm run docs:cli`: writes docs/cli.md (every command's usage, description, options and examples)
- * and the synopsis block of README.md (the `deckhand --help` text, between the CLI_SYNOPSIS_START
- * and CLI_SYNOPSIS_END markers) from the CLI's help table (src-main/cli/help.ts), so the documents
- * say what `deckhand --help` says. cli-docs.test.ts fails when either differs from what this
- * would write. Both are formatted by Prettier as `npm run lint` checks them.
+ * `npm run docs:cli`: writes, from the CLI's help table (src-main/cli/help.ts), the generated parts
+ * of the documents, each between its markers, leaving the rest as it is:
+ * - the synopsis (the `deckhand --help` text) in README.md and docs/cli.md, between
+ *   `<!-- cli-synopsis -->` and `<!-- /cli-synopsis -->`;
+ * - every command's usage, description, options and examples in docs/cli.md, between
+ *   `<!-- cli-commands -->` and `<!-- /cli-commands -->`.
+ * cli-docs.test.ts fails when a document differs from what this would write, so the documents say
+ * what `deckhand --help` says.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { format, resolveConfig } from 'prettier';
 import { COMMAND_HELP, GLOBAL_OPTIONS, helpText, type CommandHelp, type OptionHelp } from '../src-main/cli/help.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_DOC = join(root, 'docs', 'cli.md');
 export const README = join(root, 'README.md');
-export const CLI_SYNOPSIS_START = '<!-- cli-synopsis -->';
-export const CLI_SYNOPSIS_END = '<!-- /cli-synopsis -->';
 
-const GENERATED = '<!-- Written by `npm run docs:cli` from src-main/cli/help.ts: change that file, then run it. -->';
-
-async function prettier(markdown: string, file: string): Promise<string> {
-  return format(markdown, { ...(await resolveConfig(file)), filepath: file });
+/** A generated part of a document: what goes between `<!-- NAME -->` and `<!-- /NAME -->`. */
+interface Block {
+  name: string;
+  body: () => string;
 }
 
 function fence(text: string, lang = 'text'): string {
@@ -33,44 +33,44 @@ function optionList(options: readonly OptionHelp[]): string {
 
 function commandSection(name: string, c: CommandHelp): string {
   const examples = c.examples.flatMap((e) => (e.note ? [`# ${e.note}`, e.command] : [e.command])).join('\n');
-  return [`## deckhand ${name}`, c.summary, fence(c.usage), c.description, optionList(c.options), 'Examples:', fence(examples, 'sh')].join(
+  return [`### deckhand ${name}`, c.summary, fence(c.usage), c.description, optionList(c.options), 'Examples:', fence(examples, 'sh')].join(
     '\n\n',
   );
 }
 
-/** docs/cli.md. */
-export async function cliDoc(): Promise<string> {
-  const markdown = [
-    '# The `deckhand` command',
-    GENERATED,
-    fence(helpText()),
-    'Every command also takes these options:',
-    optionList(GLOBAL_OPTIONS),
-    'Exit codes: 0 success, 1 failure, 2 usage error, 130 cancelled.',
-    ...Object.entries(COMMAND_HELP).map(([name, c]) => commandSection(name, c)),
-  ].join('\n\n');
-  return prettier(`${markdown}\n`, CLI_DOC);
+export const SYNOPSIS: Block = { name: 'cli-synopsis', body: () => fence(helpText()) };
+
+export const COMMANDS: Block = {
+  name: 'cli-commands',
+  body: () =>
+    [
+      '## Every command',
+      '<!-- Written by `npm run docs:cli` from src-main/cli/help.ts: change that file, then run it. -->',
+      'Every command also takes these options:',
+      optionList(GLOBAL_OPTIONS),
+      ...Object.entries(COMMAND_HELP).map(([name, c]) => commandSection(name, c)),
+    ].join('\n\n'),
+};
+
+/** `text` with each block's markers around what the help table says now; a document without a block's markers is refused. */
+export function withBlocks(text: string, blocks: readonly Block[], file: string): string {
+  for (const block of blocks) {
+    const start = `<!-- ${block.name} -->`;
+    const end = `<!-- /${block.name} -->`;
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`${file} has no ${start} … ${end} block; put the markers back where it goes.`);
+    text = `${text.slice(0, i)}${start}\n\n${block.body()}\n\n${text.slice(j)}`;
+  }
+  return text;
 }
 
-/** The README with its synopsis block (between the markers) written anew; everything else as it was. */
-export function readmeWithSynopsis(readme: string): string {
-  const start = readme.indexOf(CLI_SYNOPSIS_START);
-  const end = readme.indexOf(CLI_SYNOPSIS_END);
-  if (start < 0 || end < start)
-    throw new Error(
-      `README.md has no ${CLI_SYNOPSIS_START} … ${CLI_SYNOPSIS_END} block for the CLI synopsis; put the markers back around it.`,
-    );
-  const block = [
-    CLI_SYNOPSIS_START,
-    fence(helpText()),
-    "Each command's description, options and examples: [docs/cli.md](docs/cli.md), or `deckhand COMMAND --help`.",
-    '',
-  ].join('\n\n');
-  return readme.slice(0, start) + block + readme.slice(end);
+/** What `npm run docs:cli` makes of `file` (README.md or docs/cli.md). */
+export function generated(file: string, text: string): string {
+  return withBlocks(text, file === CLI_DOC ? [SYNOPSIS, COMMANDS] : [SYNOPSIS], file);
 }
 
 if (import.meta.main) {
-  await writeFile(CLI_DOC, await cliDoc());
-  await writeFile(README, readmeWithSynopsis(await readFile(README, 'utf8')));
-  console.log('wrote docs/cli.md and the CLI synopsis in README.md');
+  for (const file of [README, CLI_DOC]) await writeFile(file, generated(file, await readFile(file, 'utf8')));
+  console.log('wrote the CLI synopsis in README.md and docs/cli.md, and every command in docs/cli.md');
 }

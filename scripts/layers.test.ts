@@ -1,57 +1,106 @@
+/**
+ * The layer rules in .dependency-cruiser.cjs catch what they are meant to: each case builds a small
+ * tree in a temporary folder (the importing file, what it imports, stand-ins for the electron and
+ * react packages) and runs dependency-cruiser over it with the project's config.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalize, join, dirname } from 'node:path';
-import { importsOf, violations } from './layers.ts';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-const check = (file: string, src: string) => violations(file, src, (spec) => normalize(join(dirname(file), spec)));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Run with this process's Node: the bin's `#!/usr/bin/env node` may find an older one.
+const depcruise = join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
 
-test('the engine may not import electron or the renderer', () => {
-  assert.equal(check('src-main/engine/store/x.ts', "import { app } from 'electron';").length, 1);
-  assert.equal(check('src-main/engine/store/x.ts', "import { A } from '../../../src-renderer/a.ts';").length, 1);
-  assert.deepEqual(check('src-main/engine/store/x.ts', "import { A } from '../../../src-shared/a.ts';\nimport fs from 'node:fs';"), []);
-});
+/** Rule names broken when `file` holds `source` (the relative files it imports exist, empty). */
+async function broken(file: string, source: string): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-layers-'));
+  try {
+    const put = async (path: string, text: string) => {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    };
+    await put('tsconfig.json', JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true, module: 'nodenext' } }));
+    for (const pkg of ['electron', 'react']) {
+      await put(`node_modules/${pkg}/package.json`, JSON.stringify({ name: pkg, main: 'index.js' }));
+      await put(`node_modules/${pkg}/index.js`, '');
+    }
+    for (const m of source.matchAll(/from '(\.[^']+)'/g)) await put(join(dirname(file), m[1]!), 'export {};\n');
+    await put(file, source);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [depcruise, '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json', file],
+      { cwd: dir },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const result = JSON.parse(stdout) as { summary: { violations: Array<{ rule: { name: string } }> } };
+    return result.summary.violations.map((v) => v.rule.name);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
-test('shared code imports nothing from node, electron or react', () => {
-  assert.equal(check('src-shared/oci/x.ts', "import { readFile } from 'node:fs/promises';").length, 1);
-  assert.equal(check('src-shared/oci/x.ts', "import React from 'react';").length, 1);
-  assert.deepEqual(check('src-shared/oci/x.test.ts', "import { test } from 'node:test';"), []);
-});
-
-test('the renderer reaches the main side only through shared types', () => {
-  assert.equal(check('src-renderer/app.tsx', "import { pull } from '../src-main/engine/transfer/pull.ts';").length, 1);
-  assert.deepEqual(check('src-renderer/app.tsx', "import type { TransferEvent } from '../src-shared/transfer.ts';"), []);
-});
-
-test('finds static, type-only, re-export and dynamic imports', () => {
+test('the engine may not import electron or the renderer', async () => {
+  assert.deepEqual(await broken('src-main/engine/store/x.ts', "import { app } from 'electron';"), ['src-main/engine:no-electron']);
+  assert.deepEqual(await broken('src-main/engine/store/x.ts', "import { A } from '../../../src-renderer/a.ts';"), [
+    'src-main/engine:imports',
+  ]);
   assert.deepEqual(
-    importsOf("import a from 'a';\nimport type { B } from 'b';\nexport { c } from 'c';\nconst d = await import('d');\nimport 'e';"),
-    ['a', 'b', 'c', 'd', 'e'],
+    await broken('src-main/engine/store/x.ts', "import { A } from '../../../src-shared/a.ts';\nimport fs from 'node:fs';"),
+    [],
   );
 });
 
-test('the hosts share src-main/host; Electron and the web host do not reach into each other', () => {
-  assert.deepEqual(check('src-main/electron/ipc.ts', "import { createHost } from '../host/host.ts';"), []);
-  assert.deepEqual(check('src-main/webhost/server.ts', "import type { Dispatch } from '../host/dispatch.ts';"), []);
-  assert.equal(check('src-main/electron/main.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
-  assert.equal(check('src-main/host/host.ts', "import { app } from 'electron';").length, 1);
-  assert.equal(check('src-main/host/host.ts', "import { startWebHost } from '../webhost/server.ts';").length, 1);
-  assert.equal(check('src-main/engine/store/x.ts', "import { createHost } from '../../host/host.ts';").length, 1);
-  // Integration tests may drive the host end to end; they still cannot reach Electron or a web host.
-  assert.deepEqual(check('src-main/test/integration/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
-  assert.equal(check('src-main/test/integration/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';").length, 1);
+test('shared code imports nothing from node, electron or react; its tests may use node:test', async () => {
+  assert.deepEqual(await broken('src-shared/oci/x.ts', "import { readFile } from 'node:fs/promises';"), ['src-shared:no-node']);
+  assert.deepEqual(await broken('src-shared/oci/x.ts', "import React from 'react';"), ['src-shared:no-react']);
+  assert.deepEqual(
+    await broken('src-shared/oci/x.test.ts', "import { test } from 'node:test';\nimport assert from 'node:assert/strict';"),
+    [],
+  );
+  assert.deepEqual(await broken('src-shared/oci/x.test.ts', "import { readFile } from 'node:fs/promises';"), ['src-shared:test-no-node']);
 });
 
-test("the engine's rooms use only the rooms below them: no config <-> registry cycle", () => {
-  assert.equal(check('src-main/engine/registry/client.ts', "import { loadRegistryTls } from '../config/certs-d.ts';").length, 1);
-  assert.equal(check('src-main/engine/store/ingest.ts', "import { pull } from '../transfer/pull.ts';").length, 1);
-  assert.equal(check('src-main/engine/transfer/copy.ts', "import { saveArchive } from '../archive/save.ts';").length, 1);
-  assert.deepEqual(check('src-main/engine/config/context.ts', "import { RegistryClient } from '../registry/client.ts';"), []);
-  assert.deepEqual(check('src-main/engine/archive/save.ts', "import { copyImage } from '../transfer/copy-image.ts';"), []);
+test('the renderer reaches the main side only through shared types', async () => {
+  assert.deepEqual(await broken('src-renderer/app.tsx', "import { pull } from '../src-main/engine/transfer/pull.ts';"), [
+    'src-renderer:imports',
+  ]);
+  assert.deepEqual(await broken('src-renderer/app.tsx', "import type { TransferEvent } from '../src-shared/transfer.ts';"), []);
+});
+
+test('the hosts share src-main/host; Electron and the web host do not reach into each other', async () => {
+  assert.deepEqual(await broken('src-main/electron/ipc.ts', "import { createHost } from '../host/host.ts';"), []);
+  assert.deepEqual(await broken('src-main/electron/main.ts', "import { startWebHost } from '../webhost/server.ts';"), [
+    'src-main/electron:imports',
+  ]);
+  assert.deepEqual(await broken('src-main/host/host.ts', "import { app } from 'electron';"), ['src-main/host:no-electron']);
+  assert.deepEqual(await broken('src-main/engine/store/x.ts', "import { createHost } from '../../host/host.ts';"), [
+    'src-main/engine:imports',
+  ]);
+  // Integration tests may drive the host end to end; they still cannot reach a web host.
+  assert.deepEqual(await broken('src-main/test/integration/host.itest.ts', "import { createHost } from '../../host/host.ts';"), []);
+  assert.deepEqual(await broken('src-main/test/integration/host.itest.ts', "import { startWebHost } from '../../webhost/server.ts';"), [
+    'src-main/test:test-imports',
+  ]);
+});
+
+test("the engine's rooms use only the rooms below them: no config <-> registry cycle", async () => {
+  assert.deepEqual(await broken('src-main/engine/registry/client.ts', "import { loadRegistryTls } from '../config/certs-d.ts';"), [
+    'engine-room:registry',
+  ]);
+  assert.deepEqual(await broken('src-main/engine/store/ingest.ts', "import { pull } from '../transfer/pull.ts';"), ['engine-room:store']);
+  assert.deepEqual(await broken('src-main/engine/config/context.ts', "import { RegistryClient } from '../registry/client.ts';"), []);
+  assert.deepEqual(await broken('src-main/engine/archive/save.ts', "import { copyImage } from '../transfer/copy-image.ts';"), []);
   // A unit test may set up its subject with any room.
-  assert.deepEqual(check('src-main/engine/registry/fuzz.test.ts', "import { Store } from '../store/layout.ts';"), []);
+  assert.deepEqual(await broken('src-main/engine/registry/fuzz.test.ts', "import { Store } from '../store/layout.ts';"), []);
 });
 
-test('tests may use the test kit; production code may not', () => {
-  assert.deepEqual(check('src-main/host/dispatch.test.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';"), []);
-  assert.equal(check('src-main/host/dispatch.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';").length, 1);
+test('tests may use the test kit; production code may not', async () => {
+  assert.deepEqual(await broken('src-main/host/dispatch.test.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';"), []);
+  assert.deepEqual(await broken('src-main/host/dispatch.ts', "import { fakeEngine } from '../test/fixtures/fake-handlers.ts';"), [
+    'src-main/host:imports',
+  ]);
 });

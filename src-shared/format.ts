@@ -15,6 +15,20 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits).replace(/\.0+$|(\.\d*[1-9])0+$/, '$1')} ${UNITS[unit]}`;
 }
 
+/**
+ * The two sizes of an image, worded the same wherever the CLI shows them: `stored` is what it takes
+ * in the store (blobs as pulled: compressed layers, config, manifests), `unpacked` its layers
+ * uncompressed (what docker and podman list as an image's size). An unpacked figure that counts
+ * some layers at their stored size (their uncompressed size is not known) is a lower bound.
+ */
+export function formatUnpacked(unpacked: number, exact: boolean): string {
+  return `${exact ? '' : '≥ '}${formatBytes(unpacked)}`;
+}
+
+export function formatSizes(stored: number, unpacked: number, unpackedExact: boolean): string {
+  return `${formatBytes(stored)} stored (compressed), ${formatUnpacked(unpacked, unpackedExact)} unpacked`;
+}
+
 /** `3 minutes ago`, `2 days ago`, as listings show creation times. */
 export function formatAge(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'unknown';

@@ -2,7 +2,8 @@
  * Progress events of a transfer (pull today; push, copy, load and save later), as the engine emits
  * them and the CLI and renderer show them. Plain data so they cross IPC unchanged.
  */
-export type BlobKind = 'manifest' | 'config' | 'layer';
+/** A blob's role in the image: an index (a multi-platform image's top document), a platform's manifest, its config, a layer. */
+export type BlobKind = 'index' | 'manifest' | 'config' | 'layer';
 
 /**
  * `exists`: the destination already had it (nothing moved). `mounted`: the registry linked it from
@@ -13,7 +14,11 @@ export type BlobState = 'waiting' | 'exists' | 'mounted' | 'downloading' | 'uplo
 
 export type TransferEvent =
   | { type: 'resolving'; ref: string }
-  /** `endpoint`: the base URL that served the manifest; `mirror`: the registries.conf mirror's location, when a mirror served it. */
+  /**
+   * The source has said what the image is. `endpoint`: where it was read: the base URL of the registry that served the manifest,
+   * or the store, OCI layout or archive it came from (a push resolves in the store, before the registry is asked anything);
+   * `mirror`: the registries.conf mirror's location, when a mirror served it.
+   */
   | {
       type: 'resolved';
       ref: string;

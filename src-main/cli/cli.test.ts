@@ -1,14 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { loadCommand, main } from './main.ts';
 import { COMMAND_HELP, GLOBAL_OPTIONS, type CommandName } from './help.ts';
+import { asUsageError } from './arguments.ts';
+import { DeckhandError } from '../../src-shared/errors.ts';
+import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../engine/store/layout.ts';
-import { storeTestImage } from '../test/fixtures/store-images.ts';
+import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
+import { putBlob } from '../engine/store/ingest.ts';
+import { setTag } from '../engine/store/catalog.ts';
+import { parseReference } from '../../src-shared/oci/reference.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -19,6 +25,29 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   stderr.on('data', (c) => (err += c));
   const code = await main(argv, { stdout, stderr, env }, new AbortController().signal);
   return { code, out, err };
+}
+
+/** A two-platform index, reg.example/multi:1, stored whole. */
+async function storeIndex(store: Store) {
+  const amd = await storeTestImage(store, { layers: [{ content: randomBytes(3000) }], architecture: 'amd64' });
+  const arm = await storeTestImage(store, { layers: [{ content: randomBytes(2000) }], architecture: 'arm64' });
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
+  await putBlob(store, sha(index), index);
+  await setTag(store, parseReference('reg.example/multi:1'), {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: sha(index),
+    size: index.length,
+  });
+  return { amd, arm, index };
 }
 
 test('help lists every command; no command is a usage error', async () => {
@@ -104,8 +133,8 @@ test('bad input gets a clear message and exit code 2 or 1', async (t) => {
   assert.equal(missing.code, 1);
   assert.match(missing.err, /No image named nothing:here/);
   const badRef = await cli(['--store', dir, 'pull', 'Bad/Ref']);
-  assert.equal(badRef.code, 1);
-  assert.match(badRef.err, /Error: .*/);
+  assert.equal(badRef.code, 2);
+  assert.match(badRef.err, /^Error: Invalid image reference "Bad\/Ref"/);
   assert.equal((await cli(['--store', dir, 'fsck'])).code, 0);
 });
 
@@ -131,6 +160,8 @@ test('an interrupted command exits 130 and says it was cancelled, whatever it th
 test('a reader that goes away ends the command quietly, as Unix tools end on SIGPIPE', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  // An image to list (an empty store would add its note on stderr, which is not what this is about).
+  await storeTestImage(await Store.open(join(dir, 's')), { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts'), 'images', '--store', join(dir, 's')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,4 +196,247 @@ test('the process exits as soon as the command is done, and all of its output re
   assert.equal(labelLines.length, 4000);
   assert.equal(labelLines.at(-1), `  Label:      org.example.label-3999=${'x'.repeat(24)}`);
   assert.match(out, /\n {4}sha256:[0-9a-f]{64} .*\n$/, 'the last line, the layer, arrived');
+});
+
+test('prune names a dangling image and what it was in one pair of parentheses', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(join(dir, 's'));
+  const old = await storeTestImage(store, { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  await storeTestImage(store, { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  const plan = await cli(['--store', join(dir, 's'), 'prune', '--dry-run']);
+  assert.equal(plan.code, 0, plan.err);
+  assert.match(plan.out, new RegExp(`^image  ${old.descriptor.digest}  \\(dangling, was reg\\.example/demo/hello:1\\.0\\)$`, 'm'));
+  assert.doesNotMatch(plan.out, /\(\(|\)\)/);
+  const all = await cli(['--store', join(dir, 's'), 'prune', '--all', '--dry-run']);
+  assert.match(all.out, /^image {2}reg\.example\/demo\/hello:1\.0 {2}\(tagged, and --all was given\)$/m);
+  assert.doesNotMatch(all.out, /\(\(|\)\)/);
+});
+
+test('a push to a registry that is down never claims the registry answered', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const image = await storeTestImage(await Store.open(join(dir, 's')), {
+    name: `127.0.0.1:${port}/demo/hello:1.0`,
+    layers: [{ content: randomBytes(100) }],
+  });
+  const pushed = await cli(['--store', join(dir, 's'), 'push', `127.0.0.1:${port}/demo/hello:1.0`]);
+  assert.equal(pushed.code, 1);
+  // The image is read from the store; the registry is named only where it failed.
+  assert.match(pushed.err, new RegExp(`^Resolved ${image.descriptor.digest} from ${join(dir, 's')}`, 'm'));
+  assert.doesNotMatch(pushed.err, new RegExp(`(via|Resolved).*127\\.0\\.0\\.1:${port}`));
+  assert.match(pushed.err, /^Error: /m);
+});
+
+test("save names each blob's role: index, manifest, config, layer", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { amd, arm, index } = await storeIndex(await Store.open(join(dir, 's')));
+  const saved = await cli(['--store', join(dir, 's'), 'save', 'reg.example/multi:1', '-o', join(dir, 'multi.tar')]);
+  assert.equal(saved.code, 0, saved.err);
+  const roles = new Map<string, string>();
+  for (const [, kind, short] of saved.err.matchAll(/^Copying (\S+) ([0-9a-f]{12}) /gm)) roles.set(short!, kind!);
+  const short = (d: string) => d.slice(7, 19);
+  const expected = new Map<string, string>([
+    [short(sha(index)), 'index'],
+    [short(amd.descriptor.digest), 'manifest'],
+    [short(arm.descriptor.digest), 'manifest'],
+    [short(sha(amd.config)), 'config'],
+    [short(sha(arm.config)), 'config'],
+    [short(amd.layers[0]!.digest), 'layer'],
+    [short(arm.layers[0]!.digest), 'layer'],
+  ]);
+  assert.deepEqual(roles, expected);
+});
+
+test('load says when it moves a tag, from which image, and that the old one is now dangling', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const name = 'reg.example/demo/hello:1.0';
+  await storeTestImage(await Store.open(join(dir, 'a')), { name, layers: [{ content: randomBytes(100) }] });
+  const saved = await cli(['--store', join(dir, 'a'), 'save', name, '-o', join(dir, 'hello.tar'), '--format', 'docker-archive']);
+  assert.equal(saved.code, 0, saved.err);
+  const old = await storeTestImage(await Store.open(join(dir, 'b')), { name, layers: [{ content: randomBytes(100) }] });
+  const loaded = await cli(['--store', join(dir, 'b'), 'load', '-i', join(dir, 'hello.tar')]);
+  assert.equal(loaded.code, 0, loaded.err);
+  const oldId = sha(old.config).slice(7, 19);
+  assert.equal(
+    loaded.out,
+    `Loaded image: ${name}\n  The tag moved: it named image ID ${oldId} (digest ${old.descriptor.digest.slice(7, 19)}) before; that image is now dangling (<none> in \`deckhand images\`).\n`,
+  );
+  const asJson = JSON.parse((await cli(['--store', join(dir, 'b'), 'images', '--format', 'json'])).out) as Array<{
+    digest: string;
+    dangling: boolean;
+  }>;
+  assert.ok(asJson.some((r) => r.digest === old.descriptor.digest && r.dangling));
+  // Loading the same archive again moves nothing and says nothing more.
+  const again = await cli(['--store', join(dir, 'b'), 'load', '-i', join(dir, 'hello.tar'), '--format', 'json']);
+  const result = JSON.parse(again.out) as { images: Array<{ ref: string; previous?: unknown }> };
+  assert.deepEqual(
+    result.images.map((i) => [i.ref, i.previous]),
+    [[name, undefined]],
+  );
+});
+
+test('the Image ID tree prints names the image in inspect, tree, save, push and rmi; an unknown ID is not offered to pull', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const img = await storeTestImage(await Store.open(s), { name: 'reg.example/demo/hello:1.0', layers: [{ content: randomBytes(100) }] });
+  const tree = await cli(['--store', s, 'tree', 'reg.example/demo/hello:1.0']);
+  const id = /^Image ID: ([0-9a-f]{12})$/m.exec(tree.out)?.[1];
+  assert.equal(id, sha(img.config).slice(7, 19));
+  const inspected = await cli(['--store', s, 'inspect', id!]);
+  assert.equal(inspected.code, 0, inspected.err);
+  assert.match(inspected.out, /^Name: +reg\.example\/demo\/hello:1\.0$/m);
+  assert.equal((await cli(['--store', s, 'tree', id!])).out, tree.out);
+  // A manifest digest prefix, with or without sha256:, names it as well.
+  for (const d of [img.descriptor.digest.slice(7, 19), img.descriptor.digest.slice(0, 19)])
+    assert.match((await cli(['--store', s, 'inspect', d])).out, /^Name: +reg\.example\/demo\/hello:1\.0$/m);
+  assert.equal((await cli(['--store', s, 'save', id!, '-o', join(dir, 'a.tar')])).code, 0);
+  // push resolves the ID in the store (then fails at the registry, which is not there).
+  const pushed = await cli(['--store', s, 'push', id!, '127.0.0.1:1/demo/hello:1.0']);
+  assert.match(pushed.err, new RegExp(`^Resolved ${img.descriptor.digest} from `, 'm'));
+  const missing = await cli(['--store', s, 'inspect', 'd5562784636f']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.err, 'Error: No image with ID or digest d5562784636f in the store. Run `deckhand images` to see what is stored.\n');
+  const removed = await cli(['--store', s, 'rmi', id!]);
+  assert.equal(removed.code, 0, removed.err);
+  assert.match(removed.out, /^Untagged: reg\.example\/demo\/hello:1\.0$/m);
+});
+
+test('reading a store that is not there creates nothing and says the store is empty, and where', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // The default store ($XDG_DATA_HOME/deckhand/store) on a new machine.
+  const env = { XDG_DATA_HOME: join(dir, 'data') };
+  const where = join(dir, 'data', 'deckhand', 'store');
+  const note = `The store at ${where} is empty: nothing has been stored there yet (a pull, load or copy creates it).`;
+  const images = await cli(['images'], env);
+  assert.equal(images.code, 0, images.err);
+  assert.equal(images.err, `${note}\n`);
+  assert.deepEqual(JSON.parse((await cli(['images', '--format', 'json'], env)).out), []);
+  const df = await cli(['df'], env);
+  assert.equal(df.code, 0);
+  assert.equal(df.err, `${note}\n`);
+  for (const argv of [
+    ['inspect', 'hello:1.0'],
+    ['tree', 'hello:1.0'],
+    ['rmi', 'hello:1.0'],
+    ['tag', 'hello:1.0', 'hello:2.0'],
+  ]) {
+    const r = await cli(argv, env);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.ok(r.err.includes(note), `${argv.join(' ')}: ${r.err}`);
+  }
+  const byId = await cli(['inspect', 'd5562784636f'], env);
+  assert.equal(byId.err, `Error: No image with ID or digest d5562784636f in the store. ${note}\n`);
+  assert.equal((await cli(['fsck'], env)).code, 0);
+  assert.equal((await cli(['prune'], env)).code, 0);
+  assert.equal((await cli(['save', 'hello:1.0', '-o', join(dir, 'x.tar')], env)).code, 1);
+  assert.equal((await cli(['push', 'hello:1.0', '127.0.0.1:1/x:1'], env)).code, 1);
+  await assert.rejects(stat(join(dir, 'data')), { code: 'ENOENT' });
+  // An existing store with no images says so as well.
+  await Store.open(join(dir, 's'));
+  assert.equal((await cli(['--store', join(dir, 's'), 'images'])).err, `The store at ${join(dir, 's')} holds no images.\n`);
+});
+
+test('a malformed reference or platform on the command line is a usage error (2) in every command; a failure is 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  await storeTestImage(await Store.open(s), { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
+  for (const argv of [
+    ['pull', 'Bad/Ref'],
+    ['pull', 'reg.example/a:1', '--platform', 'linux/'],
+    ['pull', 'reg.example/a:1', '--platform=linux/'],
+    ['inspect', 'Bad/Ref'],
+    ['tree', 'Bad/Ref'],
+    ['rmi', 'Bad/Ref'],
+    ['tag', 'reg.example/a:1', 'Bad/Ref'],
+    ['push', 'reg.example/a:1', 'Bad/Ref'],
+    ['copy', 'docker://Bad/Ref', `oci:${join(dir, 'out')}:x`],
+    ['copy', 'reg.example/a:1', 'docker://Bad/Ref'],
+    ['save', 'reg.example/a:1', '-o', join(dir, 'a.tar'), '--format', 'docker-archive', '--platform', 'linux/'],
+  ]) {
+    const r = await cli(['--store', s, ...argv]);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.err, /^Error: Invalid (image reference|platform) "/, argv.join(' '));
+  }
+  // Well-formed but not there: a runtime failure.
+  assert.equal((await cli(['--store', s, 'inspect', 'reg.example/nothing:1'])).code, 1);
+  assert.equal((await cli(['--store', s, 'push', 'reg.example/a:1', '127.0.0.1:1/a:1'])).code, 1);
+});
+
+test('a malformed reference the user did not type (an archive tag, a config file) stays a failure, exit 1', () => {
+  const fromArchive = new DeckhandError('EREFERENCE', 'Invalid image reference "Foo:1"', { detail: { input: 'Foo:1' } });
+  assert.equal(asUsageError(fromArchive, ['-i', '/tmp/Foo:1.tar']), fromArchive);
+  assert.equal(asUsageError(fromArchive, ['load', '-i', 'x.tar']), fromArchive);
+  const typed = asUsageError(fromArchive, ['docker://Foo:1']);
+  assert.ok(typed instanceof DeckhandError && typed.code === 'EUSAGE' && typed.cause === fromArchive);
+});
+
+test('images, inspect, tree and df label each size: stored (compressed) and unpacked, and agree on them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  // Compressible layers, so the stored and unpacked sizes differ widely.
+  const img = await storeTestImage(await Store.open(s), {
+    name: 'reg.example/demo/hello:1.0',
+    layers: [
+      { content: Buffer.alloc(1_000_000, 1), gzip: true },
+      { content: Buffer.alloc(990_000, 2), gzip: true },
+    ],
+  });
+  const stored = img.manifest.length + img.config.length + img.layers.reduce((n, l) => n + l.size, 0);
+  const [st, un] = [formatBytes(stored), formatBytes(1_990_000)];
+  assert.equal(un, '1.99 MB');
+  const images = (await cli(['--store', s, 'images'])).out.split('\n');
+  assert.match(images[0]!, /STORED SIZE +UNPACKED SIZE$/);
+  assert.ok(images[1]!.endsWith(`${st.padEnd('STORED SIZE'.length)}   ${un}`), images[1]);
+  const both = `Size: +${st.replace('.', '\\.')} stored \\(compressed\\), ${un.replace('.', '\\.')} unpacked`;
+  assert.match((await cli(['--store', s, 'inspect', 'reg.example/demo/hello:1.0'])).out, new RegExp(`^${both}$`, 'm'));
+  const tree = (await cli(['--store', s, 'tree', 'reg.example/demo/hello:1.0'])).out;
+  assert.match(tree, new RegExp(`^${both}$`, 'm'));
+  assert.match(tree, /Size: 1 MB unpacked$/m);
+  const df = (await cli(['--store', s, 'df'])).out;
+  assert.match(df, new RegExp(`^Store: ${st.replace('.', '\\.')} stored \\(compressed\\) in 4 blob\\(s\\)`, 'm'));
+  assert.match(df, /^REPOSITORY +TAG +DIGEST +STORED SIZE +SHARED SIZE +UNIQUE SIZE$/m);
+});
+
+test("an index is named by its digest, a platform's image ID or its platform manifest; tree then shows that platform", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const { amd, arm, index } = await storeIndex(await Store.open(s));
+  for (const input of [sha(index).slice(7, 19), amd.descriptor.digest.slice(7, 19), `sha256:${sha(arm.config).slice(7, 19)}`])
+    assert.match((await cli(['--store', s, 'inspect', input])).out, /^Name: +reg\.example\/multi:1$/m, input);
+  const platforms = async (input: string) =>
+    [...(await cli(['--store', s, 'tree', input])).out.matchAll(/^Platform: (\S+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(await platforms(sha(index).slice(7, 19)), ['linux/amd64', 'linux/arm64']);
+  assert.deepEqual(await platforms(sha(arm.config).slice(7, 19)), ['linux/arm64']);
+  assert.deepEqual(await platforms(amd.descriptor.digest.slice(7, 19)), ['linux/amd64']);
+});
+
+test('tag says whether the image a moved name left is now dangling or still named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const store = await Store.open(s);
+  await storeTestImage(store, { name: 'reg.example/a:1', layers: [{ content: randomBytes(16) }] });
+  const b = await storeTestImage(store, { name: 'reg.example/b:1', layers: [{ content: randomBytes(16) }] });
+  const c = await storeTestImage(store, { name: 'reg.example/c:1', layers: [{ content: randomBytes(16) }] });
+  await cli(['--store', s, 'tag', 'reg.example/b:1', 'reg.example/b:keep']);
+  const held = await cli(['--store', s, 'tag', 'reg.example/a:1', 'reg.example/b:1']);
+  assert.equal(held.err, `reg.example/b:1 pointed to ${b.descriptor.digest} before; another name still holds that image.\n`);
+  const dangling = await cli(['--store', s, 'tag', 'reg.example/a:1', 'reg.example/c:1']);
+  assert.equal(
+    dangling.err,
+    `reg.example/c:1 pointed to ${c.descriptor.digest} before; that image is kept as a dangling entry (<none> in \`deckhand images\`).\n`,
+  );
 });

@@ -96,7 +96,7 @@ export const COMMAND_HELP = {
     summary: 'Give a stored image another name (a tag names a digest)',
     usage: 'deckhand tag SRC DEST [--format json]',
     description:
-      'Names a stored image DEST as well. If DEST named another image before, that image is kept as a dangling entry (prune removes it).',
+      'Names a stored image DEST as well. If DEST named another image before, tag says so: that image stays as a dangling entry (prune removes it) unless another name still holds it.',
     options: [FORMAT_JSON],
     examples: [{ command: 'deckhand tag alpine:3.20 registry.example/base/alpine:3.20' }],
   },
@@ -123,7 +123,8 @@ export const COMMAND_HELP = {
   images: {
     summary: 'List stored images',
     usage: 'deckhand images [--format json]',
-    description: 'Lists the stored images: repository, tag, digest, platforms, age and size. Dangling entries show as `<none>`.',
+    description:
+      'Lists the stored images: repository, tag, digest, platforms, age, and the stored (compressed) and unpacked sizes. Dangling entries show as `<none>`.',
     options: [FORMAT_JSON],
     examples: [{ command: 'deckhand images' }, { command: 'deckhand images --format json' }],
   },
@@ -164,7 +165,7 @@ export const COMMAND_HELP = {
     summary: 'Show where the disk space goes: per image total, shared and unique bytes',
     usage: 'deckhand df [--format json]',
     description:
-      'Shows the store’s size and, per image, its total size, the bytes it shares with other images and the bytes only it uses (what removing it frees), every blob counted once; and what prune would reclaim.',
+      'Shows the store’s size and, per image, its stored size, the bytes it shares with other images and the bytes only it uses (what removing it frees), every blob counted once; and what prune would reclaim.',
     options: [FORMAT_JSON],
     examples: [{ command: 'deckhand df' }],
   },
@@ -172,7 +173,7 @@ export const COMMAND_HELP = {
     summary: "Show an image's layers like `podman image tree`; --whatrequires shows images built on it",
     usage: 'deckhand tree REF [--whatrequires] [--format json]',
     description:
-      "Prints a stored image's layer chain as podman image tree does: each layer's ID and size, and the images it is the top layer of.",
+      "Prints a stored image's layer chain as podman image tree does: each layer's ID and unpacked size, and the images it is the top layer of.",
     options: [{ flag: '--whatrequires', description: 'Show the images built on top of REF instead of its layers' }, FORMAT_JSON],
     examples: [{ command: 'deckhand tree alpine:3.20' }, { command: 'deckhand tree --whatrequires alpine:3.20' }],
   },

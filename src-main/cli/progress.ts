@@ -39,7 +39,7 @@ export class ProgressView {
     if (e.type === 'resolving') this.line(`Resolving ${e.ref}`);
     else if (e.type === 'resolved')
       this.line(
-        `Resolved ${e.digest} via ${e.mirror ? `mirror ${e.mirror} (${e.endpoint})` : e.endpoint}${e.platforms.length ? ` (${e.platforms.join(', ')}${e.sparse ? ', sparse index' : ''})` : ''}`,
+        `Resolved ${e.digest} ${/^https?:\/\//.test(e.endpoint) ? 'via' : 'from'} ${e.mirror ? `mirror ${e.mirror} (${e.endpoint})` : e.endpoint}${e.platforms.length ? ` (${e.platforms.join(', ')}${e.sparse ? ', sparse index' : ''})` : ''}`,
       );
     else if (e.type === 'retry') this.line(`${e.attempt > 0 ? 'Retrying' : 'Note'} ${shortDigest(e.digest)}: ${e.reason}`);
     else if (e.type === 'blob') this.blob(e);

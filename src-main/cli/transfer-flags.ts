@@ -5,6 +5,7 @@ import type { CommandContext } from './context.ts';
 import { json } from './output.ts';
 import { ProgressView } from './progress.ts';
 import { usageError, wantsJson } from './usage.ts';
+import { asUsageError } from './arguments.ts';
 
 export const TRANSFER_FLAGS = {
   'tls-verify': { type: 'string' },
@@ -46,6 +47,15 @@ export function transferSetup(ctx: CommandContext, values: TransferValues, usage
   };
 }
 
+/** A --platform value; a malformed one is a usage error (exit 2). */
+function platformArgument(value: string): Platform {
+  try {
+    return parsePlatform(value);
+  } catch (e) {
+    throw asUsageError(e, [value]);
+  }
+}
+
 /** --platform (default: this machine's) or --all-platforms, not both. */
 export function platformChoice(
   values: { platform?: string | undefined; 'all-platforms'?: boolean | undefined },
@@ -53,7 +63,7 @@ export function platformChoice(
 ): { platform: Platform; allPlatforms: boolean } {
   if (values.platform && values['all-platforms']) throw usageError(usage, '--platform and --all-platforms exclude each other');
   return {
-    platform: values.platform ? parsePlatform(values.platform) : hostPlatform(process.platform, process.arch),
+    platform: values.platform ? platformArgument(values.platform) : hostPlatform(process.platform, process.arch),
     allPlatforms: values['all-platforms'] ?? false,
   };
 }

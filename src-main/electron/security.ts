@@ -1,25 +1,10 @@
 /**
- * Electron's security checklist as data and pure checks, so they are unit-tested without a
- * binary: sandboxed, context-isolated renderer; a strict CSP; no navigation or new windows; IPC
- * accepted only from the app's own top frame.
+ * Electron's security checklist, the parts that are pure checks, unit-tested without a binary: a
+ * strict CSP and IPC accepted only from the app's own top frame. The window's preferences are
+ * written at the BrowserWindow call (window.ts), where Electronegativity checks them.
  * https://www.electronjs.org/docs/latest/tutorial/security
  */
 export { CONTENT_SECURITY_POLICY } from '../../src-shared/csp.ts';
-
-export function webPreferences(preload: string) {
-  return {
-    preload,
-    sandbox: true,
-    contextIsolation: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    spellcheck: false,
-  } as const;
-}
 
 /** The renderer is loaded from this file URL; only frames at exactly this URL may call the main side. */
 export function isTrustedSender(senderUrl: string | undefined, appUrl: string, isMainFrame: boolean): boolean {

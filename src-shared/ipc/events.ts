@@ -11,7 +11,7 @@ const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 export const TransferId = v.pipe(v.string(), v.uuid('a transfer id is a UUID'));
 export const WireErrorSchema = v.strictObject({ code: text, message: text, detail: v.nullable(v.record(v.string(), v.unknown())) });
 
-const BlobKind = v.picklist(['manifest', 'config', 'layer']);
+const BlobKind = v.picklist(['index', 'manifest', 'config', 'layer']);
 const BlobState = v.picklist(['waiting', 'exists', 'mounted', 'downloading', 'uploading', 'writing', 'verifying', 'done', 'error']);
 
 export const TransferEventSchema = v.variant('type', [

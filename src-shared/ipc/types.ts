@@ -16,6 +16,7 @@ export interface ImageRow {
   id: string | null;
   mediaType: string;
   platforms: string[];
+  /** Stored bytes: every blob the image references as the store holds it (compressed layers, configs, manifests), each once. Not the unpacked size. */
   size: number;
   created: string | null;
   dangling: boolean;
@@ -67,6 +68,7 @@ export interface TagHistoryEntry {
 export interface LayerDetails {
   digest: string;
   mediaType: string;
+  /** Stored (compressed) bytes, as the manifest gives them. */
   size: number;
   diffId: string | null;
   createdBy: string | null;
@@ -154,7 +156,9 @@ export interface DiskUsage {
 export interface TreeLayer {
   id: string;
   digest: string;
+  /** Stored (compressed) bytes. */
   size: number;
+  /** Unpacked bytes; null when unknown. */
   uncompressed: number | null;
   createdBy: string | null;
   /** Images whose top layer this is, as labels (`name (platform)` for one platform of several). */
@@ -168,7 +172,12 @@ export interface ImageTree {
   platform: string;
   id: string;
   tags: string[];
+  /** Unpacked: the layers uncompressed (a layer whose uncompressed size is unknown counts at its stored size). */
   size: number;
+  /** Whether `size` knows every layer's uncompressed size (else it is a lower bound). */
+  sizeExact: boolean;
+  /** Stored: this platform's manifest, config and layers as the store holds them (compressed), each once. */
+  storedSize: number;
   layers: TreeLayer[];
 }
 

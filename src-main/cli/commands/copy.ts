@@ -1,5 +1,6 @@
 import { parseArgs } from '../args.ts';
 import { copy } from '../../engine/transfer/copy.ts';
+import { checkingArguments } from '../arguments.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
@@ -23,7 +24,10 @@ export const copyCommand: Command = {
     return printResult(
       ctx,
       asJson,
-      await copy(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }),
+      await checkingArguments(
+        ctx.args,
+        copy(await openStore(ctx), positionals[0]!, positionals[1]!, { ...choice, ...common, ...policyOption(values) }),
+      ),
     );
   },
 };

@@ -4,7 +4,8 @@ import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { diskUsage } from '../../engine/insight/usage.ts';
 import { json, table } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -16,21 +17,23 @@ export const dfCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    const usage = diskUsage(await buildStoreGraph(await openStore(ctx)));
+    const store = await openStoreToRead(ctx);
+    const usage = diskUsage(await buildStoreGraph(store));
     if (asJson) {
       json(usage, ctx.stdout);
       return 0;
     }
     const w = (s: string) => ctx.stdout.write(`${s}\n`);
     w(
-      `Store: ${formatBytes(usage.totalBytes)} in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``,
+      `Store: ${formatBytes(usage.totalBytes)} stored (compressed) in ${usage.blobCount} blob(s); ${formatBytes(usage.sharedBytes)} shared between images; ${formatBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune\``,
     );
     if (usage.unreferencedBlobs) w(`  ${usage.unreferencedBlobs} blob(s) no image uses: ${formatBytes(usage.unreferencedBytes)}`);
     if (usage.ingestCount) w(`  ${usage.ingestCount} interrupted download(s): ${formatBytes(usage.ingestBytes)}`);
+    if (usage.images.length === 0) noteEmptyStore(ctx, store);
     w('');
     table(
       [
-        ['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
+        ['REPOSITORY', 'TAG', 'DIGEST', 'STORED SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
         ...[...usage.images]
           .sort((a, b) => b.uniqueBytes - a.uniqueBytes)
           .map((i) => [

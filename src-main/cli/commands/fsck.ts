@@ -3,6 +3,7 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import { fsck, repairStore } from '../../engine/insight/fsck.ts';
 import { json } from '../output.ts';
 import { openStore, type Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -14,7 +15,8 @@ export const fsckCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    const store = await openStore(ctx);
+    // Checking reads; only --repair may change (and so create) the store.
+    const store = values.repair ? await openStore(ctx) : await openStoreToRead(ctx);
     const report = await fsck(store);
     const repair = values.repair ? await repairStore(store, report) : undefined;
     if (asJson) json(repair ? { ...report, repair } : report, ctx.stdout);

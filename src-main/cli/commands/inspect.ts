@@ -1,10 +1,15 @@
 import { parseArgs } from '../args.ts';
-import { formatBytes } from '../../../src-shared/format.ts';
+import { formatBytes, formatSizes } from '../../../src-shared/format.ts';
 import { inspectImage } from '../../engine/insight/inspect.ts';
+import { unpackedLayerSizes, unpackedOf } from '../../engine/insight/images.ts';
+import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import { checkingArguments } from '../arguments.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
+import { buildStep } from '../../../src-shared/oci/history.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
 
@@ -15,7 +20,9 @@ export const inspectCommand: Command = {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length !== 1) throw usageError(this.usage, 'inspect takes exactly one image');
-    const d = await inspectImage(await openStore(ctx), positionals[0]!);
+    const store = await openStoreToRead(ctx);
+    const graph = await buildStoreGraph(store);
+    const d = await checkingArguments(ctx.args, inspectImage(store, positionals[0]!, graph));
     if (asJson) {
       json(d, ctx.stdout);
       return 0;
@@ -24,7 +31,10 @@ export const inspectCommand: Command = {
     w(`Name:       ${d.refName ?? `<none> (was ${d.previousRef ?? 'unnamed'})`}`);
     w(`Digest:     ${d.digest}`);
     w(`Media type: ${d.mediaType}`);
-    w(`Size:       ${formatBytes(d.size)}`);
+    const image = graph.images.find((i) => i.name === d.name);
+    const unpacked = image ? unpackedOf(image) : { bytes: 0, exact: false };
+    w(`Size:       ${formatSizes(d.size, unpacked.bytes, unpacked.exact)}`);
+    const layerSizes = unpackedLayerSizes(graph);
     w(`Created:    ${d.created ?? 'unknown'}`);
     if (d.source) w(`Source:     ${d.source}`);
     w(`Platforms:  ${d.platforms.join(', ')}${d.absentPlatforms.length ? `  (not stored: ${d.absentPlatforms.join(', ')})` : ''}`);
@@ -35,8 +45,13 @@ export const inspectCommand: Command = {
       if (c.Cmd) w(`  Cmd:        ${JSON.stringify(c.Cmd)}`);
       for (const e of c.Env ?? []) w(`  Env:        ${e}`);
       for (const [k, v] of Object.entries(c.Labels ?? {})) w(`  Label:      ${k}=${v}`);
-      w('  Layers:');
-      for (const l of img.layers) w(`    ${l.digest}  ${formatBytes(l.size).padStart(8)}  ${l.createdBy ?? ''}`);
+      w('  Layers (stored, unpacked):');
+      for (const l of img.layers) {
+        const u = layerSizes.get(l.digest);
+        w(
+          `    ${l.digest}  ${formatBytes(l.size).padStart(8)}  ${(typeof u === 'number' ? formatBytes(u) : '?').padStart(8)}  ${l.createdBy ? buildStep(l.createdBy) : ''}`,
+        );
+      }
     }
     return 0;
   },

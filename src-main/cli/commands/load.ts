@@ -1,4 +1,5 @@
 import { parseArgs } from '../args.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
 import { openStore, type Command } from '../context.ts';
@@ -24,7 +25,18 @@ export const loadCommand: Command = {
     const result = await loadArchive(await openStore(ctx), file, { signal: ctx.signal, ...(asJson ? {} : { onEvent: progress.onEvent }) });
     progress.flush();
     if (asJson) json(result, ctx.stdout);
-    else for (const i of result.images) ctx.stdout.write(`Loaded image: ${i.ref ?? `<untagged> ${i.digest}`}\n`);
+    else
+      for (const i of result.images) {
+        ctx.stdout.write(`Loaded image: ${i.ref ?? `<untagged> ${i.digest}`}\n`);
+        // A tag that named another image moved (as docker load says when it renames the old one).
+        const was = i.previous;
+        if (was)
+          ctx.stdout.write(
+            `  The tag moved: it named ${was.id ? `image ID ${shortDigest(was.id)} (digest ${shortDigest(was.digest)})` : `the image with digest ${shortDigest(was.digest)}`} before; ${
+              was.dangling ? `that image is now dangling (<none> in \`deckhand images\`)` : 'another name still holds that image'
+            }.\n`,
+          );
+      }
     return 0;
   },
 };

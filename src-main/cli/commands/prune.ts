@@ -3,7 +3,8 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { describePlan, parseFilters, prune } from '../../engine/insight/prune.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -28,7 +29,7 @@ export const pruneCommand: Command = {
     const asJson = wantsJson(values.format, this.usage);
     const keep = values['keep-last'];
     if (keep !== undefined && !/^\d+$/.test(keep)) throw usageError(this.usage, `--keep-last ${keep}: give a whole number`);
-    const { plan, result } = await prune(await openStore(ctx), {
+    const { plan, result } = await prune(await openStoreToRead(ctx), {
       all: values.all ?? false,
       ...parseFilters(values.filter ?? []),
       ...(keep !== undefined ? { keepLast: Number(keep) } : {}),

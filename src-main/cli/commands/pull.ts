@@ -1,5 +1,6 @@
 import { parseArgs } from '../args.ts';
 import { pull } from '../../engine/transfer/pull.ts';
+import { checkingArguments } from '../arguments.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
 import { POLICY_FLAGS, policyOption } from '../signing-flags.ts';
@@ -20,6 +21,10 @@ export const pullCommand: Command = {
     if (positionals.length !== 1) throw usageError(this.usage, 'pull takes exactly one reference');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    return printResult(ctx, asJson, await pull(await openStore(ctx), positionals[0]!, { ...choice, ...common, ...policyOption(values) }));
+    return printResult(
+      ctx,
+      asJson,
+      await checkingArguments(ctx.args, pull(await openStore(ctx), positionals[0]!, { ...choice, ...common, ...policyOption(values) })),
+    );
   },
 };

@@ -1,6 +1,8 @@
 import { parseArgs } from '../args.ts';
 import { push } from '../../engine/transfer/push.ts';
-import { openStore, type Command } from '../context.ts';
+import { checkingArguments } from '../arguments.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError } from '../usage.ts';
 import { SIGN_FLAGS, signOption } from '../signing-flags.ts';
 import { TRANSFER_FLAGS, printResult, transferSetup } from '../transfer-flags.ts';
@@ -23,11 +25,14 @@ export const pushCommand: Command = {
     return printResult(
       ctx,
       asJson,
-      await push(await openStore(ctx), positionals[0]!, positionals[1], {
-        presentPlatforms: values['present-platforms'] ?? false,
-        ...common,
-        ...(await signOption(ctx, values)),
-      }),
+      await checkingArguments(
+        ctx.args,
+        push(await openStoreToRead(ctx), positionals[0]!, positionals[1], {
+          presentPlatforms: values['present-platforms'] ?? false,
+          ...common,
+          ...(await signOption(ctx, values)),
+        }),
+      ),
     );
   },
 };

@@ -2,7 +2,9 @@ import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { removeImages } from '../../engine/store/remove.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import { checkingArguments } from '../arguments.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -19,7 +21,10 @@ export const rmiCommand: Command = {
     });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length === 0) throw usageError(this.usage, 'rmi needs at least one image');
-    const result = await removeImages(await openStore(ctx), positionals, { force: values.force ?? false });
+    const result = await checkingArguments(
+      ctx.args,
+      removeImages(await openStoreToRead(ctx), positionals, { force: values.force ?? false }),
+    );
     if (asJson) json(result, ctx.stdout);
     else {
       for (const r of result.removed) ctx.stdout.write(`Untagged: ${r}\n`);

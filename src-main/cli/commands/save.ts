@@ -4,7 +4,9 @@ import { parsePlatform } from '../../../src-shared/oci/platform.ts';
 import type { ArchiveFormat } from '../../engine/archive/save.ts';
 import { json } from '../output.ts';
 import { ProgressView } from '../progress.ts';
-import { openStore, type Command } from '../context.ts';
+import { checkingArguments } from '../arguments.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -33,13 +35,17 @@ export const saveCommand: Command = {
       throw usageError(this.usage, `--format ${archive.join(', ')}: use oci-archive or docker-archive`);
     if (asJson) wantsJson('json', this.usage);
     const { saveArchive } = await import('../../engine/archive/save.ts');
-    const result = await saveArchive(await openStore(ctx), positionals, values.output, {
-      format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
-      ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
-      ...(values['present-platforms'] ? { presentPlatforms: true } : {}),
-      signal: ctx.signal,
-      ...(asJson ? {} : { onEvent: new ProgressView(ctx.stderr).onEvent }),
-    });
+    const store = await openStoreToRead(ctx);
+    const output = values.output;
+    const result = await checkingArguments(ctx.args, async () =>
+      saveArchive(store, positionals, output, {
+        format: (archive[0] as ArchiveFormat | undefined) ?? 'oci-archive',
+        ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
+        ...(values['present-platforms'] ? { presentPlatforms: true } : {}),
+        signal: ctx.signal,
+        ...(asJson ? {} : { onEvent: new ProgressView(ctx.stderr).onEvent }),
+      }),
+    );
     if (asJson) json(result, ctx.stdout);
     else
       ctx.stdout.write(

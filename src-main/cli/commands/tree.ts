@@ -2,7 +2,9 @@ import { parseArgs } from '../args.ts';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { formatImageTree, formatWhatRequires, imageTrees, whatRequires } from '../../engine/insight/tree.ts';
 import { json } from '../output.ts';
-import { openStore, type Command } from '../context.ts';
+import { checkingArguments } from '../arguments.ts';
+import type { Command } from '../context.ts';
+import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
@@ -19,14 +21,15 @@ export const treeCommand: Command = {
     });
     if (positionals.length !== 1) throw usageError(this.usage, 'tree takes one image');
     const asJson = wantsJson(values.format, this.usage);
-    const graph = await buildStoreGraph(await openStore(ctx));
+    const store = await openStoreToRead(ctx);
+    const graph = await buildStoreGraph(store);
     if (values.whatrequires) {
-      const result = whatRequires(graph, positionals[0]!);
+      const result = await checkingArguments(ctx.args, async () => whatRequires(graph, positionals[0]!, store));
       if (asJson) json(result, ctx.stdout);
       else ctx.stdout.write(`${result.map(formatWhatRequires).join('\n\n')}\n`);
       return 0;
     }
-    const trees = imageTrees(graph, positionals[0]!);
+    const trees = await checkingArguments(ctx.args, async () => imageTrees(graph, positionals[0]!, store));
     if (asJson) json(trees, ctx.stdout);
     else ctx.stdout.write(`${trees.map(formatImageTree).join('\n\n')}\n`);
     return 0;

@@ -10,7 +10,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
-import { OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
+import { isIndexMediaType, OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { REF_NAME } from '../store/annotations.ts';
 import type { BlobJob, BlobOutcome, BlobReader, ImageDestination, ImageDocument, ResolvedImage } from '../transfer/image.ts';
@@ -98,7 +98,8 @@ export class ArchiveDestination implements ImageDestination {
     const name = this.entryName(doc.digest, 'manifest');
     if (this.entries.has(name)) return;
     await this.addBytes(name, doc.bytes);
-    emit({ type: 'blob', digest: doc.digest, kind: 'manifest', state: 'done', done: doc.bytes.length, total: doc.bytes.length });
+    const kind = isIndexMediaType(doc.mediaType) ? 'index' : 'manifest';
+    emit({ type: 'blob', digest: doc.digest, kind, state: 'done', done: doc.bytes.length, total: doc.bytes.length });
   }
 
   async commit(image: ResolvedImage): Promise<{ missing: string[] }> {

@@ -13,6 +13,7 @@ import { formatReference, type ImageReference } from '../../../src-shared/oci/re
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { SOURCE, UNTAGGED } from '../store/annotations.ts';
 import { updateIndex } from '../store/index-file.ts';
+import { imageIds, MetaCache } from '../store/meta.ts';
 import type { Store } from '../store/layout.ts';
 import { copyImage } from '../transfer/copy-image.ts';
 import { LayoutDestination } from '../transfer/layout.ts';
@@ -20,9 +21,16 @@ import { ArchiveSource } from './archive-source.ts';
 import { planLoad, type LoadPlan } from './plan.ts';
 import { scanFacts } from './scan.ts';
 
+/** The image a loaded name pointed to before the load moved it: its digest, image ID, and whether no name holds it any more. */
+export interface MovedFrom {
+  digest: string;
+  id: string | null;
+  dangling: boolean;
+}
+
 export interface LoadResult {
   format: LoadPlan['format'];
-  images: Array<{ ref: string | null; digest: string }>;
+  images: Array<{ ref: string | null; digest: string; previous?: MovedFrom }>;
   loadedBlobs: number;
   existingBlobs: number;
 }
@@ -57,6 +65,8 @@ async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferLi
   const scan = await scanFacts(file, opts.signal);
   const plan = planLoad(scan);
   const result: LoadResult = { format: plan.format, images: [], loadedBlobs: 0, existingBlobs: 0 };
+  let meta: MetaCache | undefined;
+  const firstId = async (d: Descriptor) => (await imageIds((meta ??= await MetaCache.load(store)), d))[0] ?? null;
   for (const planned of plan.images) {
     const destination = new LayoutDestination(store, {
       names: planned.names,
@@ -83,8 +93,19 @@ async function loadFrom(store: Store, file: string, opts: { onEvent?: TransferLi
       result.loadedBlobs += counts.moved;
       result.existingBlobs += counts.existing;
       if (planned.names.length === 0) result.images.push({ ref: null, digest: image.root.digest });
-      for (const name of planned.names)
-        result.images.push({ ref: typeof name === 'string' ? name : formatReference(name as ImageReference), digest: image.root.digest });
+      for (const name of planned.names) {
+        const ref = typeof name === 'string' ? name : formatReference(name as ImageReference);
+        const moved = destination.moved.find((m) => m.name === ref);
+        result.images.push(
+          moved
+            ? {
+                ref,
+                digest: image.root.digest,
+                previous: { digest: moved.previous.digest, id: await firstId(moved.previous), dangling: moved.dangling },
+              }
+            : { ref, digest: image.root.digest },
+        );
+      }
     } finally {
       await destination.close();
     }

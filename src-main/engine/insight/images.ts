@@ -91,3 +91,29 @@ export function imageRows(graph: StoreGraph): ImageSummary[] {
 export async function listImages(store: Store): Promise<ImageSummary[]> {
   return imageRows(await buildStoreGraph(store));
 }
+
+/**
+ * An image's unpacked size: each distinct layer of its stored platforms uncompressed, what docker
+ * and podman list as SIZE. A layer whose uncompressed size is unknown (neither gzip nor plain tar)
+ * counts at its stored size, and `exact` is false.
+ */
+export function unpackedOf(image: GraphImage): { bytes: number; exact: boolean } {
+  const seen = new Set<string>();
+  let bytes = 0;
+  let exact = true;
+  for (const p of image.platforms)
+    for (const l of p.meta.layers) {
+      if (seen.has(l.digest)) continue;
+      seen.add(l.digest);
+      if (l.uncompressed === null) exact = false;
+      bytes += l.uncompressed ?? l.size;
+    }
+  return { bytes, exact };
+}
+
+/** Each layer's unpacked size (null when unknown), by digest, over the whole store. */
+export function unpackedLayerSizes(graph: StoreGraph): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const i of graph.images) for (const p of i.platforms) for (const l of p.meta.layers) out.set(l.digest, l.uncompressed);
+  return out;
+}

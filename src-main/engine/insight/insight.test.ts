@@ -14,7 +14,7 @@ import { buildStoreGraph } from './store-graph.ts';
 import { diskUsage } from './usage.ts';
 import { planPrune, parseFilters, prune } from './prune.ts';
 import { imageTrees, layerForest, whatRequires, formatImageTree } from './tree.ts';
-import { listImages, signatureOf } from './images.ts';
+import { listImages, signatureOf, unpackedOf } from './images.ts';
 import { signatureAnnotations } from '../transfer/pull.ts';
 import { SIGNATURE_VERIFIED_BY } from '../store/annotations.ts';
 import { inspectImage } from './inspect.ts';
@@ -106,7 +106,7 @@ test('prune plans exactly what df calls reclaimable, then frees exactly that', a
   const { plan } = await prune(store, { dryRun: true });
   assert.deepEqual(
     plan.images.map((i) => [i.digest, i.reason]),
-    [[imgs.d.descriptor.digest, 'dangling (was docker.io/team/d:1)']],
+    [[imgs.d.descriptor.digest, 'dangling, was docker.io/team/d:1']],
   );
   assert.equal(plan.blobs.length, 4);
   assert.ok(plan.blobs.some((b) => b.digest === sha(orphan) && b.reason === 'not referenced by any image'));
@@ -177,7 +177,7 @@ test('tree shows the chain with the images on top; whatrequires finds what is bu
   assert.deepEqual(c!.layers[0]!.topOf, ['docker.io/library/base:1']);
   assert.deepEqual(c!.layers[1]!.topOf, ['docker.io/team/c:1']);
   assert.equal(c!.layers[1]!.uncompressed, parts.c.length, 'uncompressed size from the gzip trailer');
-  assert.match(formatImageTree(c!), /└── ID: [0-9a-f]{12} Size: 3 kB Top Layer of: \[docker\.io\/team\/c:1\]/);
+  assert.match(formatImageTree(c!), /└── ID: [0-9a-f]{12} Size: 3 kB unpacked Top Layer of: \[docker\.io\/team\/c:1\]/);
   const [req] = whatRequires(graph, 'base:1');
   assert.deepEqual(req!.dependents.map((d) => d.name).sort(), ['docker.io/team/a:1', 'docker.io/team/b:1', 'docker.io/team/c:1']);
   assert.deepEqual(whatRequires(graph, 'team/a:1')[0]!.dependents, []);
@@ -346,4 +346,36 @@ test('an image row carries the signature verification a pull recorded; others, a
   assert.equal((await listImages(store)).find((r) => r.name === 'docker.io/team/a:1')!.signature, null);
   // A partial record (an entry written by hand) is not a verification.
   assert.equal(signatureOf({ [SIGNATURE_VERIFIED_BY]: 'keyData' }), null);
+});
+
+test('a layer whose uncompressed size is unknown is shown at its stored size, and the unpacked total as a lower bound', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-insight-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(dir);
+  const layer = randomBytes(500);
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(randomBytes(8))] }, config: {} }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha(layer), size: layer.length }],
+    }),
+  );
+  for (const b of [layer, config, manifest]) await putBlob(store, sha(b), b);
+  await setTag(store, parseReference('reg.example/z:1'), {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: sha(manifest),
+    size: manifest.length,
+  });
+  const graph = await buildStoreGraph(store);
+  assert.deepEqual(unpackedOf(graph.images[0]!), { bytes: 500, exact: false });
+  const [tree] = imageTrees(graph, 'reg.example/z:1');
+  assert.equal(tree!.sizeExact, false);
+  assert.equal(tree!.storedSize, 500 + config.length + manifest.length);
+  const text = formatImageTree(tree!);
+  assert.match(text, /^Size: +[\d.]+ kB stored \(compressed\), ≥ 500 B unpacked$/m);
+  assert.match(text, /Size: 500 B stored \(unpacked size unknown\)/);
 });

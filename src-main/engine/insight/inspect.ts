@@ -11,7 +11,7 @@ import { walkEntry } from '../store/graph.ts';
 import type { Store } from '../store/layout.ts';
 import { readTagHistory } from '../store/tag-log.ts';
 import { summaryOf } from './images.ts';
-import { buildStoreGraph, type StoreGraph } from './store-graph.ts';
+import { buildStoreGraph, graphIds, type StoreGraph } from './store-graph.ts';
 import type { ImageDetails, LayerDetails as LayerInfo, PlatformDetails as PlatformImage } from '../../../src-shared/ipc/types.ts';
 
 // The shapes are the contract's (src-shared/ipc/types.ts): what inspect returns is what crosses IPC.
@@ -28,7 +28,8 @@ function layerHistory(config: ImageConfig): Array<string | null> {
 export async function inspectImage(store: Store, input: string, known?: StoreGraph): Promise<ImageDetails> {
   const storeGraph = known ?? (await buildStoreGraph(store));
   const entries = storeGraph.images.map((i) => i.entry);
-  const entry = pickOne(matchEntries(entries, input), input);
+  const idsOf = graphIds(storeGraph);
+  const entry = pickOne(matchEntries(entries, input, idsOf), input, { idsOf, store, storeEmpty: entries.length === 0 });
   const summary = summaryOf(storeGraph, entries.indexOf(entry));
   const graph = await walkEntry(store, entry.descriptor);
   let index: ImageIndex | null = null;

@@ -82,6 +82,7 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
   }
   const removed = new Set<number>();
   const images: PrunePlan['images'] = [];
+  // Reasons are plain phrases without parentheses: the CLI puts each in parentheses, the app in a column of its own.
   graph.images.forEach((img, i) => {
     const dangling = img.entry.refName === null;
     if ((!dangling && !opts.all) || protectedByKeep.has(i) || !matches(img, opts, now)) return;
@@ -91,10 +92,10 @@ export function planPrune(graph: StoreGraph, opts: PruneOptions = {}): PrunePlan
       name: img.name,
       digest: img.entry.descriptor.digest,
       reason: dangling
-        ? `dangling${was ? ` (was ${was})` : ''}`
+        ? `dangling${was ? `, was ${was}` : ''}`
         : opts.untilMs !== undefined || opts.labels?.length
           ? 'tagged, matches the filters'
-          : 'tagged (--all)',
+          : 'tagged, and --all was given',
     });
   });
   const blobs: PrunePlan['blobs'] = [];
@@ -212,6 +213,8 @@ export async function prune(
   opts: PruneOptions & { dryRun?: boolean } = {},
 ): Promise<{ plan: PrunePlan; result?: PruneResult }> {
   const plan = planPrune(await buildStoreGraph(store), opts);
+  // A store that is not there yet (opened to read) has nothing to prune; running would create it.
   if (opts.dryRun) return { plan };
+  if (!store.exists) return { plan, result: { removedImages: [], deletedBlobs: 0, deletedIngests: 0, freedBytes: 0, skipped: [] } };
   return { plan, result: await runPrune(store, plan) };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { isDigest } from '../../../src-shared/oci/digest.ts';
 import { repositoryName } from '../../../src-shared/oci/reference.ts';
-import { listEntries, type CatalogEntry } from '../store/catalog.ts';
+import { listEntries, type CatalogEntry, type IdsOf } from '../store/catalog.ts';
 import { leasedDigests } from '../store/leases.ts';
 import { isErrno, processAlive } from '../store/fsutil.ts';
 import type { Store } from '../store/layout.ts';
@@ -193,4 +193,15 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
   }
   await meta.save(present);
   return { images, users, onDisk, leased, ingests };
+}
+
+/** Each entry's image IDs (the config digests of its stored platforms) and platform manifests, for looking images up by ID. */
+export function graphIds(graph: StoreGraph): IdsOf {
+  const found = new Map(
+    graph.images.map((i) => [
+      i.entry,
+      { ids: [...new Set(i.platforms.map((p) => p.meta.config.digest))], manifests: i.platforms.map((p) => p.manifest) },
+    ]),
+  );
+  return (e) => found.get(e) ?? { ids: [], manifests: [] };
 }

@@ -6,13 +6,13 @@
  * is one node.
  */
 import { createHash } from 'node:crypto';
-import { DeckhandError } from '../../../src-shared/errors.ts';
-import { formatBytes } from '../../../src-shared/format.ts';
+import { formatBytes, formatSizes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
-import { matchEntries } from '../store/catalog.ts';
+import { idPrefixOf, matchImages, noSuchImage } from '../store/catalog.ts';
+import type { Store } from '../store/layout.ts';
 import type { LayerMeta } from '../store/meta.ts';
 import type { ImageTree, LayerNode, TreeLayer } from '../../../src-shared/ipc/types.ts';
-import type { GraphImage, PlatformImage, StoreGraph } from './store-graph.ts';
+import { graphIds, type GraphImage, type PlatformImage, type StoreGraph } from './store-graph.ts';
 
 // The shapes are the contract's: what tree returns is what crosses IPC.
 export type { ImageTree, LayerNode, TreeLayer } from '../../../src-shared/ipc/types.ts';
@@ -90,37 +90,56 @@ function treeOf(f: Flat, flat: Flat[], tops: Map<string, Tops>): ImageTree {
     ),
   ];
   const size = meta.layers.reduce((n, l) => n + (l.uncompressed ?? l.size), 0);
+  const stored = new Map<string, number>([
+    [f.platform.manifest, f.image.blobs.get(f.platform.manifest) ?? 0],
+    [meta.config.digest, meta.config.size],
+    ...meta.layers.map((l) => [l.digest, l.size] as [string, number]),
+  ]);
+  const storedSize = [...stored.values()].reduce((n, s) => n + s, 0);
+  const sizeExact = meta.layers.every((l) => l.uncompressed !== null);
   const layers = meta.layers.map((l, i) => layerOf(f.chain[i]!, l, tops));
-  return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, layers };
+  return { name: f.image.name, platform: meta.platform, id: meta.config.digest, tags, size, sizeExact, storedSize, layers };
 }
 
-function find(graph: StoreGraph, input: string): GraphImage[] {
-  const found = matchEntries(
+/**
+ * The images `input` names, and which of their platforms: all of them, except that an image ID
+ * (config digest) or a platform manifest's digest names only its own platform of an index.
+ */
+function find(graph: StoreGraph, input: string, store?: Store): { images: Set<GraphImage>; platform: (f: Flat) => boolean } {
+  const { found, by } = matchImages(
     graph.images.map((i) => i.entry),
     input,
+    graphIds(graph),
   );
-  if (found.length === 0)
-    throw new DeckhandError('ENOT_FOUND', `No image named ${input} in the store. Run \`deckhand images\` to see what is stored.`, {
-      detail: { input },
-    });
-  return graph.images.filter((i) => found.some((e) => e === i.entry));
+  if (found.length === 0) throw noSuchImage(input, { ...(store ? { store } : {}), storeEmpty: graph.images.length === 0 });
+  const images = new Set(graph.images.filter((i) => found.some((e) => e === i.entry)));
+  const hex = idPrefixOf(input)?.hex;
+  if (by !== 'id' || hex === undefined) return { images, platform: () => true };
+  const prefix = `sha256:${hex}`;
+  return {
+    images,
+    platform: (f) =>
+      f.image.entry.descriptor.digest.startsWith(prefix) ||
+      f.platform.meta.config.digest.startsWith(prefix) ||
+      f.platform.manifest.startsWith(prefix),
+  };
 }
 
-/** The layer chain of each stored platform of `input`. */
-export function imageTrees(graph: StoreGraph, input: string): ImageTree[] {
+/** The layer chain of each stored platform of `input` (`store` only words the error for an empty store). */
+export function imageTrees(graph: StoreGraph, input: string, store?: Store): ImageTree[] {
   const flat = flatten(graph);
   const tops = topIndex(flat);
-  const images = new Set(find(graph, input));
-  return flat.filter((f) => images.has(f.image)).map((f) => treeOf(f, flat, tops));
+  const { images, platform } = find(graph, input, store);
+  return flat.filter((f) => images.has(f.image) && platform(f)).map((f) => treeOf(f, flat, tops));
 }
 
 /** Images built on `input`: their chain contains its top layer and goes further. */
-export function whatRequires(graph: StoreGraph, input: string): Array<{ base: ImageTree; dependents: ImageTree[] }> {
+export function whatRequires(graph: StoreGraph, input: string, store?: Store): Array<{ base: ImageTree; dependents: ImageTree[] }> {
   const flat = flatten(graph);
   const tops = topIndex(flat);
-  const images = new Set(find(graph, input));
+  const { images, platform } = find(graph, input, store);
   return flat
-    .filter((f) => images.has(f.image))
+    .filter((f) => images.has(f.image) && platform(f))
     .map((f) => {
       const top = f.chain.at(-1);
       const dependents = top ? flat.filter((o) => o !== f && o.chain.length > f.chain.length && o.chain[f.chain.length - 1] === top) : [];
@@ -150,8 +169,11 @@ export function layerForest(graph: StoreGraph): LayerNode {
   return root;
 }
 
+/** A layer's size is its unpacked size, as podman's tree shows it; stored (compressed) when that is not known. */
 function layerLine(l: TreeLayer): string {
-  return `ID: ${shortDigest(l.id)} Size: ${formatBytes(l.uncompressed ?? l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
+  const size =
+    l.uncompressed !== null ? `${formatBytes(l.uncompressed)} unpacked` : `${formatBytes(l.size)} stored (unpacked size unknown)`;
+  return `ID: ${shortDigest(l.id)} Size: ${size}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(', ')}]` : ''}`;
 }
 
 /** Text like `podman image tree`. */
@@ -159,7 +181,7 @@ export function formatImageTree(t: ImageTree): string {
   const lines = [
     `Image ID: ${shortDigest(t.id)}`,
     `Tags:     [${t.tags.join(', ')}]`,
-    `Size:     ${formatBytes(t.size)}`,
+    `Size:     ${formatSizes(t.storedSize, t.size, t.sizeExact)}`,
     `Platform: ${t.platform}`,
     'Image Layers',
   ];
@@ -171,7 +193,7 @@ export function formatWhatRequires(r: { base: ImageTree; dependents: ImageTree[]
   const lines = [
     `Image ID: ${shortDigest(r.base.id)}`,
     `Tags:     [${r.base.tags.join(', ')}]`,
-    `Size:     ${formatBytes(r.base.size)}`,
+    `Size:     ${formatSizes(r.base.storedSize, r.base.size, r.base.sizeExact)}`,
     'Image Layers',
   ];
   const top = r.base.layers.at(-1);

@@ -7,8 +7,8 @@
 import type { Readable } from 'node:stream';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseDigest } from '../../../src-shared/oci/digest.ts';
-import type { RegistryClient } from './client.ts';
-import type { ChunkStream } from './http.ts';
+import type { RegistryClient, SendOptions } from './client.ts';
+import type { ChunkStream, Reply } from './http.ts';
 import { checkLocation } from './location.ts';
 
 export const pushScope = (repository: string) => `repository:${repository}:pull,push`;
@@ -25,20 +25,40 @@ async function drain(reply: { body: { dump(): Promise<void> } }): Promise<void> 
   await reply.body.dump().catch(() => undefined);
 }
 
+type PushRequest = Omit<SendOptions, 'scope' | 'action'> & { scope?: string };
+
+/** Sends one request of the push side (push scope unless given, `push` action) and drains the reply. */
+async function pushRequest(client: RegistryClient, req: PushRequest): Promise<Reply> {
+  const reply = await client.send({ scope: pushScope(req.repository), ...req, action: 'push' });
+  await drain(reply);
+  return reply;
+}
+
+/** Refuses a reply whose status is not one of `expected`, saying what was being done. */
+function expectStatus(client: RegistryClient, reply: Reply, expected: number[], doing: string, detail?: Record<string, unknown>): void {
+  if (expected.includes(reply.status)) return;
+  throw new DeckhandError('EREGISTRY', `${client.domain} answered ${reply.status} ${doing}; expected ${expected.join(' or ')}.`, {
+    detail: { status: reply.status, ...detail },
+  });
+}
+
+/** The session's location after a reply that may name a new one. */
+async function movedSession(client: RegistryClient, session: UploadSession, reply: Reply): Promise<UploadSession> {
+  if (!reply.headers.location) return session;
+  return { ...session, location: checkLocation(reply.headers.location, new URL(reply.url), await client.ensureConnected()) };
+}
+
 /** HEAD: does `repository` already hold the blob? */
 export async function blobExists(client: RegistryClient, repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {
   parseDigest(digest);
   try {
-    const reply = await client.send({
+    const reply = await pushRequest(client, {
       method: 'HEAD',
       path: `/v2/${repository}/blobs/${digest}`,
-      scope: pushScope(repository),
       repository,
       object: `Blob ${digest}`,
-      action: 'push',
       signal,
     });
-    await drain(reply);
     return reply.status === 200;
   } catch (e) {
     if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') return false;
@@ -69,44 +89,29 @@ export async function mountBlob(
   signal?: AbortSignal,
 ): Promise<{ mounted: true } | { mounted: false; session: UploadSession }> {
   const query = new URLSearchParams({ mount: digest, from });
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'POST',
     path: `/v2/${repository}/blobs/uploads/?${query}`,
     scope: `${pushScope(repository)} repository:${from}:pull`,
     repository,
     object: `Blob ${digest}`,
-    action: 'push',
     signal,
     headers: { 'content-length': '0' },
   });
-  await drain(reply);
-  if (reply.status === 201) return { mounted: true };
-  if (reply.status === 202) return { mounted: false, session: await sessionFrom(client, repository, reply) };
-  throw new DeckhandError(
-    'EREGISTRY',
-    `${client.domain} answered ${reply.status} to a blob mount into ${repository}; expected 201 or 202.`,
-    { detail: { status: reply.status } },
-  );
+  expectStatus(client, reply, [201, 202], `to a blob mount into ${repository}`);
+  return reply.status === 201 ? { mounted: true } : { mounted: false, session: await sessionFrom(client, repository, reply) };
 }
 
 export async function startUpload(client: RegistryClient, repository: string, signal?: AbortSignal): Promise<UploadSession> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'POST',
     path: `/v2/${repository}/blobs/uploads/`,
-    scope: pushScope(repository),
     repository,
     object: 'Blob upload',
-    action: 'push',
     signal,
     headers: { 'content-length': '0' },
   });
-  await drain(reply);
-  if (reply.status !== 202)
-    throw new DeckhandError(
-      'EREGISTRY',
-      `${client.domain} answered ${reply.status} when opening an upload in ${repository}; expected 202.`,
-      { detail: { status: reply.status } },
-    );
+  expectStatus(client, reply, [202], `when opening an upload in ${repository}`);
   return sessionFrom(client, repository, reply);
 }
 
@@ -124,22 +129,16 @@ export async function putMonolithic(
   body: Buffer,
   signal?: AbortSignal,
 ): Promise<void> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'PUT',
     path: withDigest(session.location, digest),
-    scope: pushScope(session.repository),
     repository: session.repository,
     object: `Blob ${digest}`,
-    action: 'push',
     signal,
     body,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
   });
-  await drain(reply);
-  if (reply.status !== 201)
-    throw new DeckhandError('EREGISTRY', `${client.domain} answered ${reply.status} to the upload of ${digest}; expected 201.`, {
-      detail: { status: reply.status },
-    });
+  expectStatus(client, reply, [201], `to the upload of ${digest}`);
 }
 
 /**
@@ -154,13 +153,11 @@ export async function patchChunk(
   length: number,
   signal?: AbortSignal,
 ): Promise<UploadSession> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'PATCH',
     path: session.location.href,
-    scope: pushScope(session.repository),
     repository: session.repository,
     object: 'Blob upload',
-    action: 'push',
     signal,
     body,
     replayable: false,
@@ -170,16 +167,8 @@ export async function patchChunk(
       'content-range': `${offset}-${offset + length - 1}`,
     },
   });
-  await drain(reply);
-  if (reply.status !== 202)
-    throw new DeckhandError(
-      'EREGISTRY',
-      `${client.domain} answered ${reply.status} to an upload chunk at offset ${offset}; expected 202.`,
-      { detail: { status: reply.status, uploadStatus: reply.status } },
-    );
-  return reply.headers.location
-    ? { ...session, location: checkLocation(reply.headers.location, new URL(reply.url), await client.ensureConnected()) }
-    : session;
+  expectStatus(client, reply, [202], `to an upload chunk at offset ${offset}`, { uploadStatus: reply.status });
+  return movedSession(client, session, reply);
 }
 
 /** GET on the session: how many bytes the registry holds (`Range: 0-N` means N+1). */
@@ -188,24 +177,16 @@ export async function uploadedSoFar(
   session: UploadSession,
   signal?: AbortSignal,
 ): Promise<{ session: UploadSession; offset: number }> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'GET',
     path: session.location.href,
-    scope: pushScope(session.repository),
     repository: session.repository,
     object: 'Blob upload',
-    action: 'push',
     signal,
   });
-  await drain(reply);
-  if (reply.status !== 204)
-    throw new DeckhandError('EREGISTRY', `${client.domain} answered ${reply.status} for the state of an upload; expected 204.`, {
-      detail: { status: reply.status },
-    });
+  expectStatus(client, reply, [204], 'for the state of an upload');
   const m = /^(?:bytes=)?0-(\d+)$/.exec(reply.headers.range ?? '');
-  const next = reply.headers.location
-    ? { ...session, location: checkLocation(reply.headers.location, new URL(reply.url), await client.ensureConnected()) }
-    : session;
+  const next = await movedSession(client, session, reply);
   // Distribution answers `0-0` both for an empty session and for one holding a single byte; the
   // caller cannot resume from that and starts a fresh session instead.
   return { session: next, offset: m && m[1] !== '0' ? Number(m[1]) + 1 : 0 };
@@ -213,38 +194,27 @@ export async function uploadedSoFar(
 
 /** PUT `?digest=`: closes the session; the registry verifies the digest and makes the blob visible. */
 export async function finishUpload(client: RegistryClient, session: UploadSession, digest: string, signal?: AbortSignal): Promise<void> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'PUT',
     path: withDigest(session.location, digest),
-    scope: pushScope(session.repository),
     repository: session.repository,
     object: `Blob ${digest}`,
-    action: 'push',
     signal,
     headers: { 'content-length': '0' },
   });
-  await drain(reply);
-  if (reply.status !== 201)
-    throw new DeckhandError(
-      'EREGISTRY',
-      `${client.domain} answered ${reply.status} when completing the upload of ${digest}; expected 201.`,
-      { detail: { status: reply.status } },
-    );
+  expectStatus(client, reply, [201], `when completing the upload of ${digest}`);
 }
 
 /** DELETE: abandons the session (on cancel or failure). Best effort. */
 export async function cancelUpload(client: RegistryClient, session: UploadSession): Promise<void> {
   try {
-    const reply = await client.send({
+    await pushRequest(client, {
       method: 'DELETE',
       path: session.location.href,
-      scope: pushScope(session.repository),
       repository: session.repository,
       object: 'Blob upload',
-      action: 'push',
       replayable: false,
     });
-    await drain(reply);
   } catch {
     // The registry expires abandoned sessions on its own.
   }
@@ -259,24 +229,16 @@ export async function putManifest(
   mediaType: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const reply = await client.send({
+  const reply = await pushRequest(client, {
     method: 'PUT',
     path: `/v2/${repository}/manifests/${reference}`,
-    scope: pushScope(repository),
     repository,
     object: `Manifest ${repository}:${reference}`,
-    action: 'push',
     signal,
     body: bytes,
     headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
   });
-  await drain(reply);
-  if (reply.status !== 201)
-    throw new DeckhandError(
-      'EREGISTRY',
-      `${client.domain} answered ${reply.status} to the manifest ${repository}:${reference}; expected 201.`,
-      { detail: { status: reply.status } },
-    );
+  expectStatus(client, reply, [201], `to the manifest ${repository}:${reference}`);
   return reply.headers['docker-content-digest'];
 }
 
@@ -292,17 +254,14 @@ export async function manifestDigest(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   try {
-    const reply = await client.send({
+    const reply = await pushRequest(client, {
       method: 'HEAD',
       path: `/v2/${repository}/manifests/${reference}`,
-      scope: pushScope(repository),
       repository,
       object: `Manifest ${repository}:${reference}`,
-      action: 'push',
       signal,
       headers: { accept: mediaTypes.join(', ') },
     });
-    await drain(reply);
     return reply.status === 200 ? (reply.headers['docker-content-digest'] ?? (reference.includes(':') ? reference : undefined)) : undefined;
   } catch (e) {
     if (e instanceof DeckhandError && e.code === 'ENOT_FOUND') return undefined;

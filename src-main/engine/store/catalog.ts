@@ -5,13 +5,14 @@
  * moves, the old descriptor stays as a dangling entry that remembers its previous name.
  */
 import { formatReference, parseReference, parseTaggedName, type ImageReference } from '../../../src-shared/oci/reference.ts';
-import { isDigest, shortDigest } from '../../../src-shared/oci/digest.ts';
+import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { readIndex, updateIndex } from './index-file.ts';
 import { PREVIOUS_REF, PULLED, REF_NAME, UNTAGGED } from './annotations.ts';
-import type { Store } from './layout.ts';
+import { emptyStoreNote, type Store } from './layout.ts';
 import { appendTagLog, type TagAction } from './tag-log.ts';
+import { entryDigests, MetaCache } from './meta.ts';
 
 export interface CatalogEntry {
   descriptor: Descriptor;
@@ -46,52 +47,155 @@ export function refNameOf(ref: ImageReference): string {
 }
 
 /**
- * Finds the entries a user means by `input`: a reference (normalized as docker does), a bare tag
- * exactly as stored, a full digest, or a digest prefix / image ID of at least 4 hex characters.
+ * The shortest ID or digest prefix taken, in hex characters: podman's (containers/storage, buildah
+ * and CRI-O accept a truncated image ID of at least 3). Docker takes any prefix; 3 keeps a typo of
+ * one or two characters from naming an image to remove.
  */
-export function matchEntries(entries: CatalogEntry[], input: string): CatalogEntry[] {
+export const MIN_ID_PREFIX = 3;
+
+/**
+ * The hex a user gave when `input` can be an image ID or digest: `sha256:` and a full or partial hex,
+ * or bare hex of MIN_ID_PREFIX to 64 characters. `byIdOnly`: it cannot be a name (it carries
+ * `sha256:` or is 64 characters, which the reference grammar refuses as a name).
+ */
+export function idPrefixOf(input: string): { hex: string; byIdOnly: boolean } | null {
+  const m = /^(sha256:)?([0-9a-f]+)$/.exec(input);
+  if (!m || m[2]!.length < MIN_ID_PREFIX || m[2]!.length > 64) return null;
+  return { hex: m[2]!, byIdOnly: m[1] !== undefined || m[2]!.length === 64 };
+}
+
+/** Looks like an ID or digest (so it is never offered to `pull`), whether or not it is well formed. */
+function looksLikeId(input: string): boolean {
+  return /^(sha256:)?[0-9a-f]+$/.test(input) || /^sha256:/.test(input);
+}
+
+/** What else names an entry: its image IDs (config digests) and an index's platform manifests; see entryDigests in meta.ts. */
+export type IdsOf = (entry: CatalogEntry) => { ids: readonly string[]; manifests: readonly string[] };
+
+export interface Match<E extends CatalogEntry> {
+  found: E[];
+  /** How `input` named them: a name (reference or bare tag), or an ID / digest (prefix). */
+  by: 'name' | 'id';
+}
+
+/**
+ * Finds the entries a user means by `input`, as podman looks an image up: a stored name exactly,
+ * then a reference (normalized as docker does; `repo@sha256:…` by digest in that repository), then
+ * an image ID (config digest; `idsOf` gives each entry's), an index digest or the digest of a
+ * manifest (the entry's own, or one of an index's platforms, from `idsOf`), full or a
+ * prefix of at least MIN_ID_PREFIX hex characters, with or without `sha256:`. A name comes before
+ * an ID, so a repository called `cafe` is found by its name.
+ */
+export function matchImages<E extends CatalogEntry>(entries: E[], input: string, idsOf?: IdsOf): Match<E> {
   const exact = entries.filter((e) => e.refName === input);
-  if (exact.length > 0) return exact;
-  const hexPrefix = /^(sha256:)?([0-9a-f]{4,64})$/.exec(input);
-  if (hexPrefix) {
-    const byId = entries.filter((e) => e.descriptor.digest.startsWith(`sha256:${hexPrefix[2]}`));
-    if (byId.length > 0 || isDigest(input)) return byId;
-  }
+  if (exact.length > 0) return { found: exact, by: 'name' };
+  const id = idPrefixOf(input);
+  const byId = (hex: string): Match<E> => {
+    const prefix = `sha256:${hex}`;
+    return {
+      found: entries.filter((e) => {
+        if (e.descriptor.digest.startsWith(prefix)) return true;
+        const other = idsOf?.(e);
+        return other !== undefined && [...other.ids, ...other.manifests].some((d) => d.startsWith(prefix));
+      }),
+      by: 'id',
+    };
+  };
+  if (id?.byIdOnly) return byId(id.hex);
   let ref: ImageReference;
   try {
     ref = parseReference(input);
   } catch (e) {
-    if (hexPrefix) return [];
+    if (id) return byId(id.hex);
     throw e;
   }
+  let named: E[];
   if (ref.tag === undefined && ref.digest !== undefined) {
     const repo = formatReference({ domain: ref.domain, path: ref.path });
-    return entries.filter(
+    named = entries.filter(
       (e) => e.descriptor.digest === ref.digest && (e.ref === null || formatReference({ domain: e.ref.domain, path: e.ref.path }) === repo),
     );
+  } else {
+    const name = refNameOf(ref);
+    named = entries.filter((e) => e.ref !== null && refNameOf(e.ref) === name);
   }
-  const name = refNameOf(ref);
-  return entries.filter((e) => e.ref !== null && refNameOf(e.ref) === name);
+  if (named.length > 0 || !id) return { found: named, by: 'name' };
+  return byId(id.hex);
+}
+
+/** The entries `input` names (see matchImages). */
+export function matchEntries<E extends CatalogEntry>(entries: E[], input: string, idsOf?: IdsOf): E[] {
+  return matchImages(entries, input, idsOf).found;
+}
+
+/**
+ * Each entry's image IDs, read from the metadata cache only when `input` could be an ID (a name
+ * lookup reads nothing more than index.json).
+ */
+export async function idsFor(store: Store, entries: CatalogEntry[], input: string): Promise<IdsOf | undefined> {
+  if (!idPrefixOf(input)) return undefined;
+  const meta = await MetaCache.load(store);
+  const found = new Map<CatalogEntry, { ids: string[]; manifests: string[] }>();
+  for (const e of entries) found.set(e, await entryDigests(meta, e.descriptor));
+  return (e) => found.get(e) ?? { ids: [], manifests: [] };
 }
 
 export async function resolveOne(store: Store, input: string): Promise<CatalogEntry> {
-  return pickOne(matchEntries(await listEntries(store), input), input);
+  const entries = await listEntries(store);
+  const idsOf = await idsFor(store, entries, input);
+  return pickOne(matchEntries(entries, input, idsOf), input, { idsOf, store, storeEmpty: entries.length === 0 });
+}
+
+/**
+ * The error for an image not in the store. A name gets the hint to pull it; an ID or a digest never
+ * does (a registry has no image by a local ID). An empty store says so, and where it is.
+ */
+export function noSuchImage(input: string, opts: { store?: Store; storeEmpty?: boolean; nothingRemoved?: boolean } = {}): DeckhandError {
+  // An ID or digest is never offered to pull, nor is a name rmi did not find.
+  const noPull = looksLikeId(input) || opts.nothingRemoved === true;
+  const empty = opts.storeEmpty && opts.store ? emptyStoreNote(opts.store) : undefined;
+  const parts = [
+    `${looksLikeId(input) ? `No image with ID or digest ${input}` : `No image named ${input}`} in the store.`,
+    ...(opts.nothingRemoved ? ['Nothing was removed.'] : []),
+    ...(empty ? [empty] : []),
+    ...(noPull
+      ? empty
+        ? []
+        : ['Run `deckhand images` to see what is stored.']
+      : empty
+        ? [`Run \`deckhand pull ${input}\` to get it.`]
+        : [`Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`]),
+  ];
+  return new DeckhandError('ENOT_FOUND', parts.join(' '), { detail: { input } });
+}
+
+/** How an ambiguous match lists its candidates: each image by name, ID and digest. */
+export function describeCandidates(found: CatalogEntry[], idsOf?: IdsOf): string {
+  const seen = new Map<string, CatalogEntry[]>();
+  for (const e of found) seen.set(e.descriptor.digest, [...(seen.get(e.descriptor.digest) ?? []), e]);
+  return [...seen.entries()]
+    .map(([digest, es]) => {
+      const names = es.map((e) => e.refName).filter((n): n is string => n !== null);
+      const ids = idsOf ? [...new Set(es.flatMap((e) => idsOf(e).ids))] : [];
+      return `${names.length ? names.join(', ') : '<none>'} (${ids.length ? `ID ${ids.map((i) => shortDigest(i)).join(', ')}, ` : ''}digest ${shortDigest(digest)})`;
+    })
+    .join('; ');
 }
 
 /** The one image `found` (what matchEntries gave for `input`) names, or ENOT_FOUND / EUSAGE for none or several. */
-export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
-  if (found.length === 0) {
-    throw new DeckhandError(
-      'ENOT_FOUND',
-      `No image named ${input} in the store. Run \`deckhand images\` to see what is stored, or \`deckhand pull ${input}\`.`,
-      { detail: { input } },
-    );
-  }
+export function pickOne<E extends CatalogEntry>(
+  found: E[],
+  input: string,
+  opts: { idsOf?: IdsOf | undefined; store?: Store; storeEmpty?: boolean } = {},
+): E {
+  if (found.length === 0)
+    throw noSuchImage(input, { ...(opts.store ? { store: opts.store } : {}), ...(opts.storeEmpty ? { storeEmpty: true } : {}) });
   const digests = new Set(found.map((e) => e.descriptor.digest));
   if (digests.size > 1) {
     throw new DeckhandError(
       'EUSAGE',
-      `${input} matches ${digests.size} different images (${[...digests].map((d) => shortDigest(d)).join(', ')}). Give a longer ID or a full reference.`,
+      `${input} matches ${digests.size} different images: ${describeCandidates(found, opts.idsOf)}. Give a longer ID or a full reference.`,
+      { detail: { input, candidates: [...digests] } },
     );
   }
   return found[0]!;
@@ -100,7 +204,8 @@ export function pickOne<E extends CatalogEntry>(found: E[], input: string): E {
 /**
  * Points `ref` at `descriptor`. If the tag pointed elsewhere, the old descriptor stays as a
  * dangling entry (tag history is never lost silently); a dangling entry of the new digest is
- * absorbed. Returns the digest the tag pointed to before, if it moved. A name that is new or moved
+ * absorbed. Returns the digest the tag pointed to before, if it moved, with that entry and whether it
+ * was kept as a dangling entry (no other name holds it). A name that is new or moved
  * gets a line in the tag log (tag-log.ts) with `action` (default 'tag') once index.json committed.
  */
 export async function setTag(
@@ -109,7 +214,7 @@ export async function setTag(
   descriptor: Descriptor,
   annotations: Record<string, string> = {},
   opts: { required?: Map<string, number>; action?: TagAction } = {},
-): Promise<{ previous?: string; missing: string[] }> {
+): Promise<{ previous?: string; replaced?: { descriptor: Descriptor; dangling: boolean }; missing: string[] }> {
   // A string is a ref.name as is: a bare tag in a plain OCI layout (`oci:DIR:latest`).
   const name = typeof ref === 'string' ? ref : refNameOf(ref);
   let unchanged = false;
@@ -123,6 +228,7 @@ export async function setTag(
     at = now;
     unchanged = false;
     let previous: string | undefined;
+    let replaced: { descriptor: Descriptor; dangling: boolean } | undefined;
     const kept: Descriptor[] = [];
     for (const d of index.manifests) {
       const entry = toEntry(d);
@@ -133,6 +239,7 @@ export async function setTag(
           previous = d.digest;
           // The old image stays as a dangling entry unless another name still holds it.
           const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
+          replaced = { descriptor: d, dangling: !stillNamed };
           if (!stillNamed) {
             const { [REF_NAME]: _dropped, ...rest } = d.annotations ?? {};
             kept.push({ ...d, annotations: { ...rest, [PREVIOUS_REF]: name, [UNTAGGED]: now } });
@@ -148,7 +255,7 @@ export async function setTag(
       annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now },
     });
     index.manifests = kept;
-    return previous === undefined ? { missing } : { previous, missing };
+    return previous === undefined || replaced === undefined ? { missing } : { previous, replaced, missing };
   });
   if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
     // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.

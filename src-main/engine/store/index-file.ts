@@ -7,13 +7,20 @@ import { readFile } from 'node:fs/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseManifestDocument, type ImageIndex } from '../../../src-shared/oci/manifest.ts';
 import { withLock, type LockOptions } from './lock.ts';
-import { writeFileAtomic } from './fsutil.ts';
+import { isErrno, writeFileAtomic } from './fsutil.ts';
 import type { Store } from './layout.ts';
 
 export const INDEX_MEDIA_TYPE_OCI = 'application/vnd.oci.image.index.v1+json';
 
 export async function readIndex(store: Store): Promise<ImageIndex> {
-  const bytes = await readFile(store.indexPath);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(store.indexPath);
+  } catch (e) {
+    // A store opened to read where there is none yet (Store.openToRead) holds nothing; `open` always writes index.json.
+    if (!store.exists && isErrno(e, 'ENOENT')) return { schemaVersion: 2, mediaType: INDEX_MEDIA_TYPE_OCI, manifests: [] };
+    throw e;
+  }
   try {
     const doc = parseManifestDocument(bytes, INDEX_MEDIA_TYPE_OCI);
     if (doc.kind !== 'index') throw new Error('index.json holds an image manifest, not an index');

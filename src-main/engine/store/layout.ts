@@ -16,9 +16,27 @@ export const OCI_LAYOUT_VERSION = '1.0.0';
 
 export class Store {
   readonly root: string;
+  /** False for a store opened to read where there is none yet (openToRead): it reads as empty. */
+  readonly exists: boolean;
 
-  private constructor(root: string) {
+  private constructor(root: string, exists = true) {
     this.root = root;
+    this.exists = exists;
+  }
+
+  /**
+   * Opens the layout at `root` for a command that only reads (images, inspect, df, tree): an
+   * existing layout as `open` does; where there is none (no directory, or no oci-layout file in it)
+   * nothing is created, and the store reads as empty.
+   */
+  static async openToRead(root: string): Promise<Store> {
+    try {
+      await stat(join(root, 'oci-layout'));
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
+      return new Store(root, false);
+    }
+    return Store.open(root);
   }
 
   /** Opens the layout at `root`, creating an empty one if the directory is new or empty. */
@@ -146,4 +164,11 @@ export class Store {
       await fh.close();
     }
   }
+}
+
+/** What an empty store says of itself: where it is, and whether it is there at all yet. */
+export function emptyStoreNote(store: Store): string {
+  return store.exists
+    ? `The store at ${store.root} holds no images.`
+    : `The store at ${store.root} is empty: nothing has been stored there yet (a pull, load or copy creates it).`;
 }

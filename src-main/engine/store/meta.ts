@@ -186,3 +186,40 @@ export async function reachable(meta: MetaCache, d: Pick<Descriptor, 'digest' | 
   for (const m of manifests) out.push(m.config.digest, ...m.layers.map((l) => l.digest));
   return out;
 }
+
+/**
+ * The digests besides its own that name an index.json entry: its image IDs (the config digest of
+ * each stored platform manifest, as docker and podman call a config digest an image ID; the first
+ * is the one a list shows) and, for an index, its stored platform manifests. Empty when the entry
+ * cannot be read.
+ */
+export async function entryDigests(
+  meta: MetaCache,
+  d: Pick<Descriptor, 'digest' | 'mediaType'>,
+): Promise<{ ids: string[]; manifests: string[] }> {
+  const ids: string[] = [];
+  const manifests: string[] = [];
+  try {
+    const top = await meta.get(d);
+    if (top.kind === 'manifest') return { ids: [top.config.digest], manifests };
+    for (const child of top.children) {
+      try {
+        const sub = await meta.get(child);
+        if (sub.kind !== 'manifest') continue;
+        manifests.push(child.digest);
+        if (!ids.includes(sub.config.digest)) ids.push(sub.config.digest);
+      } catch (e) {
+        // A platform whose manifest is not stored (a sparse index) has no ID here.
+        if (!(e instanceof DeckhandError)) throw e;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof DeckhandError)) throw e;
+  }
+  return { ids, manifests };
+}
+
+/** The image IDs of an index.json entry (see entryDigests). */
+export async function imageIds(meta: MetaCache, d: Pick<Descriptor, 'digest' | 'mediaType'>): Promise<string[]> {
+  return (await entryDigests(meta, d)).ids;
+}

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { updateIndex } from './index-file.ts';
-import { matchEntries, toEntry } from './catalog.ts';
+import { describeCandidates, idsFor, matchEntries, noSuchImage, toEntry } from './catalog.ts';
 import { walkEntry } from './graph.ts';
 import { leasedDigests } from './leases.ts';
 import { MetaCache, reachable } from './meta.ts';
@@ -24,6 +24,8 @@ export interface RemoveResult {
 }
 
 export async function removeImages(store: Store, inputs: string[], opts: { force?: boolean } = {}): Promise<RemoveResult> {
+  // A store that is not there yet (opened to read) holds nothing to remove; taking its lock would create it.
+  if (!store.exists && inputs[0] !== undefined) throw noSuchImage(inputs[0], { store, storeEmpty: true, nothingRemoved: true });
   const deleted: RemoveResult['deleted'] = [];
   return updateIndex(
     store,
@@ -32,19 +34,15 @@ export async function removeImages(store: Store, inputs: string[], opts: { force
       const removed: string[] = [];
       for (const input of inputs) {
         const entries = index.manifests.map(toEntry);
-        const found = matchEntries(entries, input);
-        if (found.length === 0) {
-          throw new DeckhandError(
-            'ENOT_FOUND',
-            `No image named ${input} in the store; nothing was removed. Run \`deckhand images\` to see what is stored.`,
-            { detail: { input } },
-          );
-        }
+        const idsOf = await idsFor(store, entries, input);
+        const found = matchEntries(entries, input, idsOf);
+        if (found.length === 0) throw noSuchImage(input, { store, storeEmpty: entries.length === 0, nothingRemoved: true });
         const digests = new Set(found.map((e) => e.descriptor.digest));
         if (digests.size > 1 && !opts.force) {
           throw new DeckhandError(
             'EUSAGE',
-            `${input} matches ${digests.size} images; nothing was removed. Use a full reference or digest.`,
+            `${input} matches ${digests.size} different images: ${describeCandidates(found, idsOf)}; nothing was removed. Give a longer ID or a full reference.`,
+            { detail: { input, candidates: [...digests] } },
           );
         }
         for (const e of found) {

@@ -31,6 +31,22 @@ test('a new store is an OCI image layout', async (t) => {
   assert.deepEqual(index.manifests, []);
 });
 
+test('opening a store to read creates nothing where there is none; it reads as empty', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const absent = await Store.openToRead(join(dir, 'none'));
+  assert.equal(absent.exists, false);
+  assert.deepEqual(await listEntries(absent), []);
+  await assert.rejects(removeImages(absent, ['x:1']), { code: 'ENOT_FOUND' });
+  await assert.rejects(stat(join(dir, 'none')), { code: 'ENOENT' });
+  // A directory without a layout in it is left as it is, too.
+  await writeFile(join(dir, 'notes.txt'), 'x');
+  assert.equal((await Store.openToRead(dir)).exists, false);
+  assert.deepEqual(await readdir(dir), ['notes.txt']);
+  await Store.open(join(dir, 'store'));
+  assert.equal((await Store.openToRead(join(dir, 'store'))).exists, true);
+});
+
 test('ingest verifies the digest before a blob becomes visible', async (t) => {
   const store = await tempStore(t);
   const data = randomBytes(10_000);

@@ -12,7 +12,7 @@ import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { BlobState, TransferListener } from '../../../src-shared/transfer.ts';
-import { resolveOne, setTag, type CatalogEntry } from '../store/catalog.ts';
+import { refNameOf, resolveOne, setTag, type CatalogEntry } from '../store/catalog.ts';
 import { missingBlobs, presentPlatformsIndex, walkEntry } from '../store/graph.ts';
 import { Ingest, putBlob } from '../store/ingest.ts';
 import { Lease } from '../store/leases.ts';
@@ -200,6 +200,8 @@ export class LayoutDestination implements ImageDestination {
   private readonly opts: LayoutDestinationOptions;
   private lease: Lease | undefined;
   private required = new Map<string, number>();
+  /** Names that pointed to another image before this copy named them: the image they left, and whether it is now dangling. */
+  readonly moved: Array<{ name: string; previous: Descriptor; dangling: boolean }> = [];
 
   constructor(store: Store, opts: LayoutDestinationOptions) {
     this.store = store;
@@ -279,6 +281,12 @@ export class LayoutDestination implements ImageDestination {
     for (const name of this.opts.names) {
       const outcome = await setTag(this.store, name, descriptor, annotations, { required: this.required, action: this.opts.action });
       if (outcome.missing.length > 0) return outcome;
+      if (outcome.replaced)
+        this.moved.push({
+          name: typeof name === 'string' ? name : refNameOf(name),
+          previous: outcome.replaced.descriptor,
+          dangling: outcome.replaced.dangling,
+        });
     }
     return { missing: [] };
   }

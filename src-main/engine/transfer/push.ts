@@ -83,7 +83,8 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
             `${name} names digest ${target.digest}, but ${src} is ${image.root.digest}. A digest cannot be renamed; push to a tag or to the image's own digest.`,
           );
       },
-      resolved: () => ({ ref: name, endpoint: target.domain }),
+      // The image is read from the store: the registry has not answered anything yet.
+      resolved: () => ({ ref: entry.refName ?? src, endpoint: store.root }),
     });
     if (signingKey) await signPushed(client, target, image.root.digest, signingKey, opts.signal);
     await recordBlobLocations(store, { registry: target.domain, repository: target.path }, blobDigests(image));

@@ -190,7 +190,7 @@ describe('the deckhand command', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nothing:here/);
     const bad = await cli(['pull', 'Bad//Ref'], env);
-    assert.notEqual(bad.code, 0);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Bad\/\/Ref/);
     const flag = await cli(['pull', '--bogus', 'x'], env);
     assert.equal(flag.code, 2);

@@ -177,7 +177,7 @@ export function useRenderAhead(virtualizer: () => Virtualizer<HTMLDivElement, El
   useEffect(() => {
     onChange();
     return () => {
-      if (pending.current !== null) window.cancelIdleCallback(pending.current);
+      if (pending.current !== null && typeof window.cancelIdleCallback === 'function') window.cancelIdleCallback(pending.current);
       pending.current = null;
     };
   }, [onChange]);
