@@ -78,7 +78,7 @@ test('the image list toggles too, including images with no bytes of their own', 
 });
 
 test('an empty store and a failed load', async () => {
-  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobSizes: {} }, error: null, stale: false } });
+  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobDigests: [], blobSizes: [] }, error: null, stale: false } });
   const { unmount } = render(<UsageView />);
   expect(screen.getByTestId('usage-empty').textContent).toContain('No images in the store');
   unmount();

@@ -17,8 +17,8 @@ describe('layoutUsage', () => {
     const l = layoutUsage(usage, { width: 800, height: 500 });
     const drawn = leaves(l.cells).map((c) => c.digest);
     expect(drawn.length).toBe(new Set(drawn).size);
-    expect(new Set(drawn)).toEqual(new Set(Object.keys(usage.blobSizes)));
-    expect(l.totalBytes).toBe(Object.values(usage.blobSizes).reduce((s, n) => s + n, 0));
+    expect(new Set(drawn)).toEqual(new Set(usage.blobDigests));
+    expect(l.totalBytes).toBe(usage.blobSizes.reduce((s, n) => s + n, 0));
     const group = l.cells.find((c) => c.kind === 'shared-group')!;
     expect(group.label).toBe(SHARED_GROUP);
     expect(group.bytes).toBe(1070);

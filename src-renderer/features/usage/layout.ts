@@ -78,7 +78,8 @@ export function usageTree(usage: DiskUsage): Node {
   const users = blobUsers(usage);
   const byRepo = new Map<string, ImageUsage[]>();
   for (const image of usage.images) byRepo.set(repositoryOf(image), [...(byRepo.get(repositoryOf(image)) ?? []), image]);
-  const size = (digest: string) => usage.blobSizes[digest] ?? 0;
+  const size = (k: number) => usage.blobSizes[k] ?? 0;
+  const digestOf = (k: number) => usage.blobDigests[k] ?? '';
 
   const repositories: Node[] = [...byRepo].map(([repo, images]) => ({
     id: `repo:${repo}`,
@@ -93,13 +94,19 @@ export function usageTree(usage: DiskUsage): Node {
       size: 0,
       names: [image.name],
       children: [...new Set(image.blobs)]
-        .filter((d) => (users.get(d)?.length ?? 0) <= 1)
-        .map((d) => ({ id: `blob:${image.name}:${d}`, kind: 'blob', label: short(d), size: size(d), names: [image.name], digest: d })),
+        .filter((k) => (users[k]?.length ?? 0) <= 1)
+        .map((k) => {
+          const d = digestOf(k);
+          return { id: `blob:${image.name}:${d}`, kind: 'blob', label: short(d), size: size(k), names: [image.name], digest: d };
+        }),
     })),
   }));
-  const shared: Node[] = [...users]
-    .filter(([, who]) => who.length > 1)
-    .map(([d, who]) => ({ id: `shared:${d}`, kind: 'shared-blob', label: short(d), size: size(d), names: [], digest: d, users: who }));
+  const shared: Node[] = [];
+  users.forEach((who, k) => {
+    if (who.length <= 1) return;
+    const d = digestOf(k);
+    shared.push({ id: `shared:${d}`, kind: 'shared-blob', label: short(d), size: size(k), names: [], digest: d, users: who });
+  });
   const children =
     shared.length > 0
       ? [...repositories, { id: 'shared', kind: 'shared-group' as const, label: SHARED_GROUP, size: 0, names: [], children: shared }]
