@@ -77,7 +77,11 @@ export function repositoryOf(image: ImageUsage): string {
 export function usageTree(usage: DiskUsage): Node {
   const users = blobUsers(usage);
   const byRepo = new Map<string, ImageUsage[]>();
-  for (const image of usage.images) byRepo.set(repositoryOf(image), [...(byRepo.get(repositoryOf(image)) ?? []), image]);
+  for (const image of usage.images) {
+    const list = byRepo.get(repositoryOf(image));
+    if (list) list.push(image);
+    else byRepo.set(repositoryOf(image), [image]);
+  }
   const size = (k: number) => usage.blobSizes[k] ?? 0;
   const digestOf = (k: number) => usage.blobDigests[k] ?? '';
 
