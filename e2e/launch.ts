@@ -28,6 +28,8 @@ export const CHROMIUM_ARGS = [
 export interface RunningApp {
   kind: 'electron' | 'web';
   page: Page;
+  /** The host process serving the page (`deckhand serve`), for the web app; the benchmarks read its memory. */
+  hostPid?: number;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ async function launchWeb(storeDir: string): Promise<RunningApp> {
   return {
     kind: 'web',
     page,
+    ...(child.pid !== undefined ? { hostPid: child.pid } : {}),
     async close() {
       await context.close();
       child.kill('SIGTERM');

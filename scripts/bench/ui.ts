@@ -13,16 +13,24 @@
  *      settled (df loaded, network idle); BENCH_UI_ROUNDS passes, the median pass reported, next to
  *      an empty element scrolled the same way in the same page (the browser's own floor here).
  *
- * Targets: first table row < 1 s; p95 frame < 20 ms. Prints a JSON summary and a line for humans.
+ *  (c) memory: the page's JS heap (CDP Performance.getMetrics JSHeapUsedSize, after a forced GC,
+ *      HeapProfiler.collectGarbage) with the table up and settled (df loaded), and again after the
+ *      Layer tree and then the Disk usage view have been opened and drawn; the host's (`deckhand
+ *      serve`) resident memory at the same two points (VmRSS from /proc/PID/status) and its peak
+ *      (VmHWM); and the size of each storage call's answer (listImages, diskUsage, layerForest).
+ *
+ * Targets: first table row < 1 s; p95 frame < 20 ms; page heap after tree and disk usage ≤ 80 MB;
+ * host RSS ≤ 250 MB. Prints a JSON summary and a line for humans.
  * Not a test: nothing here asserts on time. Needs `npm run build` first.
  *
  * Scroll speed: BENCH_UI_STEP_PX per frame, 100 by default (6,000 px/s at 60 Hz: a fast fling, 7.5
  * times the 800 px/s Chromium's own scrolling benchmarks use), the target's pass; plus one stress
  * pass at BENCH_UI_STRESS_PX (300: 18,000 px/s, ten new rows every frame), reported beside it.
  *
- * Env: BENCH_UI_IMAGES (10000), BENCH_UI_ROUNDS (3), BENCH_UI_STEP_PX (100), BENCH_UI_STRESS_PX (300).
+ * Env: BENCH_UI_IMAGES (10000), BENCH_UI_ROUNDS (3), BENCH_UI_STEP_PX (100), BENCH_UI_STRESS_PX (300),
+ * BENCH_UI_SCROLL (1; 0 skips the scroll passes, for measuring memory alone).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +43,8 @@ const IMAGES = Number(process.env.BENCH_UI_IMAGES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_UI_ROUNDS ?? 3);
 const STEP_PX = Number(process.env.BENCH_UI_STEP_PX ?? 100);
 const STRESS_PX = Number(process.env.BENCH_UI_STRESS_PX ?? 300);
+const SCROLL = process.env.BENCH_UI_SCROLL !== '0';
+const MB = 1e6;
 const ROW = '[data-testid="image-row"]';
 
 /** Records, in the page, when the first table row appears (performance.now(), ms since navigation start). */
@@ -182,6 +192,83 @@ function scrollFrames({ step, baseline }: { step: number; baseline: boolean }): 
   });
 }
 
+/** The page's JS heap in use after a full GC (CDP: HeapProfiler.collectGarbage, then Performance.getMetrics). */
+async function pageHeap(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Performance.enable');
+    // Twice: objects freed by the first collection's weak callbacks go in the second.
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const used = metrics.find((m) => m.name === 'JSHeapUsedSize');
+    if (!used) throw new Error('Performance.getMetrics reported no JSHeapUsedSize');
+    return used.value;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** A process's resident memory now (VmRSS) and at its peak (VmHWM), in bytes, from /proc/PID/status. */
+function processMemory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kB = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!m) throw new Error(`no ${key} in /proc/${pid}/status`);
+    return Number(m[1]) * 1024;
+  };
+  return { rss: kB('VmRSS'), peak: kB('VmHWM') };
+}
+
+/** Bytes of each storage call's answer as the page received it (decoded body), from resource timing. */
+function payloads(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+      const call = e.name.split('/').at(-1) ?? '';
+      if (['listImages', 'diskUsage', 'layerForest', 'imageTree'].includes(call)) out[call] = e.decodedBodySize;
+    }
+    return out;
+  });
+}
+
+const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+
+/** The scroll passes of (b): the browser's floor, ROUNDS passes at STEP_PX and one at STRESS_PX. */
+async function scrollPasses(page: Page) {
+  const floor = await page.evaluate(scrollFrames, { step: STEP_PX, baseline: true });
+  const passes: Frames[] = [];
+  for (let r = 0; r < ROUNDS; r++) passes.push(await page.evaluate(scrollFrames, { step: STEP_PX, baseline: false }));
+  // The pass with the median p95 stands for the run; every pass's p95 is in the JSON.
+  const frames = [...passes].sort((x, y) => x.p95 - y.p95)[Math.floor(passes.length / 2)]!;
+  const stress = await page.evaluate(scrollFrames, { step: STRESS_PX, baseline: false });
+  const summary = {
+    scroll: {
+      stepPx: STEP_PX,
+      passes: passes.length,
+      p95OfEachPass: passes.map((p) => Math.round(p.p95 * 10) / 10),
+      slowPercentOfEachPass: passes.map((p) => Math.round(p.slowPercent * 10) / 10),
+      blankFramesOfEachPass: passes.map((p) => p.blankFrames),
+      ...Object.fromEntries(Object.entries(frames).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10) / 10 : v])),
+    },
+    browserFloor: { p50: floor.p50, p95: floor.p95, p99: floor.p99, max: floor.max, frames: floor.frames },
+    stress: {
+      stepPx: STRESS_PX,
+      p50: stress.p50,
+      p95: stress.p95,
+      p99: stress.p99,
+      max: stress.max,
+      frames: stress.frames,
+      slowPercent: Math.round(stress.slowPercent * 10) / 10,
+      blankFrames: stress.blankFrames,
+    },
+  };
+  const line =
+    `scrolling to the bottom (median of ${passes.length} passes, ${frames.frames} frames): p50 ${frames.p50.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, p99 ${frames.p99.toFixed(1)} ms, max ${frames.max.toFixed(1)} ms, ${frames.slowPercent.toFixed(1)}% of frames over 20 ms, ${frames.blankFrames} with blank rows (${STEP_PX} px a frame; target p95 < 20 ms; an empty element scrolled the same way: p95 ${floor.p95.toFixed(1)} ms; at ${STRESS_PX} px a frame: p95 ${stress.p95.toFixed(1)} ms, p99 ${stress.p99.toFixed(1)} ms, ${stress.blankFrames} of ${stress.frames} frames with blank rows); ` +
+    `at most ${frames.rowsInDom} rows in the DOM`;
+  return { summary, frames, line };
+}
+
 if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first.');
 process.env.DECKHAND_E2E_APP = 'web'; // Chromium: the frames measured are the browser's
 
@@ -228,14 +315,38 @@ try {
     // Let the page settle (df's large response parsed, the network quiet) so the frames measured are the scrolling's.
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(500);
-    const floor = await page.evaluate(scrollFrames, { step: STEP_PX, baseline: true });
-    const passes: Frames[] = [];
-    for (let r = 0; r < ROUNDS; r++) passes.push(await page.evaluate(scrollFrames, { step: STEP_PX, baseline: false }));
-    // The pass with the median p95 stands for the run; every pass's p95 is in the JSON.
-    const frames = [...passes].sort((x, y) => x.p95 - y.p95)[Math.floor(passes.length / 2)]!;
-    const stress = await page.evaluate(scrollFrames, { step: STRESS_PX, baseline: false });
+    const hostPid = app.hostPid;
+    if (hostPid === undefined) throw new Error('the web app reported no host process');
+    // Memory with the table up and settled (df loaded and drawn into the count).
+    const heapTable = await pageHeap(page);
+    const hostTable = processMemory(hostPid);
+
+    const scroll = SCROLL ? await scrollPasses(page) : null;
     const count = await page.locator('[data-testid="images-count"]').textContent();
 
+    // Open the Layer tree, then Disk usage, as a user would, each drawn before the next.
+    await page.getByTestId('tab-tree').click();
+    await page.waitForSelector('[data-testid="tree-summary"], [data-testid="tree-empty"]', { timeout: 120_000 });
+    await page.waitForTimeout(500);
+    const heapTree = await pageHeap(page);
+    const hostTree = processMemory(hostPid);
+    await page.getByTestId('tab-usage').click();
+    await page.waitForSelector('svg.usage-svg, [data-testid="usage-empty"]', { timeout: 120_000 });
+    await page.waitForTimeout(500);
+    const heapViews = await pageHeap(page);
+    const hostViews = processMemory(hostPid);
+    const answers = await payloads(page);
+
+    const memory = {
+      pageHeapMB: { tableUp: mb(heapTable), treeOpened: mb(heapTree), treeAndUsageOpened: mb(heapViews) },
+      hostRssMB: {
+        tableUp: mb(hostTable.rss),
+        treeOpened: mb(hostTree.rss),
+        treeAndUsageOpened: mb(hostViews.rss),
+        peak: mb(hostViews.peak),
+      },
+      answerMB: Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, mb(v)])),
+    };
     const summary = {
       images: IMAGES,
       tableRows: Number(rowCount) - 1,
@@ -251,35 +362,27 @@ try {
         dfFetchedConcurrently: loads.map((l) => l.dfConcurrent),
       },
       exactCountAfterMs: exact ? Math.round(dfMs) : null,
-      scroll: {
-        stepPx: STEP_PX,
-        passes: passes.length,
-        p95OfEachPass: passes.map((p) => Math.round(p.p95 * 10) / 10),
-        slowPercentOfEachPass: passes.map((p) => Math.round(p.slowPercent * 10) / 10),
-        blankFramesOfEachPass: passes.map((p) => p.blankFrames),
-        ...Object.fromEntries(Object.entries(frames).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10) / 10 : v])),
+      ...(scroll ? scroll.summary : {}),
+      memory,
+      targets: { firstRowMs: 1000, p95FrameMs: 20, pageHeapMB: 80, hostRssMB: 250 },
+      pass: {
+        firstRow: Math.max(cold.ms, ...warm) < 1000,
+        ...(scroll ? { p95Frame: scroll.frames.p95 < 20 } : {}),
+        pageHeap: heapViews <= 80 * MB,
+        hostRss: hostViews.rss <= 250 * MB,
       },
-      browserFloor: { p50: floor.p50, p95: floor.p95, p99: floor.p99, max: floor.max, frames: floor.frames },
-      stress: {
-        stepPx: STRESS_PX,
-        p50: stress.p50,
-        p95: stress.p95,
-        p99: stress.p99,
-        max: stress.max,
-        frames: stress.frames,
-        slowPercent: Math.round(stress.slowPercent * 10) / 10,
-        blankFrames: stress.blankFrames,
-      },
-      targets: { firstRowMs: 1000, p95FrameMs: 20 },
-      pass: { firstRow: Math.max(cold.ms, ...warm) < 1000, p95Frame: frames.p95 < 20 },
       consoleErrors: problems,
     };
     console.log(JSON.stringify(summary, null, 2));
     console.log(
       `${IMAGES.toLocaleString('en-US')} images: first table row ${Math.round(cold.ms)} ms at app start (${Math.round(firstEver.ms)} ms the first time ever, metadata cache cold), ${Math.round(median(warm))} ms median of ${ROUNDS} reloads (target < 1000 ms; ` +
         `of which the listImages call ${Math.round(median(loads.map((l) => l.listImages)))} ms and the renderer after its response ${Math.round(median(loads.map((l) => l.renderer)))} ms); ` +
-        `scrolling to the bottom (median of ${passes.length} passes, ${frames.frames} frames): p50 ${frames.p50.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, p99 ${frames.p99.toFixed(1)} ms, max ${frames.max.toFixed(1)} ms, ${frames.slowPercent.toFixed(1)}% of frames over 20 ms, ${frames.blankFrames} with blank rows (${STEP_PX} px a frame; target p95 < 20 ms; an empty element scrolled the same way: p95 ${floor.p95.toFixed(1)} ms; at ${STRESS_PX} px a frame: p95 ${stress.p95.toFixed(1)} ms, p99 ${stress.p99.toFixed(1)} ms, ${stress.blankFrames} of ${stress.frames} frames with blank rows); ` +
-        `at most ${frames.rowsInDom} rows in the DOM; ${problems.length} console errors`,
+        (scroll ? `${scroll.line}; ` : '') +
+        `page JS heap ${mb(heapTable)} MB with the table up, ${mb(heapTree)} MB with the layer tree opened, ${mb(heapViews)} MB after disk usage too (target ≤ 80 MB); ` +
+        `host RSS ${mb(hostTable.rss)} MB, ${mb(hostTree.rss)} MB, ${mb(hostViews.rss)} MB at the same points, peak ${mb(hostViews.peak)} MB (target ≤ 250 MB); ` +
+        `answers: ${Object.entries(answers)
+          .map(([k, v]) => `${k} ${mb(v)} MB`)
+          .join(', ')}; ${problems.length} console errors`,
     );
   } finally {
     await app.close();

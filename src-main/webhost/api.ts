@@ -6,13 +6,50 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallResult } from '../../src-shared/ipc/contract.ts';
 import type { Dispatch } from '../host/dispatch.ts';
+import { jsonChunks } from './json-chunks.ts';
 
 const MAX_BODY = 1 << 20;
+const BUFFERED = 1 << 20;
 
-function reply(res: ServerResponse, status: number, result: CallResult<unknown>): void {
-  const body = JSON.stringify(result);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+/**
+ * Sends the result as JSON: in one piece with its length when it is small; otherwise chunked, each
+ * chunk made when the socket has taken the one before (json-chunks.ts).
+ */
+async function reply(res: ServerResponse, status: number, result: CallResult<unknown>): Promise<void> {
+  const chunks = jsonChunks(result);
+  const first = chunks.next();
+  const second = first.done ? first : chunks.next();
+  const type = { 'Content-Type': 'application/json; charset=utf-8' };
+  if (second.done) {
+    const body = first.done ? '' : first.value;
+    res.writeHead(status, { ...type, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  res.writeHead(status, type);
+  for (const chunk of [first.value!, second.value]) res.write(chunk);
+  for (const chunk of chunks) {
+    res.write(chunk);
+    // At most about a megabyte waits in the socket's buffer.
+    if (res.writableLength > BUFFERED) await drained(res);
+  }
+  res.end();
+}
+
+/** Resolves when the response can take more, rejects when its connection is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (e) reject(e);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the connection closed before the answer was sent'));
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
 }
 
 const fail = (code: string, message: string): CallResult<never> => ({ ok: false, error: { code, message, detail: null } });
@@ -45,5 +82,5 @@ export async function handleCall(req: IncomingMessage, res: ServerResponse, call
   }
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))
     return reply(res, 400, fail('EINVALID', 'The request body must be an object {"input": …}.'));
-  reply(res, 200, await dispatch(call, (envelope as { input?: unknown }).input));
+  await reply(res, 200, await dispatch(call, (envelope as { input?: unknown }).input));
 }

@@ -154,3 +154,24 @@ test("a WebSocket upgrade from a foreign Origin is refused; the page's own origi
   assert.deepEqual(await message, { event: 'storeChanged', payload: { reason: 'tag' } });
   ws.close();
 });
+
+test('a large answer is sent in chunks and arrives whole', async () => {
+  const rows = Array.from({ length: 3_000 }, (_, i) => ({
+    name: `registry.example/é/app:${i}`,
+    digest: `sha256:${String(i).padStart(64, '0')}`,
+  }));
+  const original = engine.handlers.listImages;
+  engine.handlers.listImages = async () => rows as never;
+  try {
+    const big = await call('listImages', undefined);
+    assert.equal(big.status, 200);
+    assert.equal(big.headers['transfer-encoding'], 'chunked');
+    assert.equal(big.headers['content-length'], undefined);
+    assert.deepEqual(JSON.parse(big.body), { ok: true, value: rows });
+  } finally {
+    engine.handlers.listImages = original;
+  }
+  // A small one still carries its length.
+  const small = await call('hostInfo', undefined);
+  assert.equal(small.headers['content-length'], String(Buffer.byteLength(small.body)));
+});

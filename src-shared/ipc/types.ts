@@ -133,14 +133,24 @@ export interface ImageUsage {
   totalBytes: number;
   sharedBytes: number;
   uniqueBytes: number;
-  /** Every stored blob this image reaches (manifests, configs, layers), each once; sizes in DiskUsage.blobSizes. */
-  blobs: string[];
+  /**
+   * Every stored blob this image reaches (manifests, configs, layers), each once, as indexes into
+   * DiskUsage.blobDigests and DiskUsage.blobSizes.
+   */
+  blobs: number[];
 }
 
+/**
+ * `df` in an indexed form: each blob some image reaches is listed once (its digest in blobDigests,
+ * its size in blobSizes at the same index) and images refer to blobs by index, so a base layer
+ * shared by thousands of images is sent once instead of once per image.
+ */
 export interface DiskUsage {
   images: ImageUsage[];
-  /** Digest → size of every blob some image reaches. */
-  blobSizes: Record<string, number>;
+  /** Every blob some image reaches, each once. */
+  blobDigests: string[];
+  /** The size of blobDigests[i] at index i. */
+  blobSizes: number[];
   totalBytes: number;
   reclaimableBytes: number;
   blobCount: number;

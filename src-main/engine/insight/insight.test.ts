@@ -76,12 +76,13 @@ test('df counts every blob once; a base shared by four images is shared in each 
     totalBytes: base.length + parts.a.length + own(imgs.a),
     sharedBytes: base.length,
     uniqueBytes: parts.a.length + own(imgs.a),
-    blobs: [imgs.a.descriptor.digest, sha(imgs.a.config), ...imgs.a.layers.map((l) => l.digest)],
+    blobs: [imgs.a.descriptor.digest, sha(imgs.a.config), ...imgs.a.layers.map((l) => l.digest)].map((d) => usage.blobDigests.indexOf(d)),
   });
+  assert.equal(usage.blobSizes.length, usage.blobDigests.length);
   for (const img of usage.images)
-    for (const d of img.blobs) assert.equal(typeof usage.blobSizes[d], 'number', 'every blob an image reaches has its size');
-  assert.equal(usage.blobSizes[sha(base)], base.length);
-  assert.equal(usage.blobSizes[sha(orphan)], undefined, "an orphan is nobody's blob");
+    for (const k of img.blobs) assert.equal(typeof usage.blobSizes[k], 'number', 'every blob an image reaches has its size');
+  assert.equal(usage.blobSizes[usage.blobDigests.indexOf(sha(base))], base.length);
+  assert.equal(usage.blobDigests.indexOf(sha(orphan)), -1, "an orphan is nobody's blob");
   assert.equal(by('docker.io/library/base:1').sharedBytes, base.length);
   assert.equal(by('docker.io/library/base:1').uniqueBytes, own(imgs.base));
   const cLayer = imgs.c.layers[1]!.size;
@@ -99,6 +100,33 @@ test('df counts every blob once; a base shared by four images is shared in each 
   assert.equal(usage.unreferencedBytes, orphan.length);
   assert.equal(usage.ingestBytes, 300);
   assert.equal(usage.reclaimableBytes, parts.d.length + own(imgs.d) + orphan.length + 300);
+});
+
+test("df's answer lists each blob once, however many images share it; images refer to blobs by index", async (t) => {
+  const { store, base, imgs } = await fixture(t);
+  const usage = diskUsage(await buildStoreGraph(store));
+  assert.equal(new Set(usage.blobDigests).size, usage.blobDigests.length, 'no digest twice');
+  // The base layer is in four images but in the answer once.
+  const text = JSON.stringify(usage);
+  assert.equal(text.split(sha(base)).length - 1, 1);
+  const users = usage.images.filter((i) => i.blobs.includes(usage.blobDigests.indexOf(sha(base)))).map((i) => i.name);
+  assert.equal(users.length, 4);
+  for (const img of usage.images) {
+    assert.equal(new Set(img.blobs).size, img.blobs.length, `${img.name} lists each blob once`);
+    assert.ok(
+      img.blobs.every((k) => Number.isInteger(k) && k >= 0 && k < usage.blobDigests.length),
+      `${img.name} refers to listed blobs`,
+    );
+    assert.equal(
+      img.blobs.reduce((n, k) => n + usage.blobSizes[k]!, 0),
+      img.totalBytes,
+      `${img.name}: its blobs' sizes add up to its total`,
+    );
+  }
+  // Every blob listed is one some image reaches: nothing else is sent.
+  const reached = new Set(usage.images.flatMap((i) => i.blobs));
+  assert.equal(reached.size, usage.blobDigests.length);
+  assert.ok(usage.blobDigests.includes(imgs.a.descriptor.digest));
 });
 
 test('prune plans exactly what df calls reclaimable, then frees exactly that', async (t) => {

@@ -2,7 +2,8 @@
  * `deckhand df`: what each image costs and what the store holds, counting every blob once, as
  * `docker system df -v` does. Per image, sharedBytes are blobs another image also uses and
  * uniqueBytes are what removing only this image would free. The store's reclaimableBytes is
- * exactly what a default `deckhand prune` would free.
+ * exactly what a default `deckhand prune` would free. Blobs are listed once, images refer to
+ * them by index (the contract's DiskUsage).
  */
 import type { StoreGraph } from './store-graph.ts';
 import { costOf } from './images.ts';
@@ -13,10 +14,22 @@ import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 export type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
 
 export function diskUsage(graph: StoreGraph): DiskUsage {
-  const blobSizes: Record<string, number> = {};
+  const indexOf = new Map<string, number>();
+  const blobDigests: string[] = [];
+  const blobSizes: number[] = [];
   const images = graph.images.map((img, i): ImageUsage => {
     const { totalBytes, sharedBytes } = costOf(graph, i);
-    for (const [digest, size] of img.blobs) blobSizes[digest] = size;
+    const blobs: number[] = [];
+    for (const [digest, size] of img.blobs) {
+      let k = indexOf.get(digest);
+      if (k === undefined) {
+        k = blobDigests.length;
+        indexOf.set(digest, k);
+        blobDigests.push(digest);
+        blobSizes.push(size);
+      }
+      blobs.push(k);
+    }
     return {
       name: img.name,
       repository: img.repository,
@@ -26,7 +39,7 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
       totalBytes,
       sharedBytes,
       uniqueBytes: totalBytes - sharedBytes,
-      blobs: [...img.blobs.keys()],
+      blobs,
     };
   });
   let blobBytes = 0;
@@ -45,6 +58,7 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
   const ingestBytes = graph.ingests.reduce((n, g) => n + g.size, 0);
   return {
     images,
+    blobDigests,
     blobSizes,
     totalBytes: blobBytes + ingestBytes,
     reclaimableBytes: planPrune(graph).reclaimedBytes,

@@ -326,11 +326,12 @@ describe('states', () => {
     const usage = {
       data: {
         images: [
-          { name: a.name, blobs: ['x', 's'] },
-          { name: b.name, blobs: ['y', 's'] },
-          { name: c.name, blobs: ['z'] },
+          { name: a.name, blobs: [0, 3] },
+          { name: b.name, blobs: [1, 3] },
+          { name: c.name, blobs: [2] },
         ],
-        blobSizes: { x: 1, y: 2, z: 3, s: 1_000_000 },
+        blobDigests: ['x', 'y', 'z', 's'],
+        blobSizes: [1, 2, 3, 1_000_000],
       },
       error: null,
       stale: false,

@@ -137,10 +137,11 @@ describe('RemoveDialog', () => {
     expect(screen.getByTestId('remove-freed').textContent).toContain('at least 30 B');
     resolveUsage({
       images: [
-        { name: a.name, blobs: ['x', 's'] },
-        { name: b.name, blobs: ['y', 's'] },
+        { name: a.name, blobs: [0, 2] },
+        { name: b.name, blobs: [1, 2] },
       ],
-      blobSizes: { x: 10, y: 20, s: 100 },
+      blobDigests: ['x', 'y', 's'],
+      blobSizes: [10, 20, 100],
     });
     expect(await screen.findByText('130 B')).toBeTruthy();
     expect(screen.getByTestId('remove-freed').dataset.exact).toBe('true');

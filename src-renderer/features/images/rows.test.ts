@@ -176,11 +176,12 @@ describe('bytes a removal frees', () => {
   const c = image({ name: 'c', digest: 'sha256:c', uniqueBytes: 30, sharedBytes: 1000 });
   const usage = {
     images: [
-      { name: 'a', blobs: ['A', 'S', 'B'] },
-      { name: 'b', blobs: ['Bb', 'S'] },
-      { name: 'c', blobs: ['C', 'B'] },
+      { name: 'a', blobs: [0, 3, 4] },
+      { name: 'b', blobs: [1, 3] },
+      { name: 'c', blobs: [2, 4] },
     ],
-    blobSizes: { A: 10, Bb: 20, C: 30, S: 100, B: 1000 },
+    blobDigests: ['A', 'Bb', 'C', 'S', 'B'],
+    blobSizes: [10, 20, 30, 100, 1000],
   } as unknown as DiskUsage;
 
   test('exact with df: blobs shared only among the removed images count', () => {

@@ -295,7 +295,7 @@ export function bytesOf(images: ImageRow[], usage: DiskUsage | null): FreedEstim
   if (usage) {
     const byName = new Map(usage.images.map((i) => [i.name, i]));
     if (images.every((i) => byName.has(i.name))) {
-      const blobs = new Set<string>();
+      const blobs = new Set<number>();
       for (const i of images) for (const b of byName.get(i.name)!.blobs) blobs.add(b);
       let bytes = 0;
       for (const b of blobs) bytes += usage.blobSizes[b] ?? 0;

@@ -11,7 +11,8 @@ import { PruneButton } from './PruneButton.tsx';
 
 const usage = (reclaimableBytes: number): DiskUsage => ({
   images: [],
-  blobSizes: {},
+  blobDigests: [],
+  blobSizes: [],
   totalBytes: 0,
   reclaimableBytes,
   blobCount: 0,

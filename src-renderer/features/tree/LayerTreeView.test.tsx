@@ -66,3 +66,30 @@ test('an empty store explains itself; a failed load offers another try', async (
   await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
   expect(await screen.findAllByTestId('tree-node')).toHaveLength(7);
 });
+
+test('a store too tall for the view draws the rows near the viewport, and follows the scroll', () => {
+  const base = layer('base', 1000);
+  // Sizes fall with i, so rows come in order of i.
+  for (let i = 0; i < 500; i++) base.children.push(layer(`top${i}`, 1000 - i, [], [`img:${String(i).padStart(3, '0')}`]));
+  useDeckhand.setState({ forest: { data: layer('root', 0, [base]), error: null, stale: false } });
+  render(<LayerTreeView />);
+  const tree = screen.getByTestId('layer-tree');
+  // The summary counts the whole store.
+  expect(screen.getByTestId('tree-summary').textContent).toContain('501 layers · 500 images');
+  const drawn = () =>
+    within(tree)
+      .getAllByTestId('tree-node')
+      .map((n) => n.getAttribute('data-id'));
+  const first = drawn();
+  expect(first.length).toBeGreaterThan(20);
+  expect(first.length).toBeLessThan(100);
+  expect(tree.textContent).toContain('img:000');
+  expect(tree.textContent).not.toContain('img:400');
+
+  const scroller = tree.querySelector<HTMLElement>('.tree-scroll')!;
+  scroller.scrollTop = 400 * 22;
+  fireEvent.scroll(scroller);
+  expect(tree.textContent).toContain('img:400');
+  expect(tree.textContent).not.toContain('img:000');
+  expect(drawn().length).toBeLessThan(100);
+});

@@ -8,12 +8,15 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
-import { clipLabel, layoutTree, MAX_RADIUS, ROW, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
+import { clipLabel, layoutTree, MAX_RADIUS, ROW, windowOf, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { useElementSize } from './useElementSize.ts';
 import './tree.css';
 
 const CHAR_WIDTH = 7;
+/** The drawn window moves in steps of this many pixels, and reaches this far beyond the viewport on each side. */
+const STEP = 20 * ROW;
+const OVERSCAN = 20 * ROW;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 function linkPath(l: TreeLink): string {
@@ -200,8 +203,10 @@ export function LayerTreeView() {
   const setView = useDeckhand((s) => s.setView);
   const notify = useDeckhand((s) => s.notify);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const { width } = useElementSize(scrollRef, { width: 900, height: 600 });
+  const { width, height } = useElementSize(scrollRef, { width: 900, height: 600 });
   const [hovered, setHovered] = useState<string | null>(null);
+  // Only the rows near the viewport are drawn; the window follows the scroll in steps.
+  const [scrollStep, setScrollStep] = useState(0);
 
   useEffect(() => {
     // Read the flag now: another view may have started the load in the same commit.
@@ -209,9 +214,17 @@ export function LayerTreeView() {
   }, [forest.stale]);
 
   const layout = useMemo(() => (forest.data ? layoutTree(forest.data, { width: Math.max(320, width - 2) }) : null), [forest.data, width]);
+  const shown = useMemo(
+    () => (layout ? windowOf(layout, scrollStep * STEP - OVERSCAN, (scrollStep + 1) * STEP + height + OVERSCAN) : null),
+    [layout, scrollStep, height],
+  );
   const imagesByLayer = useMemo(() => {
     const m = new Map<string, LaidImage[]>();
-    for (const i of layout?.images ?? []) m.set(i.layerId, [...(m.get(i.layerId) ?? []), i]);
+    for (const i of layout?.images ?? []) {
+      const list = m.get(i.layerId);
+      if (list) list.push(i);
+      else m.set(i.layerId, [i]);
+    }
     return m;
   }, [layout]);
   const leafLayers = useMemo(() => new Set(layout?.layers.filter((l) => l.leaf).map((l) => l.id)), [layout]);
@@ -237,7 +250,7 @@ export function LayerTreeView() {
         </button>
       </div>
     );
-  } else if (!layout) {
+  } else if (!layout || !shown) {
     body = (
       <p className="tree-empty muted" role="status">
         Reading the layers…
@@ -266,12 +279,12 @@ export function LayerTreeView() {
           aria-label={`${plural(layout.layers.length, 'layer')} of ${plural(imageCount, 'image')}`}
         >
           <g className="tree-links" aria-hidden="true">
-            {layout.links.map((l) => (
+            {shown.links.map((l) => (
               <path key={l.key} className={`tree-link ${l.kind}`} d={linkPath(l)} />
             ))}
           </g>
           <g className="tree-nodes">
-            {layout.layers.map((l) => (
+            {shown.layers.map((l) => (
               <LayerNodeView
                 key={l.id}
                 layer={l}
@@ -282,7 +295,7 @@ export function LayerTreeView() {
                 onSelect={onSelect}
               />
             ))}
-            {layout.images
+            {shown.images
               .filter((i) => !leafLayers.has(i.layerId))
               .map((i) => (
                 <InnerImage key={i.key} image={i} selected={selection.has(i.name)} onSelect={onSelect} />
@@ -315,7 +328,7 @@ export function LayerTreeView() {
           Reload
         </button>
       </div>
-      <div className="tree-scroll" ref={scrollRef}>
+      <div className="tree-scroll" ref={scrollRef} onScroll={(e) => setScrollStep(Math.floor(e.currentTarget.scrollTop / STEP))}>
         {body}
       </div>
     </section>

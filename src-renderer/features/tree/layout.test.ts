@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { layer, sampleForest } from './fixtures.ts';
-import { layoutTree, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf } from './layout.ts';
+import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
+import { layoutTree, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf, windowOf } from './layout.ts';
 
 const byId = (l: ReturnType<typeof layoutTree>, id: string) => {
   const found = l.layers.find((n) => n.id === id);
@@ -94,5 +95,43 @@ describe('layoutTree', () => {
   test('names come from the labels where topNames is not filled', () => {
     expect(topNamesOf({ topOf: ['a:1 (linux/amd64)', 'a:1 (linux/arm64)', 'b:2'], topNames: [] })).toEqual(['a:1', 'b:2']);
     expect(topNamesOf({ topOf: ['x'], topNames: ['example.com/x:1'] })).toEqual(['example.com/x:1']);
+  });
+});
+
+describe('windowOf', () => {
+  const many = (): LayerNode => {
+    const base = layer('base', 100, [], []);
+    for (let i = 0; i < 200; i++) base.children.push(layer(`top${i}`, 10 + i, [], [`img:${i}`]));
+    const root = layer('root', 0, [], []);
+    root.children.push(base);
+    return root;
+  };
+
+  test('the whole layout fits: everything is in the window', () => {
+    const l = layoutTree(sampleForest(), { width: 900 });
+    const w = windowOf(l, 0, l.height);
+    expect(w.layers).toEqual(l.layers);
+    expect(w.images).toEqual(l.images);
+    expect(w.links).toEqual(l.links);
+  });
+
+  test('a window holds the rows in it, the layers carrying their labels and the links crossing it', () => {
+    const l = layoutTree(many(), { width: 900 });
+    expect(l.images).toHaveLength(200);
+    const top = 50 * ROW;
+    const bottom = top + 10 * ROW;
+    const w = windowOf(l, top, bottom);
+    expect(w.images.length).toBeGreaterThanOrEqual(10);
+    expect(w.images.length).toBeLessThanOrEqual(11);
+    for (const i of w.images) expect(i.y >= top && i.y <= bottom).toBe(true);
+    // Every image's top layer is drawn with it; the shared base far above is drawn only through its links.
+    for (const i of w.images) expect(w.layers.some((n) => n.id === i.layerId)).toBe(true);
+    for (const k of w.links) expect(Math.min(k.y0, k.y1) <= bottom && Math.max(k.y0, k.y1) >= top).toBe(true);
+    expect(w.links.filter((k) => k.kind === 'image')).toHaveLength(w.images.length);
+    // The links from the base to each top layer in sight cross the window, though the base sits outside it.
+    const base = l.layers.find((n) => n.id === 'base')!;
+    expect(base.y < top || base.y > bottom).toBe(true);
+    for (const i of w.images) expect(w.links.some((k) => k.key === `base>${i.layerId}`)).toBe(true);
+    expect(w.layers.length).toBeLessThan(l.layers.length / 10);
   });
 });

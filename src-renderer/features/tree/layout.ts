@@ -215,3 +215,26 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
   }
   return { width, height, layers, images, links, labelChars };
 }
+
+/** What of a layout the view draws: the layers, image leaves and links between two heights. */
+export interface TreeWindow {
+  layers: LaidLayer[];
+  images: LaidImage[];
+  links: TreeLink[];
+}
+
+/**
+ * The part of `layout` between `top` and `bottom` (pixels from its top edge): images whose row is
+ * in it, layers in it or carrying one of those images' labels, and links that cross it. A store of
+ * 10,000 images lays out 220,000 pixels of rows; the view draws the few dozen in sight.
+ */
+export function windowOf(layout: TreeLayout, top: number, bottom: number): TreeWindow {
+  const inside = (y: number) => y >= top && y <= bottom;
+  const images = layout.images.filter((i) => inside(i.y));
+  const labelled = new Set(images.map((i) => i.layerId));
+  return {
+    layers: layout.layers.filter((l) => inside(l.y) || labelled.has(l.id)),
+    images,
+    links: layout.links.filter((k) => Math.min(k.y0, k.y1) <= bottom && Math.max(k.y0, k.y1) >= top),
+  };
+}

@@ -78,7 +78,7 @@ test('the image list toggles too, including images with no bytes of their own', 
 });
 
 test('an empty store and a failed load', async () => {
-  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobSizes: {} }, error: null, stale: false } });
+  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobDigests: [], blobSizes: [] }, error: null, stale: false } });
   const { unmount } = render(<UsageView />);
   expect(screen.getByTestId('usage-empty').textContent).toContain('No images in the store');
   unmount();
@@ -86,4 +86,32 @@ test('an empty store and a failed load', async () => {
   useDeckhand.setState({ usage: { data: null, error: null, stale: true } });
   render(<UsageView />);
   expect((await screen.findByRole('alert')).textContent).toContain('permission denied');
+});
+
+test('the image list beside the map holds the rows in sight, and follows its scroll', () => {
+  const usage = sampleUsage();
+  const one = usage.images[0]!;
+  usage.images = Array.from({ length: 400 }, (_, i) => ({
+    ...one,
+    name: `example.com/many:${String(i).padStart(3, '0')}`,
+    tag: String(i),
+  }));
+  useDeckhand.setState({ usage: { data: usage, error: null, stale: false } });
+  render(<UsageView />);
+  const boxes = () => screen.getAllByRole('checkbox', { name: /^Select example.com\/many:/ });
+  expect(boxes().length).toBeGreaterThan(20);
+  expect(boxes().length).toBeLessThan(120);
+  expect(screen.getByRole('checkbox', { name: 'Select example.com/many:000' })).toBeTruthy();
+  expect(screen.queryByRole('checkbox', { name: 'Select example.com/many:350' })).toBeNull();
+
+  const list = document.querySelector<HTMLElement>('.usage-list')!;
+  list.scrollTop = 350 * 21;
+  fireEvent.scroll(list);
+  expect(screen.getByRole('checkbox', { name: 'Select example.com/many:350' })).toBeTruthy();
+  expect(screen.getByRole('checkbox', { name: 'Select example.com/many:370' })).toBeTruthy();
+  expect(screen.queryByRole('checkbox', { name: 'Select example.com/many:000' })).toBeNull();
+  // The rows not drawn keep their place: the spacers hold the list's full height.
+  const spacers = [...list.querySelectorAll<HTMLElement>('tr[aria-hidden="true"]')];
+  const drawn = list.querySelectorAll('tr[data-row]').length;
+  expect(spacers.reduce((s, tr) => s + parseFloat(tr.style.height), 0) + drawn * 21).toBe(400 * 21);
 });

@@ -4,7 +4,7 @@
  * as it changes. A click on a repository or an image toggles it into the selection (the same
  * selection the images table shows); "Remove selected…" opens the remove dialog for it.
  */
-import { useEffect, useMemo, useRef, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { useDeckhand } from '../../store/index.ts';
@@ -16,6 +16,9 @@ import { toggleNames } from '../../ui/selection.ts';
 import './usage.css';
 
 const CHAR_WIDTH = 6.6;
+/** The image list draws the rows in sight and this many either side; a row's height is measured once drawn. */
+const LIST_OVERSCAN = 20;
+const LIST_ROW = 21;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
@@ -184,8 +187,20 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
     () => [...usage.images].sort((a, b) => repositoryOf(a).localeCompare(repositoryOf(b)) || a.name.localeCompare(b.name)),
     [usage],
   );
+  // Only the rows in sight are in the page (10,000 images would be 100,000 elements); spacers keep the scroll height.
+  const boxRef = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const { height } = useElementSize(boxRef, { width: 300, height: 600 });
+  const [scrollTop, setScrollTop] = useState(0);
+  const [rowHeight, setRowHeight] = useState(LIST_ROW);
+  useLayoutEffect(() => {
+    const h = bodyRef.current?.querySelector('tr[data-row]')?.getBoundingClientRect().height ?? 0;
+    if (h > 0 && Math.abs(h - rowHeight) > 0.01) setRowHeight(h);
+  }, [images, rowHeight]);
+  const from = Math.max(0, Math.floor(scrollTop / rowHeight) - LIST_OVERSCAN);
+  const to = Math.min(images.length, Math.ceil((scrollTop + height) / rowHeight) + LIST_OVERSCAN);
   return (
-    <div className="usage-list">
+    <div className="usage-list" ref={boxRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
       <table>
         <caption className="muted">Images, as docker system df -v lists them</caption>
         <thead>
@@ -202,9 +217,10 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
             </th>
           </tr>
         </thead>
-        <tbody>
-          {images.map((i) => (
-            <tr key={i.name} className={selection.has(i.name) ? 'selected' : undefined}>
+        <tbody ref={bodyRef}>
+          {from > 0 ? <tr aria-hidden="true" style={{ height: from * rowHeight }} /> : null}
+          {images.slice(from, to).map((i) => (
+            <tr key={i.name} data-row="" className={selection.has(i.name) ? 'selected' : undefined}>
               <td>
                 <input
                   type="checkbox"
@@ -225,6 +241,7 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
               </td>
             </tr>
           ))}
+          {to < images.length ? <tr aria-hidden="true" style={{ height: (images.length - to) * rowHeight }} /> : null}
         </tbody>
       </table>
     </div>

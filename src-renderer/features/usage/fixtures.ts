@@ -19,10 +19,14 @@ export const BLOB_SIZES: Record<string, number> = {
   [d('shared2')]: 70,
 };
 
+/** df's blob table: every blob above once, in this order. */
+export const BLOB_DIGESTS = Object.keys(BLOB_SIZES);
+
 function image(name: string, repository: string | null, tag: string | null, blobs: string[], dangling = false): ImageUsage {
   const digests = blobs.map(d);
   const total = digests.reduce((s, x) => s + BLOB_SIZES[x]!, 0);
-  return { name, repository, tag, digest: d(`m-${name}`), dangling, totalBytes: total, sharedBytes: 0, uniqueBytes: total, blobs: digests };
+  const indexes = digests.map((x) => BLOB_DIGESTS.indexOf(x));
+  return { name, repository, tag, digest: d(`m-${name}`), dangling, totalBytes: total, sharedBytes: 0, uniqueBytes: total, blobs: indexes };
 }
 
 /**
@@ -39,7 +43,8 @@ export function sampleUsage(): DiskUsage {
   const blobBytes = Object.values(BLOB_SIZES).reduce((s, n) => s + n, 0);
   return {
     images,
-    blobSizes: { ...BLOB_SIZES },
+    blobDigests: [...BLOB_DIGESTS],
+    blobSizes: BLOB_DIGESTS.map((x) => BLOB_SIZES[x]!),
     totalBytes: blobBytes + 10,
     reclaimableBytes: 3 + 10,
     blobCount: Object.keys(BLOB_SIZES).length,

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { digest, sampleUsage } from './fixtures.ts';
-import { layoutUsage, NO_REPOSITORY, SHARED_GROUP, type UsageCell } from './layout.ts';
+import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
+import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import { LABEL_BAND, layoutUsage, NO_REPOSITORY, SHARED_GROUP, usageTree, type UsageCell } from './layout.ts';
 
 const area = (c: UsageCell) => (c.x1 - c.x0) * (c.y1 - c.y0);
 const leaves = (cells: UsageCell[]) => cells.filter((c) => c.kind === 'blob' || c.kind === 'shared-blob');
@@ -17,8 +19,14 @@ describe('layoutUsage', () => {
     const l = layoutUsage(usage, { width: 800, height: 500 });
     const drawn = leaves(l.cells).map((c) => c.digest);
     expect(drawn.length).toBe(new Set(drawn).size);
-    expect(new Set(drawn)).toEqual(new Set(Object.keys(usage.blobSizes)));
-    expect(l.totalBytes).toBe(Object.values(usage.blobSizes).reduce((s, n) => s + n, 0));
+    // The dangling image's 3 bytes of its own get a cell with no room inside: its blobs are in its bytes, not laid out.
+    const dangling = l.cells.find((c) => c.id === `image:${usage.images[3]!.name}`)!;
+    expect(dangling.y1 - dangling.y0).toBeLessThan(2.5);
+    expect(dangling.bytes).toBe(3);
+    const inDangling = [digest('m4'), digest('c4')];
+    expect(new Set([...drawn, ...inDangling])).toEqual(new Set(usage.blobDigests));
+    expect(drawn.filter((d) => inDangling.includes(d!))).toEqual([]);
+    expect(l.totalBytes).toBe(usage.blobSizes.reduce((s, n) => s + n, 0));
     const group = l.cells.find((c) => c.kind === 'shared-group')!;
     expect(group.label).toBe(SHARED_GROUP);
     expect(group.bytes).toBe(1070);
@@ -84,5 +92,69 @@ describe('layoutUsage', () => {
     // a:1's blobs are now shared with its second name.
     expect(l.cells.find((c) => c.id === 'image:example.com/a:1')!.bytes).toBe(0);
     expect(l.cells.filter((c) => c.kind === 'shared-blob')).toHaveLength(5);
+  });
+
+  test('a crowded map lays out only the blobs there is room to show, each exactly where one whole treemap puts it', () => {
+    // 1,000 images in 8 repositories, three blobs of their own each, over 20 shared bases, on a small map.
+    const blobDigests: string[] = [];
+    const blobSizes: number[] = [];
+    const blob = (d: string, size: number) => (blobDigests.push(d), blobSizes.push(size), blobDigests.length - 1);
+    const bases = Array.from({ length: 20 }, (_, i) => blob(digest(`base${i}x`), 500 + i));
+    const images = Array.from({ length: 1000 }, (_, i) => {
+      const own = [0, 1, 2].map((j) => blob(digest(`i${i}b${j}x`), 50 + ((i * 7 + j * 13) % 400)));
+      const blobs = [bases[i % 20]!, ...own];
+      const totalBytes = blobs.reduce((s, k) => s + blobSizes[k]!, 0);
+      return {
+        name: `r${i % 8}/app:${i}`,
+        repository: `r${i % 8}/app`,
+        tag: String(i),
+        digest: digest(`m${i}x`),
+        dangling: false,
+        totalBytes,
+        sharedBytes: blobSizes[bases[i % 20]!]!,
+        uniqueBytes: totalBytes - blobSizes[bases[i % 20]!]!,
+        blobs,
+      };
+    });
+    const usage = { ...sampleUsage(), images, blobDigests, blobSizes } as DiskUsage;
+    for (const padding of [true, false]) {
+      const size = { width: 160, height: 100, padding };
+      const l = layoutUsage(usage, size);
+      // The reference: d3's treemap over the whole hierarchy at once.
+      const whole = treemap<ReturnType<typeof usageTree>>().tile(treemapSquarify).size([160, 100]).round(false);
+      if (padding)
+        whole
+          .paddingInner(2)
+          .paddingOuter(1)
+          .paddingTop((n) => (n.depth === 0 ? 0 : n.depth <= 2 && n.children && n.y1 - n.y0 > LABEL_BAND * 2.5 ? LABEL_BAND : 1));
+      const ref = whole(
+        hierarchy(usageTree(usage), (n) => n.children)
+          .sum((n) => (n.children ? 0 : n.size))
+          .sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || a.data.id.localeCompare(b.data.id)),
+      ).descendants();
+      const byId = new Map(l.cells.map((c) => [c.id, c]));
+      let left = 0;
+      for (const n of ref) {
+        const c = byId.get(n.data.id);
+        if (!c) {
+          // Left out only when too small to draw (the view skips cells under half a pixel).
+          expect(Math.max(n.x0, n.x1) - n.x0 < 0.5 || Math.max(n.y0, n.y1) - n.y0 < 0.5).toBe(true);
+          left++;
+          continue;
+        }
+        expect([c.id, c.x0, c.y0, c.x1, c.y1, c.bytes, c.depth]).toEqual([
+          n.data.id,
+          n.x0,
+          n.y0,
+          Math.max(n.x0, n.x1),
+          Math.max(n.y0, n.y1),
+          n.value,
+          n.depth,
+        ]);
+      }
+      expect(l.cells.length).toBe(ref.length - left);
+      if (padding) expect(left).toBeGreaterThan(1000);
+      expect(l.totalBytes).toBe(blobSizes.reduce((s, n) => s + n, 0));
+    }
   });
 });

@@ -4,15 +4,11 @@
  */
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 
-/** Blob digest → the names of the images that reach it. */
-export function blobUsers(usage: DiskUsage): Map<string, string[]> {
-  const users = new Map<string, string[]>();
+/** For each blob (by its index in df's blob table): the names of the images that reach it. */
+export function blobUsers(usage: DiskUsage): string[][] {
+  const users: string[][] = usage.blobDigests.map(() => []);
   for (const image of usage.images) {
-    for (const digest of new Set(image.blobs)) {
-      const list = users.get(digest);
-      if (list) list.push(image.name);
-      else users.set(digest, [image.name]);
-    }
+    for (const k of new Set(image.blobs)) users[k]?.push(image.name);
   }
   return users;
 }
@@ -32,15 +28,11 @@ export interface SelectionFigures {
   keptBytes: number;
 }
 
-export function selectionFigures(
-  usage: DiskUsage,
-  selected: Iterable<string>,
-  users: Map<string, string[]> = blobUsers(usage),
-): SelectionFigures {
+export function selectionFigures(usage: DiskUsage, selected: Iterable<string>, users: string[][] = blobUsers(usage)): SelectionFigures {
   const chosen = new Set(selected);
   const names = usage.images.filter((i) => chosen.has(i.name)).map((i) => i.name);
   const picked = new Set(names);
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const figures: SelectionFigures = {
     names,
     reclaimableBytes: 0,
@@ -52,11 +44,12 @@ export function selectionFigures(
   };
   for (const image of usage.images) {
     if (!picked.has(image.name)) continue;
-    for (const digest of image.blobs) {
-      if (seen.has(digest)) continue;
-      seen.add(digest);
-      const size = usage.blobSizes[digest] ?? 0;
-      const who = users.get(digest) ?? [image.name];
+    for (const k of image.blobs) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const digest = usage.blobDigests[k] ?? '';
+      const size = usage.blobSizes[k] ?? 0;
+      const who = users[k] ?? [image.name];
       if (who.every((n) => picked.has(n))) {
         figures.freedBlobs.push(digest);
         figures.reclaimableBytes += size;
