@@ -440,3 +440,29 @@ test('tag says whether the image a moved name left is now dangling or still name
     `reg.example/c:1 pointed to ${c.descriptor.digest} before; that image is kept as a dangling entry (<none> in \`deckhand images\`).\n`,
   );
 });
+
+test("df --format json names each image's blobs by digest, with one digest → size map, as scripts read it", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const base = { content: Buffer.alloc(50_000, 7), gzip: true };
+  const store = await Store.open(s);
+  const a = await storeTestImage(store, { name: 'reg.example/a:1', layers: [base, { content: Buffer.alloc(10_000, 1), gzip: true }] });
+  const b = await storeTestImage(store, { name: 'reg.example/b:1', layers: [base] });
+  const df = JSON.parse((await cli(['--store', s, 'df', '--format', 'json'])).out) as {
+    images: Array<{ name: string; blobs: string[]; sharedBytes: number }>;
+    blobSizes: Record<string, number>;
+    blobDigests?: unknown;
+  };
+  assert.equal(df.blobDigests, undefined);
+  const byName = new Map(df.images.map((i) => [i.name, i]));
+  const shared = a.layers[0]!.digest;
+  assert.equal(shared, b.layers[0]!.digest);
+  for (const img of [a, b]) {
+    const row = byName.get(img === a ? 'reg.example/a:1' : 'reg.example/b:1')!;
+    assert.ok(row.blobs.every((d) => /^sha256:[0-9a-f]{64}$/.test(d)));
+    assert.ok(row.blobs.includes(shared));
+    for (const l of img.layers) assert.equal(df.blobSizes[l.digest], l.size);
+  }
+  assert.equal(byName.get('reg.example/b:1')!.sharedBytes, df.blobSizes[shared]);
+});

@@ -3,6 +3,7 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
 import { diskUsage } from '../../engine/insight/usage.ts';
+import type { DiskUsage } from '../../../src-shared/ipc/types.ts';
 import { json, table } from '../output.ts';
 import type { Command } from '../context.ts';
 import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
@@ -10,6 +11,20 @@ import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
+
+/**
+ * `--format json` as scripts read it: each image's blobs by digest and one digest → size map. The
+ * app's call sends the indexed form (blobs as indexes into one list, much smaller for a large
+ * store); the command's output keeps the shape scripts were written against.
+ */
+function scriptShape(usage: DiskUsage) {
+  const { blobDigests, blobSizes, images, ...totals } = usage;
+  return {
+    ...totals,
+    images: images.map((i) => ({ ...i, blobs: i.blobs.map((k) => blobDigests[k]!) })),
+    blobSizes: Object.fromEntries(blobDigests.map((d, k) => [d, blobSizes[k]!])),
+  };
+}
 
 export const dfCommand: Command = {
   usage: COMMAND_HELP.df.usage,
@@ -20,7 +35,7 @@ export const dfCommand: Command = {
     const store = await openStoreToRead(ctx);
     const usage = diskUsage(await buildStoreGraph(store));
     if (asJson) {
-      json(usage, ctx.stdout);
+      json(scriptShape(usage), ctx.stdout);
       return 0;
     }
     const w = (s: string) => ctx.stdout.write(`${s}\n`);
