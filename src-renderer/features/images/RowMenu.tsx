@@ -4,7 +4,11 @@
  * Save and Remove apply to the selection when the row is part of it.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { DeckhandApi, ImageRow } from '../../../src-shared/ipc/contract.ts';
+import { useApi } from '../../api/provider.tsx';
+import { useImages, useRegistries } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
 import { copyWithNotice, untag } from './actions.ts';
 import { digestReferenceOf, referenceOf, type TableNode } from './rows.ts';
 
@@ -24,7 +28,7 @@ interface Item {
   run?: () => void;
 }
 
-function items(target: MenuTarget): Item[] {
+function items(target: MenuTarget, api: DeckhandApi, rows: readonly ImageRow[]): Item[] {
   const { node, names } = target;
   const s = useDeckhand.getState();
   const image = node.kind === 'image' ? node.image : node.kind === 'platform' ? node.parent : null;
@@ -44,7 +48,7 @@ function items(target: MenuTarget): Item[] {
       label: 'Untag',
       disabled: !image || image.dangling || !image.tag,
       title: image && (image.dangling || !image.tag) ? 'This image has no tag' : noImage,
-      run: () => image && void untag(image),
+      run: () => image && void untag(api, rows, image),
     },
     { label: 'Push to…', disabled: !image, title: noImage, submenu: true },
     { label: `Save to file…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'save', refs: names }) },
@@ -83,15 +87,13 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
   const [pos, setPos] = useState({ left: target.x, top: target.y });
   /** The push submenu: whether it takes focus, and where it opens (beside the Push item). */
   const [sub, setSub] = useState<{ focus: boolean; left: number; top: number } | null>(null);
-  const registries = useDeckhand((s) => s.registries);
-  const registriesError = useDeckhand((s) => s.registriesError);
-  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const api = useApi();
+  const rows = useImages().data ?? [];
+  const listing = useRegistries();
+  const registries = listing.data ?? null;
+  const registriesError = listing.error ? messageOf(listing.error) : null;
   const openDialog = useDeckhand((s) => s.openDialog);
   const image = target.node.kind === 'image' ? target.node.image : target.node.kind === 'platform' ? target.node.parent : null;
-
-  useEffect(() => {
-    if (registries === null) void loadRegistries();
-  }, [registries, loadRegistries]);
 
   // Keep the menu inside the window, then focus its first item.
   useLayoutEffect(() => {
@@ -163,7 +165,7 @@ export function RowMenu({ target, onClose }: { target: MenuTarget; onClose: () =
     e.stopPropagation();
   };
 
-  const list = items(target);
+  const list = items(target, api, rows);
   return (
     <>
       <div
