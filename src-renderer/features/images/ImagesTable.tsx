@@ -76,10 +76,10 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     else showDetails(n.kind === 'image' ? n.image.name : n.parent.name);
   };
 
-  const openMenuAt = (index: number, x: number, y: number) => {
+  /** Chooses what the menu acts on; the row's contextmenu event then opens it (RowMenuTrigger). */
+  const aimMenu = (index: number) => {
     const row = rows[index];
-    if (!row) return;
-    setMenu({ node: row.original, names: apply({ type: 'menu', index }).selection, x, y });
+    if (row) setMenu({ node: row.original, names: apply({ type: 'menu', index }).selection });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
@@ -100,19 +100,21 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     else if (command.type === 'details') openDetailsOf(row!);
     else if (command.type === 'remove') openDialog({ kind: 'remove', refs: selection });
     else {
+      // Open it as a right-click on the cursor's row would, below the row's start.
       const index = Math.max(0, cursor);
-      const box = (document.getElementById(rowId(index)) ?? e.currentTarget).getBoundingClientRect();
-      openMenuAt(index, box.left + 24, box.top + Math.min(box.height, ROW_HEIGHT));
+      const at = document.getElementById(rowId(index)) ?? e.currentTarget.querySelector('tbody');
+      if (!rows[index] || !at) return;
+      aimMenu(index);
+      const box = at.getBoundingClientRect();
+      const y = box.top + Math.min(box.height, ROW_HEIGHT);
+      at.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: box.left + 24, clientY: y }));
     }
   };
 
   const onRowClick = (index: number, e: MouseEvent) =>
     apply({ type: 'click', index, mode: e.shiftKey ? 'range' : e.metaKey || e.ctrlKey ? 'toggle' : 'only' });
 
-  const onRowContextMenu = (index: number, e: MouseEvent) => {
-    e.preventDefault();
-    openMenuAt(index, e.clientX, e.clientY);
-  };
+  const onRowContextMenu = (index: number) => aimMenu(index);
 
   // Rows are memoized: hand them stable callbacks that call the latest handlers.
   const latest = useRef({ onRowClick, onRowContextMenu, openDetailsOf, rows });
@@ -120,50 +122,43 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     latest.current = { onRowClick, onRowContextMenu, openDetailsOf, rows };
   });
   const stableClick = useCallback((i: number, e: MouseEvent) => latest.current.onRowClick(i, e), []);
-  const stableContextMenu = useCallback((i: number, e: MouseEvent) => latest.current.onRowContextMenu(i, e), []);
+  const stableContextMenu = useCallback((i: number) => latest.current.onRowContextMenu(i), []);
   const stableDoubleClick = useCallback((i: number) => {
     const row = latest.current.rows[i];
     if (row) latest.current.openDetailsOf(row);
   }, []);
 
   return (
-    <div className="images-table-scroll" ref={scrollRef} data-testid="images-table">
-      <table
-        ref={tableRef}
-        className="images-table"
-        role="treegrid"
-        aria-label="Images"
-        aria-multiselectable="true"
-        aria-rowcount={rows.length + 1}
-        aria-activedescendant={cursor >= 0 ? rowId(cursor) : undefined}
-        tabIndex={0}
-        style={{ ['--image-columns' as string]: GRID_COLUMNS }}
-        onKeyDown={onKeyDown}
-      >
-        <TableHead headers={table.getHeaderGroups()[0]!.headers} />
-        <TableBody
-          rows={rows}
-          scrollRef={scrollRef}
-          fallbackRect={fallbackRect}
-          selected={selected}
-          activeIndex={cursor}
-          scrollTo={scrollTo}
-          rowId={rowId}
-          onRowClick={stableClick}
-          onRowDoubleClick={stableDoubleClick}
-          onRowContextMenu={stableContextMenu}
-        />
-      </table>
-      {menu ? (
-        <RowMenu
-          target={menu}
-          onClose={() => {
-            setMenu(null);
-            tableRef.current?.focus();
-          }}
-        />
-      ) : null}
-    </div>
+    <RowMenu target={menu} onClosed={() => tableRef.current?.focus()}>
+      <div className="images-table-scroll" ref={scrollRef} data-testid="images-table">
+        <table
+          ref={tableRef}
+          className="images-table"
+          role="treegrid"
+          aria-label="Images"
+          aria-multiselectable="true"
+          aria-rowcount={rows.length + 1}
+          aria-activedescendant={cursor >= 0 ? rowId(cursor) : undefined}
+          tabIndex={0}
+          style={{ ['--image-columns' as string]: GRID_COLUMNS }}
+          onKeyDown={onKeyDown}
+        >
+          <TableHead headers={table.getHeaderGroups()[0]!.headers} />
+          <TableBody
+            rows={rows}
+            scrollRef={scrollRef}
+            fallbackRect={fallbackRect}
+            selected={selected}
+            activeIndex={cursor}
+            scrollTo={scrollTo}
+            rowId={rowId}
+            onRowClick={stableClick}
+            onRowDoubleClick={stableDoubleClick}
+            onRowContextMenu={stableContextMenu}
+          />
+        </table>
+      </div>
+    </RowMenu>
   );
 }
 

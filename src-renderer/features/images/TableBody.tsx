@@ -11,6 +11,7 @@ import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 import type { ImageTableRow } from './columns.tsx';
 import { useRenderAhead } from './render-ahead.ts';
 import { namesOf, referenceOf, type TableNode } from './rows.ts';
+import { RowMenuTrigger } from './RowMenu.tsx';
 
 export const ROW_HEIGHT = 30;
 
@@ -24,7 +25,8 @@ interface BodyProps {
   rowId: (index: number) => string;
   onRowClick: (index: number, e: MouseEvent) => void;
   onRowDoubleClick: (index: number) => void;
-  onRowContextMenu: (index: number, e: MouseEvent) => void;
+  /** Runs before the context menu opens on the row (RowMenuTrigger, the tbody, opens it). */
+  onRowContextMenu: (index: number) => void;
 }
 
 const estimateSize = () => ROW_HEIGHT;
@@ -71,28 +73,30 @@ export function TableBody({
   }, [scrollTo, virtualizer]);
 
   return (
-    <tbody style={{ height: `${virtualizer.getTotalSize()}px` }}>
-      {virtualizer.getVirtualItems().map((item) => {
-        const row = rows[item.index]!;
-        const names = namesOf(row.original);
-        const isSelected = names.length > 0 && names.every((n) => selected.has(n));
-        return (
-          <BodyRow
-            key={row.id}
-            row={row}
-            index={item.index}
-            start={item.start}
-            id={rowId(item.index)}
-            selected={isSelected}
-            active={item.index === activeIndex}
-            expanded={row.getCanExpand() ? row.getIsExpanded() : undefined}
-            onClick={onRowClick}
-            onDoubleClick={onRowDoubleClick}
-            onContextMenu={onRowContextMenu}
-          />
-        );
-      })}
-    </tbody>
+    <RowMenuTrigger asChild>
+      <tbody style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const row = rows[item.index]!;
+          const names = namesOf(row.original);
+          const isSelected = names.length > 0 && names.every((n) => selected.has(n));
+          return (
+            <BodyRow
+              key={row.id}
+              row={row}
+              index={item.index}
+              start={item.start}
+              id={rowId(item.index)}
+              selected={isSelected}
+              active={item.index === activeIndex}
+              expanded={row.getCanExpand() ? row.getIsExpanded() : undefined}
+              onClick={onRowClick}
+              onDoubleClick={onRowDoubleClick}
+              onContextMenu={onRowContextMenu}
+            />
+          );
+        })}
+      </tbody>
+    </RowMenuTrigger>
   );
 }
 
@@ -106,7 +110,7 @@ interface RowProps {
   expanded: boolean | undefined;
   onClick: (index: number, e: MouseEvent) => void;
   onDoubleClick: (index: number) => void;
-  onContextMenu: (index: number, e: MouseEvent) => void;
+  onContextMenu: (index: number) => void;
 }
 
 function onDragStart(e: DragEvent<HTMLTableRowElement>, node: TableNode) {
@@ -157,7 +161,7 @@ const BodyRow = memo(function BodyRow({
       }}
       onClick={(e) => onClick(index, e)}
       onDoubleClick={() => onDoubleClick(index)}
-      onContextMenu={(e) => onContextMenu(index, e)}
+      onContextMenu={() => onContextMenu(index)}
     >
       {row.getAllCells().map((cell) => (
         <td key={cell.id} className={`col-${cell.column.id}`} data-testid={`cell-${cell.column.id}`}>
