@@ -129,11 +129,13 @@ function MenuContent({ target, onClosed }: { target: MenuTarget; onClosed: () =>
 /**
  * The menu around the table: `children` holds a RowMenuTrigger (the rows), whose contextmenu
  * events open it at the pointer; `target` is set by the row's own handler, which runs first.
- * `onClosed` runs once it has closed (the table takes the focus back).
+ * `onClosed` runs once it has closed (the table takes the focus back). Not modal: a modal Radix
+ * menu locks scrolling with an injected <style> element, which the app's CSP (style-src 'self')
+ * refuses; it still closes on a click or focus outside and on Escape.
  */
 export function RowMenu({ target, onClosed, children }: { target: MenuTarget | null; onClosed: () => void; children: ReactNode }) {
   return (
-    <ContextMenu.Root>
+    <ContextMenu.Root modal={false}>
       {children}
       <ContextMenu.Portal>{target ? <MenuContent target={target} onClosed={onClosed} /> : null}</ContextMenu.Portal>
     </ContextMenu.Root>
