@@ -25,10 +25,12 @@ export function createQueryClient(): QueryClient {
 export const hostInfoQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.hostInfo(), queryFn: () => api.hostInfo() });
 export const imagesQuery = (api: DeckhandApi, source: Source = STORE) =>
   queryOptions({ queryKey: keys.images(source), queryFn: () => api.listImages() });
+// df and the layer forest are large answers their views recompute whole: no deep comparison with
+// the previous answer on the main thread (TanStack's structural sharing) for them.
 export const diskUsageQuery = (api: DeckhandApi, source: Source = STORE) =>
-  queryOptions({ queryKey: keys.diskUsage(source), queryFn: () => api.diskUsage() });
+  queryOptions({ queryKey: keys.diskUsage(source), queryFn: () => api.diskUsage(), structuralSharing: false });
 export const treeQuery = (api: DeckhandApi, source: Source = STORE) =>
-  queryOptions({ queryKey: keys.tree(source), queryFn: () => api.layerForest() });
+  queryOptions({ queryKey: keys.tree(source), queryFn: () => api.layerForest(), structuralSharing: false });
 export const registriesQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.registries(), queryFn: () => api.listRegistries() });
 
 /** The window's host (store path, platform, downloads folder); it does not change while the window is open. */
