@@ -5,12 +5,12 @@
  * had unless an event said otherwise. Errors are shown, not retried behind the user's back.
  */
 import { QueryClient, queryOptions, useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { CallInput, DeckhandApi, PlannedPrune } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
-import { keys, STORE, type Source } from './keys.ts';
-import { useEffect } from 'react';
 import { useDeckhand } from '../store/index.ts';
 import { whenIdle } from '../ui/idle.ts';
+import { keys, STORE, type Source } from './keys.ts';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

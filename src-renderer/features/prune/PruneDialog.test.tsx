@@ -82,7 +82,9 @@ test('plans on open, lists what goes with reasons and the exact total, then show
   expect(dialog.textContent).toContain('Removed 1 image, 1 blob and 1 interrupted download');
   // The dialog stays open with the result; the other figures are marked out of date.
   expect(useDeckhand.getState().dialog).toEqual({ kind: 'prune' });
-  expect(client.getQueryState(keys.diskUsage(STORE))?.isInvalidated).toBe(true);
+  await waitFor(() => expect(client.getQueryState(keys.diskUsage(STORE))?.isInvalidated).toBe(true));
+  // …and the plan the result is compared with is the one that ran, not a new one.
+  expect(mockApi.planPrune).toHaveBeenCalledTimes(1);
   expect(within(dialog).queryByRole('button', { name: /^Prune/ })).toBeNull();
   // The header's × and the footer's Close both close it.
   await userEvent.click(within(dialog).getAllByRole('button', { name: 'Close' }).at(-1)!);

@@ -230,14 +230,19 @@ export function PruneDialog() {
     setRunError(null);
     try {
       setResult(await api.runPrune({ planId: plan.planId }));
-      // The figures elsewhere (the prune button, disk usage, the rows) are out of date now.
-      void sourceChanged(client);
     } catch (e) {
       setRunError(messageOf(e));
     } finally {
       setRunning(false);
     }
   };
+
+  // The figures elsewhere (the prune button, disk usage, the rows) are out of date once a prune
+  // has run. Said after the result is shown, when the plan's query is off: invalidated before
+  // that, the plan would be asked for again and the result compared with a plan made after it.
+  useEffect(() => {
+    if (result) void sourceChanged(client);
+  }, [result, client]);
 
   const planAgain = () => {
     setResult(null);
