@@ -1,6 +1,7 @@
 /**
  * The renderer's views against a real registry and a real store: filter and details, the layer
- * tree, prune with its preview, drag-to-push, and dropping an archive to load it.
+ * tree, prune with its preview, drag-to-push, the row menu's Push to… submenu, and dropping an
+ * archive to load it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -111,6 +112,49 @@ test('dragging an image onto a registry pushes it there', async ({ app, registry
   };
   const stored = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name']?.endsWith('e2e/base:1'));
   expect(res.headers.get('docker-content-digest')).toBe(stored?.digest);
+});
+
+test("the row menu's Push to… submenu opens the push dialog, by pointer and by keyboard", async ({ app, registry }) => {
+  const { page } = app;
+  const sidebar = page.getByRole('complementary', { name: 'Registries' });
+  await sidebar.getByRole('textbox', { name: /registry/i }).fill(registry.host);
+  await sidebar.getByRole('checkbox', { name: /insecure/i }).check();
+  await sidebar.getByRole('button', { name: /^Add/ }).click();
+  await expect(sidebar.locator(`[data-testid=registry][data-host="${registry.host}"]`)).toBeVisible();
+
+  // By pointer: right-click the row, move onto Push to… and across into its submenu.
+  const row = page.getByTestId('image-row').filter({ hasText: 'e2e/base' });
+  await row.click({ button: 'right' });
+  const menu = page.getByTestId('image-menu');
+  await expect(menu).toBeVisible();
+  await expect(menu).toHaveAttribute('aria-label', `Actions for ${registry.baseRef}`);
+  await menu.getByRole('menuitem', { name: /Push to/ }).hover();
+  const pushMenu = page.getByTestId('push-menu');
+  await pushMenu.getByRole('menuitem', { name: registry.host }).click();
+  const dialog = page.getByRole('dialog', { name: /push/i });
+  await expect(dialog).toBeVisible();
+  await expect(menu).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await expect(dialog).toHaveCount(0);
+
+  // By keyboard: Shift+F10 on the cursor's row, down to Push to…, right into the submenu, Enter.
+  // The pointer goes out of the way first: an item under a resting pointer takes the highlight back.
+  // Radix moves the focus a task after each key, so each step waits for it before the next key.
+  await page.mouse.move(0, 0);
+  await page.getByRole('treegrid', { name: 'Images' }).focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+F10');
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Copy reference', exact: true })).toBeFocused();
+  for (const name of ['Copy digest reference', 'Tag…', 'Untag', 'Push to…']) {
+    await page.keyboard.press('ArrowDown');
+    await expect(menu.getByRole('menuitem', { name, exact: true })).toBeFocused();
+  }
+  await page.keyboard.press('ArrowRight');
+  await expect(pushMenu.getByRole('menuitem', { name: registry.host })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await screenshot(page, 'row-menu-push');
 });
 
 test('dropping an archive on the window loads it', async ({ app, registry }) => {

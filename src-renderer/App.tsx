@@ -4,6 +4,7 @@
  * a drop zone for archives over the whole window.
  */
 import { useDeckhand } from './store/index.ts';
+import { useHostInfo } from './data/queries.ts';
 import type { View } from './store/ui.ts';
 import { ImagesView } from './features/images/ImagesView.tsx';
 import { LayerTreeView } from './features/tree/LayerTreeView.tsx';
@@ -43,7 +44,7 @@ function CurrentView() {
 }
 
 export function App() {
-  const storeDir = useDeckhand((s) => s.hostInfo?.storeDir ?? '');
+  const storeDir = useHostInfo()?.storeDir ?? '';
   const openDialog = useDeckhand((s) => s.openDialog);
   return (
     <div className="app">

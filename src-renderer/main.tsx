@@ -1,19 +1,24 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './app.css';
-import { api } from './api/client.ts';
+import { createApi } from './api/client.ts';
 import { App } from './App.tsx';
-import { deckhand } from './store/index.ts';
-import { wireEvents } from './store/wire.ts';
+import { wireEvents } from './data/events.ts';
+import { DataProvider } from './data/provider.tsx';
+import { createQueryClient, hostInfoQuery, imagesQuery, registriesQuery } from './data/queries.ts';
 
-wireEvents(api());
-const s = deckhand.getState();
-void s.loadHostInfo();
-void s.loadImages();
-void s.loadRegistries();
+const api = createApi();
+const client = createQueryClient();
+wireEvents(api, client);
+// Ask for the rows (and the small answers) before React's first render, as the views will.
+void client.prefetchQuery(imagesQuery(api));
+void client.prefetchQuery(hostInfoQuery(api));
+void client.prefetchQuery(registriesQuery(api));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <DataProvider api={api} client={client}>
+      <App />
+    </DataProvider>
   </StrictMode>,
 );

@@ -1,20 +1,18 @@
 /**
- * The renderer's one zustand store, combined once from its slices. Components select single values
+ * The renderer's one zustand store, combined once from its slices: UI state only (the view, the
+ * filter, the selection, dialogs, notices, transfers' live progress). What the main side knows is
+ * server state, in TanStack Query (data/). Components select single values
  * (`useDeckhand((s) => s.filter)`), or derived lists with `useShallow`; the IPC listeners in
- * wire.ts call the slices' actions, so events update the store in place.
+ * data/events.ts call the slices' actions, so events update the store in place.
  */
 import { create } from 'zustand';
-import { createImagesSlice, type ImagesSlice } from './images.ts';
-import { createRegistriesSlice, type RegistriesSlice } from './registries.ts';
 import { createTransfersSlice, type TransfersSlice } from './transfers.ts';
 import { createUiSlice, type UiSlice } from './ui.ts';
 
-export type DeckhandState = ImagesSlice & TransfersSlice & RegistriesSlice & UiSlice;
+export type DeckhandState = TransfersSlice & UiSlice;
 
 export const useDeckhand = create<DeckhandState>()((...a) => ({
-  ...createImagesSlice(...a),
   ...createTransfersSlice(...a),
-  ...createRegistriesSlice(...a),
   ...createUiSlice(...a),
 }));
 

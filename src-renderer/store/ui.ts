@@ -34,6 +34,8 @@ export interface UiSlice {
   detailsName: string | null;
   dialog: Dialog | null;
   notices: Notice[];
+  /** The image list has arrived and the browser has been idle since: the larger answers (df) may load. */
+  settled: boolean;
   setView(view: View): void;
   setFilter(filter: string): void;
   select(names: string[]): void;
@@ -42,6 +44,7 @@ export interface UiSlice {
   closeDialog(): void;
   notify(kind: Notice['kind'], text: string): void;
   dismissNotice(id: number): void;
+  settle(): void;
 }
 
 let nextNotice = 1;
@@ -53,6 +56,7 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   detailsName: null,
   dialog: null,
   notices: [],
+  settled: false,
   setView: (view) => set({ view }),
   setFilter: (filter) => set({ filter }),
   select: (selection) => set({ selection }),
@@ -60,5 +64,6 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
   notify: (kind, text) => set((s) => ({ notices: [...s.notices.slice(-4), { id: nextNotice++, kind, text }] })),
+  settle: () => set({ settled: true }),
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
 });

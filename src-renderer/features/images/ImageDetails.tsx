@@ -3,10 +3,11 @@
  * per platform its config, history, layers (compressed, and uncompressed where the layer tree
  * knows it), manifest and index as JSON.
  */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import { useHostInfo, useImageDetails, useImageTree } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { PlatformBadge, SignedBadge } from './columns.tsx';
@@ -201,7 +202,7 @@ function PlatformPanel({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
 
 function Platforms({ d, uncompressed }: { d: Details; uncompressed: Map<string, number | null> }) {
   const [chosen, setChosen] = useState<number | null>(null);
-  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const host = useHostInfo()?.platform ?? null;
   const tabsId = useId();
   if (d.images.length === 0) return <p className="muted">No platform image of this index is stored.</p>;
   if (d.images.length === 1) return <PlatformPanel p={d.images[0]!} uncompressed={uncompressed} />;
@@ -269,7 +270,7 @@ function TagHistory({ d }: { d: Details }) {
 }
 
 function Overview({ d }: { d: Details }) {
-  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const host = useHostInfo()?.platform ?? null;
   const warning = emulationWarning(d.platforms, host);
   const digestRef = digestReferenceOf(d);
   return (
@@ -343,38 +344,21 @@ function Overview({ d }: { d: Details }) {
 
 /** Uncompressed layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
 function useUncompressed(name: string, digest: string | undefined): Map<string, number | null> {
-  const [sizes, setSizes] = useState<Map<string, number | null>>(() => new Map());
-  useEffect(() => {
-    if (!digest) return;
-    let live = true;
-    api()
-      .imageTree({ ref: name })
-      .then((trees) => {
-        if (!live) return;
-        const m = new Map<string, number | null>();
-        for (const t of trees) for (const l of t.layers) m.set(l.digest, l.uncompressed);
-        setSizes(m);
-      })
-      .catch(() => {
-        // Leave the column unknown: the compressed sizes and everything else still show.
-      });
-    return () => {
-      live = false;
-    };
-  }, [name, digest]);
-  return sizes;
+  // On an error the column stays unknown: the compressed sizes and everything else still show.
+  const trees = useImageTree(name, digest !== undefined).data;
+  return useMemo(() => {
+    const m = new Map<string, number | null>();
+    for (const t of trees ?? []) for (const l of t.layers) m.set(l.digest, l.uncompressed);
+    return m;
+  }, [trees]);
 }
 
 export function ImageDetails({ name }: { name: string }) {
-  const entry = useDeckhand((s) => s.details[name]);
-  const loadDetails = useDeckhand((s) => s.loadDetails);
+  const details = useImageDetails(name);
   const showDetails = useDeckhand((s) => s.showDetails);
-  const d = entry?.data ?? null;
+  const d = details.data ?? null;
+  const error = details.error && !details.isFetching ? messageOf(details.error) : null;
   const uncompressed = useUncompressed(name, d?.digest);
-
-  useEffect(() => {
-    if (!entry || (entry.stale && !entry.error)) void loadDetails(name);
-  }, [entry, name, loadDetails]);
 
   return (
     <aside className="image-details" data-testid="image-details" aria-label={`Details of ${name}`}>
@@ -385,10 +369,10 @@ export function ImageDetails({ name }: { name: string }) {
         </button>
       </header>
       <div className="image-details-body">
-        {entry?.error ? (
+        {error ? (
           <div role="alert" className="error">
-            Could not inspect {name}: {entry.error}{' '}
-            <button type="button" onClick={() => void loadDetails(name)}>
+            Could not inspect {name}: {error}{' '}
+            <button type="button" onClick={() => void details.refetch()}>
               Retry
             </button>
           </div>

@@ -9,8 +9,10 @@
 import { groupDigits } from '../../ui/format.tsx';
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
+import { freshData, useDiskUsageWhenIdle, useHostInfo, useImages } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
-import { whenIdle } from '../../ui/idle.ts';
+import { messageOf } from '../../store/slice.ts';
+import { HostPlatform } from './host-platform.ts';
 import { ImageDetails } from './ImageDetails.tsx';
 import { ImagesTable } from './ImagesTable.tsx';
 import { buildTree, bytesOf, filterImages } from './rows.ts';
@@ -32,14 +34,14 @@ function Count({ shown, total, bytes, exact }: { shown: number; total: number; b
 }
 
 export function ImagesView() {
-  const rows = useDeckhand((s) => s.rows);
-  const imagesError = useDeckhand((s) => s.imagesError);
+  const images = useImages();
+  const rows = images.data ?? null;
+  const imagesError = images.error ? messageOf(images.error) : null;
+  const platform = useHostInfo()?.platform ?? null;
   const filter = useDeckhand((s) => s.filter);
   const setFilter = useDeckhand((s) => s.setFilter);
   const detailsName = useDeckhand((s) => s.detailsName);
-  const usage = useDeckhand((s) => s.usage);
-  const loadUsage = useDeckhand((s) => s.loadUsage);
-  const loadImages = useDeckhand((s) => s.loadImages);
+  const usage = useDiskUsageWhenIdle();
   const openDialog = useDeckhand((s) => s.openDialog);
   const selection = useDeckhand((s) => s.selection);
   const select = useDeckhand((s) => s.select);
@@ -48,13 +50,8 @@ export function ImagesView() {
   const query = useDeferredValue(filter);
   const shown = useMemo(() => (rows ? filterImages(rows, query) : []), [rows, query]);
   const nodes = useMemo(() => buildTree(shown), [shown]);
-  const freshUsage = usage.data && !usage.stale ? usage.data : null;
+  const freshUsage = freshData(usage);
   const space = useMemo(() => bytesOf(shown, freshUsage), [shown, freshUsage]);
-
-  useEffect(() => {
-    if (!rows || rows.length === 0 || !usage.stale) return;
-    return whenIdle(() => void loadUsage());
-  }, [rows, usage.stale, loadUsage]);
 
   // Names that left the store leave the selection.
   useEffect(() => {
@@ -93,7 +90,12 @@ export function ImagesView() {
         </button>
       </div>
     );
-  } else body = <ImagesTable nodes={nodes} />;
+  } else
+    body = (
+      <HostPlatform.Provider value={platform}>
+        <ImagesTable nodes={nodes} />
+      </HostPlatform.Provider>
+    );
 
   return (
     <section className={detailsName ? 'images-view with-details' : 'images-view'} aria-label="Images" data-testid="images-view">
@@ -128,7 +130,7 @@ export function ImagesView() {
       {imagesError ? (
         <div className="images-error" role="alert">
           <span>Could not list the images: {imagesError}</span>
-          <button type="button" onClick={() => void loadImages()}>
+          <button type="button" onClick={() => void images.refetch()}>
             Retry
           </button>
         </div>

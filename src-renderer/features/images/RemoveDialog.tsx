@@ -4,9 +4,10 @@
  * lists (loaded here when stale); until it arrives the dialog says "at least". After removal the
  * notice reports the bytes the store actually freed.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
-import { api } from '../../api/client.ts';
+import { useApi } from '../../api/provider.tsx';
+import { freshData, useDiskUsage, useImages } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
@@ -17,18 +18,14 @@ const EMPTY: never[] = [];
 export function RemoveDialog({ refs }: { refs: string[] }) {
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
-  const rows = useDeckhand((s) => s.rows) ?? EMPTY;
-  const usage = useDeckhand((s) => s.usage);
-  const loadUsage = useDeckhand((s) => s.loadUsage);
+  const api = useApi();
+  const rows = useImages().data ?? EMPTY;
+  const usage = useDiskUsage();
   const [error, setError] = useState<{ code: string | null; message: string } | null>(null);
   const [force, setForce] = useState(false);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    if (usage.stale) void loadUsage();
-  }, [usage.stale, loadUsage]);
-
-  const fresh = usage.data && !usage.stale ? usage.data : null;
+  const fresh = freshData(usage);
   const freed = useMemo(() => freedByRemoving(refs, rows, fresh), [refs, rows, fresh]);
   const heldElsewhere = useMemo(() => {
     const removing = new Set(refs);
@@ -47,7 +44,7 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await api().removeImages({ refs, ...(force ? { force: true } : {}) });
+      const result = await api.removeImages({ refs, ...(force ? { force: true } : {}) });
       closeDialog();
       const s = useDeckhand.getState();
       const removed = new Set(refs);
@@ -82,7 +79,7 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
               <span className="muted">
                 {' '}
                 (images can share blobs among themselves;{' '}
-                {usage.error ? `the exact figure is not available: ${usage.error}` : 'working out the exact figure…'})
+                {usage.error ? `the exact figure is not available: ${messageOf(usage.error)}` : 'working out the exact figure…'})
               </span>
             </>
           )}

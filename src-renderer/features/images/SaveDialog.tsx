@@ -1,6 +1,8 @@
 /** Save to file…: writes stored images to an oci-archive or docker-archive tarball, as a background transfer. */
 import { useState, type FormEvent } from 'react';
 import { messageOf } from '../../store/slice.ts';
+import { useHostInfo, useImages } from '../../data/queries.ts';
+import { useTransferActions } from '../../data/transfers.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import { safeFileName } from './actions.ts';
@@ -16,10 +18,10 @@ export function defaultSavePath(downloadsDir: string | null | undefined, refs: s
 export function SaveDialog({ refs }: { refs: string[] }) {
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
-  const startTransfer = useDeckhand((s) => s.startTransfer);
-  const downloadsDir = useDeckhand((s) => s.hostInfo?.downloadsDir ?? null);
+  const { startTransfer } = useTransferActions();
+  const downloadsDir = useHostInfo()?.downloadsDir ?? null;
   // Images pulled for one platform of several are stored in part: an oci-archive of them needs a choice.
-  const sparse = useDeckhand((s) => (s.rows ?? []).some((r) => r.sparse && refs.includes(r.name)));
+  const sparse = (useImages().data ?? []).some((r) => r.sparse && refs.includes(r.name));
   const [path, setPath] = useState(() => defaultSavePath(downloadsDir, refs));
   const [format, setFormat] = useState<Format>('oci-archive');
   const [onlyPresent, setOnlyPresent] = useState(true);

@@ -1,12 +1,13 @@
 /** Tag…: gives a stored image another name. A name already in use moves; its old image stays as a dangling entry. */
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { useApi } from '../../api/provider.tsx';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
 import { shortDigest } from './rows.ts';
 
 export function TagDialog({ source }: { source: string }) {
+  const api = useApi();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
   const [target, setTarget] = useState('');
@@ -23,7 +24,7 @@ export function TagDialog({ source }: { source: string }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api().tag({ source, target: name });
+      const r = await api.tag({ source, target: name });
       closeDialog();
       notify(
         'info',

@@ -1,9 +1,8 @@
 /**
- * What the table's buttons and menu do, as module-level functions over the store (so the cells,
- * the context menu and the keyboard share one implementation).
+ * What the table's buttons and menu do, as module-level functions over the UI store and the client
+ * they are given (so the cells, the context menu and the keyboard share one implementation).
  */
-import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import type { DeckhandApi, ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { messageOf } from '../../store/slice.ts';
 import { deckhand } from '../../store/index.ts';
 import { copyText } from '../../ui/clipboard.ts';
@@ -20,20 +19,20 @@ export async function copyWithNotice(text: string, what = text): Promise<void> {
  * Takes the name off the image. When no other name holds the image, untagging would remove it, so
  * the Remove dialog opens instead (with its preview of what that frees).
  */
-export async function untag(image: ImageRow): Promise<void> {
+export async function untag(api: DeckhandApi, rows: readonly ImageRow[], image: ImageRow): Promise<void> {
   const s = deckhand.getState();
   if (image.dangling || !image.tag) {
     s.notify('info', `${image.name} has no tag to remove.`);
     return;
   }
-  const others = (s.rows ?? []).filter((r) => r.digest === image.digest && r.name !== image.name && !r.dangling);
+  const others = rows.filter((r) => r.digest === image.digest && r.name !== image.name && !r.dangling);
   if (others.length === 0) {
     s.notify('info', `${image.name} is the only name of this image: untagging it would remove the image. Review the removal here.`);
     s.openDialog({ kind: 'remove', refs: [image.name] });
     return;
   }
   try {
-    await api().removeImages({ refs: [image.name] });
+    await api.removeImages({ refs: [image.name] });
     s.notify('info', `Untagged ${image.name}; the image is still stored as ${others[0]!.name}.`);
     if (s.selection.includes(image.name)) s.select(deckhand.getState().selection.filter((n) => n !== image.name));
   } catch (e) {

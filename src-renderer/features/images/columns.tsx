@@ -12,7 +12,7 @@ import {
   tableFeatures,
   type Row,
 } from '@tanstack/react-table';
-import { useDeckhand } from '../../store/index.ts';
+import { useHostPlatform } from './host-platform.ts';
 import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { copyWithNotice } from './actions.ts';
@@ -199,7 +199,7 @@ export function PlatformBadge({ platform }: { platform: string }) {
 }
 
 function PlatformsCell({ node }: { node: TableNode }) {
-  const host = useDeckhand((s) => s.hostInfo?.platform ?? null);
+  const host = useHostPlatform();
   if (node.kind === 'group') return null;
   if (node.kind === 'platform') return <PlatformBadge platform={node.manifest.platform} />;
   const image = node.image;

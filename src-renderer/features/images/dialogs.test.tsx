@@ -1,9 +1,16 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ImageDetails as Details } from '../../../src-shared/ipc/contract.ts';
+import type { ReactElement } from 'react';
+import { keys, STORE } from '../../data/keys.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { hex, image } from './fixtures.ts';
+import { TagDialog } from './TagDialog.tsx';
+import { SaveDialog } from './SaveDialog.tsx';
+import { RemoveDialog } from './RemoveDialog.tsx';
+import { ImageDetails } from './ImageDetails.tsx';
 
 const apiMock = {
   tag: vi.fn(),
@@ -13,12 +20,6 @@ const apiMock = {
   inspectImage: vi.fn(),
   imageTree: vi.fn(),
 };
-vi.mock('../../api/client.ts', () => ({ api: () => apiMock }));
-
-const { TagDialog } = await import('./TagDialog.tsx');
-const { SaveDialog } = await import('./SaveDialog.tsx');
-const { RemoveDialog } = await import('./RemoveDialog.tsx');
-const { ImageDetails } = await import('./ImageDetails.tsx');
 
 const initial = useDeckhand.getState();
 const host = { host: 'web' as const, storeDir: '/s', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' };
@@ -39,9 +40,15 @@ const b = image({
   sharedBytes: 100,
 });
 
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: apiMock, client });
+
 beforeEach(() => {
   vi.clearAllMocks();
-  useDeckhand.setState({ ...initial, rows: [a, b], hostInfo: host }, true);
+  useDeckhand.setState(initial, true);
+  client = createQueryClient();
+  client.setQueryData(keys.images(STORE), [a, b]);
+  client.setQueryData(keys.hostInfo(), host);
 });
 
 const lastNotice = () => useDeckhand.getState().notices.at(-1)?.text;
@@ -97,7 +104,8 @@ describe('SaveDialog', () => {
       sparse: true,
       platforms: ['linux/arm64'],
     });
-    useDeckhand.setState({ rows: [a, multi], dialog: { kind: 'save', refs: [multi.name] } });
+    client.setQueryData(keys.images(STORE), [a, multi]);
+    useDeckhand.setState({ dialog: { kind: 'save', refs: [multi.name] } });
     apiMock.save.mockResolvedValue({ transferId: 't2' });
     const { unmount } = render(<SaveDialog refs={[multi.name]} />);
     const only = screen.getByRole('checkbox', { name: /Save only the platforms stored here/ }) as HTMLInputElement;
@@ -256,7 +264,7 @@ describe('ImageDetails', () => {
     expect(line.querySelector('time')?.getAttribute('datetime')).toBe('2025-02-01T00:00:00Z');
     unmount();
 
-    useDeckhand.setState({ details: {} });
+    client.removeQueries({ queryKey: keys.details(STORE, a.name) });
     apiMock.inspectImage.mockResolvedValue({ ...details, signature: null });
     render(<ImageDetails name={a.name} />);
     await waitFor(() =>

@@ -251,7 +251,7 @@ export function compareNumber(a: number, b: number): number {
 // ---- selection ----
 
 /** Names of the rows from index `a` to `b` (either order), each once, in row order. */
-export function namesInRange(nodes: TableNode[], a: number, b: number): string[] {
+export function namesInRange(nodes: readonly TableNode[], a: number, b: number): string[] {
   const [from, to] = a <= b ? [a, b] : [b, a];
   const out = new Set<string>();
   for (let i = Math.max(0, from); i <= Math.min(nodes.length - 1, to); i++) for (const n of namesOf(nodes[i]!)) out.add(n);

@@ -1,13 +1,18 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import type { PlannedPrune, PruneResult } from '../../../src-shared/ipc/contract.ts';
 
-const mockApi = vi.hoisted(() => ({ planPrune: vi.fn(), runPrune: vi.fn(), listImages: vi.fn(), diskUsage: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
-
+import type { ReactElement } from 'react';
+import { keys, STORE } from '../../data/keys.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { planInput, PruneDialog } from './PruneDialog.tsx';
+import { sampleUsage } from '../usage/fixtures.ts';
+
+const mockApi = { planPrune: vi.fn(), runPrune: vi.fn(), listImages: vi.fn(), diskUsage: vi.fn() };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
 
 const PLAN_ID = '0f8e2a4c-3b1d-4e5f-9a6b-7c8d9e0f1a2b';
 const blob = (c: string) => `sha256:${c.repeat(64)}`;
@@ -37,7 +42,9 @@ const result: PruneResult = {
 beforeEach(() => {
   for (const f of Object.values(mockApi)) f.mockReset();
   mockApi.listImages.mockResolvedValue([]);
-  useDeckhand.setState({ dialog: { kind: 'prune' }, usage: { data: null, error: null, stale: false } });
+  useDeckhand.setState({ dialog: { kind: 'prune' } });
+  client = createQueryClient();
+  client.setQueryData(keys.diskUsage(STORE), sampleUsage());
 });
 
 test('plans on open, lists what goes with reasons and the exact total, then shows what was freed', async () => {
@@ -75,7 +82,9 @@ test('plans on open, lists what goes with reasons and the exact total, then show
   expect(dialog.textContent).toContain('Removed 1 image, 1 blob and 1 interrupted download');
   // The dialog stays open with the result; the other figures are marked out of date.
   expect(useDeckhand.getState().dialog).toEqual({ kind: 'prune' });
-  expect(useDeckhand.getState().usage.stale).toBe(true);
+  await waitFor(() => expect(client.getQueryState(keys.diskUsage(STORE))?.isInvalidated).toBe(true));
+  // …and the plan the result is compared with is the one that ran, not a new one.
+  expect(mockApi.planPrune).toHaveBeenCalledTimes(1);
   expect(within(dialog).queryByRole('button', { name: /^Prune/ })).toBeNull();
   // The header's × and the footer's Close both close it.
   await userEvent.click(within(dialog).getAllByRole('button', { name: 'Close' }).at(-1)!);

@@ -6,7 +6,9 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { CallInput, PlannedPrune, PruneResult } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../api/provider.tsx';
+import { sourceChanged, usePrunePlan } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -187,55 +189,39 @@ function ResultView({ result, planned }: { result: PruneResult; planned: number 
 }
 
 export function PruneDialog() {
+  const api = useApi();
+  const client = useQueryClient();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const [form, setForm] = useState<PruneOptionsForm>({ all: false, olderThan: '', olderUnit: 'hours', keepLast: '', labels: '' });
-  const [plan, setPlan] = useState<PlannedPrune | null>(null);
-  /** Which input (and round) the shown plan or error answers; a different one is being planned. */
-  const [answeredFor, setAnsweredFor] = useState<string | null>(null);
-  const [planError, setPlanError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | null>(null);
   const [result, setResult] = useState<PruneResult | null>(null);
   const [round, setRound] = useState(0);
-  const seq = useRef(0);
   /** Set once a plan has come back: later option changes wait for a pause in typing. */
   const answered = useRef(false);
 
   const parsed = useMemo(() => planInput(form), [form]);
   const key = 'input' in parsed ? JSON.stringify(parsed.input) : null;
-
+  /** The input being planned: the first at once, later ones after a pause in typing. */
+  const [planned, setPlanned] = useState(key);
   useEffect(() => {
-    if (key === null) return;
-    const id = ++seq.current;
-    // The first plan at once; while options are typed, wait for a pause.
-    const delay = answered.current ? 300 : 0;
-    const timer = setTimeout(() => {
-      api()
-        .planPrune(JSON.parse(key) as PlanInput)
-        .then(
-          (p) => {
-            if (id !== seq.current) return;
-            setPlan(p);
-            setPlanError(null);
-          },
-          (e: unknown) => {
-            if (id !== seq.current) return;
-            setPlan(null);
-            setPlanError(messageOf(e));
-          },
-        )
-        .finally(() => {
-          answered.current = true;
-          if (id === seq.current) setAnsweredFor(`${round} ${key}`);
-        });
-    }, delay);
+    if (key === planned || key === null) return;
+    const timer = setTimeout(() => setPlanned(key), answered.current ? 300 : 0);
     return () => clearTimeout(timer);
-  }, [key, round]);
+  }, [key, planned]);
+  const query = usePrunePlan(planned === null ? null : (JSON.parse(planned) as PlanInput), round, result === null, {
+    placeholderData: keepPreviousData,
+  });
+  useEffect(() => {
+    if (query.isFetched) answered.current = true;
+  }, [query.isFetched]);
+  const plan: PlannedPrune | null = query.data ?? null;
+  const planError = query.error ? messageOf(query.error) : null;
 
   const update = (change: Partial<PruneOptionsForm>) => setForm((f) => ({ ...f, ...change }));
   const problem = 'problem' in parsed ? parsed.problem : null;
   const empty = plan ? plan.images.length + plan.blobs.length + plan.ingests.length === 0 : true;
-  const planning = key !== null && answeredFor !== `${round} ${key}`;
+  const planning = key !== null && (planned !== key || query.isFetching || query.isPlaceholderData);
   const canRun = !!plan && !planning && !running && !problem && !empty && !result;
 
   const run = async () => {
@@ -243,15 +229,20 @@ export function PruneDialog() {
     setRunning(true);
     setRunError(null);
     try {
-      setResult(await api().runPrune({ planId: plan.planId }));
-      // The figures elsewhere (the prune button, disk usage, the rows) are out of date now.
-      useDeckhand.getState().storeChanged();
+      setResult(await api.runPrune({ planId: plan.planId }));
     } catch (e) {
       setRunError(messageOf(e));
     } finally {
       setRunning(false);
     }
   };
+
+  // The figures elsewhere (the prune button, disk usage, the rows) are out of date once a prune
+  // has run. Said after the result is shown, when the plan's query is off: invalidated before
+  // that, the plan would be asked for again and the result compared with a plan made after it.
+  useEffect(() => {
+    if (result) void sourceChanged(client);
+  }, [result, client]);
 
   const planAgain = () => {
     setResult(null);

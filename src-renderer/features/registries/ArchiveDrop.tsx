@@ -5,7 +5,10 @@
  * get a notice. Drags of image rows (IMAGE_DRAG_TYPE) are left to their drop targets.
  */
 import { useEffect, useState } from 'react';
+import type { DeckhandApi } from '../../../src-shared/ipc/contract.ts';
 import { archivePathFor } from '../../api/files.ts';
+import { useApi } from '../../api/provider.tsx';
+import { startTransfer } from '../../data/transfers.ts';
 import { deckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
@@ -19,8 +22,8 @@ const carriesFiles = (e: DragEvent): boolean => {
 };
 
 /** Starts a load for each archive among `files`; everything else gets a notice. */
-export async function loadArchives(files: File[]): Promise<void> {
-  const { startTransfer, notify } = deckhand.getState();
+export async function loadArchives(api: DeckhandApi, files: File[]): Promise<void> {
+  const { notify } = deckhand.getState();
   await Promise.all(
     files.map(async (file) => {
       if (!ARCHIVE_NAME.test(file.name)) {
@@ -32,7 +35,7 @@ export async function loadArchives(files: File[]): Promise<void> {
       }
       try {
         const path = await archivePathFor(file);
-        await startTransfer({ call: 'load', input: { path } });
+        await startTransfer(api, { call: 'load', input: { path } });
       } catch (e) {
         notify('error', `Could not load ${file.name}: ${messageOf(e)}`);
       }
@@ -41,6 +44,7 @@ export async function loadArchives(files: File[]): Promise<void> {
 }
 
 export function ArchiveDrop() {
+  const api = useApi();
   const [dragging, setDragging] = useState(false);
   useEffect(() => {
     // dragenter and dragleave fire for every element crossed; count them to know when the drag leaves the window.
@@ -65,7 +69,7 @@ export function ArchiveDrop() {
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      void loadArchives(Array.from(e.dataTransfer?.files ?? []));
+      void loadArchives(api, Array.from(e.dataTransfer?.files ?? []));
     };
     const reset = () => {
       depth = 0;
@@ -83,7 +87,7 @@ export function ArchiveDrop() {
       window.removeEventListener('drop', drop);
       window.removeEventListener('dragend', reset);
     };
-  }, []);
+  }, [api]);
   if (!dragging) return null;
   return (
     <div className="drop-overlay" data-testid="drop-overlay" role="status">

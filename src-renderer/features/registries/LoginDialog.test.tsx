@@ -1,19 +1,28 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
+import type { ReactElement } from 'react';
+import { keys } from '../../data/keys.ts';
+import { registriesQuery } from '../../data/queries.ts';
+import { createQueryClient, fakeApi, renderWithData } from '../../data/testing.tsx';
 import { deckhand } from '../../store/index.ts';
 import { LoginDialog, logoutNotice } from './LoginDialog.tsx';
 
-const mockApi = vi.hoisted(() => ({ login: vi.fn(), listRegistries: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+const mockApi = { login: vi.fn(), listRegistries: vi.fn() };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
 
 const SECRET = 'hunter2-secret';
 
-beforeEach(() => {
+beforeEach(async () => {
   deckhand.setState(deckhand.getInitialState(), true);
   deckhand.setState({ dialog: { kind: 'login', registry: 'quay.io' } });
   vi.clearAllMocks();
+  client = createQueryClient();
+  // The sidebar has listed the registries before the login.
+  mockApi.listRegistries.mockResolvedValueOnce([]);
+  await client.prefetchQuery(registriesQuery(fakeApi(mockApi)));
   mockApi.listRegistries.mockResolvedValue([{ host: 'quay.io', sources: ['auth'], insecure: false }]);
 });
 
@@ -34,7 +43,7 @@ test('submits the login, clears the password, closes with a notice of where it w
   expect(deckhand.getState().notices.map((n) => n.text)).toEqual([
     'Logged in to quay.io as ann: saved with the credential helper docker-credential-osxkeychain.',
   ]);
-  await vi.waitFor(() => expect(deckhand.getState().registries).toEqual([{ host: 'quay.io', sources: ['auth'], insecure: false }]));
+  await vi.waitFor(() => expect(client.getQueryData(keys.registries())).toEqual([{ host: 'quay.io', sources: ['auth'], insecure: false }]));
   expect(JSON.stringify(deckhand.getState())).not.toContain(SECRET);
   expect(log.mock.calls.flat().join(' ')).not.toContain(SECRET);
   log.mockRestore();

@@ -6,7 +6,8 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { LoginResult, LogoutResult } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import { useApi } from '../../api/provider.tsx';
+import { useRegistryActions } from '../../data/registries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
@@ -38,7 +39,8 @@ function failureOf(e: unknown): string {
 export function LoginDialog({ registry }: { registry: string }) {
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
-  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const api = useApi();
+  const { reloadRegistries } = useRegistryActions();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -53,10 +55,10 @@ export function LoginDialog({ registry }: { registry: string }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await api().login({ registry, username: username.trim(), password: secret });
+      const result = await api.login({ registry, username: username.trim(), password: secret });
       closeDialog();
       notify('info', `Logged in to ${result.registry} as ${result.username}: ${storedWhere(result)}.`);
-      void loadRegistries();
+      void reloadRegistries();
     } catch (err) {
       setError(failureOf(err));
       setBusy(false);

@@ -1,22 +1,29 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
+import type { ReactElement } from 'react';
+import { wireEvents } from '../../data/events.ts';
+import { keys } from '../../data/keys.ts';
+import { repositoriesQuery } from '../../data/queries.ts';
+import { createQueryClient, fakeApi, fakeEvents, renderWithData } from '../../data/testing.tsx';
+import { startTransfer } from '../../data/transfers.ts';
 import { deckhand } from '../../store/index.ts';
 import { PushDialog, proposeTarget } from './PushDialog.tsx';
 
-const mockApi = vi.hoisted(() => ({ push: vi.fn(), registryRepositories: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+const events = fakeEvents();
+const mockApi = { push: vi.fn(), registryRepositories: vi.fn(), on: events.on };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
 
 const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
 
 beforeEach(() => {
   deckhand.setState(deckhand.getInitialState(), true);
-  deckhand.setState({
-    registries: [
-      { host: 'localhost:5000', sources: ['added'], insecure: true },
-      { host: 'ghcr.io', sources: ['auth'], insecure: false },
-    ],
-  });
+  client = createQueryClient();
+  client.setQueryData(keys.registries(), [
+    { host: 'localhost:5000', sources: ['added' as const], insecure: true },
+    { host: 'ghcr.io', sources: ['auth' as const], insecure: false },
+  ]);
   vi.clearAllMocks();
 });
 
@@ -68,17 +75,20 @@ test('dropped on a repository, it pushes there with TLS verified; a refusal show
 
 test('a successful push refreshes the repositories of a registry the sidebar has loaded', async () => {
   mockApi.push.mockResolvedValue({ transferId });
+  mockApi.registryRepositories.mockResolvedValueOnce({ host: 'localhost:5000', repositories: [], complete: true });
   mockApi.registryRepositories.mockResolvedValue({ host: 'localhost:5000', repositories: ['team/app'], complete: true });
-  deckhand.setState({ repositories: { 'localhost:5000': { items: [], error: null, loading: false, complete: true } } });
-  const s = deckhand.getState();
-  await s.startTransfer({
+  const api = fakeApi(mockApi);
+  const unwire = wireEvents(api, client);
+  await client.fetchQuery(repositoriesQuery(api, 'localhost:5000')); // the sidebar has loaded it
+  mockApi.registryRepositories.mockClear();
+  await startTransfer(api, {
     call: 'push',
     input: { source: 'example.com/team/app:1', destination: 'localhost:5000/team/app:1', tlsVerify: false },
   });
-  s.applyTransferEvent({
-    event: 'transferEnded',
-    payload: { transferId, kind: 'push', ref: 'example.com/team/app:1', digest: 'sha256:f', error: null },
-  });
+  events.emit('transferEnded', { transferId, kind: 'push', ref: 'example.com/team/app:1', digest: 'sha256:f', error: null });
   expect(mockApi.registryRepositories).toHaveBeenCalledWith({ host: 'localhost:5000' });
-  await vi.waitFor(() => expect(deckhand.getState().repositories['localhost:5000']?.items).toEqual(['team/app']));
+  await vi.waitFor(() =>
+    expect(client.getQueryData(repositoriesQuery(api, 'localhost:5000').queryKey)?.repositories).toEqual(['team/app']),
+  );
+  unwire();
 });

@@ -7,6 +7,8 @@
 import { useState, type FormEvent } from 'react';
 import { isDigest } from '../../../src-shared/oci/digest.ts';
 import { parseReference, parseTaggedName } from '../../../src-shared/oci/reference.ts';
+import { useImages, useRegistries } from '../../data/queries.ts';
+import { useTransferActions } from '../../data/transfers.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
@@ -42,9 +44,9 @@ function domainOf(name: string): string | null {
 }
 
 export function PushDialog({ source, registry, repository }: { source: string; registry: string; repository: string | null }) {
-  const registries = useDeckhand((s) => s.registries);
-  const row = useDeckhand((s) => s.rows?.find((r) => r.name === source) ?? null);
-  const startTransfer = useDeckhand((s) => s.startTransfer);
+  const registries = useRegistries().data ?? null;
+  const row = useImages().data?.find((r) => r.name === source) ?? null;
+  const { startTransfer } = useTransferActions();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const proposed = proposeTarget(source, registry, repository);
   const [name, setName] = useState(proposed.name);

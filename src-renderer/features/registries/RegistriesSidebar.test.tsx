@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
@@ -6,8 +6,11 @@ import { deckhand } from '../../store/index.ts';
 import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 import { ArchiveDrop } from './ArchiveDrop.tsx';
 import { RegistriesSidebar } from './RegistriesSidebar.tsx';
+import type { ReactElement } from 'react';
+import { registriesQuery } from '../../data/queries.ts';
+import { createQueryClient, fakeApi, renderWithData } from '../../data/testing.tsx';
 
-const mockApi = vi.hoisted(() => ({
+const mockApi = {
   listRegistries: vi.fn(),
   addRegistry: vi.fn(),
   removeRegistry: vi.fn(),
@@ -15,8 +18,9 @@ const mockApi = vi.hoisted(() => ({
   registryTags: vi.fn(),
   load: vi.fn(),
   logout: vi.fn(),
-}));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+};
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
 const archivePathFor = vi.hoisted(() => vi.fn());
 vi.mock('../../api/files.ts', () => ({ archivePathFor }));
 
@@ -27,7 +31,8 @@ beforeEach(async () => {
   deckhand.setState(deckhand.getInitialState(), true);
   vi.clearAllMocks();
   mockApi.listRegistries.mockResolvedValue([local, hub]);
-  await deckhand.getState().loadRegistries();
+  client = createQueryClient();
+  await client.prefetchQuery(registriesQuery(fakeApi(mockApi)));
 });
 
 /** A drag carrying the given types and data, as jsdom has no DataTransfer. */

@@ -7,7 +7,11 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { RegistryInfo } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import { useIsFetching } from '@tanstack/react-query';
+import { useApi } from '../../api/provider.tsx';
+import { keys } from '../../data/keys.ts';
+import { useRegistries, useRepositories, useTags } from '../../data/queries.ts';
+import { useRegistryActions } from '../../data/registries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { logoutNotice } from './LoginDialog.tsx';
@@ -28,10 +32,16 @@ function Chevron({ open }: { open: boolean }) {
   );
 }
 
+/** A listing as the sidebar shows it: an error replaces the items until a new attempt. */
+function listingOf<T, I>(q: { data: T | undefined; error: unknown; isFetching: boolean }, items: (data: T) => I[]) {
+  const error = q.error && !q.isFetching ? messageOf(q.error) : null;
+  return { items: error || q.data === undefined ? null : items(q.data), error, loading: q.isFetching };
+}
+
 function Tags({ host, repository }: { host: string; repository: string }) {
-  const listing = useDeckhand((s) => s.tags[`${host}/${repository}`]);
+  const listing = listingOf(useTags(host, repository, true), (d) => d.tags);
   const openDialog = useDeckhand((s) => s.openDialog);
-  if (!listing || (listing.loading && !listing.items)) return <p className="reg-note muted">Loading tags…</p>;
+  if (!listing.items && !listing.error) return <p className="reg-note muted">Loading tags…</p>;
   if (listing.error) {
     return (
       <p className="reg-note error" role="alert">
@@ -61,15 +71,9 @@ function Tags({ host, repository }: { host: string; repository: string }) {
 }
 
 function Repository({ host, repository }: { host: string; repository: string }) {
-  const loadTags = useDeckhand((s) => s.loadTags);
-  const loaded = useDeckhand((s) => s.tags[`${host}/${repository}`] !== undefined);
   const openDialog = useDeckhand((s) => s.openDialog);
   const [open, setOpen] = useState(false);
   const drop = useImageDrop((source) => openDialog({ kind: 'push', source, registry: host, repository }));
-  const toggle = () => {
-    if (!open && !loaded) void loadTags(host, repository);
-    setOpen(!open);
-  };
   return (
     <li data-testid="registry-repo" data-repo={repository}>
       <div
@@ -77,7 +81,7 @@ function Repository({ host, repository }: { host: string; repository: string }) 
         {...drop.handlers}
         title={`Drop an image here to push it to ${host}/${repository}`}
       >
-        <button type="button" className="reg-open" aria-expanded={open} onClick={toggle}>
+        <button type="button" className="reg-open" aria-expanded={open} onClick={() => setOpen(!open)}>
           <Chevron open={open} />
           <span className="reg-name">{repository}</span>
         </button>
@@ -115,18 +119,19 @@ function TypeRepository({ host, onOpen }: { host: string; onOpen: (repository: s
 }
 
 function Repositories({ host, typed, onType }: { host: string; typed: string[]; onType: (repository: string) => void }) {
-  const listing = useDeckhand((s) => s.repositories[host]);
-  const listed = listing?.items ?? [];
+  const query = useRepositories(host, true);
+  const listing = { ...listingOf(query, (d) => d.repositories), complete: query.data?.complete ?? false };
+  const listed = listing.items ?? [];
   const extra = typed.filter((r) => !listed.includes(r));
   return (
     <div className="reg-repos">
-      {listing?.loading && !listing.items ? <p className="reg-note muted">Loading repositories…</p> : null}
-      {listing?.error ? (
+      {listing.loading && !listing.items ? <p className="reg-note muted">Loading repositories…</p> : null}
+      {listing.error ? (
         <p className="reg-note refusal" data-testid="registry-refusal">
           {listing.error}
         </p>
       ) : null}
-      {listing?.items && listing.items.length === 0 && extra.length === 0 ? <p className="reg-note muted">No repositories yet.</p> : null}
+      {listing.items && listing.items.length === 0 && extra.length === 0 ? <p className="reg-note muted">No repositories yet.</p> : null}
       {listed.length + extra.length > 0 ? (
         <ul className="reg-list" aria-label={`Repositories of ${host}`}>
           {[...listed, ...extra].map((r) => (
@@ -134,7 +139,7 @@ function Repositories({ host, typed, onType }: { host: string; typed: string[]; 
           ))}
         </ul>
       ) : null}
-      {listing && !listing.loading && !listing.error && !listing.complete && listing.items ? (
+      {!listing.loading && !listing.error && !listing.complete && listing.items ? (
         <p className="reg-note muted">Only the first {listed.length} repositories are listed.</p>
       ) : null}
       <TypeRepository host={host} onOpen={onType} />
@@ -147,15 +152,16 @@ function RegistryActions({ registry }: { registry: RegistryInfo }) {
   const { host } = registry;
   const openDialog = useDeckhand((s) => s.openDialog);
   const notify = useDeckhand((s) => s.notify);
-  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const api = useApi();
+  const { reloadRegistries } = useRegistryActions();
   const [busy, setBusy] = useState(false);
   const logout = () => {
     setBusy(true);
-    api()
+    api
       .logout({ registry: host })
       .then((r) => {
         notify('info', logoutNotice(r));
-        return loadRegistries();
+        return reloadRegistries();
       })
       .catch((e: unknown) => notify('error', `Could not log out of ${host}: ${messageOf(e)}`))
       .finally(() => setBusy(false));
@@ -179,19 +185,14 @@ function RegistryActions({ registry }: { registry: RegistryInfo }) {
 
 function Registry({ registry }: { registry: RegistryInfo }) {
   const { host } = registry;
-  const loaded = useDeckhand((s) => s.repositories[host] !== undefined);
-  const loadingNow = useDeckhand((s) => s.repositories[host]?.loading ?? false);
-  const loadRepositories = useDeckhand((s) => s.loadRepositories);
-  const removeRegistry = useDeckhand((s) => s.removeRegistry);
+  const loadingNow = useIsFetching({ queryKey: keys.repositories(host) }) > 0;
+  const { reloadRepositories, removeRegistry } = useRegistryActions();
   const openDialog = useDeckhand((s) => s.openDialog);
   const notify = useDeckhand((s) => s.notify);
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState<string[]>([]);
   const drop = useImageDrop((source) => openDialog({ kind: 'push', source, registry: host }));
-  const toggle = () => {
-    if (!open && !loaded) void loadRepositories(host);
-    setOpen(!open);
-  };
+  const toggle = () => setOpen(!open);
   return (
     <li data-testid="registry" data-host={host}>
       <div
@@ -210,7 +211,7 @@ function Registry({ registry }: { registry: RegistryInfo }) {
             aria-label={`Refresh repositories of ${host}`}
             title="Refresh"
             disabled={loadingNow}
-            onClick={() => void loadRepositories(host)}
+            onClick={() => void reloadRepositories(host)}
           >
             ↻
           </button>
@@ -246,7 +247,7 @@ function Registry({ registry }: { registry: RegistryInfo }) {
 }
 
 function AddRegistry() {
-  const addRegistry = useDeckhand((s) => s.addRegistry);
+  const { addRegistry } = useRegistryActions();
   const [host, setHost] = useState('');
   const [insecure, setInsecure] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -296,16 +297,16 @@ function AddRegistry() {
 }
 
 export function RegistriesSidebar() {
-  const registries = useDeckhand((s) => s.registries);
-  const error = useDeckhand((s) => s.registriesError);
-  const loadRegistries = useDeckhand((s) => s.loadRegistries);
+  const query = useRegistries();
+  const registries = query.data ?? null;
+  const error = query.error && !query.isFetching ? messageOf(query.error) : null;
   return (
     <aside className="registries" aria-labelledby="registries-heading" data-testid="registries">
       <h2 id="registries-heading">Registries</h2>
       {error ? (
         <div className="reg-note error" role="alert">
           {error}{' '}
-          <button type="button" className="link" onClick={() => void loadRegistries()}>
+          <button type="button" className="link" onClick={() => void query.refetch()}>
             Try again
           </button>
         </div>

@@ -1,13 +1,15 @@
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import type { RegistryDetails } from '../../../src-shared/ipc/contract.ts';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
 import { deckhand } from '../../store/index.ts';
 import { RegistryDetailsDialog } from './RegistryDetailsDialog.tsx';
+import { renderWithData } from '../../data/testing.tsx';
+import type { ReactElement } from 'react';
 
-const mockApi = vi.hoisted(() => ({ registryDetails: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+const mockApi = { registryDetails: vi.fn() };
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi });
 
 const details: RegistryDetails = {
   host: 'quay.io',

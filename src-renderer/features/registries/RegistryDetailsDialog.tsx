@@ -4,9 +4,9 @@
  * the login (the user and where it is stored; never a secret) and the policy.json requirements for
  * `docker://HOST`. Read only: the files are edited where they live; logging in and out is here.
  */
-import { useEffect, useState } from 'react';
+
 import type { RegistryDetails, RegistryLoginDetails, RegistryRuleDetails } from '../../../src-shared/ipc/contract.ts';
-import { api } from '../../api/client.ts';
+import { useRegistryDetails } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -143,18 +143,9 @@ function Details({ details }: { details: RegistryDetails }) {
 
 export function RegistryDetailsDialog({ host }: { host: string }) {
   const closeDialog = useDeckhand((s) => s.closeDialog);
-  const [details, setDetails] = useState<RegistryDetails | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api()
-      .registryDetails({ host })
-      .then((d) => live && setDetails(d))
-      .catch((e: unknown) => live && setError(messageOf(e)));
-    return () => {
-      live = false;
-    };
-  }, [host]);
+  const query = useRegistryDetails(host);
+  const details = query.data ?? null;
+  const error = query.error ? messageOf(query.error) : null;
   return (
     <Dialog title={`${host} settings`} onClose={closeDialog} testId="registry-details" wide>
       {error ? (

@@ -1,22 +1,25 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
 import { deckhand } from '../../store/index.ts';
 import { PullDialog } from './PullDialog.tsx';
+import type { ReactElement } from 'react';
+import { keys } from '../../data/keys.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 
-const mockApi = vi.hoisted(() => ({ pull: vi.fn(), rememberAlias: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+const mockApi = { pull: vi.fn(), rememberAlias: vi.fn() };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
 
 const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
 
 beforeEach(() => {
   deckhand.setState(deckhand.getInitialState(), true);
-  deckhand.setState({
-    hostInfo: { host: 'web', storeDir: '/store', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' },
-    registries: [{ host: 'localhost:5000', sources: ['added'], insecure: true }],
-    dialog: { kind: 'pull' },
-  });
+  deckhand.setState({ dialog: { kind: 'pull' } });
+  client = createQueryClient();
+  client.setQueryData(keys.hostInfo(), { host: 'web', storeDir: '/store', platform: 'linux/arm64', downloadsDir: '/home/me/Downloads' });
+  client.setQueryData(keys.registries(), [{ host: 'localhost:5000', sources: ['added' as const], insecure: true }]);
   vi.clearAllMocks();
 });
 

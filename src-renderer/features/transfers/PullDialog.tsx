@@ -10,7 +10,9 @@
 import { useState, type FormEvent } from 'react';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
 import { parseReference, repositoryName } from '../../../src-shared/oci/reference.ts';
-import { api } from '../../api/client.ts';
+import { useApi } from '../../api/provider.tsx';
+import { useHostInfo, useRegistries } from '../../data/queries.ts';
+import { useTransferActions } from '../../data/transfers.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -55,9 +57,10 @@ function domainOf(ref: string): string | null {
 }
 
 export function PullDialog({ initialRef }: { initialRef: string }) {
-  const hostPlatform = useDeckhand((s) => s.hostInfo?.platform ?? null);
-  const registries = useDeckhand((s) => s.registries);
-  const startTransfer = useDeckhand((s) => s.startTransfer);
+  const api = useApi();
+  const hostPlatform = useHostInfo()?.platform ?? null;
+  const registries = useRegistries().data ?? null;
+  const { startTransfer } = useTransferActions();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
   const [ref, setRef] = useState(initialRef);
@@ -107,7 +110,7 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
     if (remember && shortName && value) {
       setBusy(true);
       try {
-        const recorded = await api().rememberAlias({ name: shortName, value });
+        const recorded = await api.rememberAlias({ name: shortName, value });
         notify('info', `Remembered "${recorded.name}" as ${recorded.value} in ${recorded.file}`);
       } catch (e) {
         notify('error', `Could not remember "${shortName}" as ${value}: ${messageOf(e)}`);

@@ -1,14 +1,17 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 import { deckhand } from '../../store/index.ts';
 import { TransfersPanel } from './TransfersPanel.tsx';
+import type { ReactElement } from 'react';
+import { fakeApi, renderWithData } from '../../data/testing.tsx';
+import { startTransfer } from '../../data/transfers.ts';
 
-const mockApi = vi.hoisted(() => ({
+const mockApi = {
   pull: vi.fn(),
   cancelTransfer: vi.fn(),
-}));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
+};
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi });
 
 const running = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
 const failed = '0d1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
@@ -93,7 +96,7 @@ test('throughput and time left come from arrival times; collapsed, the dock is o
 test('a failed transfer started here offers Retry, which starts the same request again', async () => {
   const request = { call: 'pull' as const, input: { ref: 'example.com/app:1', platform: 'linux/arm64' } };
   mockApi.pull.mockResolvedValueOnce({ transferId: failed }).mockResolvedValueOnce({ transferId: again });
-  await deckhand.getState().startTransfer(request);
+  await startTransfer(fakeApi(mockApi), request);
   expect(mockApi.pull).toHaveBeenLastCalledWith(request.input);
   act(() => {
     const s = deckhand.getState();

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { TransferKind } from '../../../src-shared/ipc/contract.ts';
+import { useTransferActions } from '../../data/transfers.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { blobCounts, eta, isCancelled, throughput, totals, type TransferView } from '../../store/transfer-model.ts';
@@ -69,8 +70,7 @@ function finalFigures(t: TransferView): string | null {
 }
 
 function TransferItem({ t, now, canRetry }: { t: TransferView; now: number; canRetry: boolean }) {
-  const cancelTransfer = useDeckhand((s) => s.cancelTransfer);
-  const retryTransfer = useDeckhand((s) => s.retryTransfer);
+  const { cancelTransfer, retryTransfer } = useTransferActions();
   const notify = useDeckhand((s) => s.notify);
   const [showBlobs, setShowBlobs] = useState(false);
   const [busy, setBusy] = useState(false);

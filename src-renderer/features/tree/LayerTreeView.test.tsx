@@ -1,17 +1,28 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 
-const mockApi = vi.hoisted(() => ({ layerForest: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
-
+import type { ReactElement } from 'react';
+import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
+import { keys, STORE } from '../../data/keys.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { layer, sampleForest } from './fixtures.ts';
 import { LayerTreeView } from './LayerTreeView.tsx';
 
+const mockApi = { layerForest: vi.fn() };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
+/** The forest as already loaded (null: not yet, so the view loads it). */
+const loaded = (forest: LayerNode | null) => {
+  client = createQueryClient();
+  if (forest) client.setQueryData(keys.tree(STORE), forest);
+};
+
 beforeEach(() => {
   mockApi.layerForest.mockReset();
-  useDeckhand.setState({ forest: { data: null, error: null, stale: true }, selection: [], view: 'tree', notices: [] });
+  loaded(null);
+  useDeckhand.setState({ selection: [], view: 'tree', notices: [] });
 });
 
 test('loads the forest when stale, draws every layer, and a click selects the images on it', async () => {
@@ -41,7 +52,7 @@ test('loads the forest when stale, draws every layer, and a click selects the im
 });
 
 test('Enter on a shared layer selects every image built on it', async () => {
-  useDeckhand.setState({ forest: { data: sampleForest(), error: null, stale: false } });
+  loaded(sampleForest());
   render(<LayerTreeView />);
   const base = screen.getAllByTestId('tree-node').find((n) => n.getAttribute('data-id') === 'a1')!;
   expect(base.getAttribute('data-shared')).toBe('true');
@@ -55,12 +66,12 @@ test('Enter on a shared layer selects every image built on it', async () => {
 });
 
 test('an empty store explains itself; a failed load offers another try', async () => {
-  useDeckhand.setState({ forest: { data: layer('root', 0), error: null, stale: false } });
+  loaded(layer('root', 0));
   const { unmount } = render(<LayerTreeView />);
   expect(screen.getByTestId('tree-empty').textContent).toContain('No layers yet');
   unmount();
   mockApi.layerForest.mockRejectedValueOnce(new Error('store is locked')).mockResolvedValueOnce(sampleForest());
-  useDeckhand.setState({ forest: { data: null, error: null, stale: true } });
+  loaded(null);
   render(<LayerTreeView />);
   expect((await screen.findByRole('alert')).textContent).toContain('store is locked');
   await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
@@ -71,7 +82,7 @@ test('a store too tall for the view draws the rows near the viewport, and follow
   const base = layer('base', 1000);
   // Sizes fall with i, so rows come in order of i.
   for (let i = 0; i < 500; i++) base.children.push(layer(`top${i}`, 1000 - i, [], [`img:${String(i).padStart(3, '0')}`]));
-  useDeckhand.setState({ forest: { data: layer('root', 0, [base]), error: null, stale: false } });
+  loaded(layer('root', 0, [base]));
   render(<LayerTreeView />);
   const tree = screen.getByTestId('layer-tree');
   // The summary counts the whole store.

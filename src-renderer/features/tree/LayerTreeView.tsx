@@ -4,9 +4,11 @@
  * says whether more than one image depends on it. Clicking a layer (or Enter on it) selects the
  * images built on it in the images table.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
+import { useTree } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { clipLabel, layoutTree, MAX_RADIUS, ROW, windowOf, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
@@ -196,8 +198,8 @@ function Legend() {
 }
 
 export function LayerTreeView() {
-  const forest = useDeckhand((s) => s.forest);
-  const loadForest = useDeckhand((s) => s.loadForest);
+  const tree = useTree();
+  const forest = { data: tree.data ?? null, error: tree.error ? messageOf(tree.error) : null };
   const selectionList = useDeckhand((s) => s.selection);
   const select = useDeckhand((s) => s.select);
   const setView = useDeckhand((s) => s.setView);
@@ -207,11 +209,6 @@ export function LayerTreeView() {
   const [hovered, setHovered] = useState<string | null>(null);
   // Only the rows near the viewport are drawn; the window follows the scroll in steps.
   const [scrollStep, setScrollStep] = useState(0);
-
-  useEffect(() => {
-    // Read the flag now: another view may have started the load in the same commit.
-    if (useDeckhand.getState().forest.stale) void useDeckhand.getState().loadForest();
-  }, [forest.stale]);
 
   const layout = useMemo(() => (forest.data ? layoutTree(forest.data, { width: Math.max(320, width - 2) }) : null), [forest.data, width]);
   const shown = useMemo(
@@ -245,7 +242,7 @@ export function LayerTreeView() {
     body = (
       <div className="tree-empty" role="alert">
         <p>Could not read the layers: {forest.error}</p>
-        <button type="button" onClick={() => void loadForest()}>
+        <button type="button" onClick={() => void tree.refetch()}>
           Try again
         </button>
       </div>
@@ -324,7 +321,7 @@ export function LayerTreeView() {
           </span>
         ) : null}
         <span className="tree-spacer" />
-        <button type="button" onClick={() => void loadForest()} aria-label="Reload the layer tree">
+        <button type="button" onClick={() => void tree.refetch()} aria-label="Reload the layer tree">
           Reload
         </button>
       </div>

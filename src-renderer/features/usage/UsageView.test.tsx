@@ -1,13 +1,23 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 
-const mockApi = vi.hoisted(() => ({ diskUsage: vi.fn() }));
-vi.mock('../../api/client.ts', () => ({ api: () => mockApi }));
-
+import type { ReactElement } from 'react';
+import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import { keys, STORE } from '../../data/keys.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { sampleUsage } from './fixtures.ts';
 import { UsageView } from './UsageView.tsx';
+
+const mockApi = { diskUsage: vi.fn() };
+let client = createQueryClient();
+const render = (ui: ReactElement) => renderWithData(ui, { api: mockApi, client });
+/** df as already loaded (null: not yet, so the view loads it). */
+const loaded = (usage: DiskUsage | null) => {
+  client = createQueryClient();
+  if (usage) client.setQueryData(keys.diskUsage(STORE), usage);
+};
 
 const A1 = 'example.com/a:1';
 const A2 = 'example.com/a:2';
@@ -17,7 +27,8 @@ const cell = (name: string) => screen.getAllByTestId('usage-cell').find((c) => c
 
 beforeEach(() => {
   mockApi.diskUsage.mockReset();
-  useDeckhand.setState({ usage: { data: null, error: null, stale: true }, selection: [], dialog: null });
+  loaded(null);
+  useDeckhand.setState({ selection: [], dialog: null });
 });
 
 test('loads when stale and shows the store totals and the map', async () => {
@@ -38,7 +49,7 @@ test('loads when stale and shows the store totals and the map', async () => {
 });
 
 test('clicking images and repositories toggles the selection, with the exact saving', async () => {
-  useDeckhand.setState({ usage: { data: sampleUsage(), error: null, stale: false } });
+  loaded(sampleUsage());
   render(<UsageView />);
   expect(figure().getAttribute('data-bytes')).toBe('0');
   await userEvent.click(cell(A1));
@@ -69,7 +80,7 @@ test('clicking images and repositories toggles the selection, with the exact sav
 test('the image list toggles too, including images with no bytes of their own', async () => {
   const usage = sampleUsage();
   usage.images.push({ ...usage.images[0]!, name: 'example.com/a:also', tag: 'also' });
-  useDeckhand.setState({ usage: { data: usage, error: null, stale: false } });
+  loaded(usage);
   render(<UsageView />);
   await userEvent.click(screen.getByRole('checkbox', { name: 'Select example.com/a:also' }));
   expect(figure().getAttribute('data-bytes')).toBe('0');
@@ -78,12 +89,12 @@ test('the image list toggles too, including images with no bytes of their own', 
 });
 
 test('an empty store and a failed load', async () => {
-  useDeckhand.setState({ usage: { data: { ...sampleUsage(), images: [], blobDigests: [], blobSizes: [] }, error: null, stale: false } });
+  loaded({ ...sampleUsage(), images: [], blobDigests: [], blobSizes: [] });
   const { unmount } = render(<UsageView />);
   expect(screen.getByTestId('usage-empty').textContent).toContain('No images in the store');
   unmount();
   mockApi.diskUsage.mockRejectedValue(new Error('permission denied'));
-  useDeckhand.setState({ usage: { data: null, error: null, stale: true } });
+  loaded(null);
   render(<UsageView />);
   expect((await screen.findByRole('alert')).textContent).toContain('permission denied');
 });
@@ -96,7 +107,7 @@ test('the image list beside the map holds the rows in sight, and follows its scr
     name: `example.com/many:${String(i).padStart(3, '0')}`,
     tag: String(i),
   }));
-  useDeckhand.setState({ usage: { data: usage, error: null, stale: false } });
+  loaded(usage);
   render(<UsageView />);
   const boxes = () => screen.getAllByRole('checkbox', { name: /^Select example.com\/many:/ });
   expect(boxes().length).toBeGreaterThan(20);

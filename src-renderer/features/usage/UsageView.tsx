@@ -4,10 +4,12 @@
  * as it changes. A click on a repository or an image toggles it into the selection (the same
  * selection the images table shows); "Remove selected…" opens the remove dialog for it.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import { useDiskUsage } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
+import { messageOf } from '../../store/slice.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
@@ -286,32 +288,27 @@ function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionL
 }
 
 export function UsageView() {
-  const usage = useDeckhand((s) => s.usage);
-  const loadUsage = useDeckhand((s) => s.loadUsage);
+  const usage = useDiskUsage();
+  const usageError = usage.error ? messageOf(usage.error) : null;
   const selectionList = useDeckhand((s) => s.selection);
   const select = useDeckhand((s) => s.select);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
 
-  useEffect(() => {
-    // Read the flag now: the prune button may have started the same load in this commit.
-    if (useDeckhand.getState().usage.stale) void useDeckhand.getState().loadUsage();
-  }, [usage.stale]);
-
   const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().selection, names));
-  const data = usage.data;
+  const data = usage.data ?? null;
 
   return (
     <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">
-      {usage.error ? (
+      {usageError ? (
         <div className="usage-error" role="alert">
-          Could not read the disk usage: {usage.error}{' '}
-          <button type="button" onClick={() => void loadUsage()}>
+          Could not read the disk usage: {usageError}{' '}
+          <button type="button" onClick={() => void usage.refetch()}>
             Try again
           </button>
         </div>
       ) : null}
       {!data ? (
-        usage.error ? null : (
+        usageError ? null : (
           <p className="muted usage-empty" role="status">
             Measuring the store…
           </p>
@@ -320,7 +317,7 @@ export function UsageView() {
         <>
           <div className="usage-head">
             <Totals usage={data} />
-            <button type="button" onClick={() => void loadUsage()} aria-label="Reload disk usage">
+            <button type="button" onClick={() => void usage.refetch()} aria-label="Reload disk usage">
               Reload
             </button>
           </div>

@@ -1,0 +1,141 @@
+/**
+ * Server state: one TanStack Query per call, keyed by keys.ts, fetched with the client from
+ * ApiProvider. Nothing here goes stale by time: data is invalidated by events (storeChanged, a
+ * finished push, a login), so `staleTime` is Infinity and a view that mounts again shows what it
+ * had unless an event said otherwise. Errors are shown, not retried behind the user's back.
+ */
+import { QueryClient, queryOptions, useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { CallInput, DeckhandApi, PlannedPrune } from '../../src-shared/ipc/contract.ts';
+import { useApi } from '../api/provider.tsx';
+import { useDeckhand } from '../store/index.ts';
+import { whenIdle } from '../ui/idle.ts';
+import { keys, STORE, type Source } from './keys.ts';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: Infinity, retry: false, refetchOnWindowFocus: false, refetchOnReconnect: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+// Option factories: the hooks below, prefetching in main.tsx and tests share them.
+export const hostInfoQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.hostInfo(), queryFn: () => api.hostInfo() });
+export const imagesQuery = (api: DeckhandApi, source: Source = STORE) =>
+  queryOptions({ queryKey: keys.images(source), queryFn: () => api.listImages() });
+// df and the layer forest are large answers their views recompute whole: no deep comparison with
+// the previous answer on the main thread (TanStack's structural sharing) for them.
+export const diskUsageQuery = (api: DeckhandApi, source: Source = STORE) =>
+  queryOptions({ queryKey: keys.diskUsage(source), queryFn: () => api.diskUsage(), structuralSharing: false });
+export const treeQuery = (api: DeckhandApi, source: Source = STORE) =>
+  queryOptions({ queryKey: keys.tree(source), queryFn: () => api.layerForest(), structuralSharing: false });
+export const registriesQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.registries(), queryFn: () => api.listRegistries() });
+
+/** The window's host (store path, platform, downloads folder); it does not change while the window is open. */
+export function useHostInfo() {
+  return useQuery(hostInfoQuery(useApi())).data ?? null;
+}
+
+export function useImages(source: Source = STORE) {
+  return useQuery(imagesQuery(useApi(), source));
+}
+
+/** df for the whole store: the larger answer, so callers say when they want it (`enabled`). */
+export function useDiskUsage({ enabled = true, source = STORE }: { enabled?: boolean; source?: Source } = {}) {
+  return useQuery({ ...diskUsageQuery(useApi(), source), enabled });
+}
+
+/** The layer forest of the whole store (the Layer tree view). */
+export function useTree(source: Source = STORE) {
+  return useQuery(treeQuery(useApi(), source));
+}
+
+export function useImageDetails(name: string, source: Source = STORE) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.details(source, name), queryFn: () => api.inspectImage({ ref: name }) });
+}
+
+/** One image's layer trees (for its uncompressed layer sizes), once its digest is known. */
+export function useImageTree(name: string, enabled: boolean, source: Source = STORE) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.imageTree(source, name), queryFn: () => api.imageTree({ ref: name }), enabled });
+}
+
+/**
+ * A prune plan for one input. A plan is the host's promise about one moment of the store, so it is
+ * never reused from the cache by a later dialog (`gcTime: 0`); `enabled: false` once it has been run.
+ */
+export function usePrunePlan(
+  input: CallInput<'planPrune'> | null,
+  round: number,
+  enabled: boolean,
+  options: Pick<UseQueryOptions<PlannedPrune>, 'placeholderData'> = {},
+  source: Source = STORE,
+) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.prunePlan(source, input ?? { all: false }, round),
+    queryFn: () => api.planPrune(input!),
+    enabled: enabled && input !== null,
+    staleTime: 0,
+    gcTime: 0,
+    ...options,
+  });
+}
+
+export function useRegistries() {
+  return useQuery(registriesQuery(useApi()));
+}
+
+export const repositoriesQuery = (api: DeckhandApi, host: string) =>
+  queryOptions({ queryKey: keys.repositories(host), queryFn: () => api.registryRepositories({ host }) });
+
+/** A registry's repositories (its catalog), fetched once the registry is opened. */
+export function useRepositories(host: string, enabled: boolean) {
+  return useQuery({ ...repositoriesQuery(useApi(), host), enabled });
+}
+
+/** A repository's tags, fetched once the repository is opened. */
+export function useTags(host: string, repository: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.tags(host, repository), queryFn: () => api.registryTags({ host, repository }), enabled });
+}
+
+/** What applies to a registry (registries.conf, login, policy), read each time its dialog opens. */
+export function useRegistryDetails(host: string) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.registryDetails(host), queryFn: () => api.registryDetails({ host }), gcTime: 0 });
+}
+
+/**
+ * A source's content changed (storeChanged, a prune run here): every query under it is invalidated.
+ * Those on screen refetch at once, the rest when next shown. A fetch already on its way may
+ * describe the source before the change, so it is cancelled and its answer dropped: an older
+ * listing never lands after a newer one. (Invalidation alone would keep waiting for a first fetch
+ * that has no data yet instead of asking again.)
+ */
+export async function sourceChanged(client: QueryClient, source: Source = STORE): Promise<void> {
+  await client.cancelQueries({ queryKey: [source] });
+  await client.invalidateQueries({ queryKey: [source] });
+}
+
+/**
+ * The store's df for the figures that can wait (the exact space in the Images view, the prune
+ * button): asked for once the image list has arrived and the browser has been idle (the window has
+ * settled, once per window), so the table comes first. A view that mounts later asks at once.
+ */
+export function useDiskUsageWhenIdle() {
+  const listed = useQuery({ ...imagesQuery(useApi()), select: () => true }).data === true;
+  const settled = useDeckhand((s) => s.settled);
+  useEffect(() => {
+    if (!listed || settled) return;
+    return whenIdle(() => useDeckhand.getState().settle());
+  }, [listed, settled]);
+  return useDiskUsage({ enabled: settled });
+}
+
+/** Data no event has made stale yet (null while a refetch after a change is on its way). */
+export const freshData = <T>(q: { data: T | undefined; isStale: boolean }): T | null =>
+  q.data !== undefined && !q.isStale ? q.data : null;
