@@ -14,7 +14,7 @@ function ctx(args: string[], stdin: CommandContext['stdin']): CommandContext {
     stdout: new PassThrough(),
     stderr: new PassThrough(),
     signal: new AbortController().signal,
-    stdin,
+    ...(stdin ? { stdin } : {}),
   };
 }
 

@@ -23,7 +23,8 @@ export interface MenuTarget {
 interface Item {
   label: string;
   disabled?: boolean;
-  title?: string;
+  /** Why the item is disabled (undefined when it is not). */
+  title?: string | undefined;
   run: () => void;
 }
 
