@@ -2,9 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { HeapTrim, lastResortCollection } from './heap-trim.ts';
+import { GROWTH_WORTH_TRIMMING, HeapTrim, lastResortCollection, YOUNG_WORTH_TRIMMING, type HeapSize } from './heap-trim.ts';
 
 const QUIET = 300;
+const MB = 1024 * 1024;
+/** A heap that has grown well past the thresholds. */
+const grownHeap = (): HeapSize => ({ young: 128 * MB, total: 256 * MB });
 
 function counting(): { collect: () => void; count: () => number } {
   let n = 0;
@@ -14,7 +17,7 @@ function counting(): { collect: () => void; count: () => number } {
 test('graph work is trimmed once, after the host has been quiet for a while', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const c = counting();
-  const trim = new HeapTrim(c.collect, QUIET);
+  const trim = new HeapTrim(c.collect, QUIET, grownHeap);
   trim.worked();
   trim.worked();
   t.mock.timers.tick(QUIET - 1);
@@ -30,7 +33,7 @@ test('graph work is trimmed once, after the host has been quiet for a while', (t
 test('no trim while a call is in flight; the quiet time counts from the last call’s end', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const c = counting();
-  const trim = new HeapTrim(c.collect, QUIET);
+  const trim = new HeapTrim(c.collect, QUIET, grownHeap);
   trim.begin();
   trim.worked();
   trim.begin();
@@ -50,10 +53,34 @@ test('no trim while a call is in flight; the quiet time counts from the last cal
   assert.equal(c.count(), 1);
 });
 
+test('a graph built with no call waiting for it is trimmed at once; with calls waiting, once they are over and the host is quiet', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const c = counting();
+  const trim = new HeapTrim(c.collect, QUIET, grownHeap);
+  trim.built();
+  t.mock.timers.tick(0);
+  assert.equal(c.count(), 1);
+  trim.begin();
+  trim.built();
+  trim.end();
+  t.mock.timers.tick(QUIET - 1);
+  assert.equal(c.count(), 1);
+  t.mock.timers.tick(1);
+  assert.equal(c.count(), 2);
+  // A call that comes in before the trim puts it off until the host is quiet again.
+  trim.built();
+  trim.begin();
+  trim.end();
+  t.mock.timers.tick(QUIET - 1);
+  assert.equal(c.count(), 2);
+  t.mock.timers.tick(1);
+  assert.equal(c.count(), 3);
+});
+
 test('calls that did no graph work do not trim; close drops a pending trim', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const c = counting();
-  const trim = new HeapTrim(c.collect, QUIET);
+  const trim = new HeapTrim(c.collect, QUIET, grownHeap);
   trim.begin();
   trim.end();
   t.mock.timers.tick(QUIET * 5);
@@ -66,10 +93,43 @@ test('calls that did no graph work do not trim; close drops a pending trim', (t)
 
 test('without a collector the trim does nothing', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const trim = new HeapTrim(null, QUIET);
+  const trim = new HeapTrim(null, QUIET, grownHeap);
   trim.worked();
   t.mock.timers.tick(QUIET * 5);
   assert.equal(trim.trims, 0);
+});
+
+test('a trim is skipped when the heap has not grown enough to give much back', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let heap: HeapSize = { young: 1 * MB, total: 60 * MB };
+  const c = counting();
+  const trim = new HeapTrim(
+    () => {
+      c.collect();
+      heap = { young: 1 * MB, total: 70 * MB };
+    },
+    QUIET,
+    () => heap,
+  );
+  const quietAfterWork = () => {
+    trim.worked();
+    t.mock.timers.tick(QUIET);
+  };
+  // One image's details: a little more heap, the young generation as it was.
+  heap = { young: 2 * MB, total: 60 * MB + GROWTH_WORTH_TRIMMING };
+  quietAfterWork();
+  assert.equal(c.count(), 0);
+  // The young generation grown by a build.
+  heap = { young: YOUNG_WORTH_TRIMMING + 1, total: 100 * MB };
+  quietAfterWork();
+  assert.equal(c.count(), 1);
+  // Growth is measured from the size right after that trim (70 MB).
+  heap = { young: 1 * MB, total: 70 * MB + GROWTH_WORTH_TRIMMING };
+  quietAfterWork();
+  assert.equal(c.count(), 1);
+  heap = { young: 1 * MB, total: 70 * MB + GROWTH_WORTH_TRIMMING + 1 };
+  quietAfterWork();
+  assert.equal(c.count(), 2);
 });
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;

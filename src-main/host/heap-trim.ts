@@ -16,11 +16,16 @@
  * Electron main process gets it as `deckhand serve` does (both start V8 with its flags unfrozen,
  * which `v8.setFlagsFromString` needs). Where it is not available the trim does nothing.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** How long the host must have had no call in flight after graph work before it trims. */
-export const QUIET_MS = 300;
+/**
+ * How long the host must have had no call in flight after graph work before it trims: by then the
+ * page has its answers (a view's calls come together), and a call that arrives during the pause
+ * waits for it. 300 ms was tried first: the bench's back-to-back reloads then met the pause, and
+ * their first table row came later.
+ */
+export const QUIET_MS = 1000;
 
 type GcExtension = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => unknown;
 
@@ -43,30 +48,74 @@ export function lastResortCollection(): (() => void) | null {
   return () => void extension({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
 
+const MB = 1024 * 1024;
+
+export interface HeapSize {
+  /** V8's young generation as committed now (it starts at 1 MB). */
+  young: number;
+  /** The whole heap as committed now. */
+  total: number;
+}
+
+export function heapSize(): HeapSize {
+  return {
+    young: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+    total: getHeapStatistics().total_heap_size,
+  };
+}
+
+/**
+ * Whether a collection would give much back, so that a small call (one image's details) does not
+ * cost a full collection: the young generation grown past 8 MB (it starts at 1; a graph build
+ * takes it to 128), or the heap 32 MB larger than right after the last trim.
+ */
+export const YOUNG_WORTH_TRIMMING = 8 * MB;
+export const GROWTH_WORTH_TRIMMING = 32 * MB;
+
 export class HeapTrim {
   private readonly collect: (() => void) | null;
   private readonly quietMs: number;
+  private readonly measure: () => HeapSize;
+  /** The heap's size right after the last trim (or at the start): growth is measured from it. */
+  private settled: number;
   private inFlight = 0;
   private dirty = false;
+  /** Trim without waiting for quiet (a build nobody was waiting for). */
+  private soon = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Collections run so far (for tests and diagnostics). */
   trims = 0;
 
-  /** `collect` null: a host that cannot trim (tests; a V8 without the gc extension). */
-  constructor(collect: (() => void) | null = lastResortCollection(), quietMs = QUIET_MS) {
+  /** `collect` null: a host that cannot trim (a V8 without the gc extension). */
+  constructor(collect: (() => void) | null = lastResortCollection(), quietMs = QUIET_MS, measure: () => HeapSize = heapSize) {
     this.collect = collect;
     this.quietMs = quietMs;
+    this.measure = measure;
+    this.settled = measure().total;
   }
 
-  /** Work that left a large heap behind (a graph built, a view answered from it): trim when quiet. */
+  /** Work that left a large heap behind (a view answered from the graph): trim when quiet. */
   worked(): void {
     this.dirty = true;
+    this.arm();
+  }
+
+  /**
+   * A graph was built. With no call waiting for it (the build the host starts with, before the
+   * page asks), trim at once: the build leaves the largest heap of all (the young generation at
+   * its maximum), and the answers the page then asks for would pile up on it. With calls waiting,
+   * trim once they are over and the host has been quiet, as after any other graph work.
+   */
+  built(): void {
+    this.dirty = true;
+    this.soon = this.inFlight === 0;
     this.arm();
   }
 
   /** A call starts: no trim while it runs. */
   begin(): void {
     this.inFlight++;
+    this.soon = false;
     this.disarm();
   }
 
@@ -84,7 +133,7 @@ export class HeapTrim {
   private arm(): void {
     if (!this.collect || !this.dirty || this.inFlight > 0) return;
     this.disarm();
-    this.timer = setTimeout(() => this.run(), this.quietMs);
+    this.timer = setTimeout(() => this.run(), this.soon ? 0 : this.quietMs);
     // A pending trim never keeps the process alive.
     this.timer.unref?.();
   }
@@ -98,7 +147,13 @@ export class HeapTrim {
     this.timer = undefined;
     if (!this.dirty || this.inFlight > 0) return;
     this.dirty = false;
+    this.soon = false;
+    const now = this.measure();
+    // The heap may also have shrunk on its own since the last trim.
+    this.settled = Math.min(this.settled, now.total);
+    if (now.young <= YOUNG_WORTH_TRIMMING && now.total <= this.settled + GROWTH_WORTH_TRIMMING) return;
     this.trims++;
     this.collect!();
+    this.settled = this.measure().total;
   }
 }
