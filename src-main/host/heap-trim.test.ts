@@ -53,30 +53,6 @@ test('no trim while a call is in flight; the quiet time counts from the last cal
   assert.equal(c.count(), 1);
 });
 
-test('a graph built with no call waiting for it is trimmed at once; with calls waiting, once they are over and the host is quiet', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const c = counting();
-  const trim = new HeapTrim(c.collect, QUIET, grownHeap);
-  trim.built();
-  t.mock.timers.tick(0);
-  assert.equal(c.count(), 1);
-  trim.begin();
-  trim.built();
-  trim.end();
-  t.mock.timers.tick(QUIET - 1);
-  assert.equal(c.count(), 1);
-  t.mock.timers.tick(1);
-  assert.equal(c.count(), 2);
-  // A call that comes in before the trim puts it off until the host is quiet again.
-  trim.built();
-  trim.begin();
-  trim.end();
-  t.mock.timers.tick(QUIET - 1);
-  assert.equal(c.count(), 2);
-  t.mock.timers.tick(1);
-  assert.equal(c.count(), 3);
-});
-
 test('calls that did no graph work do not trim; close drops a pending trim', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const c = counting();

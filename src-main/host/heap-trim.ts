@@ -23,7 +23,8 @@ import { runInNewContext } from 'node:vm';
  * How long the host must have had no call in flight after graph work before it trims: by then the
  * page has its answers (a view's calls come together), and a call that arrives during the pause
  * waits for it. 300 ms was tried first: the bench's back-to-back reloads then met the pause, and
- * their first table row came later.
+ * their first table row came later. Trimming at once after the host's first build (before the page
+ * asks) was tried too: the page's first calls then met the pause, for a lower peak only in some runs.
  */
 export const QUIET_MS = 1000;
 
@@ -80,8 +81,6 @@ export class HeapTrim {
   private settled: number;
   private inFlight = 0;
   private dirty = false;
-  /** Trim without waiting for quiet (a build nobody was waiting for). */
-  private soon = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Collections run so far (for tests and diagnostics). */
   trims = 0;
@@ -100,22 +99,9 @@ export class HeapTrim {
     this.arm();
   }
 
-  /**
-   * A graph was built. With no call waiting for it (the build the host starts with, before the
-   * page asks), trim at once: the build leaves the largest heap of all (the young generation at
-   * its maximum), and the answers the page then asks for would pile up on it. With calls waiting,
-   * trim once they are over and the host has been quiet, as after any other graph work.
-   */
-  built(): void {
-    this.dirty = true;
-    this.soon = this.inFlight === 0;
-    this.arm();
-  }
-
   /** A call starts: no trim while it runs. */
   begin(): void {
     this.inFlight++;
-    this.soon = false;
     this.disarm();
   }
 
@@ -133,7 +119,7 @@ export class HeapTrim {
   private arm(): void {
     if (!this.collect || !this.dirty || this.inFlight > 0) return;
     this.disarm();
-    this.timer = setTimeout(() => this.run(), this.soon ? 0 : this.quietMs);
+    this.timer = setTimeout(() => this.run(), this.quietMs);
     // A pending trim never keeps the process alive.
     this.timer.unref?.();
   }
@@ -147,7 +133,6 @@ export class HeapTrim {
     this.timer = undefined;
     if (!this.dirty || this.inFlight > 0) return;
     this.dirty = false;
-    this.soon = false;
     const now = this.measure();
     // The heap may also have shrunk on its own since the last trim.
     this.settled = Math.min(this.settled, now.total);

@@ -13,7 +13,6 @@ import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
-import { buildStoreGraph } from '../engine/insight/store-graph.ts';
 import { GraphCache } from './graph-cache.ts';
 import { HeapTrim } from './heap-trim.ts';
 import { sweepUploads, uploadsDirOf } from './uploads.ts';
@@ -52,11 +51,7 @@ export function createHost(opts: HostOptions): Host {
   const store = () => (opened ??= open().catch((e: unknown) => ((opened = undefined), Promise.reject(e))));
   // The graph and the views' answers leave V8's heap large: trimmed once the host is quiet again.
   const trim = new HeapTrim();
-  const graphs = new GraphCache(store, async (s) => {
-    const graph = await buildStoreGraph(s);
-    trim.built();
-    return graph;
-  });
+  const graphs = new GraphCache(store);
 
   // storeChanged is debounced: a pull's own notice and the watcher's echo of it become one event.
   let pending: { timer: ReturnType<typeof setTimeout>; reason: string } | undefined;
