@@ -14,6 +14,7 @@ import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
 import { GraphCache } from './graph-cache.ts';
+import { HeapTrim } from './heap-trim.ts';
 import { sweepUploads, uploadsDirOf } from './uploads.ts';
 
 export interface Host {
@@ -48,6 +49,8 @@ export function createHost(opts: HostOptions): Host {
     return s;
   };
   const store = () => (opened ??= open().catch((e: unknown) => ((opened = undefined), Promise.reject(e))));
+  // The graph and the views' answers leave V8's heap large: trimmed once the host is quiet again.
+  const trim = new HeapTrim();
   const graphs = new GraphCache(store);
 
   // storeChanged is debounced: a pull's own notice and the watcher's echo of it become one event.
@@ -77,19 +80,36 @@ export function createHost(opts: HostOptions): Host {
     storeDir: opts.storeDir,
     uploadsDir,
     store,
-    graph: () => graphs.get(),
+    graph: () => {
+      trim.worked();
+      return graphs.get();
+    },
     env,
     transfers,
     storeChanged,
     logins,
   };
   // The window asks for the image list as soon as it loads: have the store's graph ready by then.
-  const warming = opts.handlers ? undefined : graphs.get().catch(() => undefined);
+  const warming = opts.handlers
+    ? undefined
+    : graphs.get().then(
+        () => trim.worked(),
+        () => undefined,
+      );
+  const dispatcher = createDispatcher((opts.handlers ?? engineHandlers)(ctx));
   return {
-    dispatch: createDispatcher((opts.handlers ?? engineHandlers)(ctx)),
+    dispatch: async (call, input) => {
+      trim.begin();
+      try {
+        return await dispatcher(call, input);
+      } finally {
+        trim.end();
+      }
+    },
     events,
     async close() {
       await warming;
+      trim.close();
       unwatch();
       unregisterLogins();
       await transfers.close();
