@@ -1,7 +1,8 @@
 /**
  * The details panel of one stored image: where it came from and where its tag pointed before, and
- * per platform its config, history, layers (compressed, and uncompressed where the layer tree
- * knows it), manifest and index as JSON.
+ * per platform its config, history (each step as docker history shows it, the recorded command on
+ * hover), layers (stored, i.e. compressed, and unpacked where the layer tree knows it), manifest and
+ * index as JSON. Sizes use the CLI's words: stored (compressed) and unpacked.
  */
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
@@ -10,14 +11,15 @@ import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
-import { PlatformBadge, SignedBadge } from './columns.tsx';
+import { PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
+import { buildStep } from '../../../src-shared/oci/history.ts';
 import { copyWithNotice } from './actions.ts';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
+function Row({ label, title, children }: { label: string; title?: string; children: ReactNode }) {
   return (
     <>
-      <dt>{label}</dt>
+      <dt title={title}>{label}</dt>
       <dd>{children}</dd>
     </>
   );
@@ -112,8 +114,12 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
           <tr>
             <th>#</th>
             <th>Digest</th>
-            <th className="num">Compressed</th>
-            <th className="num">Uncompressed</th>
+            <th className="num" title="Stored (compressed): the layer as the store holds it">
+              Stored
+            </th>
+            <th className="num" title="Unpacked: the layer uncompressed, as docker and podman count an image's size">
+              Unpacked
+            </th>
             <th>Created by</th>
           </tr>
         </thead>
@@ -143,8 +149,8 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
                     </span>
                   )}
                 </td>
-                <td className="created-by" title={l.createdBy ?? undefined}>
-                  {l.createdBy ? <code>{l.createdBy}</code> : <span className="muted">unknown</span>}
+                <td className="created-by">
+                  {l.createdBy ? <BuildStep createdBy={l.createdBy} /> : <span className="muted">unknown</span>}
                 </td>
               </tr>
             );
@@ -166,6 +172,15 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
   );
 }
 
+/** A build step as `docker history` shows it (`COPY … /`, `RUN …`); the command as recorded on hover. */
+export function BuildStep({ createdBy }: { createdBy: string }) {
+  return (
+    <code className="build-step" title={createdBy}>
+      {buildStep(createdBy)}
+    </code>
+  );
+}
+
 function HistorySection({ p }: { p: PlatformDetails }) {
   const history = p.config.history ?? [];
   if (history.length === 0) return null;
@@ -175,7 +190,7 @@ function HistorySection({ p }: { p: PlatformDetails }) {
       <ol className="history">
         {history.map((h, i) => (
           <li key={i} className={h.empty_layer ? 'empty' : undefined}>
-            <code>{h.created_by ?? h.comment ?? '(no command)'}</code>
+            {h.created_by ? <BuildStep createdBy={h.created_by} /> : <code>{h.comment ?? '(no command)'}</code>}
             <span className="muted">
               {' '}
               <RelativeTime iso={h.created ?? null} />
@@ -302,7 +317,7 @@ function Overview({ d }: { d: Details }) {
         {warning ? <div className="warn">⚠ {warning}</div> : null}
         {d.absentPlatforms.length ? <div className="muted">Not stored: {d.absentPlatforms.join(', ')}</div> : null}
       </Row>
-      <Row label="Size">
+      <Row label="Stored" title={STORED_TITLE}>
         <Bytes value={d.size} /> <span className="muted">(unique </span>
         <Bytes value={d.uniqueBytes} />
         <span className="muted">, shared </span>
@@ -342,7 +357,7 @@ function Overview({ d }: { d: Details }) {
   );
 }
 
-/** Uncompressed layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
+/** Unpacked (uncompressed) layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
 function useUncompressed(name: string, digest: string | undefined): Map<string, number | null> {
   // On an error the column stays unknown: the compressed sizes and everything else still show.
   const trees = useImageTree(name, digest !== undefined).data;

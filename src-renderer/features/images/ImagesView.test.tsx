@@ -68,11 +68,11 @@ describe('the table', () => {
 
     await user.click(screen.getByTestId('sort-size'));
     expect(names()).toEqual([a.name, c.name, b.name]); // largest first
-    expect(header('Size').getAttribute('aria-sort')).toBe('descending');
+    expect(header('Stored').getAttribute('aria-sort')).toBe('descending');
     expect(header('Repository').getAttribute('aria-sort')).toBe('none');
     await user.click(screen.getByTestId('sort-size'));
     expect(names()).toEqual([b.name, c.name, a.name]);
-    expect(header('Size').getAttribute('aria-sort')).toBe('ascending');
+    expect(header('Stored').getAttribute('aria-sort')).toBe('ascending');
 
     await user.click(screen.getByTestId('sort-created'));
     expect(names()).toEqual([b.name, a.name, c.name]); // newest first

@@ -61,14 +61,18 @@ export const COLUMN_LABELS: Record<ColumnId, string> = {
   tag: 'Tag',
   digest: 'Digest',
   platforms: 'Platforms',
-  size: 'Size',
+  size: 'Stored',
   unique: 'Unique',
   shared: 'Shared',
   created: 'Created',
 };
 
+/** What the stored size counts, in the CLI's words (docs/cli.md): the column's and the details' tooltip. */
+export const STORED_TITLE =
+  'Stored (compressed): every blob the image references as the store holds it, each counted once. Not the unpacked size docker and podman list.';
+
 const HEADER_TITLES: Partial<Record<ColumnId, string>> = {
-  size: 'Every blob the image references, each counted once',
+  size: STORED_TITLE,
   unique: 'What removing only this image would free: blobs no other stored image uses',
   shared: 'Blobs this image shares with other stored images (freed only when all of them go)',
 };
