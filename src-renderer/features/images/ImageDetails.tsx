@@ -4,14 +4,14 @@
  * hover), layers (stored, i.e. compressed, and unpacked where the layer tree knows it), manifest and
  * index as JSON. Sizes use the CLI's words: stored (compressed) and unpacked.
  */
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useId, useMemo, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
 import { useHostInfo, useImageDetails, useImageTree } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
-import { PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
+import { MiddleName, PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { copyWithNotice } from './actions.ts';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
@@ -120,39 +120,44 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
             <th className="num" title="Unpacked: the layer uncompressed, as docker and podman count an image's size">
               Unpacked
             </th>
-            <th>Created by</th>
           </tr>
         </thead>
         <tbody>
           {p.layers.map((l, i) => {
             const u = uncompressed.get(l.digest);
             return (
-              <tr key={`${l.digest}-${i}`} className={l.stored ? undefined : 'absent'}>
-                <td className="num">{i + 1}</td>
-                <td>
-                  <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
-                  {l.stored ? null : (
-                    <span className="badge" title="Not in the store">
-                      absent
-                    </span>
-                  )}
-                </td>
-                <td className="num">
-                  <Bytes value={l.size} />
-                </td>
-                <td className="num">
-                  {typeof u === 'number' ? (
-                    <Bytes value={u} />
-                  ) : (
-                    <span className="muted" title="Not known until the layer is unpacked">
-                      —
-                    </span>
-                  )}
-                </td>
-                <td className="created-by">
-                  {l.createdBy ? <BuildStep createdBy={l.createdBy} /> : <span className="muted">unknown</span>}
-                </td>
-              </tr>
+              <Fragment key={`${l.digest}-${i}`}>
+                <tr className={l.stored ? undefined : 'absent'}>
+                  <td className="num">{i + 1}</td>
+                  <td>
+                    <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
+                    {l.stored ? null : (
+                      <span className="badge" title="Not in the store">
+                        absent
+                      </span>
+                    )}
+                  </td>
+                  <td className="num">
+                    <Bytes value={l.size} />
+                  </td>
+                  <td className="num">
+                    {typeof u === 'number' ? (
+                      <Bytes value={u} />
+                    ) : (
+                      <span className="muted" title="Not known until the layer is unpacked">
+                        —
+                      </span>
+                    )}
+                  </td>
+                </tr>
+                {/* The step that made the layer on its own line, the panel's whole width: it is the longest text. */}
+                <tr className={l.stored ? 'step' : 'step absent'}>
+                  <td />
+                  <td className="created-by" colSpan={3}>
+                    {l.createdBy ? <BuildStep createdBy={l.createdBy} /> : <span className="muted">created by an unknown step</span>}
+                  </td>
+                </tr>
+              </Fragment>
             );
           })}
         </tbody>
@@ -164,7 +169,6 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
               <Bytes value={total} />
             </td>
             <td className="num">{totalUncompressed !== null ? <Bytes value={totalUncompressed} /> : null}</td>
-            <td />
           </tr>
         </tfoot>
       </table>
@@ -172,11 +176,12 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
   );
 }
 
-/** A build step as `docker history` shows it (`COPY … /`, `RUN …`); the command as recorded on hover. */
+/** A build step as `docker history` shows it (`COPY … /`, `RUN …`); the whole step and the command as recorded on hover. */
 export function BuildStep({ createdBy }: { createdBy: string }) {
+  const step = buildStep(createdBy);
   return (
-    <code className="build-step" title={createdBy}>
-      {buildStep(createdBy)}
+    <code className="build-step" title={step === createdBy ? createdBy : `${step}\n\nRecorded as: ${createdBy}`}>
+      {step}
     </code>
   );
 }
@@ -378,7 +383,9 @@ export function ImageDetails({ name }: { name: string }) {
   return (
     <aside className="image-details" data-testid="image-details" aria-label={`Details of ${name}`}>
       <header className="image-details-head">
-        <h2 title={name}>{name}</h2>
+        <h2>
+          <MiddleName name={name} />
+        </h2>
         <button type="button" className="icon" aria-label="Close details" onClick={() => showDetails(null)}>
           ×
         </button>
