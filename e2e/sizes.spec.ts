@@ -51,5 +51,13 @@ for (const [width, height] of [
     await expect(createdBy.nth(0)).toContainText(/^ADD file:[0-9a-f]+ in \/$/);
     await expect(createdBy.nth(0).locator('[title]').first()).toHaveAttribute('title', /Recorded as: \/bin\/sh -c #\(nop\) ADD file:/);
     await screenshot(page, `sizes-details-${width}`);
+
+    // The prune dialog's reasons name the long repository: they wrap, nothing runs off its edge.
+    await page.getByTestId('prune-button').click();
+    const dialog = page.getByTestId('prune-dialog');
+    await expect(dialog.getByTestId('prune-item').first()).toBeVisible();
+    await expect(dialog).toContainText(smallStore.repositories[1]!.split('/').at(-1)!);
+    expect(await clippedTexts(dialog), 'the prune dialog').toEqual([]);
+    await screenshot(page, `sizes-prune-${width}`);
   });
 }
