@@ -6,22 +6,10 @@
  * HTTPS answers the plain-HTTP try with a 400 (Go's "Client sent an HTTP request to an HTTPS server")
  * or drops it, and the HTTPS candidate, with the host's certs.d, follows.
  */
-import { isIP } from 'node:net';
+import { hostnameOf, isLoopbackRegistryHost } from '../../../src-shared/oci/loopback.ts';
 
-export function hostnameOf(host: string): string {
-  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
-  const colon = host.lastIndexOf(':');
-  return colon > 0 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
-}
-
-/** A registry host on this machine's loopback (all of 127/8, ::1, localhost): reached over plain HTTP first. */
-export function isLoopbackRegistryHost(host: string): boolean {
-  const name = hostnameOf(host).toLowerCase();
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (isIP(name) === 4) return name.startsWith('127.');
-  if (isIP(name) === 6) return name === '::1' || name === '0:0:0:0:0:0:0:1';
-  return false;
-}
+// The rule is shared with the app, which says what happens (registry settings, pull dialog).
+export { hostnameOf, isLoopbackRegistryHost };
 
 export interface Endpoint {
   /** Base URL without trailing slash, e.g. `https://registry-1.docker.io`. */

@@ -1,23 +1,25 @@
 /**
  * The details panel of one stored image: where it came from and where its tag pointed before, and
- * per platform its config, history, layers (compressed, and uncompressed where the layer tree
- * knows it), manifest and index as JSON.
+ * per platform its config, history (each step as docker history shows it, the recorded command on
+ * hover), layers (stored, i.e. compressed, and unpacked where the layer tree knows it), manifest and
+ * index as JSON. Sizes use the CLI's words: stored (compressed) and unpacked.
  */
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useId, useMemo, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
 import { useHostInfo, useImageDetails, useImageTree } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
-import { PlatformBadge, SignedBadge } from './columns.tsx';
+import { MiddleName, PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
+import { buildStep } from '../../../src-shared/oci/history.ts';
 import { copyWithNotice } from './actions.ts';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
+function Row({ label, title, children }: { label: string; title?: string; children: ReactNode }) {
   return (
     <>
-      <dt>{label}</dt>
+      <dt title={title}>{label}</dt>
       <dd>{children}</dd>
     </>
   );
@@ -112,41 +114,50 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
           <tr>
             <th>#</th>
             <th>Digest</th>
-            <th className="num">Compressed</th>
-            <th className="num">Uncompressed</th>
-            <th>Created by</th>
+            <th className="num" title="Stored (compressed): the layer as the store holds it">
+              Stored
+            </th>
+            <th className="num" title="Unpacked: the layer uncompressed, as docker and podman count an image's size">
+              Unpacked
+            </th>
           </tr>
         </thead>
         <tbody>
           {p.layers.map((l, i) => {
             const u = uncompressed.get(l.digest);
             return (
-              <tr key={`${l.digest}-${i}`} className={l.stored ? undefined : 'absent'}>
-                <td className="num">{i + 1}</td>
-                <td>
-                  <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
-                  {l.stored ? null : (
-                    <span className="badge" title="Not in the store">
-                      absent
-                    </span>
-                  )}
-                </td>
-                <td className="num">
-                  <Bytes value={l.size} />
-                </td>
-                <td className="num">
-                  {typeof u === 'number' ? (
-                    <Bytes value={u} />
-                  ) : (
-                    <span className="muted" title="Not known until the layer is unpacked">
-                      —
-                    </span>
-                  )}
-                </td>
-                <td className="created-by" title={l.createdBy ?? undefined}>
-                  {l.createdBy ? <code>{l.createdBy}</code> : <span className="muted">unknown</span>}
-                </td>
-              </tr>
+              <Fragment key={`${l.digest}-${i}`}>
+                <tr className={l.stored ? undefined : 'absent'}>
+                  <td className="num">{i + 1}</td>
+                  <td>
+                    <code title={`${l.digest}\n${l.mediaType}${l.diffId ? `\ndiff ID ${l.diffId}` : ''}`}>{shortDigest(l.digest)}</code>
+                    {l.stored ? null : (
+                      <span className="badge" title="Not in the store">
+                        absent
+                      </span>
+                    )}
+                  </td>
+                  <td className="num">
+                    <Bytes value={l.size} />
+                  </td>
+                  <td className="num">
+                    {typeof u === 'number' ? (
+                      <Bytes value={u} />
+                    ) : (
+                      <span className="muted" title="Not known until the layer is unpacked">
+                        —
+                      </span>
+                    )}
+                  </td>
+                </tr>
+                {/* The step that made the layer on its own line, the panel's whole width: it is the longest text. */}
+                <tr className={l.stored ? 'step' : 'step absent'}>
+                  <td />
+                  <td className="created-by" colSpan={3}>
+                    {l.createdBy ? <BuildStep createdBy={l.createdBy} /> : <span className="muted">created by an unknown step</span>}
+                  </td>
+                </tr>
+              </Fragment>
             );
           })}
         </tbody>
@@ -158,11 +169,20 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
               <Bytes value={total} />
             </td>
             <td className="num">{totalUncompressed !== null ? <Bytes value={totalUncompressed} /> : null}</td>
-            <td />
           </tr>
         </tfoot>
       </table>
     </section>
+  );
+}
+
+/** A build step as `docker history` shows it (`COPY … /`, `RUN …`); the whole step and the command as recorded on hover. */
+export function BuildStep({ createdBy }: { createdBy: string }) {
+  const step = buildStep(createdBy);
+  return (
+    <code className="build-step" title={step === createdBy ? createdBy : `${step}\n\nRecorded as: ${createdBy}`}>
+      {step}
+    </code>
   );
 }
 
@@ -175,7 +195,7 @@ function HistorySection({ p }: { p: PlatformDetails }) {
       <ol className="history">
         {history.map((h, i) => (
           <li key={i} className={h.empty_layer ? 'empty' : undefined}>
-            <code>{h.created_by ?? h.comment ?? '(no command)'}</code>
+            {h.created_by ? <BuildStep createdBy={h.created_by} /> : <code>{h.comment ?? '(no command)'}</code>}
             <span className="muted">
               {' '}
               <RelativeTime iso={h.created ?? null} />
@@ -302,7 +322,7 @@ function Overview({ d }: { d: Details }) {
         {warning ? <div className="warn">⚠ {warning}</div> : null}
         {d.absentPlatforms.length ? <div className="muted">Not stored: {d.absentPlatforms.join(', ')}</div> : null}
       </Row>
-      <Row label="Size">
+      <Row label="Stored" title={STORED_TITLE}>
         <Bytes value={d.size} /> <span className="muted">(unique </span>
         <Bytes value={d.uniqueBytes} />
         <span className="muted">, shared </span>
@@ -342,7 +362,7 @@ function Overview({ d }: { d: Details }) {
   );
 }
 
-/** Uncompressed layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
+/** Unpacked (uncompressed) layer sizes from the layer tree, where it knows them (best effort: the panel works without). */
 function useUncompressed(name: string, digest: string | undefined): Map<string, number | null> {
   // On an error the column stays unknown: the compressed sizes and everything else still show.
   const trees = useImageTree(name, digest !== undefined).data;
@@ -363,7 +383,9 @@ export function ImageDetails({ name }: { name: string }) {
   return (
     <aside className="image-details" data-testid="image-details" aria-label={`Details of ${name}`}>
       <header className="image-details-head">
-        <h2 title={name}>{name}</h2>
+        <h2>
+          <MiddleName name={name} />
+        </h2>
         <button type="button" className="icon" aria-label="Close details" onClick={() => showDetails(null)}>
           ×
         </button>

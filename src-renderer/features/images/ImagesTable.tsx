@@ -5,12 +5,16 @@
  * Selection (image names) lives in the ui slice; the cursor and the range anchor are local, and
  * both change only through the pure reducer and key map of navigation.ts. The table is one tab
  * stop (a treegrid with aria-activedescendant); the keys are those of a file list.
+ *
+ * The columns fit the table's width (fit.ts): the less useful ones hide first, names shrink in the
+ * middle, and figures keep their width.
  */
 import { useTable, type Header, type SortingState } from '@tanstack/react-table';
 import type { Rect } from '@tanstack/react-virtual';
-import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { useDeckhand } from '../../store/index.ts';
-import { COLUMN_WIDTHS, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
+import { columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
+import { gridTemplate, visibleColumns } from './fit.ts';
 import { useExpansion } from './expansion.ts';
 import { commandFor, initialNavigation, reduceSelection, type SelectionAction } from './navigation.ts';
 import { RowMenu, type MenuTarget } from './RowMenu.tsx';
@@ -20,7 +24,6 @@ import { ROW_HEIGHT, TableBody } from './TableBody.tsx';
 /** The viewport assumed while the scroll element has no layout (a hidden pane, jsdom). */
 const NO_LAYOUT_RECT: Rect = { width: 1200, height: 720 };
 
-const GRID_COLUMNS = (Object.keys(COLUMN_WIDTHS) as ColumnId[]).map((id) => COLUMN_WIDTHS[id]).join(' ');
 const DEFAULT_SORT: SortingState = [{ id: 'repository', desc: false }];
 
 interface Props {
@@ -58,6 +61,8 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const [menu, setMenu] = useState<MenuTarget | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
+  const { key: shownKey, width: tableWidth } = useShownColumns(scrollRef, fallbackRect.width);
+  const columnsShown = useMemo(() => shownKey.split(' ') as ColumnId[], [shownKey]);
   const baseId = useId();
   const rowId = (index: number) => `${baseId}-row-${index}`;
   const cursor = nav.cursor >= 0 && nav.cursor < rows.length ? nav.cursor : -1;
@@ -140,12 +145,14 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
           aria-rowcount={rows.length + 1}
           aria-activedescendant={cursor >= 0 ? rowId(cursor) : undefined}
           tabIndex={0}
-          style={{ ['--image-columns' as string]: GRID_COLUMNS }}
+          style={{ ['--image-columns' as string]: gridTemplate(columnsShown, tableWidth) }}
+          data-columns={shownKey}
           onKeyDown={onKeyDown}
         >
-          <TableHead headers={table.getHeaderGroups()[0]!.headers} />
+          <TableHead headers={table.getHeaderGroups()[0]!.headers.filter((h) => columnsShown.includes(h.id as ColumnId))} />
           <TableBody
             rows={rows}
+            shown={columnsShown}
             scrollRef={scrollRef}
             fallbackRect={fallbackRect}
             selected={selected}
@@ -160,6 +167,25 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
       </div>
     </RowMenu>
   );
+}
+
+/**
+ * The shown columns, as one space-separated string (stable while the set is): they follow the
+ * scroll element's width, which a ResizeObserver reports (the window, the details panel opening).
+ */
+function useShownColumns(scrollRef: RefObject<HTMLDivElement | null>, fallbackWidth: number): { key: string; width: number } {
+  const [width, setWidth] = useState(fallbackWidth);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth > 0 ? el.clientWidth : fallbackWidth);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [scrollRef, fallbackWidth]);
+  return { key: visibleColumns(width).join(' '), width };
 }
 
 /** The header row: one sort button per column, aria-sort following the sort. */

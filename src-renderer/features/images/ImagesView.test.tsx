@@ -8,6 +8,8 @@ import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { hex, image } from './fixtures.ts';
 import { ImagesView } from './ImagesView.tsx';
+import { ImagesTable } from './ImagesTable.tsx';
+import { buildTree } from './rows.ts';
 
 const apiMock = {
   removeImages: vi.fn(),
@@ -68,11 +70,11 @@ describe('the table', () => {
 
     await user.click(screen.getByTestId('sort-size'));
     expect(names()).toEqual([a.name, c.name, b.name]); // largest first
-    expect(header('Size').getAttribute('aria-sort')).toBe('descending');
+    expect(header('Stored').getAttribute('aria-sort')).toBe('descending');
     expect(header('Repository').getAttribute('aria-sort')).toBe('none');
     await user.click(screen.getByTestId('sort-size'));
     expect(names()).toEqual([b.name, c.name, a.name]);
-    expect(header('Size').getAttribute('aria-sort')).toBe('ascending');
+    expect(header('Stored').getAttribute('aria-sort')).toBe('ascending');
 
     await user.click(screen.getByTestId('sort-created'));
     expect(names()).toEqual([b.name, a.name, c.name]); // newest first
@@ -262,6 +264,59 @@ describe('selection and keys', () => {
     event.dataTransfer = { setData: (k: string, v: string) => (data[k] = v), effectAllowed: '' };
     act(() => void row.dispatchEvent(event));
     expect(data).toEqual({ 'application/x-deckhand-image': a.name, 'text/plain': 'example.com/alpha:1' });
+  });
+});
+
+describe('the digest cell', () => {
+  test('a click on the digest text selects the row and copies nothing; a double-click opens details', async () => {
+    const user = userEvent.setup();
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(<ImagesView />);
+    const row = screen.getAllByTestId('image-row')[1]!;
+    const digestText = within(row).getByTestId('cell-digest').querySelector('.mono')!;
+    expect(digestText.getAttribute('title')).toBe(b.digest);
+    await user.click(digestText);
+    expect(useDeckhand.getState().selection).toEqual([b.name]);
+    expect(writeText).not.toHaveBeenCalled();
+    expect(useDeckhand.getState().notices).toEqual([]);
+    await user.dblClick(digestText);
+    expect(useDeckhand.getState().detailsName).toBe(b.name);
+    expect(writeText).not.toHaveBeenCalled();
+  });
+
+  test('only the copy icon copies, once even on a double-click, and it neither selects nor opens details', async () => {
+    const user = userEvent.setup();
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(<ImagesView />);
+    const row = screen.getAllByTestId('image-row')[1]!;
+    const copy = within(row).getByRole('button', { name: `Copy example.com/bravo@${b.digest}` });
+    await user.click(copy);
+    expect(writeText).toHaveBeenCalledTimes(1);
+    expect(writeText).toHaveBeenCalledWith(`example.com/bravo@${b.digest}`);
+    expect(useDeckhand.getState().selection).toEqual([]);
+    await user.dblClick(copy);
+    expect(writeText).toHaveBeenCalledTimes(2); // one more copy for the double-click, not two
+    expect(useDeckhand.getState().notices.filter((n) => n.text.startsWith('Copied'))).toHaveLength(2);
+    expect(useDeckhand.getState().detailsName).toBeNull();
+  });
+});
+
+describe('narrow tables', () => {
+  test('columns hide in the chosen order as the table narrows, and long names keep their ends with the whole name on hover', () => {
+    const long = image({
+      repository: '127.0.0.1:56067/deckhand-e2e/platform-team/services/hello',
+      tag: '1',
+      digest: `sha256:${hex('d')}`,
+    });
+    setRows([long]);
+    render(<ImagesTable nodes={buildTree([long])} fallbackRect={{ width: 600, height: 400 }} />);
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent?.replace(/[▲▼]/g, ''));
+    expect(headers).toEqual(['Repository', 'Tag', 'Digest', 'Stored']);
+    const name = screen.getByTestId('cell-repository').querySelector('.mid-name')!;
+    expect(name.getAttribute('title')).toBe(long.repository);
+    expect([...name.children].map((c) => c.textContent)).toEqual(['127.0.0.1:56067/', 'deckhand-e2e/platform-team/services/', 'hello']);
   });
 });
 

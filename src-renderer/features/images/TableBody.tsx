@@ -10,13 +10,15 @@ import { memo, useCallback, useEffect, useRef, type DragEvent, type MouseEvent, 
 import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 import type { ImageTableRow } from './columns.tsx';
 import { useRenderAhead } from './render-ahead.ts';
-import { namesOf, referenceOf, type TableNode } from './rows.ts';
+import { namesOf, referenceOf, type ColumnId, type TableNode } from './rows.ts';
 import { RowMenuTrigger } from './RowMenu.tsx';
 
 export const ROW_HEIGHT = 30;
 
 interface BodyProps {
   rows: ImageTableRow[];
+  /** The columns that fit (fit.ts), in table order. */
+  shown: readonly ColumnId[];
   scrollRef: RefObject<HTMLDivElement | null>;
   fallbackRect: Rect;
   selected: ReadonlySet<string>;
@@ -33,6 +35,7 @@ const estimateSize = () => ROW_HEIGHT;
 
 export function TableBody({
   rows,
+  shown,
   scrollRef,
   fallbackRect,
   selected,
@@ -83,6 +86,7 @@ export function TableBody({
             <BodyRow
               key={row.id}
               row={row}
+              shown={shown}
               index={item.index}
               start={item.start}
               id={rowId(item.index)}
@@ -102,6 +106,7 @@ export function TableBody({
 
 interface RowProps {
   row: ImageTableRow;
+  shown: readonly ColumnId[];
   index: number;
   start: number;
   id: string;
@@ -122,6 +127,7 @@ function onDragStart(e: DragEvent<HTMLTableRowElement>, node: TableNode) {
 
 const BodyRow = memo(function BodyRow({
   row,
+  shown,
   index,
   start,
   id,
@@ -163,11 +169,14 @@ const BodyRow = memo(function BodyRow({
       onDoubleClick={() => onDoubleClick(index)}
       onContextMenu={() => onContextMenu(index)}
     >
-      {row.getAllCells().map((cell) => (
-        <td key={cell.id} className={`col-${cell.column.id}`} data-testid={`cell-${cell.column.id}`}>
-          <FlexRender cell={cell} />
-        </td>
-      ))}
+      {row
+        .getAllCells()
+        .filter((cell) => shown.includes(cell.column.id as ColumnId))
+        .map((cell) => (
+          <td key={cell.id} className={`col-${cell.column.id}`} data-testid={`cell-${cell.column.id}`}>
+            <FlexRender cell={cell} />
+          </td>
+        ))}
     </tr>
   );
 });

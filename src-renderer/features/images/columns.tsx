@@ -15,7 +15,9 @@ import {
 import { useHostPlatform } from './host-platform.ts';
 import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
+import { CopyIcon } from '../../ui/icons.tsx';
 import { copyWithNotice } from './actions.ts';
+import { splitName } from './fit.ts';
 import {
   archOf,
   compareNumber,
@@ -44,31 +46,23 @@ const textSort = (a: ImageTableRow, b: ImageTableRow, id: string) =>
   compareText(String(a.getValue(id) ?? ''), String(b.getValue(id) ?? ''));
 const numberSort = (a: ImageTableRow, b: ImageTableRow, id: string) => compareNumber(Number(a.getValue(id)), Number(b.getValue(id)));
 
-/** Column widths for the grid layout (CSS grid-template-columns), in column order. */
-export const COLUMN_WIDTHS: Record<ColumnId, string> = {
-  repository: 'minmax(180px, 2.2fr)',
-  tag: 'minmax(120px, 1.3fr)',
-  digest: '150px',
-  platforms: 'minmax(150px, 1.2fr)',
-  size: '84px',
-  unique: '84px',
-  shared: '84px',
-  created: '112px',
-};
-
 export const COLUMN_LABELS: Record<ColumnId, string> = {
   repository: 'Repository',
   tag: 'Tag',
   digest: 'Digest',
   platforms: 'Platforms',
-  size: 'Size',
+  size: 'Stored',
   unique: 'Unique',
   shared: 'Shared',
   created: 'Created',
 };
 
+/** What the stored size counts, in the CLI's words (docs/cli.md): the column's and the details' tooltip. */
+export const STORED_TITLE =
+  'Stored (compressed): every blob the image references as the store holds it, each counted once. Not the unpacked size docker and podman list.';
+
 const HEADER_TITLES: Partial<Record<ColumnId, string>> = {
-  size: 'Every blob the image references, each counted once',
+  size: STORED_TITLE,
   unique: 'What removing only this image would free: blobs no other stored image uses',
   shared: 'Blobs this image shares with other stored images (freed only when all of them go)',
 };
@@ -93,6 +87,23 @@ function Disclosure({ row, label }: { row: ImageTableRow; label: string }) {
   );
 }
 
+/**
+ * A name that gives way in the middle: the registry and the last component stay and the path
+ * between shrinks to an ellipsis first (`127.0.0.1:5000/…/hello`), as Finder and VS Code shorten
+ * paths. CSS does the fitting (three boxes with different shrink factors), so it follows the
+ * column's width without measuring text; the whole name is on hover.
+ */
+export function MiddleName({ name }: { name: string }) {
+  const { head, middle, tail } = splitName(name);
+  return (
+    <span className="repo-name mid-name" title={name} data-truncates>
+      {head ? <span className="mid-head">{head}</span> : null}
+      {middle ? <span className="mid-middle">{middle}</span> : null}
+      <span className="mid-tail">{tail}</span>
+    </span>
+  );
+}
+
 function RepositoryCell({ row }: { row: ImageTableRow }) {
   const node = row.original;
   const indent = { paddingLeft: `${row.depth * 16}px` };
@@ -100,9 +111,7 @@ function RepositoryCell({ row }: { row: ImageTableRow }) {
     return (
       <span className="repo" style={indent}>
         <Disclosure row={row} label={node.repository || 'images without a repository'} />
-        <span className="repo-name" title={node.repository}>
-          {node.repository || <span className="muted">&lt;none&gt;</span>}
-        </span>
+        {node.repository ? <MiddleName name={node.repository} /> : <span className="repo-name muted">&lt;none&gt;</span>}
         <span className="badge count">{node.children.length}</span>
       </span>
     );
@@ -116,9 +125,11 @@ function RepositoryCell({ row }: { row: ImageTableRow }) {
         <span className="disclosure-space" />
       )}
       {row.depth === 0 ? (
-        <span className="repo-name" title={node.repository ?? undefined}>
-          {node.repository ?? <span className="muted">&lt;none&gt;</span>}
-        </span>
+        node.repository ? (
+          <MiddleName name={node.repository} />
+        ) : (
+          <span className="repo-name muted">&lt;none&gt;</span>
+        )
       ) : node.repository ? (
         // Shown once on the group row; still read out (and found) on each of its images.
         <span className="visually-hidden">{node.repository}</span>
@@ -140,19 +151,28 @@ export function SignedBadge({ signature }: { signature: SignatureStatus }) {
   );
 }
 
+/** The last component of a name, `hello:1` of `registry.example/team/hello:1`. */
+const shortName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1);
+
 function TagCell({ node }: { node: TableNode }) {
   if (node.kind === 'group') return <span className="muted">{node.children.length} images</span>;
   if (node.kind === 'platform') return <span className="muted">{node.manifest.platform}</span>;
   const image = node.image;
   if (image.dangling) {
     return (
-      <span className="tag">
-        <span className="badge dangling" title="No name points to this image any more">
+      <span className="tag dangling-tag">
+        <span
+          className="badge dangling"
+          title={`No name points to this image any more${image.previousRef ? `; it was ${image.previousRef} before the tag moved` : ''}`}
+        >
           dangling
         </span>
         {image.previousRef ? (
-          <span className="muted was" title={`This image was ${image.previousRef} before the tag moved`}>
-            was {image.previousRef.slice(image.previousRef.lastIndexOf('/') + 1)}
+          <span
+            className="muted was"
+            title={`was ${shortName(image.previousRef)}: this image was ${image.previousRef} before the tag moved`}
+          >
+            was {shortName(image.previousRef)}
           </span>
         ) : null}
       </span>
@@ -160,33 +180,43 @@ function TagCell({ node }: { node: TableNode }) {
   }
   return (
     <span className="tag" title={image.name}>
-      {image.tag ?? <span className="muted">&lt;none&gt;</span>}
+      <span className="tag-name">{image.tag ?? <span className="muted">&lt;none&gt;</span>}</span>
       {image.signature ? <SignedBadge signature={image.signature} /> : null}
     </span>
   );
 }
 
+/**
+ * The short digest as text (a click on it is a click on the row: it selects) and a small copy
+ * icon beside it that copies `repo@sha256:…`, once, however many clicks a double-click sends.
+ */
 function DigestCell({ node }: { node: TableNode }) {
   if (node.kind === 'group') return null;
   const image = node.kind === 'image' ? node.image : node.parent;
   const digest = node.kind === 'image' ? node.image.digest : node.manifest.digest;
   const ref = digestReferenceOf(image, digest);
-  // One element per cell (rows mount while scrolling): the short digest is itself the copy button.
   return (
-    <button
-      type="button"
-      className="digest-copy mono"
-      aria-label={`Copy ${ref}`}
-      title={`${digest}\nClick to copy ${ref}`}
-      tabIndex={-1}
-      onClick={(e) => {
-        e.stopPropagation();
-        void copyWithNotice(ref);
-      }}
-      onDoubleClick={(e) => e.stopPropagation()}
-    >
-      {shortDigest(digest)}
-    </button>
+    <span className="digest">
+      <span className="mono" title={digest}>
+        {shortDigest(digest)}
+      </span>
+      <button
+        type="button"
+        className="icon copy"
+        aria-label={`Copy ${ref}`}
+        title={`Copy ${ref}`}
+        tabIndex={-1}
+        data-testid="copy-digest"
+        onClick={(e) => {
+          e.stopPropagation();
+          if (e.detail > 1) return; // the second click of a double-click: copied already
+          void copyWithNotice(ref);
+        }}
+        onDoubleClick={(e) => e.stopPropagation()}
+      >
+        <CopyIcon />
+      </button>
+    </span>
   );
 }
 

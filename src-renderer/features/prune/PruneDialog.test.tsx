@@ -69,6 +69,11 @@ test('plans on open, lists what goes with reasons and the exact total, then show
   expect(items[2]).toContain('unreferenced');
   expect(items[3]).toContain('ingest-7f3a');
   expect(items[3]).toContain('interrupted download');
+  // A long reason wraps; its whole text is on hover too.
+  const reasons = within(dialog)
+    .getAllByTestId('prune-item')
+    .map((li) => li.querySelector('.prune-why')?.getAttribute('title'));
+  expect(reasons).toEqual([plan.images[0]!.reason, plan.blobs[0]!.reason, plan.blobs[1]!.reason, plan.ingests[0]!.reason]);
   expect(dialog.textContent).toContain('2 blobs are held by transfers still running');
 
   const prune = within(dialog).getByRole('button', { name: /^Prune/ });

@@ -114,10 +114,12 @@ function PlanView({ plan }: { plan: PlannedPrune }) {
         items={plan.images}
         render={(i) => (
           <li key={`${i.name}@${i.digest}`} data-testid="prune-item">
-            <span className="prune-what" title={`${i.name}\n${i.digest}`}>
+            <span className="prune-what" data-truncates title={`${i.name}\n${i.digest}`}>
               {i.name}
             </span>
-            <span className="prune-why">{i.reason}</span>
+            <span className="prune-why" data-truncates title={i.reason}>
+              {i.reason}
+            </span>
           </li>
         )}
       />
@@ -128,11 +130,13 @@ function PlanView({ plan }: { plan: PlannedPrune }) {
         note={<Bytes value={blobBytes} />}
         render={(b) => (
           <li key={b.digest} data-testid="prune-item">
-            <span className="prune-what mono" title={b.digest}>
+            <span className="prune-what mono" data-truncates title={b.digest}>
               {short(b.digest)}
             </span>
             <Bytes value={b.size} />
-            <span className="prune-why">{b.reason}</span>
+            <span className="prune-why" data-truncates title={b.reason}>
+              {b.reason}
+            </span>
           </li>
         )}
       />
@@ -143,11 +147,13 @@ function PlanView({ plan }: { plan: PlannedPrune }) {
         note={<Bytes value={ingestBytes} />}
         render={(g) => (
           <li key={g.name} data-testid="prune-item">
-            <span className="prune-what mono" title={g.name}>
+            <span className="prune-what mono" data-truncates title={g.name}>
               {g.name}
             </span>
             <Bytes value={g.size} />
-            <span className="prune-why">{g.reason}</span>
+            <span className="prune-why" data-truncates title={g.reason}>
+              {g.reason}
+            </span>
           </li>
         )}
       />
@@ -176,10 +182,12 @@ function ResultView({ result, planned }: { result: PruneResult; planned: number 
           items={result.skipped}
           render={(s) => (
             <li key={s.item} data-testid="prune-skip">
-              <span className="prune-what mono" title={s.item}>
+              <span className="prune-what mono" data-truncates title={s.item}>
                 {s.item}
               </span>
-              <span className="prune-why">{s.reason}</span>
+              <span className="prune-why" data-truncates title={s.reason}>
+                {s.reason}
+              </span>
             </li>
           )}
         />

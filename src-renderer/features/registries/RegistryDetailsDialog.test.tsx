@@ -99,6 +99,18 @@ test('shows the registries.conf rule with its mirrors in order, the login and th
   expect(deckhand.getState().dialog).toEqual({ kind: 'login', registry: 'quay.io' });
 });
 
+test('a registry on this machine says it is reached over plain HTTP, as the engine does', async () => {
+  mockApi.registryDetails.mockResolvedValueOnce({
+    ...details,
+    host: '127.0.0.1:5000',
+    registriesConf: { files: [], rule: null, narrower: [], searchRegistries: [], shortNameMode: 'enforcing' },
+  });
+  render(<RegistryDetailsDialog host="127.0.0.1:5000" />);
+  const text = (await screen.findByTestId('registry-no-rule')).textContent;
+  expect(text).toContain('over plain HTTP, as for every registry on this machine (loopback)');
+  expect(text).not.toContain('verified TLS');
+});
+
 test('no rule, no login and no policy say so; a config error is shown', async () => {
   mockApi.registryDetails.mockResolvedValueOnce({
     ...details,
@@ -109,7 +121,7 @@ test('no rule, no login and no policy say so; a config error is shown', async ()
   const { unmount } = render(<RegistryDetailsDialog host="quay.io" />);
   expect((await screen.findByTestId('registry-login')).textContent).toBe('Not logged in: pulls and pushes are anonymous.');
   expect(screen.getByTestId('registry-no-rule').textContent).toBe(
-    'No registries.conf: names are used as written, over verified TLS, without mirrors.',
+    'No registries.conf: names are used as written, without mirrors, over HTTPS with the certificate verified.',
   );
   expect(screen.getByTestId('registry-policy').textContent).toBe('No policy.json: images are accepted without signatures.');
   unmount();

@@ -9,6 +9,7 @@ import type { RegistryDetails, RegistryLoginDetails, RegistryRuleDetails } from 
 import { useRegistryDetails } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
+import { isLoopbackRegistryHost } from '../../../src-shared/oci/loopback.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
 import './registries.css';
 
@@ -85,6 +86,13 @@ function LoginSection({ host, login }: { host: string; login: RegistryLoginDetai
   );
 }
 
+/** How the engine reaches a registry with no registries.conf rule (src-shared/oci/loopback.ts, engine/registry/endpoint.ts). */
+export function transportOf(host: string): string {
+  return isLoopbackRegistryHost(host)
+    ? 'over plain HTTP, as for every registry on this machine (loopback); HTTPS, with its certificate verified, only if it serves nothing else'
+    : 'over HTTPS with the certificate verified';
+}
+
 function Details({ details }: { details: RegistryDetails }) {
   const { registriesConf: conf, policy } = details;
   return (
@@ -97,7 +105,7 @@ function Details({ details }: { details: RegistryDetails }) {
         ) : (
           <p data-testid="registry-no-rule" className="muted">
             {conf.files.length === 0 ? 'No registries.conf: ' : 'No [[registry]] matches this host: '}
-            names are used as written, over verified TLS, without mirrors.
+            names are used as written, without mirrors, {transportOf(details.host)}.
           </p>
         )}
         {conf.narrower.length > 0 ? (

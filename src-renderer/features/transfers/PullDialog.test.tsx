@@ -56,6 +56,18 @@ test('all platforms, and TLS off for a registry added as insecure (or by hand)',
   expect(mockApi.pull).toHaveBeenCalledWith({ ref: 'localhost:5000/team/app:1', allPlatforms: true, tlsVerify: false });
 });
 
+test('a registry on this machine: the dialog says it is reached over plain HTTP, TLS only if it answers over HTTPS', async () => {
+  render(<PullDialog initialRef="127.0.0.1:5000/team/app:1" />);
+  expect(screen.getByRole('checkbox', { name: 'Verify TLS if it answers over HTTPS' })).toBeTruthy();
+  expect(screen.getByTestId('pull-loopback').textContent).toContain(
+    '127.0.0.1:5000 is on this machine (loopback): it is reached over plain HTTP',
+  );
+  await userEvent.setup().clear(screen.getByTestId('pull-ref'));
+  await userEvent.setup().type(screen.getByTestId('pull-ref'), 'quay.io/team/app:1');
+  expect(screen.queryByTestId('pull-loopback')).toBeNull();
+  expect(screen.getByRole('checkbox', { name: /^Verify TLS \(turn off/ })).toBeTruthy();
+});
+
 test('a refused call is shown inline and the dialog stays open', async () => {
   mockApi.pull.mockRejectedValue(new CallError({ code: 'EINVALID', message: 'Invalid image reference "Not A//Reference"', detail: null }));
   const user = userEvent.setup();

@@ -7,6 +7,7 @@
  * (in the user's short-name-aliases.conf, where Podman records its prompt's choices) unless the
  * user unticks "Remember this choice".
  */
+import { isLoopbackRegistryHost } from '../../../src-shared/oci/loopback.ts';
 import { useState, type FormEvent } from 'react';
 import { CallError } from '../../../src-shared/ipc/proxy.ts';
 import { parseReference, repositoryName } from '../../../src-shared/oci/reference.ts';
@@ -80,6 +81,8 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
   const domain = domainOf(ref);
   const insecureRegistry = domain !== null && (registries ?? []).some((r) => r.host === domain && r.insecure);
   const tlsVerify = tlsChoice ?? !insecureRegistry;
+  // A registry on this machine is reached over plain HTTP first whatever the box says (engine/registry/endpoint.ts).
+  const loopback = domain !== null && isLoopbackRegistryHost(domain);
 
   const pull = async (reference: string) => {
     setBusy(true);
@@ -160,10 +163,16 @@ export function PullDialog({ initialRef }: { initialRef: string }) {
           </label>
           <label className="check">
             <input type="checkbox" data-testid="pull-tls" checked={tlsVerify} onChange={(e) => setTlsChoice(e.target.checked)} />
-            Verify TLS (turn off for a plain-HTTP registry)
+            {loopback ? 'Verify TLS if it answers over HTTPS' : 'Verify TLS (turn off for a plain-HTTP registry)'}
           </label>
         </div>
-        {insecureRegistry && tlsChoice === null ? (
+        {loopback ? (
+          <p className="form-hint muted" data-testid="pull-loopback">
+            {domain} is on this machine (loopback): it is reached over plain HTTP, where there is no TLS to verify; HTTPS is tried only if
+            it does not answer over HTTP.
+          </p>
+        ) : null}
+        {insecureRegistry && tlsChoice === null && !loopback ? (
           <p className="form-hint muted">{domain} was added as insecure, so TLS is not verified.</p>
         ) : null}
         {platform === ALL ? <p className="form-hint muted">Every platform of a multi-platform image is pulled.</p> : null}
