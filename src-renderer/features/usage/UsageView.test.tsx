@@ -28,7 +28,7 @@ const cell = (name: string) => screen.getAllByTestId('usage-cell').find((c) => c
 beforeEach(() => {
   mockApi.diskUsage.mockReset();
   loaded(null);
-  useDeckhand.setState({ selection: [], dialog: null });
+  useDeckhand.setState({ selection: [], cleanup: [], dialog: null });
 });
 
 test('loads when stale and shows the store totals and the map', async () => {
@@ -48,32 +48,32 @@ test('loads when stale and shows the store totals and the map', async () => {
   expect(within(map).getAllByTestId('usage-shared-blob')).toHaveLength(2);
 });
 
-test('clicking images and repositories toggles the selection, with the exact saving', async () => {
+test('clicking images and repositories toggles the cleanup selection, with the exact saving', async () => {
   loaded(sampleUsage());
   render(<UsageView />);
   expect(figure().getAttribute('data-bytes')).toBe('0');
   await userEvent.click(cell(A1));
-  expect(useDeckhand.getState().selection).toEqual([A1]);
+  expect(useDeckhand.getState().cleanup).toEqual([A1]);
   expect(figure().getAttribute('data-bytes')).toBe('303');
   expect(cell(A1).getAttribute('aria-pressed')).toBe('true');
   // The repository toggles both its images on; base is still needed by b:1.
   await userEvent.click(cell('example.com/a'));
-  expect(useDeckhand.getState().selection).toEqual([A1, A2]);
+  expect(useDeckhand.getState().cleanup).toEqual([A1, A2]);
   expect(figure().getAttribute('data-bytes')).toBe('456');
   fireEvent.keyDown(cell('example.com/b:1'), { key: 'Enter' });
   expect(figure().getAttribute('data-bytes')).toBe(String(456 + 503 + 1000));
   expect(screen.getByLabelText('Cleanup selection').textContent).toContain('3 images selected');
   expect(screen.getByLabelText('Cleanup selection').textContent).toContain('Includes 1 shared blob (1 kB)');
   await userEvent.click(cell('example.com/a'));
-  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1']);
+  expect(useDeckhand.getState().cleanup).toEqual(['example.com/b:1']);
 
   await userEvent.click(screen.getByRole('button', { name: 'Select dangling (1)' }));
-  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1', DANGLING]);
+  expect(useDeckhand.getState().cleanup).toEqual(['example.com/b:1', DANGLING]);
   expect(figure().getAttribute('data-bytes')).toBe(String(503 + 3 + 70));
   await userEvent.click(screen.getByRole('button', { name: 'Remove selected…' }));
   expect(useDeckhand.getState().dialog).toEqual({ kind: 'remove', refs: ['example.com/b:1', DANGLING] });
   await userEvent.click(screen.getByRole('button', { name: 'Clear selection' }));
-  expect(useDeckhand.getState().selection).toEqual([]);
+  expect(useDeckhand.getState().cleanup).toEqual([]);
   expect((screen.getByRole('button', { name: 'Remove selected…' }) as HTMLButtonElement).disabled).toBe(true);
 });
 
@@ -125,4 +125,29 @@ test('the image list beside the map holds the rows in sight, and follows its scr
   const spacers = [...list.querySelectorAll<HTMLElement>('tr[aria-hidden="true"]')];
   const drawn = list.querySelectorAll('tr[data-row]').length;
   expect(spacers.reduce((s, tr) => s + parseFloat(tr.style.height), 0) + drawn * 21).toBe(400 * 21);
+});
+
+test('what is selected in Images (a row clicked or right-clicked there) is not a cleanup selection here', async () => {
+  loaded(sampleUsage());
+  useDeckhand.setState({ selection: [A1, 'example.com/b:1'] });
+  render(<UsageView />);
+  expect(figure().getAttribute('data-bytes')).toBe('0');
+  expect(screen.getByLabelText('Cleanup selection').textContent).toContain('0 images selected');
+  expect((screen.getByRole('button', { name: 'Remove selected…' }) as HTMLButtonElement).disabled).toBe(true);
+  expect(cell(A1).getAttribute('aria-pressed')).toBe('false');
+  expect((screen.getByRole('checkbox', { name: `Select ${A1}` }) as HTMLInputElement).checked).toBe(false);
+  // Choosing here does not change the table's selection either.
+  await userEvent.click(cell(A2));
+  expect(useDeckhand.getState().cleanup).toEqual([A2]);
+  expect(useDeckhand.getState().selection).toEqual([A1, 'example.com/b:1']);
+  await userEvent.click(screen.getByRole('button', { name: 'Remove selected…' }));
+  expect(useDeckhand.getState().dialog).toEqual({ kind: 'remove', refs: [A2] });
+});
+
+test('a removed image leaves the cleanup selection', () => {
+  const usage = sampleUsage();
+  loaded({ ...usage, images: usage.images.filter((i) => i.name !== A1) });
+  useDeckhand.setState({ cleanup: [A1, A2] });
+  render(<UsageView />);
+  expect(useDeckhand.getState().cleanup).toEqual([A2]);
 });

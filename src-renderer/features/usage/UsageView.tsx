@@ -1,10 +1,11 @@
 /**
  * Disk usage, after `docker system df -v`: the store's totals, a treemap of what each repository
  * and image costs with shared layers drawn once, and a cleanup selection whose exact saving updates
- * as it changes. A click on a repository or an image toggles it into the selection (the same
- * selection the images table shows); "Remove selected…" opens the remove dialog for it.
+ * as it changes. A click on a repository or an image toggles it into the cleanup selection, which
+ * is this view's own (what is selected in the images table is not something to remove here);
+ * "Remove selected…" opens the remove dialog for it.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { useDiskUsage } from '../../data/queries.ts';
@@ -251,7 +252,7 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
 }
 
 function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionList: string[] }) {
-  const select = useDeckhand((s) => s.select);
+  const select = useDeckhand((s) => s.setCleanup);
   const openDialog = useDeckhand((s) => s.openDialog);
   const users = useMemo(() => blobUsers(usage), [usage]);
   const figures = useMemo(() => selectionFigures(usage, selectionList, users), [usage, selectionList, users]);
@@ -290,12 +291,20 @@ function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionL
 export function UsageView() {
   const usage = useDiskUsage();
   const usageError = usage.error ? messageOf(usage.error) : null;
-  const selectionList = useDeckhand((s) => s.selection);
-  const select = useDeckhand((s) => s.select);
+  const selectionList = useDeckhand((s) => s.cleanup);
+  const select = useDeckhand((s) => s.setCleanup);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
 
-  const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().selection, names));
+  const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().cleanup, names));
   const data = usage.data ?? null;
+  // Images removed (here or elsewhere) leave the cleanup selection.
+  useEffect(() => {
+    if (!data) return;
+    const cleanup = useDeckhand.getState().cleanup;
+    if (cleanup.length === 0) return;
+    const stored = new Set(data.images.map((i) => i.name));
+    if (cleanup.some((n) => !stored.has(n))) select(cleanup.filter((n) => stored.has(n)));
+  }, [data, select]);
 
   return (
     <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">
