@@ -151,3 +151,24 @@ test('a removed image leaves the cleanup selection', () => {
   render(<UsageView />);
   expect(useDeckhand.getState().cleanup).toEqual([A2]);
 });
+
+test('the image list cuts long names in the middle, keeping the repository and tag apart, the full name on hover', () => {
+  const usage = sampleUsage();
+  const one = usage.images[0]!;
+  const names = ['127.0.0.1:56067/demo/frontend:1.0', '127.0.0.1:56067/demo/backend:1.0'];
+  usage.images = names.map((name) => ({ ...one, name, repository: name.replace(/:1\.0$/, ''), tag: '1.0' }));
+  loaded(usage);
+  render(<UsageView />);
+  const cells = [...document.querySelectorAll<HTMLElement>('.usage-list-name')];
+  expect(cells.map((c) => c.title).sort()).toEqual([...names].sort());
+  for (const c of cells) {
+    const text = c.querySelector('.usage-list-text')!.textContent!;
+    expect(text).toContain('…');
+    expect(text.length).toBeLessThan(c.title.length);
+    expect(c.title.endsWith(text.slice(text.indexOf('…') + 1))).toBe(true);
+    expect(text.startsWith('127.')).toBe(true);
+  }
+  const texts = cells.map((c) => c.querySelector('.usage-list-text')!.textContent);
+  expect(texts.some((t) => t!.endsWith('/frontend:1.0'))).toBe(true);
+  expect(texts.some((t) => t!.endsWith('/backend:1.0'))).toBe(true);
+});

@@ -16,12 +16,17 @@ import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures } from './selection.ts';
 import { toggleNames } from '../../ui/selection.ts';
+import { middleEllipsis } from '../../ui/truncate.ts';
 import './usage.css';
 
 const CHAR_WIDTH = 6.6;
 /** The image list draws the rows in sight and this many either side; a row's height is measured once drawn. */
 const LIST_OVERSCAN = 20;
 const LIST_ROW = 21;
+/** The list's fixed columns (checkbox, unique, shared) and a cell's padding; the name gets the rest. */
+const LIST_FIXED = 26 + 2 * 68;
+const CELL_PADDING = 12;
+const BADGE_WIDTH = 62;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
@@ -193,7 +198,10 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
   // Only the rows in sight are in the page (10,000 images would be 100,000 elements); spacers keep the scroll height.
   const boxRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
-  const { height } = useElementSize(boxRef, { width: 300, height: 600 });
+  const { width, height } = useElementSize(boxRef, { width: 300, height: 600 });
+  // Names are cut in the middle to the name column's width: the tag and the repository's end stay.
+  const nameChars = (dangling: boolean) =>
+    Math.max(8, Math.floor((width - LIST_FIXED - CELL_PADDING - (dangling ? BADGE_WIDTH : 0)) / CHAR_WIDTH));
   const [scrollTop, setScrollTop] = useState(0);
   const [rowHeight, setRowHeight] = useState(LIST_ROW);
   useLayoutEffect(() => {
@@ -208,14 +216,14 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
         <caption className="muted">Images, as docker system df -v lists them</caption>
         <thead>
           <tr>
-            <th scope="col">
+            <th scope="col" className="usage-list-check">
               <span className="visually-hidden">Selected</span>
             </th>
             <th scope="col">Image</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num usage-list-bytes">
               Unique
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num usage-list-bytes">
               Shared
             </th>
           </tr>
@@ -233,7 +241,7 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
                 />
               </td>
               <td className="usage-list-name" title={i.name}>
-                {i.name}
+                <span className="usage-list-text">{middleEllipsis(i.name, nameChars(i.dangling))}</span>
                 {i.dangling ? <span className="badge">dangling</span> : null}
               </td>
               <td className="num">
