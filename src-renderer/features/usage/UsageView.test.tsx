@@ -7,7 +7,7 @@ import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { keys, STORE } from '../../data/keys.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
-import { sampleUsage } from './fixtures.ts';
+import { digest, sampleUsage } from './fixtures.ts';
 import { UsageView } from './UsageView.tsx';
 
 const mockApi = { diskUsage: vi.fn() };
@@ -171,4 +171,15 @@ test('the image list cuts long names in the middle, keeping the repository and t
   const texts = cells.map((c) => c.querySelector('.usage-list-text')!.textContent);
   expect(texts.some((t) => t!.endsWith('/frontend:1.0'))).toBe(true);
   expect(texts.some((t) => t!.endsWith('/backend:1.0'))).toBe(true);
+});
+
+test("a layer's cell is labelled by its build step, with the digest and size on hover", () => {
+  loaded(sampleUsage());
+  render(<UsageView />);
+  const layer = screen.getAllByTestId('usage-blob').find((c) => c.getAttribute('data-digest') === digest('la'))!;
+  expect(layer.querySelector('text')?.textContent).toMatch(/^RUN apk/);
+  const title = layer.querySelector('title')!.textContent!;
+  expect(title.split('\n')[0]).toBe('RUN apk add curl');
+  expect(title).toContain(digest('la'));
+  expect(title).toContain('300 B (300 bytes)');
 });

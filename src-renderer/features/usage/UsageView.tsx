@@ -54,6 +54,9 @@ function Totals({ usage }: { usage: DiskUsage }) {
   );
 }
 
+/** A layer's build step as the first line of its title, where df knows it. */
+const stepLine = (c: UsageCell) => (c.step ? `${c.step}\n` : '');
+
 function cellTitle(c: UsageCell): string {
   switch (c.kind) {
     case 'repository':
@@ -61,11 +64,11 @@ function cellTitle(c: UsageCell): string {
     case 'image':
       return `${c.names[0]}: ${exact(c.bytes)} no other image needs. Click to select it.`;
     case 'blob':
-      return `${c.digest}: ${exact(c.bytes)}, only in ${c.names[0]}`;
+      return `${stepLine(c)}${c.digest}: ${exact(c.bytes)}, only in ${c.names[0]}`;
     case 'shared-group':
       return `${SHARED_GROUP}: ${exact(c.bytes)} that more than one image needs, each counted once`;
     case 'shared-blob':
-      return `${c.digest}: ${exact(c.bytes)}, shared by ${plural(c.users?.length ?? 0, 'image')}: ${(c.users ?? []).slice(0, 10).join(', ')}${(c.users?.length ?? 0) > 10 ? ', …' : ''}`;
+      return `${stepLine(c)}${c.digest}: ${exact(c.bytes)}, shared by ${plural(c.users?.length ?? 0, 'image')}: ${(c.users ?? []).slice(0, 10).join(', ')}${(c.users?.length ?? 0) > 10 ? ', …' : ''}`;
     default:
       return exact(c.bytes);
   }
