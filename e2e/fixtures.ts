@@ -73,21 +73,29 @@ export const test = base.extend<{ app: App }, { registry: E2ERegistry }>({
   app: async ({ registry }, use) => {
     const storeDir = await mkdtemp(join(tmpdir(), 'deckhand-e2e-store-'));
     await cli(['--store', storeDir, 'pull', '--quiet', registry.baseRef]);
-    const running = await launchApp(storeDir);
-    const problems: string[] = [];
-    running.page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    running.page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     try {
-      await use({ kind: running.kind, page: running.page, storeDir });
+      await openApp(storeDir, use);
     } finally {
-      await running.close();
       await rm(storeDir, { recursive: true, force: true });
     }
-    expect(problems, 'the page logged errors').toEqual([]);
   },
 });
+
+/** Starts the app on `storeDir` for `use`, closes it, then fails if the page logged any error. */
+export async function openApp(storeDir: string, use: (app: App) => Promise<void>): Promise<void> {
+  const running = await launchApp(storeDir);
+  const problems: string[] = [];
+  running.page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  running.page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  try {
+    await use({ kind: running.kind, page: running.page, storeDir });
+  } finally {
+    await running.close();
+  }
+  expect(problems, 'the page logged errors').toEqual([]);
+}
 
 /** Saves a screenshot under e2e/screenshots/ (git-ignored) for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<void> {
