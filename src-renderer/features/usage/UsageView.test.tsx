@@ -160,9 +160,10 @@ test('the image list cuts long names in the middle, keeping the repository and t
   loaded(usage);
   render(<UsageView />);
   const cells = [...document.querySelectorAll<HTMLElement>('.usage-list-name')];
-  expect(cells.map((c) => c.title).sort()).toEqual([...names].sort());
-  for (const c of cells) {
-    const text = c.querySelector('.usage-list-text')!.textContent!;
+  expect(cells.map((c) => c.querySelector<HTMLElement>('.usage-list-text')!.title).sort()).toEqual([...names].sort());
+  for (const cellEl of cells) {
+    const c = cellEl.querySelector<HTMLElement>('.usage-list-text')!;
+    const text = c.textContent!;
     expect(text).toContain('…');
     expect(text.length).toBeLessThan(c.title.length);
     expect(c.title.endsWith(text.slice(text.indexOf('…') + 1))).toBe(true);

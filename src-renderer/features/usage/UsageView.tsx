@@ -243,9 +243,13 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
                   aria-label={`Select ${i.name}`}
                 />
               </td>
-              <td className="usage-list-name" title={i.name}>
-                <span className="usage-list-text">{middleEllipsis(i.name, nameChars(i.dangling))}</span>
-                {i.dangling ? <span className="badge">dangling</span> : null}
+              <td className="usage-list-name">
+                <div className="usage-list-cell">
+                  <span className="usage-list-text" data-truncates="" title={i.name}>
+                    {middleEllipsis(i.name, nameChars(i.dangling))}
+                  </span>
+                  {i.dangling ? <span className="badge">dangling</span> : null}
+                </div>
               </td>
               <td className="num">
                 <Bytes value={i.uniqueBytes} />
