@@ -16,7 +16,18 @@ import { danglingLabel } from '../../ui/dangling.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
-import { clipLabel, fitTree, layoutTree, ROW, windowOf, type LaidImage, type LaidLayer, type TreeFit, type TreeLink } from './layout.ts';
+import {
+  clipLabel,
+  fitTree,
+  LABEL_MAX,
+  layoutTree,
+  ROW,
+  windowOf,
+  type LaidImage,
+  type LaidLayer,
+  type TreeFit,
+  type TreeLink,
+} from './layout.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { useElementSize } from './useElementSize.ts';
 import './tree.css';
@@ -94,6 +105,7 @@ function ImageLabel({ image, layer, selected }: { image: LaidImage; layer: LaidL
     <g className={selected ? 'tree-image selected' : 'tree-image'} transform={`translate(${image.x - layer.x},${image.y - layer.y})`}>
       <circle r={2.5} />
       <text x={7} dy="0.32em">
+        {image.label.length > LABEL_MAX ? <title>{image.label}</title> : null}
         {clipLabel(image.label)}
       </text>
     </g>
@@ -130,6 +142,7 @@ function InnerImage({
       <rect className="tree-hit" x={-6} y={-ROW / 2} width={image.label.length * CHAR_WIDTH + 20} height={ROW} />
       <circle r={2.5} />
       <text x={7} dy="0.32em">
+        {image.label.length > LABEL_MAX ? <title>{image.label}</title> : null}
         {clipLabel(image.label)}
       </text>
     </g>

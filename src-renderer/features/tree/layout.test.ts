@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { layer, sampleForest } from './fixtures.ts';
 import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
-import { fitTree, layoutTree, MAX_FIT_SCALE, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf, windowOf } from './layout.ts';
+import { clipLabel, fitTree, layoutTree, MAX_FIT_SCALE, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf, windowOf } from './layout.ts';
 
 const byId = (l: ReturnType<typeof layoutTree>, id: string) => {
   const found = l.layers.find((n) => n.id === id);
@@ -176,4 +176,11 @@ describe('image labels', () => {
     expect(other.sort()).toEqual(['dangling (was other:0) (linux/amd64)', 'dangling (was other:0) (linux/arm64)']);
     expect(l.images.find((i) => i.name === 'app:1')?.label).toBe('app:1');
   });
+});
+
+test('a long image label is cut in the middle, keeping the repository and the tag', () => {
+  const long = `127.0.0.1:5000/${'team/'.repeat(12)}svc:1.0`;
+  expect(clipLabel(long)).toHaveLength(48);
+  expect(clipLabel(long).endsWith('/svc:1.0')).toBe(true);
+  expect(clipLabel('hello:1.0')).toBe('hello:1.0');
 });

@@ -10,6 +10,7 @@
  */
 import { cluster, hierarchy, type HierarchyNode } from 'd3-hierarchy';
 import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
+import { middleEllipsis } from '../../ui/truncate.ts';
 
 export interface TreeSize {
   /** The width available; the layout grows wider when the chains are too deep to fit. */
@@ -113,8 +114,9 @@ function nameFor(label: string, names: string[]): string {
 export const radiusFor = (bytes: number, maxBytes: number): number =>
   maxBytes <= 0 ? MIN_RADIUS : MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt(Math.max(0, bytes) / maxBytes);
 
+/** An image's label cut to LABEL_MAX in the middle: the repository's end and the tag stay (the whole label on hover). */
 export function clipLabel(label: string): string {
-  return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
+  return middleEllipsis(label, LABEL_MAX);
 }
 
 const childrenOf =
