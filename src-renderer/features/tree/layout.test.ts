@@ -183,4 +183,8 @@ test('a long image label is cut in the middle, keeping the repository and the ta
   expect(clipLabel(long)).toHaveLength(48);
   expect(clipLabel(long).endsWith('/svc:1.0')).toBe(true);
   expect(clipLabel('hello:1.0')).toBe('hello:1.0');
+  const dangling = clipLabel('dangling (was hello-service-with-a-rather-long-name:latest) (linux/amd64)');
+  expect(dangling).toHaveLength(48);
+  expect(dangling.startsWith('dangling (was ')).toBe(true);
+  expect(dangling.endsWith(':latest) (linux/amd64)')).toBe(true);
 });

@@ -116,6 +116,10 @@ export const radiusFor = (bytes: number, maxBytes: number): number =>
 
 /** An image's label cut to LABEL_MAX in the middle: the repository's end and the tag stay (the whole label on hover). */
 export function clipLabel(label: string): string {
+  if (label.length <= LABEL_MAX) return label;
+  // A dangling image's "dangling (was NAME)" keeps its words; the name inside is cut.
+  const wrapped = /^(dangling \(was )(.*?)(\)(?: \([^()]*\))?)$/.exec(label);
+  if (wrapped) return `${wrapped[1]}${middleEllipsis(wrapped[2]!, LABEL_MAX - wrapped[1]!.length - wrapped[3]!.length)}${wrapped[3]}`;
   return middleEllipsis(label, LABEL_MAX);
 }
 
