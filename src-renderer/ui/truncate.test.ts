@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { middleEllipsis } from './truncate.ts';
+import { fitMiddle, middleEllipsis } from './truncate.ts';
 
 test('a name that fits is unchanged', () => {
   expect(middleEllipsis('hello:1.0', 9)).toBe('hello:1.0');
@@ -20,4 +20,15 @@ test('with little room the end still wins, cut in the middle', () => {
   expect(s.endsWith(':2024.11.30')).toBe(true);
   expect(s.startsWith('127')).toBe(true);
   expect(middleEllipsis('abcdef', 1)).toBe('…');
+});
+
+test('fitMiddle cuts to the most characters that fit the width as measured', () => {
+  const measure = (s: string) => s.length * 10;
+  expect(fitMiddle('hello:1.0', 90, measure)).toBe('hello:1.0');
+  const cut = fitMiddle('127.0.0.1:56067/demo/app-frontend:1.0', 240, measure);
+  expect(cut).toBe(middleEllipsis('127.0.0.1:56067/demo/app-frontend:1.0', 24));
+  // Wide characters take more room: fewer of them fit.
+  const wide = (s: string) => [...s].reduce((n, c) => n + (c === 'W' ? 20 : 10), 0);
+  expect(fitMiddle('WWWWWWWWWW/app:1', 120, wide).length).toBeLessThan(12);
+  expect(wide(fitMiddle('WWWWWWWWWW/app:1', 120, wide))).toBeLessThanOrEqual(120);
 });

@@ -19,3 +19,28 @@ export function middleEllipsis(text: string, max: number): string {
   const tail = Math.min(room, Math.max(Math.ceil(room * 0.6), Math.min(last, room - minHead)));
   return `${text.slice(0, room - tail)}…${text.slice(text.length - tail)}`;
 }
+
+/** `text` cut in the middle (middleEllipsis) to the most characters whose drawn width, by `measure`, is within `width`. */
+export function fitMiddle(text: string, width: number, measure: (s: string) => number): string {
+  if (measure(text) <= width) return text;
+  let lo = 1;
+  let hi = text.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(middleEllipsis(text, mid)) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return middleEllipsis(text, lo);
+}
+
+/**
+ * A text measure in `font` (a CSS font shorthand), through a canvas where the browser has one;
+ * else (jsdom) an estimate of `fallbackCharWidth` a character.
+ */
+export function textMeasure(font: string, fallbackCharWidth: number): (s: string) => number {
+  const jsdom = typeof navigator !== 'undefined' && navigator.userAgent.includes('jsdom');
+  const ctx = !jsdom && typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+  if (!ctx) return (s) => s.length * fallbackCharWidth;
+  ctx.font = font;
+  return (s) => ctx.measureText(s).width;
+}

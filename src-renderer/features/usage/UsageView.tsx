@@ -7,7 +7,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
-import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/contract.ts';
 import { useDiskUsage } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
@@ -16,7 +16,7 @@ import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures } from './selection.ts';
 import { toggleNames } from '../../ui/selection.ts';
-import { middleEllipsis } from '../../ui/truncate.ts';
+import { fitMiddle, textMeasure } from '../../ui/truncate.ts';
 import './usage.css';
 
 const CHAR_WIDTH = 6.6;
@@ -26,7 +26,7 @@ const LIST_ROW = 21;
 /** The list's fixed columns (checkbox, unique, shared) and a cell's padding; the name gets the rest. */
 const LIST_FIXED = 26 + 2 * 68;
 const CELL_PADDING = 12;
-const BADGE_WIDTH = 62;
+const BADGE_WIDTH = 72;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
@@ -202,9 +202,18 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
   const boxRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const { width, height } = useElementSize(boxRef, { width: 300, height: 600 });
-  // Names are cut in the middle to the name column's width: the tag and the repository's end stay.
-  const nameChars = (dangling: boolean) =>
-    Math.max(8, Math.floor((width - LIST_FIXED - CELL_PADDING - (dangling ? BADGE_WIDTH : 0)) / CHAR_WIDTH));
+  // Names are cut in the middle to the name column's width, measured in the list's font: the tag
+  // and the repository's end stay. The other columns have fixed widths (table-layout: fixed).
+  const [font, setFont] = useState('');
+  useLayoutEffect(() => {
+    const table = boxRef.current?.querySelector('table');
+    if (table) setFont(getComputedStyle(table).font);
+  }, []);
+  const measure = useMemo(() => textMeasure(font, CHAR_WIDTH), [font]);
+  const nameOf = (i: ImageUsage) => {
+    const room = width - LIST_FIXED - CELL_PADDING - (i.dangling ? BADGE_WIDTH : 0);
+    return fitMiddle(i.name, Math.max(40, room), measure);
+  };
   const [scrollTop, setScrollTop] = useState(0);
   const [rowHeight, setRowHeight] = useState(LIST_ROW);
   useLayoutEffect(() => {
@@ -246,7 +255,7 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
               <td className="usage-list-name">
                 <div className="usage-list-cell">
                   <span className="usage-list-text" data-truncates="" title={i.name}>
-                    {middleEllipsis(i.name, nameChars(i.dangling))}
+                    {nameOf(i)}
                   </span>
                   {i.dangling ? <span className="badge">dangling</span> : null}
                 </div>
