@@ -112,6 +112,7 @@ for (const size of SIZES) {
 
     // Fitted: scaled within bounds and centred in the scroll box, filling it one way.
     const fit = tree.getByTestId('tree-fit');
+    await expect(fit).toHaveAttribute('data-scale', /^[\d.]+$/);
     const scale = Number(await fit.getAttribute('data-scale'));
     expect(scale).toBeGreaterThanOrEqual(1);
     expect(scale).toBeLessThanOrEqual(1.6);
