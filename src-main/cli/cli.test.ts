@@ -453,8 +453,10 @@ test("df --format json names each image's blobs by digest, with one digest → s
     images: Array<{ name: string; blobs: string[]; sharedBytes: number }>;
     blobSizes: Record<string, number>;
     blobDigests?: unknown;
+    blobSteps?: unknown;
   };
   assert.equal(df.blobDigests, undefined);
+  assert.equal(df.blobSteps, undefined, "the app's build steps stay out of the scripts' shape");
   const byName = new Map(df.images.map((i) => [i.name, i]));
   const shared = a.layers[0]!.digest;
   assert.equal(shared, b.layers[0]!.digest);

@@ -1,6 +1,7 @@
 /**
  * What the window shows: the current view, the image filter, the selection (image names, shared by
- * the table, the layer tree and the disk-usage map), the details panel and the open dialog.
+ * the table and the layer tree), Disk usage's own cleanup selection, the details panel and the open
+ * dialog.
  */
 import type { Slice } from './slice.ts';
 
@@ -30,6 +31,11 @@ export interface UiSlice {
   filter: string;
   /** Selected image names. */
   selection: string[];
+  /**
+   * The images chosen for cleanup in Disk usage: only what the user picked there (a row selected or
+   * right-clicked in Images does not arrive as something to remove).
+   */
+  cleanup: string[];
   /** The image whose details panel is open. */
   detailsName: string | null;
   dialog: Dialog | null;
@@ -39,6 +45,7 @@ export interface UiSlice {
   setView(view: View): void;
   setFilter(filter: string): void;
   select(names: string[]): void;
+  setCleanup(names: string[]): void;
   showDetails(name: string | null): void;
   openDialog(dialog: Dialog): void;
   closeDialog(): void;
@@ -53,6 +60,7 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   view: 'images',
   filter: '',
   selection: [],
+  cleanup: [],
   detailsName: null,
   dialog: null,
   notices: [],
@@ -60,6 +68,7 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   setView: (view) => set({ view }),
   setFilter: (filter) => set({ filter }),
   select: (selection) => set({ selection }),
+  setCleanup: (cleanup) => set({ cleanup }),
   showDetails: (detailsName) => set({ detailsName }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),

@@ -151,6 +151,12 @@ export interface DiskUsage {
   blobDigests: string[];
   /** The size of blobDigests[i] at index i. */
   blobSizes: number[];
+  /**
+   * The build step that made blobDigests[i], for a layer whose config history records one (its
+   * created_by as `docker history` shows it, after buildStep); null for configs, manifests and
+   * layers without history. Absent from answers that do not carry it.
+   */
+  blobSteps?: Array<string | null>;
   totalBytes: number;
   reclaimableBytes: number;
   blobCount: number;

@@ -18,7 +18,10 @@ const OPTIONS = { format: { type: 'string' } } as const;
  * store); the command's output keeps the shape scripts were written against.
  */
 function scriptShape(usage: DiskUsage) {
-  const { blobDigests, blobSizes, images, ...totals } = usage;
+  const { blobDigests, blobSizes, images, ...rest } = usage;
+  // The build steps are the app's (the treemap's labels); scripts read `deckhand history`.
+  const { blobSteps, ...totals } = rest;
+  void blobSteps;
   return {
     ...totals,
     images: images.map((i) => ({ ...i, blobs: i.blobs.map((k) => blobDigests[k]!) })),

@@ -407,3 +407,15 @@ test('a layer whose uncompressed size is unknown is shown at its stored size, an
   assert.match(text, /^Size: +[\d.]+ kB stored \(compressed\), ≥ 500 B unpacked$/m);
   assert.match(text, /Size: 500 B stored \(unpacked size unknown\)/);
 });
+
+test("df's answer carries each layer's build step beside its size, null for configs and manifests", async (t) => {
+  const { store, base, imgs } = await fixture(t);
+  const usage = diskUsage(await buildStoreGraph(store));
+  const steps = usage.blobSteps!;
+  assert.equal(steps.length, usage.blobDigests.length, 'a parallel array');
+  // The fixture's configs record `RUN step i` for layer i.
+  assert.equal(steps[usage.blobDigests.indexOf(sha(base))], 'RUN step 0');
+  assert.equal(steps[usage.blobDigests.indexOf(imgs.c.layers[1]!.digest)], 'RUN step 1');
+  assert.equal(steps[usage.blobDigests.indexOf(imgs.a.descriptor.digest)], null, 'a manifest has no step');
+  assert.equal(steps[usage.blobDigests.indexOf(sha(imgs.a.config))], null, 'a config has no step');
+});

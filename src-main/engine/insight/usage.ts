@@ -3,12 +3,13 @@
  * `docker system df -v` does. Per image, sharedBytes are blobs another image also uses and
  * uniqueBytes are what removing only this image would free. The store's reclaimableBytes is
  * exactly what a default `deckhand prune` would free. Blobs are listed once, images refer to
- * them by index (the contract's DiskUsage).
+ * them by index (the contract's DiskUsage), with each layer's build step beside its size.
  */
 import type { StoreGraph } from './store-graph.ts';
 import { costOf } from './images.ts';
 import { planPrune } from './prune.ts';
 import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
+import { buildStep } from '../../../src-shared/oci/history.ts';
 
 // The shapes are the contract's: what df returns is what crosses IPC.
 export type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/types.ts';
@@ -17,6 +18,7 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
   const indexOf = new Map<string, number>();
   const blobDigests: string[] = [];
   const blobSizes: number[] = [];
+  const blobSteps: Array<string | null> = [];
   const images = graph.images.map((img, i): ImageUsage => {
     const { totalBytes, sharedBytes } = costOf(graph, i);
     const blobs: number[] = [];
@@ -27,8 +29,16 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
         indexOf.set(digest, k);
         blobDigests.push(digest);
         blobSizes.push(size);
+        blobSteps.push(null);
       }
       blobs.push(k);
+    }
+    // A layer's build step, from the history of the first image config that records one for it.
+    for (const platform of img.platforms) {
+      for (const layer of platform.meta.layers) {
+        const k = indexOf.get(layer.digest);
+        if (k !== undefined && blobSteps[k] === null && layer.createdBy) blobSteps[k] = buildStep(layer.createdBy);
+      }
     }
     return {
       name: img.name,
@@ -60,6 +70,7 @@ export function diskUsage(graph: StoreGraph): DiskUsage {
     images,
     blobDigests,
     blobSizes,
+    blobSteps,
     totalBytes: blobBytes + ingestBytes,
     reclaimableBytes: planPrune(graph).reclaimedBytes,
     blobCount: graph.onDisk.size,

@@ -7,6 +7,7 @@ import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
 import { keys, STORE } from '../../data/keys.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
+import { image } from '../images/fixtures.ts';
 import { layer, sampleForest } from './fixtures.ts';
 import { LayerTreeView } from './LayerTreeView.tsx';
 
@@ -42,7 +43,7 @@ test('loads the forest when stale, draws every layer, and a click selects the im
 
   const app = within(tree)
     .getAllByTestId('tree-node')
-    .find((n) => n.textContent === 'app:1')!;
+    .find((n) => n.querySelector('.tree-image text')?.textContent === 'app:1')!;
   expect(app.getAttribute('data-shared')).toBe('false');
   await userEvent.click(app);
   const s = useDeckhand.getState();
@@ -103,4 +104,54 @@ test('a store too tall for the view draws the rows near the viewport, and follow
   expect(tree.textContent).toContain('img:400');
   expect(tree.textContent).not.toContain('img:000');
   expect(drawn().length).toBeLessThan(100);
+});
+
+test('each layer is labelled by its size, and hovering it shows the build step that made it', () => {
+  const forest = sampleForest();
+  forest.children[0]!.createdBy = '/bin/sh -c #(nop) ADD file:0a1b2c in / ';
+  forest.children[1]!.createdBy = 'RUN /bin/sh -c apk add --no-cache curl # buildkit';
+  loaded(forest);
+  render(<LayerTreeView />);
+  const node = (id: string) => screen.getAllByTestId('tree-node').find((n) => n.getAttribute('data-id') === id)!;
+  expect(node('a1').querySelector('[data-testid=tree-size]')?.textContent).toBe('100 B');
+  expect(node('b1').querySelector('[data-testid=tree-size]')?.textContent).toBe('200 B');
+  expect(screen.getAllByTestId('tree-size')).toHaveLength(7);
+  fireEvent.mouseEnter(node('b1'));
+  const tip = screen.getByRole('tooltip');
+  expect(screen.getByTestId('tree-step').textContent).toBe('RUN apk add --no-cache curl');
+  expect(tip.textContent).toContain(forest.children[1]!.digest);
+  expect(tip.textContent).toContain('200 B (200 bytes) compressed');
+  expect(node('b1').getAttribute('aria-label')).toContain('RUN apk add --no-cache curl');
+  fireEvent.mouseLeave(node('b1'));
+  fireEvent.mouseEnter(node('a1'));
+  expect(screen.getByTestId('tree-step').textContent).toBe('ADD file:0a1b2c in /');
+});
+
+test('a dangling image reads as the Images view words it, not as its digest', () => {
+  const digestName = `sha256:77803b1270${'0'.repeat(54)}`;
+  loaded(layer('root', 0, [layer('base', 100, [layer('old', 10, [], [digestName])]), layer('x', 5, [], ['hello:2.0'])]));
+  client.setQueryData(keys.images(STORE), [
+    image({ name: digestName, dangling: true, previousRef: 'docker.io/library/hello:1.0', repository: null, tag: null }),
+    image({ name: 'hello:2.0' }),
+  ]);
+  render(<LayerTreeView />);
+  const tree = screen.getByTestId('layer-tree');
+  expect(tree.textContent).toContain('dangling (was hello:1.0)');
+  expect(tree.textContent).not.toContain('sha256:77803b1270');
+  expect(tree.textContent).toContain('hello:2.0');
+  // A click still selects the stored name.
+  fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.getAttribute('data-id') === 'old')!);
+  expect(useDeckhand.getState().selection).toEqual([digestName]);
+});
+
+test('a small store is fitted to the view: scaled up (within bounds) and centred', () => {
+  loaded(sampleForest());
+  render(<LayerTreeView />);
+  const fit = screen.getByTestId('tree-fit');
+  const scale = Number(fit.getAttribute('data-scale'));
+  expect(scale).toBeGreaterThan(1);
+  expect(scale).toBeLessThanOrEqual(1.6);
+  const [, x, y] = /translate\(([\d.]+),([\d.]+)\)/.exec(fit.getAttribute('transform')!)!.map(Number);
+  expect(x).toBeGreaterThanOrEqual(0);
+  expect(y).toBeGreaterThan(0);
 });

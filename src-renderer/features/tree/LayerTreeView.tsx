@@ -1,16 +1,33 @@
 /**
  * The layer tree: every stored layer once, base layers on the left and each image as a leaf on the
  * right, as `podman image tree` draws one image. A node's area follows its layer's size; its colour
- * says whether more than one image depends on it. Clicking a layer (or Enter on it) selects the
- * images built on it in the images table.
+ * says whether more than one image depends on it, its label its size, and hovering it shows the
+ * build step that made it. A small store's drawing is fitted to the view (fitTree); a dangling
+ * image reads as the Images view words it. Clicking a layer (or Enter on it) selects the images
+ * built on it in the images table.
  */
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
-import { useTree } from '../../data/queries.ts';
+import { buildStep } from '../../../src-shared/oci/history.ts';
+import { useApi } from '../../api/provider.tsx';
+import { imagesQuery, useTree } from '../../data/queries.ts';
+import { danglingLabel } from '../../ui/dangling.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
-import { clipLabel, layoutTree, MAX_RADIUS, ROW, windowOf, type LaidImage, type LaidLayer, type TreeLink } from './layout.ts';
+import {
+  clipLabel,
+  fitTree,
+  LABEL_MAX,
+  layoutTree,
+  ROW,
+  windowOf,
+  type LaidImage,
+  type LaidLayer,
+  type TreeFit,
+  type TreeLink,
+} from './layout.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { useElementSize } from './useElementSize.ts';
 import './tree.css';
@@ -20,6 +37,12 @@ const CHAR_WIDTH = 7;
 const STEP = 20 * ROW;
 const OVERSCAN = 20 * ROW;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** Columns narrower than this have no room for a layer's size beside its circle. */
+const SIZE_LABEL_COLUMN = 52;
+const STEP_MAX = 240;
+
+/** The build step that made a layer, as docker history shows it; null when its config records none. */
+const stepOf = (l: LaidLayer): string | null => (l.createdBy ? buildStep(l.createdBy) : null);
 
 function linkPath(l: TreeLink): string {
   const mid = (l.x0 + l.x1) / 2;
@@ -28,28 +51,31 @@ function linkPath(l: TreeLink): string {
 
 function layerLabel(l: LaidLayer): string {
   const users = l.shared ? `shared by ${plural(l.imageCount, 'image')}` : l.names[0] ? `used by ${l.names[0]}` : 'used by no image';
-  return `Layer ${shortDigest(l.digest)}, ${formatBytes(l.bytes)}, ${users}${l.topOf.length ? `, top layer of ${l.topOf.join(', ')}` : ''}`;
+  const step = stepOf(l);
+  return `Layer ${shortDigest(l.digest)}, ${formatBytes(l.bytes)}${step ? `, ${step.length > 80 ? `${step.slice(0, 79)}…` : step}` : ''}, ${users}${l.topOf.length ? `, top layer of ${l.topOf.join(', ')}` : ''}`;
 }
 
 /** The layer's details beside it: below it, or above it near the bottom of a tall tree. */
-function Tooltip({ layer, images, height }: { layer: LaidLayer; images: LaidImage[]; height: number }) {
+function Tooltip({ layer, images, fit }: { layer: LaidLayer; images: LaidImage[]; fit: TreeFit }) {
   const shown = layer.names.slice(0, 12);
-  const above = height - layer.y < 220 && layer.y > 220;
+  const step = stepOf(layer);
+  // Where the layer is on the canvas: the layout's point through the fit's scale and offset.
+  const x = fit.x + layer.x * fit.scale;
+  const y = fit.y + layer.y * fit.scale;
+  const gap = (ROW / 2) * fit.scale + 4;
+  const above = fit.height - y < 220 && y > 220;
   return (
     <div
       className={above ? 'tree-tooltip above' : 'tree-tooltip'}
       role="tooltip"
       id={`tree-tip-${layer.id}`}
       data-testid="tree-tooltip"
-      style={{ left: layer.x + MAX_RADIUS + 6, top: above ? layer.y - ROW / 2 - 4 : layer.y + ROW / 2 + 4 }}
+      style={{ left: x + layer.radius * fit.scale + 6, top: above ? y - gap : y + gap }}
     >
-      <div className="mono">{layer.digest}</div>
-      <div>
-        <span className="muted">Created by </span>
-        <span className="mono">
-          {layer.createdBy ? (layer.createdBy.length > 240 ? `${layer.createdBy.slice(0, 239)}…` : layer.createdBy) : 'unknown'}
-        </span>
+      <div className="tree-step mono" data-testid="tree-step">
+        {step ? (step.length > STEP_MAX ? `${step.slice(0, STEP_MAX - 1)}…` : step) : 'Build step unknown'}
       </div>
+      <div className="mono muted">{layer.digest}</div>
       <div>
         <span className="muted">Size </span>
         {formatBytes(layer.bytes)} ({groupDigits(layer.bytes)} bytes) compressed
@@ -79,6 +105,7 @@ function ImageLabel({ image, layer, selected }: { image: LaidImage; layer: LaidL
     <g className={selected ? 'tree-image selected' : 'tree-image'} transform={`translate(${image.x - layer.x},${image.y - layer.y})`}>
       <circle r={2.5} />
       <text x={7} dy="0.32em">
+        {image.label.length > LABEL_MAX ? <title>{image.label}</title> : null}
         {clipLabel(image.label)}
       </text>
     </g>
@@ -115,6 +142,7 @@ function InnerImage({
       <rect className="tree-hit" x={-6} y={-ROW / 2} width={image.label.length * CHAR_WIDTH + 20} height={ROW} />
       <circle r={2.5} />
       <text x={7} dy="0.32em">
+        {image.label.length > LABEL_MAX ? <title>{image.label}</title> : null}
         {clipLabel(image.label)}
       </text>
     </g>
@@ -124,6 +152,7 @@ function InnerImage({
 function LayerNodeView({
   layer,
   images,
+  sized,
   selection,
   hovered,
   onHover,
@@ -131,6 +160,8 @@ function LayerNodeView({
 }: {
   layer: LaidLayer;
   images: LaidImage[];
+  /** Whether the columns leave room for the size beside the circle. */
+  sized: boolean;
   selection: Set<string>;
   hovered: boolean;
   onHover: (id: string | null) => void;
@@ -170,6 +201,11 @@ function LayerNodeView({
     >
       <rect className="tree-hit" x={-layer.radius - 3} y={top} width={labelEnd + layer.radius + 3} height={bottom - top} />
       <circle className="tree-dot" r={layer.radius} />
+      {sized ? (
+        <text className="tree-size" data-testid="tree-size" x={layer.radius + 3} y={-4}>
+          {formatBytes(layer.bytes)}
+        </text>
+      ) : null}
       {own.map((i) => (
         <ImageLabel key={i.key} image={i} layer={layer} selected={selection.has(i.name)} />
       ))}
@@ -206,14 +242,38 @@ export function LayerTreeView() {
   const notify = useDeckhand((s) => s.notify);
   const scrollRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(scrollRef, { width: 900, height: 600 });
+  // The image list, where it is loaded (the Images view loads it), words dangling images as that view does; not fetched here.
+  const images = useQuery({ ...imagesQuery(useApi()), enabled: false }).data;
+  const labels = useMemo(
+    () => new Map((images ?? []).filter((i) => i.dangling).map((i) => [i.name, danglingLabel(i.previousRef)] as const)),
+    [images],
+  );
   const [hovered, setHovered] = useState<string | null>(null);
   // Only the rows near the viewport are drawn; the window follows the scroll in steps.
   const [scrollStep, setScrollStep] = useState(0);
 
-  const layout = useMemo(() => (forest.data ? layoutTree(forest.data, { width: Math.max(320, width - 2) }) : null), [forest.data, width]);
+  const layout = useMemo(
+    () => (forest.data ? layoutTree(forest.data, { width: Math.max(320, width - 2), labels }) : null),
+    [forest.data, width, labels],
+  );
+  const fit = useMemo(
+    () =>
+      layout
+        ? fitTree({ width: layout.contentWidth, height: layout.height }, { width: Math.max(320, width - 2), height: height - 2 })
+        : null,
+    [layout, width, height],
+  );
+  // The window in the layout's own coordinates (a fitted drawing is all in sight anyway).
   const shown = useMemo(
-    () => (layout ? windowOf(layout, scrollStep * STEP - OVERSCAN, (scrollStep + 1) * STEP + height + OVERSCAN) : null),
-    [layout, scrollStep, height],
+    () =>
+      layout && fit
+        ? windowOf(
+            layout,
+            (scrollStep * STEP - OVERSCAN - fit.y) / fit.scale,
+            ((scrollStep + 1) * STEP + height + OVERSCAN - fit.y) / fit.scale,
+          )
+        : null,
+    [layout, fit, scrollStep, height],
   );
   const imagesByLayer = useMemo(() => {
     const m = new Map<string, LaidImage[]>();
@@ -247,7 +307,7 @@ export function LayerTreeView() {
         </button>
       </div>
     );
-  } else if (!layout || !shown) {
+  } else if (!layout || !shown || !fit) {
     body = (
       <p className="tree-empty muted" role="status">
         Reading the layers…
@@ -267,39 +327,47 @@ export function LayerTreeView() {
     );
   } else {
     body = (
-      <div className="tree-canvas" style={{ width: layout.width, height: layout.height }}>
+      <div className="tree-canvas" style={{ width: fit.width, height: fit.height }}>
         <svg
           className="tree-svg"
-          width={layout.width}
-          height={layout.height}
+          width={fit.width}
+          height={fit.height}
           role="group"
           aria-label={`${plural(layout.layers.length, 'layer')} of ${plural(imageCount, 'image')}`}
         >
-          <g className="tree-links" aria-hidden="true">
-            {shown.links.map((l) => (
-              <path key={l.key} className={`tree-link ${l.kind}`} d={linkPath(l)} />
-            ))}
-          </g>
-          <g className="tree-nodes">
-            {shown.layers.map((l) => (
-              <LayerNodeView
-                key={l.id}
-                layer={l}
-                images={imagesByLayer.get(l.id) ?? []}
-                selection={selection}
-                hovered={hovered === l.id}
-                onHover={setHovered}
-                onSelect={onSelect}
-              />
-            ))}
-            {shown.images
-              .filter((i) => !leafLayers.has(i.layerId))
-              .map((i) => (
-                <InnerImage key={i.key} image={i} selected={selection.has(i.name)} onSelect={onSelect} />
+          <g
+            className="tree-fit"
+            data-testid="tree-fit"
+            data-scale={fit.scale}
+            transform={`translate(${fit.x},${fit.y}) scale(${fit.scale})`}
+          >
+            <g className="tree-links" aria-hidden="true">
+              {shown.links.map((l) => (
+                <path key={l.key} className={`tree-link ${l.kind}`} d={linkPath(l)} />
               ))}
+            </g>
+            <g className="tree-nodes">
+              {shown.layers.map((l) => (
+                <LayerNodeView
+                  key={l.id}
+                  layer={l}
+                  images={imagesByLayer.get(l.id) ?? []}
+                  sized={layout.column >= SIZE_LABEL_COLUMN}
+                  selection={selection}
+                  hovered={hovered === l.id}
+                  onHover={setHovered}
+                  onSelect={onSelect}
+                />
+              ))}
+              {shown.images
+                .filter((i) => !leafLayers.has(i.layerId))
+                .map((i) => (
+                  <InnerImage key={i.key} image={i} selected={selection.has(i.name)} onSelect={onSelect} />
+                ))}
+            </g>
           </g>
         </svg>
-        {hoveredLayer ? <Tooltip layer={hoveredLayer} images={imagesByLayer.get(hoveredLayer.id) ?? []} height={layout.height} /> : null}
+        {hoveredLayer ? <Tooltip layer={hoveredLayer} images={imagesByLayer.get(hoveredLayer.id) ?? []} fit={fit} /> : null}
       </div>
     );
   }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { layer, sampleForest } from './fixtures.ts';
 import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
-import { layoutTree, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf, windowOf } from './layout.ts';
+import { clipLabel, fitTree, layoutTree, MAX_FIT_SCALE, MAX_RADIUS, MIN_RADIUS, ROW, topNamesOf, windowOf } from './layout.ts';
 
 const byId = (l: ReturnType<typeof layoutTree>, id: string) => {
   const found = l.layers.find((n) => n.id === id);
@@ -134,4 +134,57 @@ describe('windowOf', () => {
     for (const i of w.images) expect(w.links.some((k) => k.key === `base>${i.layerId}`)).toBe(true);
     expect(w.layers.length).toBeLessThan(l.layers.length / 10);
   });
+});
+
+describe('fitTree', () => {
+  test('a drawing smaller than the view is scaled to fill it, no more than MAX_FIT_SCALE, and centred', () => {
+    // Wide and short: the width decides.
+    const f = fitTree({ width: 400, height: 100 }, { width: 560, height: 500 });
+    expect(f.scale).toBeCloseTo(1.4);
+    expect(f.x).toBeCloseTo(0);
+    expect(f.y).toBeCloseTo((500 - 140) / 2);
+    expect([f.width, f.height]).toEqual([560, 500]);
+    // Tiny: capped, centred both ways.
+    const t = fitTree({ width: 100, height: 50 }, { width: 1400, height: 800 });
+    expect(t.scale).toBe(MAX_FIT_SCALE);
+    expect(t.x).toBeCloseTo((1400 - 160) / 2);
+    expect(t.y).toBeCloseTo((800 - 80) / 2);
+  });
+
+  test('a drawing larger than the view keeps its scale (the view scrolls), centred along its smaller side', () => {
+    const tall = fitTree({ width: 600, height: 220_000 }, { width: 1000, height: 700 });
+    expect(tall).toEqual({ scale: 1, x: 200, y: 0, width: 1000, height: 220_000 });
+    const wide = fitTree({ width: 3000, height: 300 }, { width: 1000, height: 700 });
+    expect(wide).toEqual({ scale: 1, x: 0, y: 200, width: 3000, height: 700 });
+    expect(fitTree({ width: 0, height: 0 }, { width: 10, height: 10 }).scale).toBe(1);
+  });
+
+  test("a layout's content width is its right edge, whatever width it was given", () => {
+    const narrow = layoutTree(sampleForest(), { width: 320 });
+    const wide = layoutTree(sampleForest(), { width: 2000 });
+    expect(wide.width).toBe(2000);
+    expect(wide.contentWidth).toBeLessThan(2000);
+    for (const l of [narrow, wide]) for (const i of l.images) expect(i.x).toBeLessThan(l.contentWidth);
+  });
+});
+
+describe('image labels', () => {
+  test('a stored name can be shown as another label, its platform suffix kept; the name stays for calls', () => {
+    const labels = new Map([['other:1', 'dangling (was other:0)']]);
+    const l = layoutTree(sampleForest(), { width: 800, labels });
+    const other = l.images.filter((i) => i.name === 'other:1').map((i) => i.label);
+    expect(other.sort()).toEqual(['dangling (was other:0) (linux/amd64)', 'dangling (was other:0) (linux/arm64)']);
+    expect(l.images.find((i) => i.name === 'app:1')?.label).toBe('app:1');
+  });
+});
+
+test('a long image label is cut in the middle, keeping the repository and the tag', () => {
+  const long = `127.0.0.1:5000/${'team/'.repeat(12)}svc:1.0`;
+  expect(clipLabel(long)).toHaveLength(48);
+  expect(clipLabel(long).endsWith('/svc:1.0')).toBe(true);
+  expect(clipLabel('hello:1.0')).toBe('hello:1.0');
+  const dangling = clipLabel('dangling (was hello-service-with-a-rather-long-name:latest) (linux/amd64)');
+  expect(dangling).toHaveLength(48);
+  expect(dangling.startsWith('dangling (was ')).toBe(true);
+  expect(dangling.endsWith(':latest) (linux/amd64)')).toBe(true);
 });

@@ -10,10 +10,16 @@
  */
 import { cluster, hierarchy, type HierarchyNode } from 'd3-hierarchy';
 import type { LayerNode } from '../../../src-shared/ipc/contract.ts';
+import { middleEllipsis } from '../../ui/truncate.ts';
 
 export interface TreeSize {
   /** The width available; the layout grows wider when the chains are too deep to fit. */
   width: number;
+  /**
+   * What to show for some stored names instead of the name (a dangling image's "dangling (was
+   * hello:1.0)"); a label's platform suffix is kept.
+   */
+  labels?: ReadonlyMap<string, string>;
 }
 
 export interface LaidLayer {
@@ -66,8 +72,13 @@ export interface TreeLink {
 }
 
 export interface TreeLayout {
+  /** The width to draw in: the available width, or more where the chains are too deep for it. */
   width: number;
   height: number;
+  /** The drawing's own width (its right edge: the longest image label), for fitting it to the view. */
+  contentWidth: number;
+  /** Pixels between two columns of layers. */
+  column: number;
   layers: LaidLayer[];
   images: LaidImage[];
   links: TreeLink[];
@@ -103,23 +114,38 @@ function nameFor(label: string, names: string[]): string {
 export const radiusFor = (bytes: number, maxBytes: number): number =>
   maxBytes <= 0 ? MIN_RADIUS : MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt(Math.max(0, bytes) / maxBytes);
 
+/** An image's label cut to LABEL_MAX in the middle: the repository's end and the tag stay (the whole label on hover). */
 export function clipLabel(label: string): string {
-  return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
+  if (label.length <= LABEL_MAX) return label;
+  // A dangling image's "dangling (was NAME)" keeps its words; the name inside is cut.
+  const wrapped = /^(dangling \(was )(.*?)(\)(?: \([^()]*\))?)$/.exec(label);
+  if (wrapped) return `${wrapped[1]}${middleEllipsis(wrapped[2]!, LABEL_MAX - wrapped[1]!.length - wrapped[3]!.length)}${wrapped[3]}`;
+  return middleEllipsis(label, LABEL_MAX);
 }
 
-const childrenOf = (d: Datum): Datum[] | undefined => {
-  if (d.kind === 'image') return undefined;
-  const names = topNamesOf(d.layer);
-  const images = d.layer.topOf.map((label): Datum => ({ kind: 'image', label, name: nameFor(label, names), layer: d.layer }));
-  // topOf can be empty where only topNames came across; an image still gets its row.
-  if (images.length === 0) for (const name of names) images.push({ kind: 'image', label: name, name, layer: d.layer });
-  return [...images, ...d.layer.children.map((layer): Datum => ({ kind: 'layer', layer }))];
-};
+const childrenOf =
+  (labels: ReadonlyMap<string, string> | undefined) =>
+  (d: Datum): Datum[] | undefined => {
+    if (d.kind === 'image') return undefined;
+    const names = topNamesOf(d.layer);
+    /** The label shown: the stored name's display label where one is given, with the label's platform suffix. */
+    const shown = (label: string, name: string) => {
+      const display = labels?.get(name);
+      return display === undefined ? label : `${display}${label.slice(name.length)}`;
+    };
+    const images = d.layer.topOf.map((label): Datum => {
+      const name = nameFor(label, names);
+      return { kind: 'image', label: shown(label, name), name, layer: d.layer };
+    });
+    // topOf can be empty where only topNames came across; an image still gets its row.
+    if (images.length === 0) for (const name of names) images.push({ kind: 'image', label: shown(name, name), name, layer: d.layer });
+    return [...images, ...d.layer.children.map((layer): Datum => ({ kind: 'layer', layer }))];
+  };
 
 const leafCount = (n: HierarchyNode<Datum>): number => n.leaves().filter((l) => l.data.kind === 'image').length;
 
 export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
-  const root = hierarchy<Datum>({ kind: 'layer', layer: forest }, childrenOf);
+  const root = hierarchy<Datum>({ kind: 'layer', layer: forest }, childrenOf(size.labels));
   // value: subtree bytes (each layer once: a chain ID is one node).
   root.sum((d) => (d.kind === 'layer' ? d.layer.size : 0));
   // Images first at each layer, then the biggest subtrees; ties by id, so the order is stable.
@@ -130,7 +156,8 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
   });
 
   const imageNodes = root.leaves().filter((l) => l.data.kind === 'image');
-  if (imageNodes.length === 0) return { width: size.width, height: 0, layers: [], images: [], links: [], labelChars: 0 };
+  if (imageNodes.length === 0)
+    return { width: size.width, height: 0, contentWidth: 0, column: MAX_COLUMN, layers: [], images: [], links: [], labelChars: 0 };
 
   // Rows: one per image leaf, evenly spaced.
   const rows = cluster<Datum>()
@@ -151,7 +178,8 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
   const column = Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, columns > 1 ? available / (columns - 1) : MAX_COLUMN));
   const colX = (depth: number) => MARGIN + MAX_RADIUS + (depth - 1) * column;
   const rowY = (x: number) => MARGIN + (x - minX);
-  const width = Math.max(size.width, Math.ceil(colX(columns) + labelWidth + MARGIN));
+  const contentWidth = Math.ceil(colX(columns) + labelWidth + MARGIN);
+  const width = Math.max(size.width, contentWidth);
   const height = Math.ceil(MARGIN * 2 + (maxX - minX));
 
   let maxBytes = 0;
@@ -213,7 +241,39 @@ export function layoutTree(forest: LayerNode, size: TreeSize): TreeLayout {
       leaf: layer.children.length === 0,
     });
   }
-  return { width, height, layers, images, links, labelChars };
+  return { width, height, contentWidth, column, layers, images, links, labelChars };
+}
+
+/** The most a small store's drawing is enlarged to fill the view: more would blow a few dots up into a poster. */
+export const MAX_FIT_SCALE = 1.6;
+
+/** Where the drawing goes in the view: its scale, its offset (centred) and the canvas it needs. */
+export interface TreeFit {
+  scale: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A layout fitted to the view, as a chart fits its plot: a drawing smaller than the view both ways
+ * is scaled up to fill it (up to MAX_FIT_SCALE) and centred; a larger one keeps its scale (the view
+ * scrolls, and draws only the rows in sight), centred along the side where it is smaller.
+ */
+export function fitTree(content: { width: number; height: number }, view: { width: number; height: number }): TreeFit {
+  if (content.width <= 0 || content.height <= 0) return { scale: 1, x: 0, y: 0, width: view.width, height: view.height };
+  const fits = content.width <= view.width && content.height <= view.height;
+  const scale = fits ? Math.max(1, Math.min(MAX_FIT_SCALE, view.width / content.width, view.height / content.height)) : 1;
+  const w = content.width * scale;
+  const h = content.height * scale;
+  return {
+    scale,
+    x: Math.max(0, (view.width - w) / 2),
+    y: Math.max(0, (view.height - h) / 2),
+    width: Math.max(view.width, Math.ceil(w)),
+    height: Math.max(view.height, Math.ceil(h)),
+  };
 }
 
 /** What of a layout the view draws: the layers, image leaves and links between two heights. */

@@ -7,7 +7,7 @@ import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
 import { keys, STORE } from '../../data/keys.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
-import { sampleUsage } from './fixtures.ts';
+import { digest, sampleUsage } from './fixtures.ts';
 import { UsageView } from './UsageView.tsx';
 
 const mockApi = { diskUsage: vi.fn() };
@@ -28,7 +28,7 @@ const cell = (name: string) => screen.getAllByTestId('usage-cell').find((c) => c
 beforeEach(() => {
   mockApi.diskUsage.mockReset();
   loaded(null);
-  useDeckhand.setState({ selection: [], dialog: null });
+  useDeckhand.setState({ selection: [], cleanup: [], dialog: null });
 });
 
 test('loads when stale and shows the store totals and the map', async () => {
@@ -48,32 +48,32 @@ test('loads when stale and shows the store totals and the map', async () => {
   expect(within(map).getAllByTestId('usage-shared-blob')).toHaveLength(2);
 });
 
-test('clicking images and repositories toggles the selection, with the exact saving', async () => {
+test('clicking images and repositories toggles the cleanup selection, with the exact saving', async () => {
   loaded(sampleUsage());
   render(<UsageView />);
   expect(figure().getAttribute('data-bytes')).toBe('0');
   await userEvent.click(cell(A1));
-  expect(useDeckhand.getState().selection).toEqual([A1]);
+  expect(useDeckhand.getState().cleanup).toEqual([A1]);
   expect(figure().getAttribute('data-bytes')).toBe('303');
   expect(cell(A1).getAttribute('aria-pressed')).toBe('true');
   // The repository toggles both its images on; base is still needed by b:1.
   await userEvent.click(cell('example.com/a'));
-  expect(useDeckhand.getState().selection).toEqual([A1, A2]);
+  expect(useDeckhand.getState().cleanup).toEqual([A1, A2]);
   expect(figure().getAttribute('data-bytes')).toBe('456');
   fireEvent.keyDown(cell('example.com/b:1'), { key: 'Enter' });
   expect(figure().getAttribute('data-bytes')).toBe(String(456 + 503 + 1000));
   expect(screen.getByLabelText('Cleanup selection').textContent).toContain('3 images selected');
   expect(screen.getByLabelText('Cleanup selection').textContent).toContain('Includes 1 shared blob (1 kB)');
   await userEvent.click(cell('example.com/a'));
-  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1']);
+  expect(useDeckhand.getState().cleanup).toEqual(['example.com/b:1']);
 
   await userEvent.click(screen.getByRole('button', { name: 'Select dangling (1)' }));
-  expect(useDeckhand.getState().selection).toEqual(['example.com/b:1', DANGLING]);
+  expect(useDeckhand.getState().cleanup).toEqual(['example.com/b:1', DANGLING]);
   expect(figure().getAttribute('data-bytes')).toBe(String(503 + 3 + 70));
   await userEvent.click(screen.getByRole('button', { name: 'Remove selected…' }));
   expect(useDeckhand.getState().dialog).toEqual({ kind: 'remove', refs: ['example.com/b:1', DANGLING] });
   await userEvent.click(screen.getByRole('button', { name: 'Clear selection' }));
-  expect(useDeckhand.getState().selection).toEqual([]);
+  expect(useDeckhand.getState().cleanup).toEqual([]);
   expect((screen.getByRole('button', { name: 'Remove selected…' }) as HTMLButtonElement).disabled).toBe(true);
 });
 
@@ -125,4 +125,62 @@ test('the image list beside the map holds the rows in sight, and follows its scr
   const spacers = [...list.querySelectorAll<HTMLElement>('tr[aria-hidden="true"]')];
   const drawn = list.querySelectorAll('tr[data-row]').length;
   expect(spacers.reduce((s, tr) => s + parseFloat(tr.style.height), 0) + drawn * 21).toBe(400 * 21);
+});
+
+test('what is selected in Images (a row clicked or right-clicked there) is not a cleanup selection here', async () => {
+  loaded(sampleUsage());
+  useDeckhand.setState({ selection: [A1, 'example.com/b:1'] });
+  render(<UsageView />);
+  expect(figure().getAttribute('data-bytes')).toBe('0');
+  expect(screen.getByLabelText('Cleanup selection').textContent).toContain('0 images selected');
+  expect((screen.getByRole('button', { name: 'Remove selected…' }) as HTMLButtonElement).disabled).toBe(true);
+  expect(cell(A1).getAttribute('aria-pressed')).toBe('false');
+  expect((screen.getByRole('checkbox', { name: `Select ${A1}` }) as HTMLInputElement).checked).toBe(false);
+  // Choosing here does not change the table's selection either.
+  await userEvent.click(cell(A2));
+  expect(useDeckhand.getState().cleanup).toEqual([A2]);
+  expect(useDeckhand.getState().selection).toEqual([A1, 'example.com/b:1']);
+  await userEvent.click(screen.getByRole('button', { name: 'Remove selected…' }));
+  expect(useDeckhand.getState().dialog).toEqual({ kind: 'remove', refs: [A2] });
+});
+
+test('a removed image leaves the cleanup selection', () => {
+  const usage = sampleUsage();
+  loaded({ ...usage, images: usage.images.filter((i) => i.name !== A1) });
+  useDeckhand.setState({ cleanup: [A1, A2] });
+  render(<UsageView />);
+  expect(useDeckhand.getState().cleanup).toEqual([A2]);
+});
+
+test('the image list cuts long names in the middle, keeping the repository and tag apart, the full name on hover', () => {
+  const usage = sampleUsage();
+  const one = usage.images[0]!;
+  const names = ['127.0.0.1:56067/demo/frontend:1.0', '127.0.0.1:56067/demo/backend:1.0'];
+  usage.images = names.map((name) => ({ ...one, name, repository: name.replace(/:1\.0$/, ''), tag: '1.0' }));
+  loaded(usage);
+  render(<UsageView />);
+  const cells = [...document.querySelectorAll<HTMLElement>('.usage-list-name')];
+  expect(cells.map((c) => c.querySelector<HTMLElement>('.usage-list-text')!.title).sort()).toEqual([...names].sort());
+  for (const cellEl of cells) {
+    const c = cellEl.querySelector<HTMLElement>('.usage-list-text')!;
+    const text = c.textContent!;
+    expect(text).toContain('…');
+    expect(text.length).toBeLessThan(c.title.length);
+    expect(c.title.endsWith(text.slice(text.indexOf('…') + 1))).toBe(true);
+    expect(text.startsWith('127.')).toBe(true);
+  }
+  const texts = cells.map((c) => c.querySelector('.usage-list-text')!.textContent);
+  expect(texts.some((t) => t!.endsWith('/frontend:1.0'))).toBe(true);
+  expect(texts.some((t) => t!.endsWith('/backend:1.0'))).toBe(true);
+});
+
+test("a layer's cell is labelled by its build step, with the digest and size on hover", () => {
+  loaded(sampleUsage());
+  render(<UsageView />);
+  const layer = screen.getAllByTestId('usage-blob').find((c) => c.getAttribute('data-digest') === digest('la'))!;
+  expect(layer.querySelector('text')?.textContent).toMatch(/^RUN apk/);
+  const title = layer.querySelector('title')!.textContent!;
+  expect(title.split('\n')[0]).toBe('RUN apk add curl');
+  expect(title).toContain(digest('la'));
+  expect(title).toContain('300 B (300 bytes)');
 });

@@ -1,12 +1,13 @@
 /**
  * Disk usage, after `docker system df -v`: the store's totals, a treemap of what each repository
  * and image costs with shared layers drawn once, and a cleanup selection whose exact saving updates
- * as it changes. A click on a repository or an image toggles it into the selection (the same
- * selection the images table shows); "Remove selected…" opens the remove dialog for it.
+ * as it changes. A click on a repository or an image toggles it into the cleanup selection, which
+ * is this view's own (what is selected in the images table is not something to remove here);
+ * "Remove selected…" opens the remove dialog for it.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
-import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/contract.ts';
 import { useDiskUsage } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
@@ -15,12 +16,17 @@ import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures } from './selection.ts';
 import { toggleNames } from '../../ui/selection.ts';
+import { fitMiddle, textMeasure } from '../../ui/truncate.ts';
 import './usage.css';
 
 const CHAR_WIDTH = 6.6;
 /** The image list draws the rows in sight and this many either side; a row's height is measured once drawn. */
 const LIST_OVERSCAN = 20;
 const LIST_ROW = 21;
+/** The list's fixed columns (checkbox, unique, shared) and a cell's padding; the name gets the rest. */
+const LIST_FIXED = 26 + 2 * 68;
+const CELL_PADDING = 12;
+const BADGE_WIDTH = 72;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
@@ -48,6 +54,9 @@ function Totals({ usage }: { usage: DiskUsage }) {
   );
 }
 
+/** A layer's build step as the first line of its title, where df knows it. */
+const stepLine = (c: UsageCell) => (c.step ? `${c.step}\n` : '');
+
 function cellTitle(c: UsageCell): string {
   switch (c.kind) {
     case 'repository':
@@ -55,11 +64,11 @@ function cellTitle(c: UsageCell): string {
     case 'image':
       return `${c.names[0]}: ${exact(c.bytes)} no other image needs. Click to select it.`;
     case 'blob':
-      return `${c.digest}: ${exact(c.bytes)}, only in ${c.names[0]}`;
+      return `${stepLine(c)}${c.digest}: ${exact(c.bytes)}, only in ${c.names[0]}`;
     case 'shared-group':
       return `${SHARED_GROUP}: ${exact(c.bytes)} that more than one image needs, each counted once`;
     case 'shared-blob':
-      return `${c.digest}: ${exact(c.bytes)}, shared by ${plural(c.users?.length ?? 0, 'image')}: ${(c.users ?? []).slice(0, 10).join(', ')}${(c.users?.length ?? 0) > 10 ? ', …' : ''}`;
+      return `${stepLine(c)}${c.digest}: ${exact(c.bytes)}, shared by ${plural(c.users?.length ?? 0, 'image')}: ${(c.users ?? []).slice(0, 10).join(', ')}${(c.users?.length ?? 0) > 10 ? ', …' : ''}`;
     default:
       return exact(c.bytes);
   }
@@ -192,7 +201,19 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
   // Only the rows in sight are in the page (10,000 images would be 100,000 elements); spacers keep the scroll height.
   const boxRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
-  const { height } = useElementSize(boxRef, { width: 300, height: 600 });
+  const { width, height } = useElementSize(boxRef, { width: 300, height: 600 });
+  // Names are cut in the middle to the name column's width, measured in the list's font: the tag
+  // and the repository's end stay. The other columns have fixed widths (table-layout: fixed).
+  const [font, setFont] = useState('');
+  useLayoutEffect(() => {
+    const table = boxRef.current?.querySelector('table');
+    if (table) setFont(getComputedStyle(table).font);
+  }, []);
+  const measure = useMemo(() => textMeasure(font, CHAR_WIDTH), [font]);
+  const nameOf = (i: ImageUsage) => {
+    const room = width - LIST_FIXED - CELL_PADDING - (i.dangling ? BADGE_WIDTH : 0);
+    return fitMiddle(i.name, Math.max(40, room), measure);
+  };
   const [scrollTop, setScrollTop] = useState(0);
   const [rowHeight, setRowHeight] = useState(LIST_ROW);
   useLayoutEffect(() => {
@@ -207,14 +228,14 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
         <caption className="muted">Images, as docker system df -v lists them</caption>
         <thead>
           <tr>
-            <th scope="col">
+            <th scope="col" className="usage-list-check">
               <span className="visually-hidden">Selected</span>
             </th>
             <th scope="col">Image</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num usage-list-bytes">
               Unique
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num usage-list-bytes">
               Shared
             </th>
           </tr>
@@ -231,9 +252,13 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
                   aria-label={`Select ${i.name}`}
                 />
               </td>
-              <td className="usage-list-name" title={i.name}>
-                {i.name}
-                {i.dangling ? <span className="badge">dangling</span> : null}
+              <td className="usage-list-name">
+                <div className="usage-list-cell">
+                  <span className="usage-list-text" data-truncates="" title={i.name}>
+                    {nameOf(i)}
+                  </span>
+                  {i.dangling ? <span className="badge">dangling</span> : null}
+                </div>
               </td>
               <td className="num">
                 <Bytes value={i.uniqueBytes} />
@@ -251,7 +276,7 @@ function ImageList({ usage, selection, onToggle }: { usage: DiskUsage; selection
 }
 
 function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionList: string[] }) {
-  const select = useDeckhand((s) => s.select);
+  const select = useDeckhand((s) => s.setCleanup);
   const openDialog = useDeckhand((s) => s.openDialog);
   const users = useMemo(() => blobUsers(usage), [usage]);
   const figures = useMemo(() => selectionFigures(usage, selectionList, users), [usage, selectionList, users]);
@@ -290,12 +315,20 @@ function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionL
 export function UsageView() {
   const usage = useDiskUsage();
   const usageError = usage.error ? messageOf(usage.error) : null;
-  const selectionList = useDeckhand((s) => s.selection);
-  const select = useDeckhand((s) => s.select);
+  const selectionList = useDeckhand((s) => s.cleanup);
+  const select = useDeckhand((s) => s.setCleanup);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
 
-  const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().selection, names));
+  const onToggle = (names: string[]) => select(toggleNames(useDeckhand.getState().cleanup, names));
   const data = usage.data ?? null;
+  // Images removed (here or elsewhere) leave the cleanup selection.
+  useEffect(() => {
+    if (!data) return;
+    const cleanup = useDeckhand.getState().cleanup;
+    if (cleanup.length === 0) return;
+    const stored = new Set(data.images.map((i) => i.name));
+    if (cleanup.some((n) => !stored.has(n))) select(cleanup.filter((n) => stored.has(n)));
+  }, [data, select]);
 
   return (
     <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">

@@ -19,6 +19,13 @@ export const BLOB_SIZES: Record<string, number> = {
   [d('shared2')]: 70,
 };
 
+/** The build steps df reports for the layers (configs and manifests have none). */
+export const BLOB_STEPS: Record<string, string> = {
+  [d('base')]: 'COPY rootfs.tar /',
+  [d('la')]: 'RUN apk add curl',
+  [d('lb')]: 'COPY app /srv/app',
+};
+
 /** df's blob table: every blob above once, in this order. */
 export const BLOB_DIGESTS = Object.keys(BLOB_SIZES);
 
@@ -45,6 +52,7 @@ export function sampleUsage(): DiskUsage {
     images,
     blobDigests: [...BLOB_DIGESTS],
     blobSizes: BLOB_DIGESTS.map((x) => BLOB_SIZES[x]!),
+    blobSteps: BLOB_DIGESTS.map((x) => BLOB_STEPS[x] ?? null),
     totalBytes: blobBytes + 10,
     reclaimableBytes: 3 + 10,
     blobCount: Object.keys(BLOB_SIZES).length,

@@ -14,6 +14,18 @@ function overlap(a: UsageCell, b: UsageCell): number {
 }
 
 describe('layoutUsage', () => {
+  test('a layer is labelled by its build step, a blob without one by its short digest', () => {
+    const l = layoutUsage(sampleUsage(), { width: 800, height: 500 });
+    const byDigest = (name: string) => leaves(l.cells).find((c) => c.digest === digest(name))!;
+    expect(byDigest('la')).toMatchObject({ label: 'RUN apk add curl', step: 'RUN apk add curl' });
+    expect(byDigest('base')).toMatchObject({ kind: 'shared-blob', label: 'COPY rootfs.tar /' });
+    expect(byDigest('la2').label).toBe(digest('la2').slice(7, 19));
+    expect(byDigest('la2').step).toBeUndefined();
+    // An answer without steps labels every blob by digest.
+    const bare = layoutUsage({ ...sampleUsage(), blobSteps: undefined }, { width: 800, height: 500 });
+    expect(leaves(bare.cells).every((c) => c.label === c.digest!.slice(7, 19))).toBe(true);
+  });
+
   test('every blob is drawn exactly once, shared ones in the shared group', () => {
     const usage = sampleUsage();
     const l = layoutUsage(usage, { width: 800, height: 500 });

@@ -26,6 +26,8 @@ export interface UsageCell {
   names: string[];
   /** For blob cells: the digest; for shared blobs also every image that reaches it. */
   digest?: string;
+  /** For a layer: the build step that made it (its label), when df knows it. */
+  step?: string;
   users?: string[];
   parentId: string | null;
 }
@@ -57,6 +59,7 @@ interface Node {
   size: number;
   names: string[];
   digest?: string;
+  step?: string;
   users?: string[];
   children?: Node[];
 }
@@ -84,6 +87,11 @@ export function usageTree(usage: DiskUsage): Node {
   }
   const size = (k: number) => usage.blobSizes[k] ?? 0;
   const digestOf = (k: number) => usage.blobDigests[k] ?? '';
+  // A layer is labelled by its build step, as docker history and dive show it; the digest otherwise.
+  const named = (k: number, node: Node): Node => {
+    const step = usage.blobSteps?.[k];
+    return step ? { ...node, label: step, step } : node;
+  };
 
   const repositories: Node[] = [...byRepo].map(([repo, images]) => ({
     id: `repo:${repo}`,
@@ -101,7 +109,7 @@ export function usageTree(usage: DiskUsage): Node {
         .filter((k) => (users[k]?.length ?? 0) <= 1)
         .map((k) => {
           const d = digestOf(k);
-          return { id: `blob:${image.name}:${d}`, kind: 'blob', label: short(d), size: size(k), names: [image.name], digest: d };
+          return named(k, { id: `blob:${image.name}:${d}`, kind: 'blob', label: short(d), size: size(k), names: [image.name], digest: d });
         }),
     })),
   }));
@@ -109,7 +117,7 @@ export function usageTree(usage: DiskUsage): Node {
   users.forEach((who, k) => {
     if (who.length <= 1) return;
     const d = digestOf(k);
-    shared.push({ id: `shared:${d}`, kind: 'shared-blob', label: short(d), size: size(k), names: [], digest: d, users: who });
+    shared.push(named(k, { id: `shared:${d}`, kind: 'shared-blob', label: short(d), size: size(k), names: [], digest: d, users: who }));
   });
   const children =
     shared.length > 0
@@ -138,6 +146,7 @@ function cellOf(n: HierarchyRectangularNode<Node>, depth: number, parentId: stri
     parentId,
   };
   if (n.data.digest) cell.digest = n.data.digest;
+  if (n.data.step) cell.step = n.data.step;
   if (n.data.users) cell.users = n.data.users;
   return cell;
 }
