@@ -22,7 +22,8 @@ describe('layoutUsage', () => {
     expect(byDigest('la2').label).toBe(digest('la2').slice(7, 19));
     expect(byDigest('la2').step).toBeUndefined();
     // An answer without steps labels every blob by digest.
-    const bare = layoutUsage({ ...sampleUsage(), blobSteps: undefined }, { width: 800, height: 500 });
+    const { blobSteps: _steps, ...withoutSteps } = sampleUsage();
+    const bare = layoutUsage(withoutSteps, { width: 800, height: 500 });
     expect(leaves(bare.cells).every((c) => c.label === c.digest!.slice(7, 19))).toBe(true);
   });
 
