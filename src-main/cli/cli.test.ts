@@ -11,10 +11,7 @@ import { asUsageError } from './arguments.ts';
 import { DeckhandError } from '../../src-shared/errors.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../engine/store/layout.ts';
-import { sha, storeTestImage } from '../test/fixtures/store-images.ts';
-import { putBlob } from '../engine/store/ingest.ts';
-import { setTag } from '../engine/store/catalog.ts';
-import { parseReference } from '../../src-shared/oci/reference.ts';
+import { sha, storeTestImage, storeTestIndex } from '../test/fixtures/store-images.ts';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -31,22 +28,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
 async function storeIndex(store: Store) {
   const amd = await storeTestImage(store, { layers: [{ content: randomBytes(3000) }], architecture: 'amd64' });
   const arm = await storeTestImage(store, { layers: [{ content: randomBytes(2000) }], architecture: 'arm64' });
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }),
-  );
-  await putBlob(store, sha(index), index);
-  await setTag(store, parseReference('reg.example/multi:1'), {
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    digest: sha(index),
-    size: index.length,
-  });
+  const index = await storeTestIndex(store, 'reg.example/multi:1', amd, arm);
   return { amd, arm, index };
 }
 

@@ -9,7 +9,7 @@ import { putBlob } from '../store/ingest.ts';
 import { setTag } from '../store/catalog.ts';
 import { Lease } from '../store/leases.ts';
 import { parseReference } from '../../../src-shared/oci/reference.ts';
-import { sha, storeTestImage, type StoredTestImage } from '../../test/fixtures/store-images.ts';
+import { sha, storeTestImage, storeTestIndex, type StoredTestImage } from '../../test/fixtures/store-images.ts';
 import { buildStoreGraph } from './store-graph.ts';
 import { diskUsage } from './usage.ts';
 import { planPrune, parseFilters, prune } from './prune.ts';
@@ -18,7 +18,6 @@ import { listImages, signatureOf, unpackedOf } from './images.ts';
 import { signatureAnnotations } from '../transfer/pull.ts';
 import { SIGNATURE_VERIFIED_BY } from '../store/annotations.ts';
 import { inspectImage } from './inspect.ts';
-import { putBlob as put } from '../store/ingest.ts';
 import { fsck, repairStore } from './fsck.ts';
 
 const bytes = (n: number, seed: string) => Buffer.concat([Buffer.from(seed), randomBytes(n - seed.length)]);
@@ -238,22 +237,7 @@ test("image rows carry the stored name, shared and unique bytes as df counts the
   const { store, base, parts, imgs } = await fixture(t);
   const amd = await storeTestImage(store, { layers: [{ content: base }, { content: bytes(800, 'amd') }] });
   const arm = await storeTestImage(store, { layers: [{ content: bytes(900, 'arm') }], architecture: 'arm64' });
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }),
-  );
-  await put(store, sha(index), index);
-  await setTag(store, parseReference('team/multi:1'), {
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    digest: sha(index),
-    size: index.length,
-  });
+  const index = await storeTestIndex(store, 'team/multi:1', amd, arm);
   const rows = await listImages(store);
   const usage = diskUsage(await buildStoreGraph(store));
   for (const row of rows) {
@@ -301,22 +285,7 @@ test('layers name the images they top, by stored name, each once', async (t) => 
   const { store, base } = await fixture(t);
   const amd = await storeTestImage(store, { layers: [{ content: base }] });
   const arm = await storeTestImage(store, { layers: [{ content: base }], architecture: 'arm64' });
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }),
-  );
-  await put(store, sha(index), index);
-  await setTag(store, parseReference('multi:1'), {
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    digest: sha(index),
-    size: index.length,
-  });
+  await storeTestIndex(store, 'multi:1', amd, arm);
   const graph = await buildStoreGraph(store);
   const baseNode = layerForest(graph).children.find((n) => n.digest === sha(base))!;
   assert.deepEqual(baseNode.topNames, ['docker.io/library/base:1', 'docker.io/library/multi:1']);
