@@ -11,14 +11,20 @@
  *   import { test, expect } from './small-store.ts';
  *   test('…', async ({ smallApp, smallStore }) => { … });
  */
-import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack, type Header } from 'tar-stream';
 import { startRegistry } from '../src-main/test/fixtures/registry.ts';
-import { pushWithSkopeo, writeOciLayout, type GeneratedImage, type GeneratedLayer } from '../src-main/test/fixtures/images.ts';
+import {
+  assembleImage,
+  pushWithSkopeo,
+  sha256,
+  writeOciLayout,
+  type GeneratedImage,
+  type GeneratedLayer,
+} from '../src-main/test/fixtures/images.ts';
 import { cli, openApp, test as base, expect, type App } from './fixtures.ts';
 
 export interface SmallStore {
@@ -43,10 +49,7 @@ export interface SmallStore {
   digests: { base: string; hello: string; helloOld: string; motd: string };
 }
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
-const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 type Entry =
   | { name: string; type: 'directory' }
@@ -92,25 +95,7 @@ function image(layers: GeneratedLayer[], history: Step[], config: Record<string,
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history,
   };
-  const configBytes = Buffer.from(JSON.stringify(cfg));
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: sha256(configBytes), size: configBytes.length },
-    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-  };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  return {
-    platform,
-    layers,
-    config: cfg,
-    configBytes,
-    configDigest: sha256(configBytes),
-    configSize: configBytes.length,
-    manifest,
-    manifestBytes,
-    manifestDigest: sha256(manifestBytes),
-  };
+  return assembleImage(platform, layers, cfg);
 }
 
 const APPLETS = ['sh', 'ls', 'cat', 'echo', 'env', 'sleep', 'wget', 'httpd', 'vi'];
