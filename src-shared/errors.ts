@@ -39,6 +39,10 @@ export type ErrorCode =
   | 'ESHORTNAME'
   /** registries.conf blocks the registry; the message names the file and the prefix. */
   | 'EBLOCKED'
+  /** A Docker or Podman engine could not be reached or answered with a failure; the message names its address. */
+  | 'EENGINE'
+  /** The engine refused to remove an image a container uses (its 409); `detail.containers` names them. */
+  | 'EIN_USE'
   /** An unexpected failure (a bug): the message says what happened, nothing more is known. */
   | 'EINTERNAL';
 

@@ -36,6 +36,10 @@ export interface ImageRow {
   manifests: PlatformManifest[];
   /** The sigstore verification recorded when a pull checked signatures under a sigstoreSigned policy; null when none was required. */
   signature: SignatureStatus | null;
+  /** An engine's image: how many containers use it (the engine's count; absent for the store, whose images no container uses). */
+  containers?: number;
+  /** An engine's image: the names of the containers that use it, where the engine said. */
+  containerNames?: string[];
 }
 
 /** How a pull verified an image's signatures (from the stored index entry's annotations). */
@@ -334,4 +338,32 @@ export interface RegistryDetails {
   login: RegistryLoginDetails;
   /** null when no policy.json exists: everything is accepted. */
   policy: RegistryPolicyDetails | null;
+}
+
+/**
+ * Where images are: Deckhand's own store (`store`) or a Docker or Podman engine, by the name
+ * `listEngines` gives it. Calls that read or clean up images take one; omitted means the store.
+ */
+export type SourceId = string;
+
+/** A Docker or Podman engine found on this machine, and whether it answered. */
+export interface EngineStatus {
+  /** Unique among the engines found: `docker (desktop-linux)`, `podman (podman-machine-default)`, `docker`. Calls take it as their `source`. */
+  name: string;
+  kind: 'docker' | 'podman';
+  /** `unix:///Users/me/.docker/run/docker.sock`, `tcp://127.0.0.1:2376`, `ssh://core@localhost:52001/run/podman/podman.sock`. */
+  uri: string;
+  /** How it was found: `DOCKER_HOST`, `docker context desktop-linux`, `podman connection podman-machine-default`, `podman machine …`, `socket`. */
+  origin: string;
+  /** DOCKER_HOST, or the current Docker context, or Podman's default connection: what `copy docker-daemon:REF` uses. */
+  isDefault: boolean;
+  reachable: boolean;
+  /** The engine's version (`20.10.24`, `4.3.1`) when it answered. */
+  version: string | null;
+  /** The API version in use after negotiation (`1.41`). */
+  apiVersion: string | null;
+  /** Why it is unreachable (or unsupported, for ssh://), naming its address. */
+  error: string | null;
+  /** Where the engine keeps images (`/var/lib/docker`, a graph root), where it reports it. */
+  rootDir: string | null;
 }
