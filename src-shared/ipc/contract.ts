@@ -113,8 +113,18 @@ export const CALLS = {
   push: call<TransferStarted>()(
     v.strictObject({ source: name('source'), destination: v.optional(name('destination')), presentPlatforms: flag, tlsVerify: flag }),
   ),
-  /** Copies between any two endpoints (`docker://REF`, `oci:DIR[:REF]`, or a stored name), in the background. */
-  copy: call<TransferStarted>()(v.strictObject({ source: name('source'), destination: name('destination'), tlsVerify: flag })),
+  /** Copies between any two endpoints (`docker://REF`, `oci:DIR[:REF]`, `docker-daemon:REF` in an engine, or a stored name), in the background. */
+  copy: call<TransferStarted>()(
+    v.strictObject({
+      source: name('source'),
+      destination: name('destination'),
+      tlsVerify: flag,
+      /** The engine (a name from listEngines) that a `docker-daemon:REF` source is in; default: the default engine. */
+      sourceEngine: v.optional(name('sourceEngine')),
+      /** The engine a `docker-daemon:REF` destination is in. */
+      destinationEngine: v.optional(name('destinationEngine')),
+    }),
+  ),
   /** Loads an oci-archive or docker-archive tarball into the store, in the background. */
   load: call<TransferStarted>()(v.strictObject({ path: filePath('path') })),
   /** Writes stored images to an archive file, in the background. */
