@@ -27,9 +27,11 @@ void app.whenReady().then(() => {
   lockDownSession(session.defaultSession);
   registerCalls(ipcMain, host.dispatch, appFrameOnly(pathToFileURL(rendererFile).href));
   forwardEvents(host.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
-  createWindow(rendererFile, preloadFile);
+  // Each window counts as connected while open (the host watches engines' event streams meanwhile).
+  const open = () => createWindow(rendererFile, preloadFile).once('closed', host.events.connected());
+  open();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow(rendererFile, preloadFile);
+    if (BrowserWindow.getAllWindows().length === 0) open();
   });
 });
 

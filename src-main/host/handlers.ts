@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Handlers, HostInfo, ImageDetails, ImageRow, RemoveResult } from '../../src-shared/ipc/contract.ts';
+import { DeckhandError } from '../../src-shared/errors.ts';
 import { formatPlatform, hostPlatform } from '../../src-shared/oci/platform.ts';
 import { imageRows } from '../engine/insight/images.ts';
 import type { StoreGraph } from '../engine/insight/store-graph.ts';
@@ -14,6 +15,7 @@ import type { Store } from '../engine/store/layout.ts';
 import { removeImages } from '../engine/store/remove.ts';
 import { tagImage } from '../engine/store/tag.ts';
 import { aliasHandlers } from './alias-handlers.ts';
+import type { EngineSources } from './engines.ts';
 import type { AppLogins } from './app-logins.ts';
 import { insightHandlers } from './insight-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
@@ -35,6 +37,8 @@ export interface HostContext {
   storeChanged(reason: string): void;
   /** Where logins made in the app are saved (credential helper or OS keychain). */
   logins: AppLogins;
+  /** The Docker and Podman engines found on this machine: calls with a `source` go to one of them. */
+  engines: EngineSources;
 }
 
 export function engineHandlers(ctx: HostContext): Handlers {
@@ -46,8 +50,11 @@ export function engineHandlers(ctx: HostContext): Handlers {
       platform: here,
       downloadsDir: join(homedir(), 'Downloads'),
     }),
-    listImages: async (): Promise<ImageRow[]> => imageRows(await ctx.graph()),
-    inspectImage: async ({ ref }): Promise<ImageDetails> => inspectImage(await ctx.store(), ref, await ctx.graph()),
+    listEngines: async (input) => ctx.engines.list(input?.refresh ?? false),
+    listImages: async (input): Promise<ImageRow[]> =>
+      input?.source !== undefined ? ctx.engines.use(input.source, (e) => e.images()) : imageRows(await ctx.graph()),
+    inspectImage: async ({ ref, source }): Promise<ImageDetails> =>
+      source !== undefined ? ctx.engines.use(source, (e) => e.inspect(ref)) : inspectImage(await ctx.store(), ref, await ctx.graph()),
 
     cancelTransfer: async ({ transferId }) => ({ cancelled: ctx.transfers.cancel(transferId) }),
 
@@ -57,7 +64,20 @@ export function engineHandlers(ctx: HostContext): Handlers {
       return result;
     },
 
-    removeImages: async ({ refs, force }): Promise<RemoveResult> => {
+    removeImages: async ({ refs, force, source }): Promise<RemoveResult> => {
+      if (source !== undefined) {
+        // The engine's own rules: never forced, an image a container uses is refused (EIN_USE) as the engine refuses it.
+        if (force)
+          throw new DeckhandError(
+            'EUSAGE',
+            `Deckhand does not force removals in ${source}: remove the containers that use the image first.`,
+          );
+        try {
+          return await ctx.engines.use(source, (e) => e.remove(refs));
+        } finally {
+          ctx.engines.changed(source);
+        }
+      }
       const result = await removeImages(await ctx.store(), refs, { force: force ?? false });
       ctx.storeChanged('rmi');
       return result;

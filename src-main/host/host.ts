@@ -10,6 +10,8 @@ import { readAddedRegistries } from '../engine/config/known-registries.ts';
 import { Store } from '../engine/store/layout.ts';
 import { appLogins, type KeychainCipher } from './app-logins.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
+import { discoverEngines } from '../engine/daemon/discover.ts';
+import { EngineSources, type Discover } from './engines.ts';
 import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
@@ -31,6 +33,8 @@ export interface HostOptions {
   handlers?: (ctx: HostContext) => Handlers;
   /** The desktop app's keychain-encrypted login file and the OS keychain cipher (Electron safeStorage); absent in the web host. */
   keychain?: { file: string; cipher: KeychainCipher };
+  /** Finds the Docker and Podman engines (tests pass fakes); default: discovery from the environment. */
+  discoverEngines?: Discover;
 }
 
 export function createHost(opts: HostOptions): Host {
@@ -75,6 +79,16 @@ export function createHost(opts: HostOptions): Host {
   });
   // Pulls and pushes in this process find the logins saved in the app.
   const unregisterLogins = logins.register();
+  const engines = new EngineSources(opts.discoverEngines ?? (() => discoverEngines(env)), events);
+  // Engines' event streams are watched while a window or tab is connected.
+  let released: (() => void) | undefined;
+  const offClients = events.onClients((n) => {
+    if (n > 0) released ??= engines.connect();
+    else if (released) {
+      released();
+      released = undefined;
+    }
+  });
   const ctx: HostContext = {
     kind: opts.kind,
     storeDir: opts.storeDir,
@@ -88,6 +102,7 @@ export function createHost(opts: HostOptions): Host {
     transfers,
     storeChanged,
     logins,
+    engines,
   };
   // The window asks for the image list as soon as it loads: have the store's graph ready by then.
   const warming = opts.handlers
@@ -111,6 +126,8 @@ export function createHost(opts: HostOptions): Host {
       await warming;
       trim.close();
       unwatch();
+      offClients();
+      engines.close();
       unregisterLogins();
       await transfers.close();
       if (pending) clearTimeout(pending.timer);

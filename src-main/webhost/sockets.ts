@@ -11,8 +11,10 @@ import type { EventHub } from '../host/events.ts';
 export class EventSockets {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly unsubscribe: () => void;
+  private readonly events: EventHub;
 
   constructor(events: EventHub) {
+    this.events = events;
     this.unsubscribe = events.subscribe((e) => {
       const data = JSON.stringify(e);
       for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(data);
@@ -23,6 +25,7 @@ export class EventSockets {
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       // Pages only listen; anything they send is ignored.
       ws.on('error', () => ws.terminate());
+      ws.once('close', this.events.connected());
     });
   }
 

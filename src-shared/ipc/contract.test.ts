@@ -84,3 +84,36 @@ test('a transport round trip: values come back, errors keep their code and detai
   assert.equal(listeners.size, 0);
   assert.throws(() => raw.on('nope' as EventName, () => undefined), TypeError);
 });
+
+test('sources: the image calls take an optional engine name, omitted for the store; a prune run takes only its plan', () => {
+  const engine = 'docker (desktop-linux)';
+  for (const call of ['listImages', 'diskUsage', 'layerForest'] as const) {
+    assert.equal(checkCall(call, undefined).ok, true, call);
+    assert.equal(checkCall(call, { source: engine }).ok, true, call);
+  }
+  for (const call of ['inspectImage', 'imageTree', 'whatRequires'] as const) {
+    assert.equal(checkCall(call, { ref: 'app:1' }).ok, true, call);
+    assert.equal(checkCall(call, { ref: 'app:1', source: engine }).ok, true, call);
+  }
+  assert.equal(checkCall('removeImages', { refs: ['app:1'], source: engine }).ok, true);
+  assert.equal(checkCall('planPrune', { all: true, source: 'podman (podman-machine-default)' }).ok, true);
+  assert.equal(checkCall('runPrune', { planId: '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f', source: engine }).ok, false);
+
+  const empty = checkCall('listImages', { source: '' });
+  assert.equal(empty.ok, false);
+  if (!empty.ok) assert.match(empty.error.message, /source is empty: omit it for the store/);
+  const wrong = checkCall('diskUsage', { source: 42 });
+  assert.equal(wrong.ok, false);
+  if (!wrong.ok) assert.match(wrong.error.message, /source must be an engine name/);
+});
+
+test('listEngines takes nothing or a refresh flag; engine events carry the engine name, enginesChanged nothing', () => {
+  assert.equal(checkCall('listEngines', undefined).ok, true);
+  assert.equal(checkCall('listEngines', { refresh: true }).ok, true);
+  assert.equal(checkCall('listEngines', { refresh: 'yes' }).ok, false);
+  assert.equal(checkCall('listEngines', { name: 'docker' }).ok, false);
+  assert.equal(checkEvent('engineChanged', { source: 'docker' }).ok, true);
+  assert.equal(checkEvent('engineChanged', {}).ok, false);
+  assert.equal(checkEvent('enginesChanged', {}).ok, true);
+  assert.equal(checkEvent('enginesChanged', { extra: 1 }).ok, false);
+});

@@ -15,6 +15,7 @@ import { isShortName, parseReference } from '../oci/reference.ts';
 import type {
   AliasRecorded,
   DiskUsage,
+  EngineStatus,
   HostInfo,
   ImageDetails,
   ImageRow,
@@ -97,11 +98,31 @@ const filePath = (what: string) =>
     v.check((p) => p.startsWith('/') || /^[a-z]:[\\/]/i.test(p), `${what} must be an absolute path`),
   );
 
+/**
+ * Where a read or a cleanup happens: a Docker or Podman engine by the name listEngines gives it;
+ * omitted, Deckhand's own store.
+ */
+const source = v.optional(
+  v.pipe(
+    v.string('source must be an engine name (from listEngines) or omitted for the store'),
+    v.minLength(1, 'source is empty: omit it for the store, or give an engine name from listEngines'),
+    v.maxLength(256, 'source is longer than 256 characters'),
+  ),
+);
+const SOURCE_ONLY = v.optional(v.strictObject({ source }));
+
 export const CALLS = {
   /** Which host this is, where its store lives and this machine's platform. */
   hostInfo: call<HostInfo>()(NO_INPUT),
-  listImages: call<ImageRow[]>()(NO_INPUT),
-  inspectImage: call<ImageDetails>()(v.strictObject({ ref: name('ref') })),
+  /**
+   * The Docker and Podman engines found on this machine (DOCKER_HOST, CONTAINER_HOST, contexts,
+   * connections, machines, sockets), reachable or not; `refresh` looks again instead of answering
+   * from the short cache.
+   */
+  listEngines: call<EngineStatus[]>()(v.optional(v.strictObject({ refresh: flag }))),
+  /** The images of the store, or of the engine named by `source`. */
+  listImages: call<ImageRow[]>()(SOURCE_ONLY),
+  inspectImage: call<ImageDetails>()(v.strictObject({ ref: name('ref'), source })),
   /** Starts a pull in the background; progress and the outcome arrive as transfer events. */
   pull: call<TransferStarted>()(
     v.pipe(
@@ -143,23 +164,29 @@ export const CALLS = {
     v.strictObject({
       refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(10_000, 'too many refs')),
       force: flag,
+      /** An engine: removed through its API, never forced; an image a container uses fails with EIN_USE. */
+      source,
     }),
   ),
   /** `df`: what each image costs (total, shared, unique) and what a prune would reclaim. */
-  diskUsage: call<DiskUsage>()(NO_INPUT),
+  diskUsage: call<DiskUsage>()(SOURCE_ONLY),
   /** `tree REF`: the layer chain of each stored platform of an image. */
-  imageTree: call<ImageTree[]>()(v.strictObject({ ref: name('ref') })),
+  imageTree: call<ImageTree[]>()(v.strictObject({ ref: name('ref'), source })),
   /** `tree REF --whatrequires`: the images built on top of an image. */
-  whatRequires: call<Array<{ base: ImageTree; dependents: ImageTree[] }>>()(v.strictObject({ ref: name('ref') })),
+  whatRequires: call<Array<{ base: ImageTree; dependents: ImageTree[] }>>()(v.strictObject({ ref: name('ref'), source })),
   /** Every layer in the store as one tree (chain IDs, sizes), for the layer map. */
-  layerForest: call<LayerNode>()(NO_INPUT),
-  /** Plans a prune without removing anything; the main side keeps the plan for runPrune. */
+  layerForest: call<LayerNode>()(SOURCE_ONLY),
+  /**
+   * Plans a prune without removing anything; the main side keeps the plan, and the source it is
+   * for, for runPrune. An engine's plan is what the engine would remove (keepLast is the store's only).
+   */
   planPrune: call<PlannedPrune>()(
     v.strictObject({
       all: flag,
       olderThanMs: v.optional(count),
       labels: v.optional(v.pipe(v.array(v.strictObject({ key: name('label key'), value: v.optional(v.string()) })), v.maxLength(64))),
       keepLast: v.optional(count),
+      source,
     }),
   ),
   /** Runs a plan made by planPrune: removes what it listed (unless needed again since) and reports the bytes freed. */

@@ -67,4 +67,8 @@ export const EVENTS = {
   }),
   /** The store's catalog changed (a pull, tag, rmi here, or another process such as the CLI). */
   storeChanged: v.strictObject({ reason: text }),
+  /** An engine's images or containers changed (its event stream, or a removal or prune here): `source` is its name. */
+  engineChanged: v.strictObject({ source: text }),
+  /** The engines found changed: one came or went, or became reachable or unreachable. */
+  enginesChanged: v.strictObject({}),
 };
