@@ -1,7 +1,7 @@
 /**
- * The window: a header with the views, Pull and the prune button; the registries sidebar; the
- * current view; the transfers panel docked at the bottom; dialogs and notices over everything; and
- * a drop zone for archives over the whole window.
+ * The window: a header with the views, Pull and the prune button; the sidebar (sources, then
+ * registries); the current view of the chosen source; the transfers panel docked at the bottom;
+ * dialogs and notices over everything; and a drop zone for archives over the whole window.
  */
 import { useDeckhand } from './store/index.ts';
 import { useHostInfo } from './data/queries.ts';
@@ -12,6 +12,7 @@ import { UsageView } from './features/usage/UsageView.tsx';
 import { PruneButton } from './features/prune/PruneButton.tsx';
 import { TransfersPanel } from './features/transfers/TransfersPanel.tsx';
 import { RegistriesSidebar } from './features/registries/RegistriesSidebar.tsx';
+import { SourcesSection } from './features/sources/SourcesSection.tsx';
 import { ArchiveDrop } from './features/registries/ArchiveDrop.tsx';
 import { Dialogs } from './Dialogs.tsx';
 import { Notices } from './ui/Notices.tsx';
@@ -60,7 +61,10 @@ export function App() {
           Pull…
         </button>
       </header>
-      <RegistriesSidebar />
+      <div className="sidebar">
+        <SourcesSection />
+        <RegistriesSidebar />
+      </div>
       <main className="app-main">
         <CurrentView />
       </main>

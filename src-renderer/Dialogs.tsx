@@ -16,7 +16,14 @@ export function Dialogs() {
     case 'pull':
       return <PullDialog initialRef={dialog.ref ?? ''} />;
     case 'push':
-      return <PushDialog source={dialog.source} registry={dialog.registry} repository={dialog.repository ?? null} />;
+      return (
+        <PushDialog
+          source={dialog.source}
+          registry={dialog.registry}
+          repository={dialog.repository ?? null}
+          sourceEngine={dialog.sourceEngine ?? null}
+        />
+      );
     case 'tag':
       return <TagDialog source={dialog.source} />;
     case 'save':

@@ -1,6 +1,8 @@
 /**
  * Connects the contract's events, once per window: transfer events fold into the transfers slice
- * (live progress is UI state); storeChanged invalidates the store's queries; a push that succeeded
+ * (live progress is UI state); storeChanged invalidates the store's queries, engineChanged one
+ * engine's, enginesChanged the list of engines; a transfer into a source (a copy to the store or
+ * an engine) refreshes that source when its event has not already; a push that succeeded
  * refetches the destination registry's repository list where the sidebar has loaded it, so a new
  * repository appears.
  */
@@ -29,11 +31,17 @@ export function wireEvents(api: DeckhandApi, client: QueryClient): () => void {
     api.on('transferProgress', (payload) => s().applyTransferEvent({ event: 'transferProgress', payload })),
     api.on('transferEnded', (payload) => {
       s().applyTransferEvent({ event: 'transferEnded', payload });
+      const request = s().requests[payload.transferId];
+      if (request?.call === 'copy' && request.input.destinationEngine && !payload.error)
+        void sourceChanged(client, request.input.destinationEngine);
       if (payload.kind !== 'push' || payload.error) return;
       const host = pushedHost(s().requests[payload.transferId], payload.ref);
       if (host) void client.refetchQueries({ queryKey: keys.repositories(host) });
     }),
     api.on('storeChanged', () => void sourceChanged(client)),
+    // An engine's event stream: only that engine's queries.
+    api.on('engineChanged', ({ source }) => void sourceChanged(client, source)),
+    api.on('enginesChanged', () => void client.invalidateQueries({ queryKey: keys.engines() })),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -1,24 +1,34 @@
 /**
- * Query keys. Everything read from a place images live starts with that source (`['store',
- * 'images']`): the local store today, a Docker or Podman engine next, so an engine's views reuse
- * these queries with another source, and a source's change event invalidates its prefix only.
- * Registry data is keyed by the registry: the list (`['registries']`), then per host.
+ * Query keys. Everything read from a place images live starts with that source: `['store', …]`
+ * for Deckhand's own store, `['engine', name, …]` for a Docker or Podman engine, so an engine's
+ * views reuse the store's queries with another source, and a source's change event (storeChanged,
+ * engineChanged) invalidates its prefix only. The engines found are `['engines']`. Registry data
+ * is keyed by the registry: the list (`['registries']`), then per host.
  */
 import type { CallInput } from '../../src-shared/ipc/contract.ts';
 
-/** Where images live. Only the local store so far; engines add `engine:<id>` sources. */
-export type Source = 'store';
+/** Where images live: `'store'` (Deckhand's own store) or an engine's name as listEngines gives it. */
+export type Source = string;
 export const STORE: Source = 'store';
+
+export const isStore = (source: Source): boolean => source === STORE;
+
+/** The key prefix of a source's queries. */
+export const sourceKey = (source: Source): readonly string[] => (isStore(source) ? [STORE] : ['engine', source]);
+
+/** What a call takes to address `source`: nothing for the store, `{ source }` for an engine. */
+export const sourceInput = (source: Source): { source?: string } => (isStore(source) ? {} : { source });
 
 export const keys = {
   hostInfo: () => ['host', 'info'] as const,
-  images: (source: Source) => [source, 'images'] as const,
-  diskUsage: (source: Source) => [source, 'diskUsage'] as const,
-  tree: (source: Source) => [source, 'tree'] as const,
-  details: (source: Source, name: string) => [source, 'details', name] as const,
-  imageTree: (source: Source, name: string) => [source, 'imageTree', name] as const,
+  engines: () => ['engines'] as const,
+  images: (source: Source) => [...sourceKey(source), 'images'] as const,
+  diskUsage: (source: Source) => [...sourceKey(source), 'diskUsage'] as const,
+  tree: (source: Source) => [...sourceKey(source), 'tree'] as const,
+  details: (source: Source, name: string) => [...sourceKey(source), 'details', name] as const,
+  imageTree: (source: Source, name: string) => [...sourceKey(source), 'imageTree', name] as const,
   /** `round` tells a "plan again" from the plan already shown for the same input. */
-  prunePlan: (source: Source, input: CallInput<'planPrune'>, round: number) => [source, 'prunePlan', input, round] as const,
+  prunePlan: (source: Source, input: CallInput<'planPrune'>, round: number) => [...sourceKey(source), 'prunePlan', input, round] as const,
   registries: () => ['registries'] as const,
   repositories: (host: string) => ['registry', host, 'repositories'] as const,
   tags: (host: string, repository: string) => ['registry', host, 'tags', repository] as const,

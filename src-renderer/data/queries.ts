@@ -10,7 +10,7 @@ import type { CallInput, DeckhandApi, PlannedPrune } from '../../src-shared/ipc/
 import { useApi } from '../api/provider.tsx';
 import { useDeckhand } from '../store/index.ts';
 import { whenIdle } from '../ui/idle.ts';
-import { keys, STORE, type Source } from './keys.ts';
+import { keys, sourceInput, sourceKey, STORE, type Source } from './keys.ts';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -23,14 +23,20 @@ export function createQueryClient(): QueryClient {
 
 // Option factories: the hooks below, prefetching in main.tsx and tests share them.
 export const hostInfoQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.hostInfo(), queryFn: () => api.hostInfo() });
+// A source's calls: the store's exactly as before (no input), an engine's with `{ source }`.
+const input = (source: Source) => {
+  const i = sourceInput(source);
+  return i.source === undefined ? undefined : i;
+};
+export const enginesQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.engines(), queryFn: () => api.listEngines() });
 export const imagesQuery = (api: DeckhandApi, source: Source = STORE) =>
-  queryOptions({ queryKey: keys.images(source), queryFn: () => api.listImages() });
+  queryOptions({ queryKey: keys.images(source), queryFn: () => api.listImages(input(source)) });
 // df and the layer forest are large answers their views recompute whole: no deep comparison with
 // the previous answer on the main thread (TanStack's structural sharing) for them.
 export const diskUsageQuery = (api: DeckhandApi, source: Source = STORE) =>
-  queryOptions({ queryKey: keys.diskUsage(source), queryFn: () => api.diskUsage(), structuralSharing: false });
+  queryOptions({ queryKey: keys.diskUsage(source), queryFn: () => api.diskUsage(input(source)), structuralSharing: false });
 export const treeQuery = (api: DeckhandApi, source: Source = STORE) =>
-  queryOptions({ queryKey: keys.tree(source), queryFn: () => api.layerForest(), structuralSharing: false });
+  queryOptions({ queryKey: keys.tree(source), queryFn: () => api.layerForest(input(source)), structuralSharing: false });
 export const registriesQuery = (api: DeckhandApi) => queryOptions({ queryKey: keys.registries(), queryFn: () => api.listRegistries() });
 
 /** The window's host (store path, platform, downloads folder); it does not change while the window is open. */
@@ -38,29 +44,51 @@ export function useHostInfo() {
   return useQuery(hostInfoQuery(useApi())).data ?? null;
 }
 
-export function useImages(source: Source = STORE) {
-  return useQuery(imagesQuery(useApi(), source));
+/** The source the sidebar has chosen: the views show it unless told otherwise. */
+export function useSource(): Source {
+  return useDeckhand((s) => s.source);
 }
 
-/** df for the whole store: the larger answer, so callers say when they want it (`enabled`). */
-export function useDiskUsage({ enabled = true, source = STORE }: { enabled?: boolean; source?: Source } = {}) {
-  return useQuery({ ...diskUsageQuery(useApi(), source), enabled });
+/** The Docker and Podman engines found, reachable or not (refetched on enginesChanged). */
+export function useEngines() {
+  return useQuery(enginesQuery(useApi()));
 }
 
-/** The layer forest of the whole store (the Layer tree view). */
-export function useTree(source: Source = STORE) {
-  return useQuery(treeQuery(useApi(), source));
+/** A source's images (default: the source chosen in the sidebar). */
+export function useImages(source?: Source) {
+  const chosen = useSource();
+  return useQuery(imagesQuery(useApi(), source ?? chosen));
 }
 
-export function useImageDetails(name: string, source: Source = STORE) {
+/** df for a whole source: the larger answer, so callers say when they want it (`enabled`). */
+export function useDiskUsage({ enabled = true, source }: { enabled?: boolean; source?: Source } = {}) {
+  const chosen = useSource();
+  return useQuery({ ...diskUsageQuery(useApi(), source ?? chosen), enabled });
+}
+
+/** The layer forest of a whole source (the Layer tree view). */
+export function useTree(source?: Source) {
+  const chosen = useSource();
+  return useQuery(treeQuery(useApi(), source ?? chosen));
+}
+
+export function useImageDetails(name: string, source?: Source) {
   const api = useApi();
-  return useQuery({ queryKey: keys.details(source, name), queryFn: () => api.inspectImage({ ref: name }) });
+  const src = useSource();
+  const from = source ?? src;
+  return useQuery({ queryKey: keys.details(from, name), queryFn: () => api.inspectImage({ ref: name, ...sourceInput(from) }) });
 }
 
 /** One image's layer trees (for its uncompressed layer sizes), once its digest is known. */
-export function useImageTree(name: string, enabled: boolean, source: Source = STORE) {
+export function useImageTree(name: string, enabled: boolean, source?: Source) {
   const api = useApi();
-  return useQuery({ queryKey: keys.imageTree(source, name), queryFn: () => api.imageTree({ ref: name }), enabled });
+  const src = useSource();
+  const from = source ?? src;
+  return useQuery({
+    queryKey: keys.imageTree(from, name),
+    queryFn: () => api.imageTree({ ref: name, ...sourceInput(from) }),
+    enabled,
+  });
 }
 
 /**
@@ -72,12 +100,14 @@ export function usePrunePlan(
   round: number,
   enabled: boolean,
   options: Pick<UseQueryOptions<PlannedPrune>, 'placeholderData'> = {},
-  source: Source = STORE,
+  source?: Source,
 ) {
   const api = useApi();
+  const chosen = useSource();
+  const from = source ?? chosen;
   return useQuery({
-    queryKey: keys.prunePlan(source, input ?? { all: false }, round),
-    queryFn: () => api.planPrune(input!),
+    queryKey: keys.prunePlan(from, input ?? { all: false }, round),
+    queryFn: () => api.planPrune({ ...input!, ...sourceInput(from) }),
     enabled: enabled && input !== null,
     staleTime: 0,
     gcTime: 0,
@@ -117,8 +147,9 @@ export function useRegistryDetails(host: string) {
  * that has no data yet instead of asking again.)
  */
 export async function sourceChanged(client: QueryClient, source: Source = STORE): Promise<void> {
-  await client.cancelQueries({ queryKey: [source] });
-  await client.invalidateQueries({ queryKey: [source] });
+  const queryKey = [...sourceKey(source)];
+  await client.cancelQueries({ queryKey });
+  await client.invalidateQueries({ queryKey });
 }
 
 /**
@@ -127,7 +158,7 @@ export async function sourceChanged(client: QueryClient, source: Source = STORE)
  * settled, once per window), so the table comes first. A view that mounts later asks at once.
  */
 export function useDiskUsageWhenIdle() {
-  const listed = useQuery({ ...imagesQuery(useApi()), select: () => true }).data === true;
+  const listed = useQuery({ ...imagesQuery(useApi(), useSource()), select: () => true }).data === true;
   const settled = useDeckhand((s) => s.settled);
   useEffect(() => {
     if (!listed || settled) return;

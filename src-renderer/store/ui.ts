@@ -7,10 +7,13 @@ import type { Slice } from './slice.ts';
 
 export type View = 'images' | 'tree' | 'usage';
 
+/** Where the views look: `'store'` (Deckhand's own store) or an engine's name (listEngines). */
+export type SourceName = string;
+
 export type Dialog =
   | { kind: 'pull'; ref?: string }
-  /** Drag-to-push: `source` is a stored image name; the target is proposed from the drop. */
-  | { kind: 'push'; source: string; registry: string; repository?: string }
+  /** Drag-to-push: `source` is an image name (in the engine `sourceEngine` when set, else stored); the target is proposed from the drop. */
+  | { kind: 'push'; source: string; registry: string; repository?: string; sourceEngine?: string }
   | { kind: 'tag'; source: string }
   | { kind: 'save'; refs: string[] }
   | { kind: 'remove'; refs: string[] }
@@ -28,6 +31,10 @@ export interface Notice {
 
 export interface UiSlice {
   view: View;
+  /** The source the Images, Layer tree and Disk usage views show (chosen in the sidebar). */
+  source: SourceName;
+  /** Disk usage across every source instead of the chosen one. */
+  usageAll: boolean;
   filter: string;
   /** Selected image names. */
   selection: string[];
@@ -43,6 +50,9 @@ export interface UiSlice {
   /** The image list has arrived and the browser has been idle since: the larger answers (df) may load. */
   settled: boolean;
   setView(view: View): void;
+  /** Chooses the source the views show; the selection, details and cleanup belong to the old one and are cleared. */
+  setSource(source: SourceName): void;
+  setUsageAll(all: boolean): void;
   setFilter(filter: string): void;
   select(names: string[]): void;
   setCleanup(names: string[]): void;
@@ -58,6 +68,8 @@ let nextNotice = 1;
 
 export const createUiSlice: Slice<UiSlice> = (set) => ({
   view: 'images',
+  source: 'store',
+  usageAll: false,
   filter: '',
   selection: [],
   cleanup: [],
@@ -66,6 +78,8 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   notices: [],
   settled: false,
   setView: (view) => set({ view }),
+  setSource: (source) => set((s) => (s.source === source ? {} : { source, selection: [], cleanup: [], detailsName: null })),
+  setUsageAll: (usageAll) => set({ usageAll }),
   setFilter: (filter) => set({ filter }),
   select: (selection) => set({ selection }),
   setCleanup: (cleanup) => set({ cleanup }),

@@ -6,12 +6,14 @@
  */
 import { Fragment, useId, useMemo, useState, type ReactNode } from 'react';
 import type { ImageDetails as Details, PlatformDetails } from '../../../src-shared/ipc/contract.ts';
-import { useHostInfo, useImageDetails, useImageTree } from '../../data/queries.ts';
+import { isStore } from '../../data/keys.ts';
+import { useHostInfo, useImageDetails, useImageTree, useSource } from '../../data/queries.ts';
+import { useChosenEngine } from '../sources/SourceBar.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
-import { MiddleName, PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
+import { ENGINE_SIZE_TITLE, MiddleName, PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { copyWithNotice } from './actions.ts';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
@@ -289,6 +291,69 @@ function TagHistory({ d }: { d: Details }) {
   );
 }
 
+/** An engine's image: its size as the engine counts it, the containers using it, and where the engine keeps it. */
+function EngineOverview({ d, source }: { d: Details; source: string }) {
+  const engine = useChosenEngine();
+  const names = d.containerNames ?? [];
+  return (
+    <dl className="kv" data-testid="engine-details">
+      <Row label="Engine">
+        {source}
+        {engine?.version ? <span className="muted"> · {engine.version}</span> : null}
+      </Row>
+      {d.id ? (
+        <Row label="Image ID">
+          <code className="wrap">{d.id}</code>{' '}
+          <button
+            type="button"
+            className="icon copy"
+            aria-label={`Copy ${d.id}`}
+            title={`Copy ${d.id}`}
+            onClick={() => void copyWithNotice(d.id!)}
+          >
+            <CopyIcon />
+          </button>
+        </Row>
+      ) : null}
+      <Row label="Size" title={ENGINE_SIZE_TITLE}>
+        <Bytes value={d.size} /> <span className="muted">(unique </span>
+        <Bytes value={d.uniqueBytes} />
+        <span className="muted">, shared </span>
+        <Bytes value={d.sharedBytes} />
+        <span className="muted">)</span>
+      </Row>
+      <Row label="Containers">
+        {d.containers === undefined ? (
+          <span className="muted">unknown</span>
+        ) : d.containers === 0 ? (
+          <span className="muted">none: the engine can remove it</span>
+        ) : (
+          <span data-testid="details-containers">
+            {names.length ? names.join(', ') : `${d.containers}`}
+            <span className="muted">
+              {' '}
+              (the engine refuses to remove it while {d.containers === 1 ? 'this container exists' : 'these exist'})
+            </span>
+          </span>
+        )}
+      </Row>
+      {engine?.rootDir ? (
+        <Row label="Stored in">
+          <code className="wrap">{engine.rootDir}</code>
+        </Row>
+      ) : null}
+      <Row label="Created">
+        <RelativeTime iso={d.created} />
+      </Row>
+      <Row label="Platforms">
+        {d.platforms.map((p) => (
+          <PlatformBadge key={p} platform={p} />
+        ))}
+      </Row>
+    </dl>
+  );
+}
+
 function Overview({ d }: { d: Details }) {
   const host = useHostInfo()?.platform ?? null;
   const warning = emulationWarning(d.platforms, host);
@@ -375,6 +440,7 @@ function useUncompressed(name: string, digest: string | undefined): Map<string, 
 
 export function ImageDetails({ name }: { name: string }) {
   const details = useImageDetails(name);
+  const source = useSource();
   const showDetails = useDeckhand((s) => s.showDetails);
   const d = details.data ?? null;
   const error = details.error && !details.isFetching ? messageOf(details.error) : null;
@@ -409,8 +475,8 @@ export function ImageDetails({ name }: { name: string }) {
                 {d.error}
               </div>
             ) : null}
-            <Overview d={d} />
-            <TagHistory d={d} />
+            {isStore(source) ? <Overview d={d} /> : <EngineOverview d={d} source={source} />}
+            {isStore(source) ? <TagHistory d={d} /> : null}
             <Platforms key={d.digest} d={d} uncompressed={uncompressed} />
             {d.index ? <Json summary="Index" value={d.index} /> : null}
           </>

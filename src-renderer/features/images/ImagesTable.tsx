@@ -13,7 +13,8 @@ import { useTable, type Header, type SortingState } from '@tanstack/react-table'
 import type { Rect } from '@tanstack/react-virtual';
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { useDeckhand } from '../../store/index.ts';
-import { columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
+import { columnLabel, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
+import { STORE } from '../../data/keys.ts';
 import { gridTemplate, visibleColumns } from './fit.ts';
 import { useExpansion } from './expansion.ts';
 import { commandFor, initialNavigation, reduceSelection, type SelectionAction } from './navigation.ts';
@@ -61,7 +62,8 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const [menu, setMenu] = useState<MenuTarget | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
-  const { key: shownKey, width: tableWidth } = useShownColumns(scrollRef, fallbackRect.width);
+  const engine = useDeckhand((s) => s.source !== STORE);
+  const { key: shownKey, width: tableWidth } = useShownColumns(scrollRef, fallbackRect.width, engine);
   const columnsShown = useMemo(() => shownKey.split(' ') as ColumnId[], [shownKey]);
   const baseId = useId();
   const rowId = (index: number) => `${baseId}-row-${index}`;
@@ -149,7 +151,7 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
           data-columns={shownKey}
           onKeyDown={onKeyDown}
         >
-          <TableHead headers={table.getHeaderGroups()[0]!.headers.filter((h) => columnsShown.includes(h.id as ColumnId))} />
+          <TableHead headers={table.getHeaderGroups()[0]!.headers.filter((h) => columnsShown.includes(h.id as ColumnId))} engine={engine} />
           <TableBody
             rows={rows}
             shown={columnsShown}
@@ -173,7 +175,11 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
  * The shown columns, as one space-separated string (stable while the set is): they follow the
  * scroll element's width, which a ResizeObserver reports (the window, the details panel opening).
  */
-function useShownColumns(scrollRef: RefObject<HTMLDivElement | null>, fallbackWidth: number): { key: string; width: number } {
+function useShownColumns(
+  scrollRef: RefObject<HTMLDivElement | null>,
+  fallbackWidth: number,
+  engine: boolean,
+): { key: string; width: number } {
   const [width, setWidth] = useState(fallbackWidth);
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -185,11 +191,11 @@ function useShownColumns(scrollRef: RefObject<HTMLDivElement | null>, fallbackWi
     observer.observe(el);
     return () => observer.disconnect();
   }, [scrollRef, fallbackWidth]);
-  return { key: visibleColumns(width).join(' '), width };
+  return { key: visibleColumns(width, engine).join(' '), width };
 }
 
 /** The header row: one sort button per column, aria-sort following the sort. */
-function TableHead({ headers }: { headers: Array<Header<typeof features, TableNode>> }) {
+function TableHead({ headers, engine }: { headers: Array<Header<typeof features, TableNode>>; engine: boolean }) {
   return (
     <thead>
       <tr aria-rowindex={1}>
@@ -200,7 +206,7 @@ function TableHead({ headers }: { headers: Array<Header<typeof features, TableNo
               key={header.id}
               className={`col-${header.id}`}
               aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-              title={headerTitle(header.id)}
+              title={headerTitle(header.id, engine)}
             >
               <button
                 type="button"
@@ -209,7 +215,7 @@ function TableHead({ headers }: { headers: Array<Header<typeof features, TableNo
                 onClick={header.column.getToggleSortingHandler()}
                 data-testid={`sort-${header.id}`}
               >
-                {String(header.column.columnDef.header)}
+                {columnLabel(header.id as ColumnId, engine)}
                 <span className="sort-mark" aria-hidden="true">
                   {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
                 </span>

@@ -9,7 +9,9 @@
 import { groupDigits } from '../../ui/format.tsx';
 import { useDeferredValue, useEffect, useMemo } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
-import { freshData, useDiskUsageWhenIdle, useHostInfo, useImages } from '../../data/queries.ts';
+import { isStore } from '../../data/keys.ts';
+import { freshData, useDiskUsageWhenIdle, useHostInfo, useImages, useSource } from '../../data/queries.ts';
+import { SourceBar } from '../sources/SourceBar.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { HostPlatform } from './host-platform.ts';
@@ -34,6 +36,8 @@ function Count({ shown, total, bytes, exact }: { shown: number; total: number; b
 }
 
 export function ImagesView() {
+  const source = useSource();
+  const engine = !isStore(source);
   const images = useImages();
   const rows = images.data ?? null;
   const imagesError = images.error ? messageOf(images.error) : null;
@@ -68,6 +72,15 @@ export function ImagesView() {
         Loading images…
       </p>
     );
+  } else if (rows.length === 0 && engine) {
+    body = (
+      <div className="images-empty" data-testid="images-empty">
+        <h2>No images in {source}</h2>
+        <p className="muted">
+          Images pulled or built with the engine show here. Drag an image from This store onto {source} to copy it in.
+        </p>
+      </div>
+    );
   } else if (rows.length === 0) {
     body = (
       <div className="images-empty" data-testid="images-empty">
@@ -99,6 +112,7 @@ export function ImagesView() {
 
   return (
     <section className={detailsName ? 'images-view with-details' : 'images-view'} aria-label="Images" data-testid="images-view">
+      <SourceBar totalBytes={freshUsage?.totalBytes ?? null} />
       <div className="images-toolbar">
         <input
           type="text"
@@ -118,9 +132,11 @@ export function ImagesView() {
         {selection.length > 0 ? (
           <span className="images-selection">
             <span className="muted">{selection.length} selected</span>
-            <button type="button" onClick={() => openDialog({ kind: 'save', refs: selection })}>
-              Save…
-            </button>
+            {engine ? null : (
+              <button type="button" onClick={() => openDialog({ kind: 'save', refs: selection })}>
+                Save…
+              </button>
+            )}
             <button type="button" onClick={() => openDialog({ kind: 'remove', refs: selection })}>
               Remove…
             </button>
@@ -129,7 +145,9 @@ export function ImagesView() {
       </div>
       {imagesError ? (
         <div className="images-error" role="alert">
-          <span>Could not list the images: {imagesError}</span>
+          <span>
+            Could not list the images{engine ? ` of ${source}` : ''}: {imagesError}
+          </span>
           <button type="button" onClick={() => void images.refetch()}>
             Retry
           </button>

@@ -7,7 +7,9 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useApi } from '../../api/provider.tsx';
-import { freshData, useDiskUsage, useImages } from '../../data/queries.ts';
+import { useQueryClient } from '@tanstack/react-query';
+import { isStore, sourceInput } from '../../data/keys.ts';
+import { freshData, sourceChanged, useDiskUsage, useImages, useSource } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
@@ -17,11 +19,14 @@ const EMPTY: never[] = [];
 
 export function RemoveDialog({ refs }: { refs: string[] }) {
   const closeDialog = useDeckhand((s) => s.closeDialog);
+  const client = useQueryClient();
   const notify = useDeckhand((s) => s.notify);
   const api = useApi();
+  const source = useSource();
+  const engine = !isStore(source);
   const rows = useImages().data ?? EMPTY;
   const usage = useDiskUsage();
-  const [error, setError] = useState<{ code: string | null; message: string } | null>(null);
+  const [error, setError] = useState<{ code: string | null; message: string; containers: string[] } | null>(null);
   const [force, setForce] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -44,22 +49,31 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await api.removeImages({ refs, ...(force ? { force: true } : {}) });
+      const result = await api.removeImages({ refs, ...(force && !engine ? { force: true } : {}), ...sourceInput(source) });
       closeDialog();
       const s = useDeckhand.getState();
       const removed = new Set(refs);
       if (s.selection.some((n) => removed.has(n))) s.select(s.selection.filter((n) => !removed.has(n)));
       if (s.detailsName && removed.has(s.detailsName)) s.showDetails(null);
       const what = result.removed.length === 1 ? result.removed[0] : `${result.removed.length} images`;
-      notify('info', `Removed ${what}; freed ${formatBytes(result.freedBytes)} (${result.deleted.length} blobs).`);
+      notify(
+        'info',
+        engine
+          ? `Removed ${what} from ${source}; the engine freed ${formatBytes(result.freedBytes)}.`
+          : `Removed ${what}; freed ${formatBytes(result.freedBytes)} (${result.deleted.length} blobs).`,
+      );
+      // The engine's own event stream says so too; the views of this engine need not wait for it.
+      if (engine) void sourceChanged(client, source);
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : null;
-      setError({ code, message: messageOf(err) });
+      const detail = err && typeof err === 'object' && 'detail' in err ? (err.detail as Record<string, unknown> | null) : null;
+      const containers = Array.isArray(detail?.containers) ? detail.containers.filter((c): c is string => typeof c === 'string') : [];
+      setError({ code, message: messageOf(err), containers });
       setBusy(false);
     }
   };
 
-  const title = refs.length === 1 ? `Remove ${refs[0]}` : `Remove ${refs.length} images`;
+  const title = `${refs.length === 1 ? `Remove ${refs[0]}` : `Remove ${refs.length} images`}${engine ? ` from ${source}` : ''}`;
   return (
     <Dialog title={title} onClose={closeDialog} testId="remove-dialog">
       <form onSubmit={(e) => void submit(e)}>
@@ -85,12 +99,29 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
           )}
         </p>
         {heldElsewhere.length ? <p className="muted">Only the name goes for: {heldElsewhere.join(', ')}.</p> : null}
-        {error ? (
-          <p className="error" role="alert">
-            {error.message}
+        {engine ? (
+          <p className="muted">
+            {source} removes them through its API, as <code>rmi</code> without force does: an image a container uses is refused.
           </p>
         ) : null}
-        {error?.code === 'EUSAGE' ? (
+        {error ? (
+          <div className="error" role="alert" data-testid="remove-error" data-code={error.code ?? undefined}>
+            <p>{error.message}</p>
+            {error.code === 'EIN_USE' && error.containers.length > 0 ? (
+              <p data-testid="remove-in-use">
+                In use by {error.containers.length === 1 ? 'container' : 'containers'}{' '}
+                {error.containers.map((c, i) => (
+                  <span key={c}>
+                    {i > 0 ? ', ' : ''}
+                    <code>{c}</code>
+                  </span>
+                ))}
+                : remove {error.containers.length === 1 ? 'it' : 'them'} in {source} first (Deckhand does not force a removal).
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {error?.code === 'EUSAGE' && !engine ? (
           <label className="inline">
             <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Remove every image a name matches
           </label>

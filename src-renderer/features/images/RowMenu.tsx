@@ -8,7 +8,9 @@ import * as ContextMenu from '@radix-ui/react-context-menu';
 import type { ReactNode } from 'react';
 import type { DeckhandApi, ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { useApi } from '../../api/provider.tsx';
-import { useImages, useRegistries } from '../../data/queries.ts';
+import { isStore, STORE, type Source } from '../../data/keys.ts';
+import { useImages, useRegistries, useSource } from '../../data/queries.ts';
+import { moveImage } from '../sources/moves.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { copyWithNotice, untag } from './actions.ts';
@@ -31,7 +33,7 @@ interface Item {
 const imageOf = (node: TableNode): ImageRow | null => (node.kind === 'image' ? node.image : node.kind === 'platform' ? node.parent : null);
 
 /** The menu's actions (Push to… is the submenu between Untag and Save). */
-function items({ node, names }: MenuTarget, api: DeckhandApi, rows: readonly ImageRow[]): [Item[], Item[]] {
+function items({ node, names }: MenuTarget, api: DeckhandApi, rows: readonly ImageRow[], source: Source): [Item[], Item[]] {
   const s = useDeckhand.getState();
   const image = imageOf(node);
   const digest = node.kind === 'platform' ? node.manifest.digest : image?.digest;
@@ -44,6 +46,17 @@ function items({ node, names }: MenuTarget, api: DeckhandApi, rows: readonly Ima
     run: () => image && run(image),
   });
   const untagged = !!image && (image.dangling || !image.tag);
+  if (!isStore(source)) {
+    // An engine's image: tags and files are the engine's own business; copy it to the store, push it, remove it.
+    return [
+      [
+        onImage('Copy reference', (i) => void copyWithNotice(referenceOf(i))),
+        onImage('Copy image ID', (i) => void copyWithNotice(i.id ?? i.digest)),
+        onImage('Copy to This store', (i) => void moveImage(api, i.name, source, STORE)),
+      ],
+      [{ label: `Remove…${many}`, disabled: names.length === 0, run: () => s.openDialog({ kind: 'remove', refs: names }) }],
+    ];
+  }
   return [
     [
       onImage('Copy reference', (i) => void copyWithNotice(referenceOf(i))),
@@ -66,7 +79,7 @@ const MenuItems = ({ list }: { list: Item[] }) =>
   ));
 
 /** Push to…: the registries Deckhand knows of, loaded when the menu first opens. */
-function PushMenu({ image }: { image: ImageRow | null }) {
+function PushMenu({ image, source }: { image: ImageRow | null; source: Source }) {
   const listing = useRegistries();
   const openDialog = useDeckhand((s) => s.openDialog);
   const registries = listing.data ?? null;
@@ -92,7 +105,15 @@ function PushMenu({ image }: { image: ImageRow | null }) {
                 : registries.map((r) => (
                     <ContextMenu.Item
                       key={r.host}
-                      onSelect={() => image && openDialog({ kind: 'push', source: image.name, registry: r.host })}
+                      onSelect={() =>
+                        image &&
+                        openDialog({
+                          kind: 'push',
+                          source: image.name,
+                          registry: r.host,
+                          ...(isStore(source) ? {} : { sourceEngine: source }),
+                        })
+                      }
                     >
                       {r.host}
                       {r.insecure ? <span className="muted"> (insecure)</span> : null}
@@ -107,8 +128,9 @@ function PushMenu({ image }: { image: ImageRow | null }) {
 function MenuContent({ target, onClosed }: { target: MenuTarget; onClosed: () => void }) {
   const api = useApi();
   const rows = useImages().data ?? [];
+  const source = useSource();
   const image = imageOf(target.node);
-  const [before, after] = items(target, api, rows);
+  const [before, after] = items(target, api, rows, source);
   return (
     <ContextMenu.Content
       className="context-menu"
@@ -121,7 +143,7 @@ function MenuContent({ target, onClosed }: { target: MenuTarget; onClosed: () =>
       }}
     >
       <MenuItems list={before} />
-      <PushMenu image={image} />
+      <PushMenu image={image} source={source} />
       <MenuItems list={after} />
     </ContextMenu.Content>
   );

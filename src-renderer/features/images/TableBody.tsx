@@ -7,7 +7,8 @@
 import { FlexRender } from '@tanstack/react-table';
 import { useVirtualizer, observeElementRect, type Rect, type Virtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, type DragEvent, type MouseEvent, type RefObject } from 'react';
-import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
+import { setImageDrag } from '../../ui/dnd.ts';
+import { deckhand } from '../../store/index.ts';
 import type { ImageTableRow } from './columns.tsx';
 import { useRenderAhead } from './render-ahead.ts';
 import { namesOf, referenceOf, type ColumnId, type TableNode } from './rows.ts';
@@ -120,9 +121,7 @@ interface RowProps {
 
 function onDragStart(e: DragEvent<HTMLTableRowElement>, node: TableNode) {
   if (node.kind !== 'image') return;
-  e.dataTransfer.setData(IMAGE_DRAG_TYPE, node.image.name);
-  e.dataTransfer.setData('text/plain', referenceOf(node.image));
-  e.dataTransfer.effectAllowed = 'copy';
+  setImageDrag(e.dataTransfer, { name: node.image.name, source: deckhand.getState().source }, referenceOf(node.image));
 }
 
 const BodyRow = memo(function BodyRow({

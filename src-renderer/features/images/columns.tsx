@@ -17,6 +17,8 @@ import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { copyWithNotice } from './actions.ts';
+import { STORE } from '../../data/keys.ts';
+import { useDeckhand } from '../../store/index.ts';
 import { splitName } from './fit.ts';
 import {
   archOf,
@@ -54,8 +56,27 @@ export const COLUMN_LABELS: Record<ColumnId, string> = {
   size: 'Stored',
   unique: 'Unique',
   shared: 'Shared',
+  containers: 'Containers',
   created: 'Created',
 };
+
+/** An engine's table: its IDs and its own (unpacked) sizes. */
+const ENGINE_LABELS: Partial<Record<ColumnId, string>> = { digest: 'ID', size: 'Size' };
+
+/** What an engine's size counts: the column's and the details' tooltip. */
+export const ENGINE_SIZE_TITLE =
+  "The engine's own figure: the image's unpacked bytes as docker and podman list them (layers another image also uses count in each).";
+
+const ENGINE_TITLES: Partial<Record<ColumnId, string>> = {
+  digest: "The engine's image ID (its config digest)",
+  size: ENGINE_SIZE_TITLE,
+  unique: "What removing only this image would free in the engine: layers no other image uses (the engine's figure)",
+  shared: "Layers this image shares with the engine's other images",
+  containers: 'Containers (running or not) created from this image: the engine refuses to remove it while they exist',
+};
+
+/** A column's header text in the store's table or an engine's. */
+export const columnLabel = (id: ColumnId, engine: boolean): string => (engine ? ENGINE_LABELS[id] : undefined) ?? COLUMN_LABELS[id];
 
 /** What the stored size counts, in the CLI's words (docs/cli.md): the column's and the details' tooltip. */
 export const STORED_TITLE =
@@ -191,9 +212,10 @@ function TagCell({ node }: { node: TableNode }) {
  * icon beside it that copies `repo@sha256:…`, once, however many clicks a double-click sends.
  */
 function DigestCell({ node }: { node: TableNode }) {
+  const engine = useDeckhand((s) => s.source !== STORE);
   if (node.kind === 'group') return null;
   const image = node.kind === 'image' ? node.image : node.parent;
-  const digest = node.kind === 'image' ? node.image.digest : node.manifest.digest;
+  const digest = node.kind === 'image' ? (engine && node.image.id ? node.image.id : node.image.digest) : node.manifest.digest;
   const ref = digestReferenceOf(image, digest);
   return (
     <span className="digest">
@@ -260,6 +282,20 @@ function PlatformsCell({ node }: { node: TableNode }) {
   );
 }
 
+/** How many containers use an engine's image, and their names. */
+function ContainersCell({ node }: { node: TableNode }) {
+  if (node.kind !== 'image') return null;
+  const n = node.image.containers;
+  if (n === undefined) return null;
+  if (n === 0) return <span className="muted containers">none</span>;
+  const names = node.image.containerNames ?? [];
+  return (
+    <span className="containers" title={names.length ? `Used by ${names.join(', ')}` : `Used by ${n} containers`} data-testid="containers">
+      <span className="badge count">{n}</span> {names.join(', ')}
+    </span>
+  );
+}
+
 function BytesCell({ value, testId }: { value: unknown; testId: string }) {
   return typeof value === 'number' ? <Bytes value={value} testId={testId} /> : null;
 }
@@ -310,6 +346,14 @@ export const columns = helper.columns([
     sortUndefined: 'last',
     cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="shared" />),
   }),
+  helper.accessor(value('containers'), {
+    id: 'containers',
+    header: COLUMN_LABELS.containers,
+    sortFn: numberSort,
+    sortDescFirst: true,
+    sortUndefined: 'last',
+    cell: (c) => <ContainersCell node={c.row.original} />,
+  }),
   helper.accessor(value('created'), {
     id: 'created',
     header: COLUMN_LABELS.created,
@@ -323,4 +367,5 @@ export const columns = helper.columns([
   }),
 ]);
 
-export const headerTitle = (id: string): string | undefined => HEADER_TITLES[id as ColumnId];
+export const headerTitle = (id: string, engine = false): string | undefined =>
+  (engine ? ENGINE_TITLES[id as ColumnId] : undefined) ?? HEADER_TITLES[id as ColumnId];

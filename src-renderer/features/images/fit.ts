@@ -21,15 +21,24 @@ export const COLUMN_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
 /** The order columns hide in as the table narrows: first listed, first gone. */
 export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest'];
 
-/** The columns shown in `width` pixels, in table order: hiding in HIDE_ORDER until the rest fit. */
-export function visibleColumns(width: number): ColumnId[] {
-  const shown = new Set(COLUMN_TRACKS.map((c) => c.id));
-  const need = () => COLUMN_TRACKS.reduce((n, c) => n + (shown.has(c.id) ? c.min : 0), 0);
-  for (const id of HIDE_ORDER) {
+/** An engine's images also show the containers using them (after Shared), which hide after Platforms. */
+export const ENGINE_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: number }> = [
+  ...COLUMN_TRACKS.slice(0, 7),
+  { id: 'containers', track: 'minmax(96px, 0.8fr)', min: 96 },
+  ...COLUMN_TRACKS.slice(7),
+];
+export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'containers', 'created', 'digest'];
+
+/** The columns shown in `width` pixels, in table order: hiding in HIDE_ORDER until the rest fit. `engine`: an engine's table. */
+export function visibleColumns(width: number, engine = false): ColumnId[] {
+  const tracks = engine ? ENGINE_TRACKS : COLUMN_TRACKS;
+  const shown = new Set(tracks.map((c) => c.id));
+  const need = () => tracks.reduce((n, c) => n + (shown.has(c.id) ? c.min : 0), 0);
+  for (const id of engine ? ENGINE_HIDE_ORDER : HIDE_ORDER) {
     if (need() <= width) break;
     shown.delete(id);
   }
-  return COLUMN_TRACKS.filter((c) => shown.has(c.id)).map((c) => c.id);
+  return tracks.filter((c) => shown.has(c.id)).map((c) => c.id);
 }
 
 /** The narrowest the repository column gets when even the columns that never hide do not fit. */
@@ -41,7 +50,7 @@ export const REPOSITORY_FLOOR = 120;
  * goes off screen; below that the table scrolls sideways.
  */
 export function gridTemplate(shown: readonly ColumnId[], width = Infinity): string {
-  const tracks = COLUMN_TRACKS.filter((c) => shown.includes(c.id));
+  const tracks = ENGINE_TRACKS.filter((c) => shown.includes(c.id));
   const others = tracks.reduce((n, c) => n + (c.id === 'repository' ? 0 : c.min), 0);
   return tracks
     .map((c) => {

@@ -198,7 +198,7 @@ export function namesOf(node: TableNode): string[] {
 
 // ---- sort values and comparators ----
 
-export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'created';
+export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'containers' | 'created';
 
 export function sortValue(node: TableNode, column: ColumnId): string | number | undefined {
   switch (column) {
@@ -226,6 +226,12 @@ export function sortValue(node: TableNode, column: ColumnId): string | number | 
       return node.kind === 'group' ? node.uniqueBytes : node.kind === 'image' ? node.image.uniqueBytes : undefined;
     case 'shared':
       return node.kind === 'group' ? node.sharedBytes : node.kind === 'image' ? node.image.sharedBytes : undefined;
+    case 'containers':
+      return node.kind === 'group'
+        ? node.children.reduce((n, c) => n + (c.image.containers ?? 0), 0)
+        : node.kind === 'image'
+          ? node.image.containers
+          : undefined;
     case 'created': {
       const iso = node.kind === 'group' ? node.created : node.kind === 'image' ? node.image.created : node.parent.created;
       const t = iso ? Date.parse(iso) : NaN;

@@ -6,16 +6,19 @@
  */
 import { groupDigits } from '../../ui/format.tsx';
 import { formatBytes } from '../../../src-shared/format.ts';
-import { useDiskUsageWhenIdle } from '../../data/queries.ts';
+import { isStore } from '../../data/keys.ts';
+import { useDiskUsageWhenIdle, useSource } from '../../data/queries.ts';
 import { useDeckhand } from '../../store/index.ts';
 import './prune.css';
 
 export function PruneButton() {
   const bytes = useDiskUsageWhenIdle().data?.reclaimableBytes ?? null;
   const openDialog = useDeckhand((s) => s.openDialog);
+  const source = useSource();
 
-  const title =
-    bytes === null
+  const title = !isStore(source)
+    ? `Prune ${source}: what the engine would remove${bytes === null ? '' : ` (${groupDigits(bytes)} bytes reclaimable by its count)`}, with a preview first`
+    : bytes === null
       ? 'Remove dangling images, unreferenced blobs and interrupted downloads, with a preview first'
       : `A default prune removes dangling images, unreferenced blobs and interrupted downloads: ${groupDigits(bytes)} bytes. A preview comes first.`;
   return (

@@ -8,7 +8,8 @@ import { formatBytes } from '../../../src-shared/format.ts';
 import type { CallInput, PlannedPrune, PruneResult } from '../../../src-shared/ipc/contract.ts';
 import { keepPreviousData, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api/provider.tsx';
-import { sourceChanged, usePrunePlan } from '../../data/queries.ts';
+import { isStore } from '../../data/keys.ts';
+import { sourceChanged, usePrunePlan, useSource } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -199,6 +200,8 @@ function ResultView({ result, planned }: { result: PruneResult; planned: number 
 export function PruneDialog() {
   const api = useApi();
   const client = useQueryClient();
+  const source = useSource();
+  const engine = !isStore(source);
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const [form, setForm] = useState<PruneOptionsForm>({ all: false, olderThan: '', olderUnit: 'hours', keepLast: '', labels: '' });
   const [running, setRunning] = useState(false);
@@ -208,7 +211,8 @@ export function PruneDialog() {
   /** Set once a plan has come back: later option changes wait for a pause in typing. */
   const answered = useRef(false);
 
-  const parsed = useMemo(() => planInput(form), [form]);
+  // Keeping the newest per repository is the store's rule; an engine prunes by its own filters.
+  const parsed = useMemo(() => planInput(engine ? { ...form, keepLast: '' } : form), [form, engine]);
   const key = 'input' in parsed ? JSON.stringify(parsed.input) : null;
   /** The input being planned: the first at once, later ones after a pause in typing. */
   const [planned, setPlanned] = useState(key);
@@ -249,8 +253,8 @@ export function PruneDialog() {
   // has run. Said after the result is shown, when the plan's query is off: invalidated before
   // that, the plan would be asked for again and the result compared with a plan made after it.
   useEffect(() => {
-    if (result) void sourceChanged(client);
-  }, [result, client]);
+    if (result) void sourceChanged(client, source);
+  }, [result, client, source]);
 
   const planAgain = () => {
     setResult(null);
@@ -259,7 +263,7 @@ export function PruneDialog() {
   };
 
   return (
-    <Dialog title="Prune" onClose={closeDialog} testId="prune-dialog" wide>
+    <Dialog title={engine ? `Prune ${source}` : 'Prune'} onClose={closeDialog} testId="prune-dialog" wide>
       <div className="prune-dialog">
         <fieldset className="prune-options" disabled={running || result !== null}>
           <legend>What to remove</legend>
@@ -297,17 +301,19 @@ export function PruneDialog() {
                 </select>
               </span>
             </label>
-            <label>
-              Keep the newest per repository
-              <input
-                type="number"
-                min={0}
-                step={1}
-                placeholder="none kept"
-                value={form.keepLast}
-                onChange={(e) => update({ keepLast: e.target.value })}
-              />
-            </label>
+            {engine ? null : (
+              <label>
+                Keep the newest per repository
+                <input
+                  type="number"
+                  min={0}
+                  step={1}
+                  placeholder="none kept"
+                  value={form.keepLast}
+                  onChange={(e) => update({ keepLast: e.target.value })}
+                />
+              </label>
+            )}
             <label className="prune-labels">
               With labels
               <input
@@ -319,6 +325,12 @@ export function PruneDialog() {
               />
             </label>
           </div>
+          {engine ? (
+            <p className="muted" data-testid="prune-engine-note">
+              The preview is what {source} would remove: images no container uses, as its own prune decides. The result is what the engine
+              reports; nothing is forced.
+            </p>
+          ) : null}
           {form.all ? (
             <p className="prune-warn">
               Tagged images that match the filters are removed too. Their layers go unless another image still needs them.

@@ -1,12 +1,14 @@
 /**
- * Push a stored image to a registry, opened by dropping an image row on a registry or repository
- * in the sidebar. The target is proposed from the drop (the repository dropped on, or the source's
+ * Push an image to a registry, opened by dropping an image row on a registry or repository in the
+ * sidebar: a stored image is pushed; an engine's image is copied from the engine
+ * (`docker-daemon:REF` in that engine) to the registry. The target is proposed from the drop (the repository dropped on, or the source's
  * own repository path, and the source's tag) and stays editable. The push runs in the background
  * and shows in Transfers; only layers the registry lacks are uploaded.
  */
 import { useState, type FormEvent } from 'react';
 import { isDigest } from '../../../src-shared/oci/digest.ts';
 import { parseReference, parseTaggedName } from '../../../src-shared/oci/reference.ts';
+import { STORE } from '../../data/keys.ts';
 import { useImages, useRegistries } from '../../data/queries.ts';
 import { useTransferActions } from '../../data/transfers.ts';
 import { useDeckhand } from '../../store/index.ts';
@@ -43,9 +45,17 @@ function domainOf(name: string): string | null {
   }
 }
 
-export function PushDialog({ source, registry, repository }: { source: string; registry: string; repository: string | null }) {
+interface PushDialogProps {
+  source: string;
+  registry: string;
+  repository: string | null;
+  /** The engine the image is in (a drag from an engine's images); null: the store. */
+  sourceEngine?: string | null;
+}
+
+export function PushDialog({ source, registry, repository, sourceEngine = null }: PushDialogProps) {
   const registries = useRegistries().data ?? null;
-  const row = useImages().data?.find((r) => r.name === source) ?? null;
+  const row = useImages(sourceEngine ?? STORE).data?.find((r) => r.name === source) ?? null;
   const { startTransfer } = useTransferActions();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const proposed = proposeTarget(source, registry, repository);
@@ -58,7 +68,7 @@ export function PushDialog({ source, registry, repository }: { source: string; r
   const destination = `${name.trim()}:${tag.trim()}`;
   const host = domainOf(name.trim()) ?? registry;
   const insecure = (registries ?? []).some((r) => r.host === host && r.insecure);
-  const sparse = row?.sparse ?? false;
+  const sparse = sourceEngine === null && (row?.sparse ?? false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -66,15 +76,28 @@ export function PushDialog({ source, registry, repository }: { source: string; r
     setBusy(true);
     setError(null);
     try {
-      await startTransfer({
-        call: 'push',
-        input: {
-          source,
-          destination,
-          ...(insecure ? { tlsVerify: false } : {}),
-          ...(sparse && onlyPresent ? { presentPlatforms: true } : {}),
-        },
-      });
+      await startTransfer(
+        sourceEngine === null
+          ? {
+              call: 'push',
+              input: {
+                source,
+                destination,
+                ...(insecure ? { tlsVerify: false } : {}),
+                ...(sparse && onlyPresent ? { presentPlatforms: true } : {}),
+              },
+            }
+          : {
+              // An engine's image goes straight from the engine to the registry.
+              call: 'copy',
+              input: {
+                source: `docker-daemon:${source}`,
+                destination: `docker://${destination}`,
+                sourceEngine,
+                ...(insecure ? { tlsVerify: false } : {}),
+              },
+            },
+      );
       closeDialog();
     } catch (err) {
       setError(messageOf(err));
@@ -87,6 +110,12 @@ export function PushDialog({ source, registry, repository }: { source: string; r
       <form onSubmit={(e) => void submit(e)} aria-label={`Push ${source}`}>
         <p className="push-source">
           Image <code data-testid="push-source">{source}</code>
+          {sourceEngine ? (
+            <>
+              {' '}
+              in <span data-testid="push-source-engine">{sourceEngine}</span>
+            </>
+          ) : null}
         </p>
         <div className="push-target-fields">
           <label className="push-name">

@@ -2,14 +2,14 @@
  * The registries sidebar: registries Deckhand knows of, each opening to its repositories (from the
  * catalog where the registry allows listing; otherwise its refusal, and a box to type a
  * repository), each opening to its tags. Registry and repository rows take image rows dropped on
- * them and open the push dialog with the target proposed from the drop. Registries can be added
+ * them (from the store or an engine) and open the push dialog with the target proposed from the drop. Registries can be added
  * (host[:port], optionally plain HTTP) and the added ones removed.
  */
 import { useState, type FormEvent } from 'react';
 import type { RegistryInfo } from '../../../src-shared/ipc/contract.ts';
 import { useIsFetching } from '@tanstack/react-query';
 import { useApi } from '../../api/provider.tsx';
-import { keys } from '../../data/keys.ts';
+import { isStore, keys } from '../../data/keys.ts';
 import { useRegistries, useRepositories, useTags } from '../../data/queries.ts';
 import { useRegistryActions } from '../../data/registries.ts';
 import { useDeckhand } from '../../store/index.ts';
@@ -23,6 +23,9 @@ const SOURCE_LABEL: Record<RegistryInfo['sources'][number], [string, string]> = 
   images: ['images', 'Stored images came from this registry'],
   added: ['added', 'Added here'],
 };
+
+/** The push dialog's `sourceEngine` for an image dragged from `from` (nothing for the store's). */
+const engineOf = (from: string): { sourceEngine?: string } => (isStore(from) ? {} : { sourceEngine: from });
 
 function Chevron({ open }: { open: boolean }) {
   return (
@@ -73,7 +76,7 @@ function Tags({ host, repository }: { host: string; repository: string }) {
 function Repository({ host, repository }: { host: string; repository: string }) {
   const openDialog = useDeckhand((s) => s.openDialog);
   const [open, setOpen] = useState(false);
-  const drop = useImageDrop((source) => openDialog({ kind: 'push', source, registry: host, repository }));
+  const drop = useImageDrop((source, from) => openDialog({ kind: 'push', source, registry: host, repository, ...engineOf(from) }));
   return (
     <li data-testid="registry-repo" data-repo={repository}>
       <div
@@ -191,7 +194,7 @@ function Registry({ registry }: { registry: RegistryInfo }) {
   const notify = useDeckhand((s) => s.notify);
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState<string[]>([]);
-  const drop = useImageDrop((source) => openDialog({ kind: 'push', source, registry: host }));
+  const drop = useImageDrop((source, from) => openDialog({ kind: 'push', source, registry: host, ...engineOf(from) }));
   const toggle = () => setOpen(!open);
   return (
     <li data-testid="registry" data-host={host}>

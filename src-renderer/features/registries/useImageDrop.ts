@@ -1,14 +1,18 @@
 /**
  * Makes an element a drop target for image rows (IMAGE_DRAG_TYPE): it accepts such drags, is
- * highlighted while one hovers, and hands the dropped image name to `onDrop`. Other drags (files,
- * text) pass through untouched, so the window's archive drop still sees them.
+ * highlighted while one hovers, and hands the dropped image name and its source (`store` or an
+ * engine's name) to `onDrop`. `accepts` narrows it by the drag's types (This store takes only
+ * engines' images). Other drags (files, text) pass through untouched, so the window's archive drop
+ * still sees them.
  */
 import { useState, type DragEvent } from 'react';
-import { IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
+import { droppedImage, IMAGE_DRAG_TYPE } from '../../ui/dnd.ts';
 
-const carriesImage = (e: DragEvent) => Array.from(e.dataTransfer.types).includes(IMAGE_DRAG_TYPE);
-
-export function useImageDrop(onDrop: (imageName: string) => void) {
+export function useImageDrop(onDrop: (imageName: string, source: string) => void, accepts: (types: string[]) => boolean = () => true) {
+  const carriesImage = (e: DragEvent) => {
+    const types = Array.from(e.dataTransfer.types);
+    return types.includes(IMAGE_DRAG_TYPE) && accepts(types);
+  };
   const [over, setOver] = useState(false);
   const handlers = {
     onDragEnter: (e: DragEvent) => {
@@ -32,8 +36,8 @@ export function useImageDrop(onDrop: (imageName: string) => void) {
       e.preventDefault();
       e.stopPropagation();
       setOver(false);
-      const name = e.dataTransfer.getData(IMAGE_DRAG_TYPE);
-      if (name) onDrop(name);
+      const image = droppedImage(e.dataTransfer);
+      if (image) onDrop(image.name, image.source);
     },
   };
   return { over, handlers };

@@ -11,7 +11,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { useApi } from '../../api/provider.tsx';
-import { imagesQuery, useTree } from '../../data/queries.ts';
+import { imagesQuery, useSource, useTree } from '../../data/queries.ts';
 import { danglingLabel } from '../../ui/dangling.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
@@ -243,7 +243,7 @@ export function LayerTreeView() {
   const scrollRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(scrollRef, { width: 900, height: 600 });
   // The image list, where it is loaded (the Images view loads it), words dangling images as that view does; not fetched here.
-  const images = useQuery({ ...imagesQuery(useApi()), enabled: false }).data;
+  const images = useQuery({ ...imagesQuery(useApi(), useSource()), enabled: false }).data;
   const labels = useMemo(
     () => new Map((images ?? []).filter((i) => i.dangling).map((i) => [i.name, danglingLabel(i.previousRef)] as const)),
     [images],
