@@ -255,7 +255,7 @@ describe('selection and keys', () => {
     expect(useDeckhand.getState().detailsName).toBe(c.name);
   });
 
-  test('rows drag their name and reference', () => {
+  test('rows drag their name, their source and reference', () => {
     render(<ImagesView />);
     const data: Record<string, string> = {};
     const row = screen.getAllByTestId('image-row')[0]!;
@@ -263,7 +263,11 @@ describe('selection and keys', () => {
     const event = new Event('dragstart', { bubbles: true }) as Event & { dataTransfer: unknown };
     event.dataTransfer = { setData: (k: string, v: string) => (data[k] = v), effectAllowed: '' };
     act(() => void row.dispatchEvent(event));
-    expect(data).toEqual({ 'application/x-deckhand-image': a.name, 'text/plain': 'example.com/alpha:1' });
+    expect(data).toEqual({
+      'application/x-deckhand-image': a.name,
+      'application/x-deckhand-image-source': 'store',
+      'text/plain': 'example.com/alpha:1',
+    });
   });
 });
 

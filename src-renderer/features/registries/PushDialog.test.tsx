@@ -32,6 +32,8 @@ test('the proposed target keeps the repository path and tag, on the registry (an
     name: 'localhost:5000/library/nginx',
     tag: '1.25',
   });
+  // An engine's short name: pushed as the name it has there, not docker.io's library/.
+  expect(proposeTarget('app:1', 'localhost:5000', null)).toEqual({ name: 'localhost:5000/app', tag: '1' });
   expect(proposeTarget('quay.io/team/tools/app', 'ghcr.io', null)).toEqual({ name: 'ghcr.io/team/tools/app', tag: 'latest' });
   expect(proposeTarget('quay.io/team/app:v2', 'ghcr.io', 'me/mirror')).toEqual({ name: 'ghcr.io/me/mirror', tag: 'v2' });
   // A dangling image has no name to keep; a bare tag from an OCI layout keeps its tag.

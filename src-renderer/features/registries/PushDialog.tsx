@@ -26,7 +26,9 @@ export function proposeTarget(source: string, registry: string, repository: stri
       const ref = parseTaggedName(source);
       if ('bareTag' in ref) tag = ref.bareTag;
       else {
-        path = ref.path;
+        // An engine's short name (`app:1`) reads as docker.io/library/app; pushed elsewhere it is `app`.
+        const short = !source.includes('/');
+        path = short ? ref.path.replace(/^library\//, '') : ref.path;
         tag = ref.tag ?? 'latest';
       }
     } catch {

@@ -8,7 +8,9 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/contract.ts';
-import { useDiskUsage } from '../../data/queries.ts';
+import { isStore } from '../../data/keys.ts';
+import { useDiskUsage, useSource } from '../../data/queries.ts';
+import { AllSources } from './AllSources.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Bytes, groupDigits } from '../../ui/format.tsx';
@@ -30,15 +32,21 @@ const BADGE_WIDTH = 72;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
-function Totals({ usage }: { usage: DiskUsage }) {
-  const items: Array<[string, number, string | null, string]> = [
-    ['Total', usage.totalBytes, null, 'usage-total'],
-    ['Blobs', usage.blobBytes, plural(usage.blobCount, 'blob'), 'usage-blobs'],
-    ['Shared', usage.sharedBytes, 'by more than one image', 'usage-shared'],
-    ['Unreferenced', usage.unreferencedBytes, plural(usage.unreferencedBlobs, 'blob'), 'usage-unreferenced'],
-    ['Interrupted downloads', usage.ingestBytes, plural(usage.ingestCount, 'ingest'), 'usage-ingests'],
-    ['Reclaimable by prune', usage.reclaimableBytes, 'dangling images, unreferenced blobs', 'usage-reclaimable'],
-  ];
+function Totals({ usage, engine }: { usage: DiskUsage; engine: boolean }) {
+  const items: Array<[string, number, string | null, string]> = engine
+    ? [
+        ['Total', usage.totalBytes, "the engine's own count, unpacked", 'usage-total'],
+        ['Shared', usage.sharedBytes, 'by more than one image', 'usage-shared'],
+        ['Reclaimable by prune', usage.reclaimableBytes, 'images no container uses', 'usage-reclaimable'],
+      ]
+    : [
+        ['Total', usage.totalBytes, null, 'usage-total'],
+        ['Blobs', usage.blobBytes, plural(usage.blobCount, 'blob'), 'usage-blobs'],
+        ['Shared', usage.sharedBytes, 'by more than one image', 'usage-shared'],
+        ['Unreferenced', usage.unreferencedBytes, plural(usage.unreferencedBlobs, 'blob'), 'usage-unreferenced'],
+        ['Interrupted downloads', usage.ingestBytes, plural(usage.ingestCount, 'ingest'), 'usage-ingests'],
+        ['Reclaimable by prune', usage.reclaimableBytes, 'dangling images, unreferenced blobs', 'usage-reclaimable'],
+      ];
   return (
     <dl className="usage-totals">
       {items.map(([label, bytes, note, testId]) => (
@@ -312,8 +320,37 @@ function SelectionPanel({ usage, selectionList }: { usage: DiskUsage; selectionL
   );
 }
 
+/** Which source the view measures: the one chosen in the sidebar, or All sources. */
+function Scope() {
+  const source = useSource();
+  const all = useDeckhand((s) => s.usageAll);
+  const setAll = useDeckhand((s) => s.setUsageAll);
+  return (
+    <div className="usage-scope" role="group" aria-label="Sources measured">
+      <button type="button" aria-pressed={!all} onClick={() => setAll(false)} data-testid="usage-scope-source">
+        {isStore(source) ? 'This store' : source}
+      </button>
+      <button type="button" aria-pressed={all} onClick={() => setAll(true)} data-testid="usage-scope-all">
+        All sources
+      </button>
+    </div>
+  );
+}
+
 export function UsageView() {
+  const all = useDeckhand((s) => s.usageAll);
+  return (
+    <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">
+      <Scope />
+      {all ? <AllSources /> : <SourceUsage />}
+    </section>
+  );
+}
+
+function SourceUsage() {
   const usage = useDiskUsage();
+  const source = useSource();
+  const engine = !isStore(source);
   const usageError = usage.error ? messageOf(usage.error) : null;
   const selectionList = useDeckhand((s) => s.cleanup);
   const select = useDeckhand((s) => s.setCleanup);
@@ -331,7 +368,7 @@ export function UsageView() {
   }, [data, select]);
 
   return (
-    <section className="usage-view" data-testid="usage-map" aria-label="Disk usage">
+    <>
       {usageError ? (
         <div className="usage-error" role="alert">
           Could not read the disk usage: {usageError}{' '}
@@ -343,13 +380,13 @@ export function UsageView() {
       {!data ? (
         usageError ? null : (
           <p className="muted usage-empty" role="status">
-            Measuring the store…
+            Measuring {engine ? source : 'the store'}…
           </p>
         )
       ) : (
         <>
           <div className="usage-head">
-            <Totals usage={data} />
+            <Totals usage={data} engine={engine} />
             <button type="button" onClick={() => void usage.refetch()} aria-label="Reload disk usage">
               Reload
             </button>
@@ -357,7 +394,7 @@ export function UsageView() {
           {data.images.length === 0 ? (
             <div className="usage-empty" data-testid="usage-empty">
               <p>
-                <strong>No images in the store.</strong>
+                <strong>No images in {engine ? source : 'the store'}.</strong>
               </p>
               <p className="muted">
                 Pull or load an image to see what it costs here. Prune still clears unreferenced blobs and interrupted downloads.
@@ -382,6 +419,6 @@ export function UsageView() {
           )}
         </>
       )}
-    </section>
+    </>
   );
 }
