@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeckhandError } from '../../src-shared/errors.ts';
 import { engineRow, engineStatus, fakeEngineApi, type FakeEngineApi } from '../test/fixtures/fake-engine-api.ts';
 import { createDispatcher } from './dispatch.ts';
 import { EngineSources, type FoundEngine } from './engines.ts';
 import { EventHub, type HostEvent } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
+import { createHost } from './host.ts';
 
 const DOCKER = 'docker (desktop-linux)';
 const PODMAN = 'podman (podman-machine-default)';
@@ -268,5 +272,33 @@ test('an EENGINE failure during a call looks for engines again, and the error re
     await until(() => t.discoveries() > before, 'a new discovery');
   } finally {
     t.engines.close();
+  }
+});
+
+test('the host watches engines while a window or tab is connected, and answers listEngines from its discovery', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-engines-'));
+  const docker = fakeEngineApi(DOCKER, 'docker', [engineRow('app:1', APP, 1000)]);
+  const host = createHost({
+    kind: 'web',
+    storeDir: join(dir, 'store'),
+    env: {},
+    discoverEngines: async () => [{ status: engineStatus(DOCKER, 'docker'), engine: docker }],
+  });
+  try {
+    const listed = await host.dispatch('listEngines', undefined);
+    assert.deepEqual(listed.ok && (listed.value as Array<{ name: string }>).map((e) => e.name), [DOCKER]);
+    assert.equal(docker.watchers, 0);
+    const tabGone = host.events.connected();
+    const windowGone = host.events.connected();
+    await until(() => docker.watchers === 1, 'docker watched once for both');
+    tabGone();
+    assert.equal(docker.watchers, 1, 'still one window');
+    windowGone();
+    assert.equal(docker.watchers, 0);
+    const rows = await host.dispatch('listImages', { source: DOCKER });
+    assert.deepEqual(rows.ok && (rows.value as Array<{ name: string }>).map((r) => r.name), ['app:1']);
+  } finally {
+    await host.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -20,14 +20,14 @@ import './registries.css';
 export function proposeTarget(source: string, registry: string, repository: string | null): { name: string; tag: string } {
   let path = '';
   let tag = 'latest';
+  // An engine's short name (`app:1`) reads as docker.io/library/app; pushed elsewhere it is `app`.
+  const short = !source.includes('/');
   // A stored name is a reference, a bare tag (from an OCI layout) or, for a dangling image, its digest.
   if (!isDigest(source)) {
     try {
       const ref = parseTaggedName(source);
       if ('bareTag' in ref) tag = ref.bareTag;
       else {
-        // An engine's short name (`app:1`) reads as docker.io/library/app; pushed elsewhere it is `app`.
-        const short = !source.includes('/');
         path = short ? ref.path.replace(/^library\//, '') : ref.path;
         tag = ref.tag ?? 'latest';
       }
