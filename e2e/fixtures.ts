@@ -81,9 +81,9 @@ export const test = base.extend<{ app: App }, { registry: E2ERegistry }>({
   },
 });
 
-/** Starts the app on `storeDir` for `use`, closes it, then fails if the page logged any error. */
-export async function openApp(storeDir: string, use: (app: App) => Promise<void>): Promise<void> {
-  const running = await launchApp(storeDir);
+/** Starts the app on `storeDir` (with `env` added to its environment) for `use`, closes it, then fails if the page logged any error. */
+export async function openApp(storeDir: string, use: (app: App) => Promise<void>, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const running = await launchApp(storeDir, env);
   const problems: string[] = [];
   running.page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);

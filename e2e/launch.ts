@@ -46,23 +46,27 @@ export function appKind(): 'electron' | 'web' {
   return electronBinary() ? 'electron' : 'web';
 }
 
-export async function launchApp(storeDir: string): Promise<RunningApp> {
+/** `env`: added to the app's environment (the engines spec points DOCKER_HOST, CONTAINER_HOST and HOME at its own). */
+export async function launchApp(storeDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
   if (!existsSync(CLI) || !existsSync(join(root, 'dist', 'main.cjs')))
     throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
-  return appKind() === 'electron' ? launchElectron(storeDir) : launchWeb(storeDir);
+  return appKind() === 'electron' ? launchElectron(storeDir, env) : launchWeb(storeDir, env);
 }
 
-async function launchElectron(storeDir: string): Promise<RunningApp> {
+async function launchElectron(storeDir: string, env: NodeJS.ProcessEnv): Promise<RunningApp> {
   const executablePath = electronBinary();
   if (!executablePath) throw new Error('DECKHAND_E2E_APP=electron, but no Electron binary is installed.');
-  const app = await _electron.launch({ executablePath, args: [root], env: { ...process.env, DECKHAND_STORE: storeDir } });
+  const app = await _electron.launch({ executablePath, args: [root], env: { ...process.env, ...env, DECKHAND_STORE: storeDir } });
   const page = await app.firstWindow();
   return { kind: 'electron', page, close: () => app.close() };
 }
 
 /** Runs `deckhand serve` and resolves with the address it prints. */
-function serve(storeDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, '--store', storeDir, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(storeDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, '--store', storeDir, 'serve'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -80,8 +84,8 @@ function serve(storeDir: string): Promise<{ child: ChildProcess; url: string }> 
   });
 }
 
-async function launchWeb(storeDir: string): Promise<RunningApp> {
-  const { child, url } = await serve(storeDir);
+async function launchWeb(storeDir: string, env: NodeJS.ProcessEnv): Promise<RunningApp> {
+  const { child, url } = await serve(storeDir, env);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const profile = await mkdtemp(join(tmpdir(), 'deckhand-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

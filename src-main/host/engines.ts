@@ -65,6 +65,9 @@ export class EngineSources {
 
   /** The API of the engine named `name`; EENGINE when no engine has that name or it does not answer. */
   async get(name: string): Promise<EngineApi> {
+    // A known, answering engine is used as found: discovery (pings, the podman command) is not run again for every call.
+    const held = this.apis.get(name);
+    if (held && this.found?.list.some((f) => f.status.name === name && f.engine)) return held.api;
     let found = (await this.current(false)).find((f) => f.status.name === name);
     // A name from an older list (the engine was started since): look again once.
     if (!found || !found.engine) found = (await this.current(true)).find((f) => f.status.name === name);

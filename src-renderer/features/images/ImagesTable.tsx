@@ -63,7 +63,15 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
   const engine = useDeckhand((s) => s.source !== STORE);
-  const { key: shownKey, width: tableWidth } = useShownColumns(scrollRef, fallbackRect.width, engine);
+  const platforms = useMemo(
+    () =>
+      !engine ||
+      nodes.some((n) =>
+        n.kind === 'group' ? n.children.some((c) => c.image.platforms.length > 0) : n.kind === 'image' && n.image.platforms.length > 0,
+      ),
+    [engine, nodes],
+  );
+  const { key: shownKey, width: tableWidth } = useShownColumns(scrollRef, fallbackRect.width, engine, platforms);
   const columnsShown = useMemo(() => shownKey.split(' ') as ColumnId[], [shownKey]);
   const baseId = useId();
   const rowId = (index: number) => `${baseId}-row-${index}`;
@@ -179,6 +187,7 @@ function useShownColumns(
   scrollRef: RefObject<HTMLDivElement | null>,
   fallbackWidth: number,
   engine: boolean,
+  platforms: boolean,
 ): { key: string; width: number } {
   const [width, setWidth] = useState(fallbackWidth);
   useLayoutEffect(() => {
@@ -191,7 +200,7 @@ function useShownColumns(
     observer.observe(el);
     return () => observer.disconnect();
   }, [scrollRef, fallbackWidth]);
-  return { key: visibleColumns(width, engine).join(' '), width };
+  return { key: visibleColumns(width, engine, platforms).join(' '), width };
 }
 
 /** The header row: one sort button per column, aria-sort following the sort. */

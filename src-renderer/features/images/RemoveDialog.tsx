@@ -109,14 +109,15 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
             <p>{error.message}</p>
             {error.code === 'EIN_USE' && error.containers.length > 0 ? (
               <p data-testid="remove-in-use">
-                In use by {error.containers.length === 1 ? 'container' : 'containers'}{' '}
+                Used by{' '}
                 {error.containers.map((c, i) => (
                   <span key={c}>
                     {i > 0 ? ', ' : ''}
                     <code>{c}</code>
                   </span>
                 ))}
-                : remove {error.containers.length === 1 ? 'it' : 'them'} in {source} first (Deckhand does not force a removal).
+                . Deckhand never forces a removal: remove {error.containers.length === 1 ? 'that container' : 'those containers'} in{' '}
+                {source} first.
               </p>
             ) : null}
           </div>

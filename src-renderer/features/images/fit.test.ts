@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { COLUMN_TRACKS, gridTemplate, HIDE_ORDER, REPOSITORY_FLOOR, splitName, visibleColumns } from './fit.ts';
+import { COLUMN_TRACKS, ENGINE_TRACKS, gridTemplate, HIDE_ORDER, REPOSITORY_FLOOR, splitName, visibleColumns } from './fit.ts';
 
 const all = COLUMN_TRACKS.map((c) => c.id);
 const need = (ids: string[]) => COLUMN_TRACKS.filter((c) => ids.includes(c.id)).reduce((n, c) => n + c.min, 0);
@@ -51,4 +51,15 @@ test('names split so the registry and the last component stay', () => {
     const { head, middle, tail } = splitName(n);
     expect(head + middle + tail).toBe(n);
   }
+});
+
+test("an engine's table has a Containers column, the last to hide, and no Platforms column when no row says its platforms", () => {
+  const engineAll = ENGINE_TRACKS.map((c) => c.id);
+  const engineNeed = (ids: string[]) => ENGINE_TRACKS.filter((c) => ids.includes(c.id)).reduce((n, c) => n + c.min, 0);
+  expect(visibleColumns(3000, true)).toEqual(engineAll);
+  expect(visibleColumns(3000, true, false)).toEqual(engineAll.filter((c) => c !== 'platforms'));
+  const last = ['repository', 'tag', 'size', 'containers'];
+  expect(visibleColumns(engineNeed(last), true)).toEqual(last);
+  expect(visibleColumns(engineNeed(last) - 1, true)).toEqual(['repository', 'tag', 'size']);
+  expect(visibleColumns(3000)).not.toContain('containers');
 });

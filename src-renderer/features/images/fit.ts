@@ -21,17 +21,21 @@ export const COLUMN_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
 /** The order columns hide in as the table narrows: first listed, first gone. */
 export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest'];
 
-/** An engine's images also show the containers using them (after Shared), which hide after Platforms. */
+/** An engine's images also show the containers using them (after Shared), the last column to hide. */
 export const ENGINE_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: number }> = [
   ...COLUMN_TRACKS.slice(0, 7),
   { id: 'containers', track: 'minmax(96px, 0.8fr)', min: 96 },
   ...COLUMN_TRACKS.slice(7),
 ];
-export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'containers', 'created', 'digest'];
+export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest', 'containers'];
 
-/** The columns shown in `width` pixels, in table order: hiding in HIDE_ORDER until the rest fit. `engine`: an engine's table. */
-export function visibleColumns(width: number, engine = false): ColumnId[] {
-  const tracks = engine ? ENGINE_TRACKS : COLUMN_TRACKS;
+/**
+ * The columns shown in `width` pixels, in table order: hiding in HIDE_ORDER until the rest fit.
+ * `engine`: an engine's table; `platforms: false` leaves out a Platforms column no row fills (an
+ * engine's list does not say).
+ */
+export function visibleColumns(width: number, engine = false, platforms = true): ColumnId[] {
+  const tracks = (engine ? ENGINE_TRACKS : COLUMN_TRACKS).filter((c) => platforms || c.id !== 'platforms');
   const shown = new Set(tracks.map((c) => c.id));
   const need = () => tracks.reduce((n, c) => n + (shown.has(c.id) ? c.min : 0), 0);
   for (const id of engine ? ENGINE_HIDE_ORDER : HIDE_ORDER) {

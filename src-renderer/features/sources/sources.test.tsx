@@ -244,7 +244,7 @@ describe("an engine's views", () => {
     const error = await screen.findByTestId('remove-error');
     expect(error.dataset.code).toBe('EIN_USE');
     expect(screen.getByTestId('remove-in-use').textContent).toBe(
-      'In use by container web: remove it in docker (desktop-linux) first (Deckhand does not force a removal).',
+      'Used by web. Deckhand never forces a removal: remove that container in docker (desktop-linux) first.',
     );
     expect(screen.queryByRole('checkbox')).toBeNull();
   });
