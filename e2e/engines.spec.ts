@@ -129,9 +129,33 @@ test('each engine is a source: its images in the table with the containers using
   await engines.docker.cli(['rmi', 'fresh:1']);
   await expect(row(page, 'fresh:1')).toHaveCount(0, { timeout: 20_000 });
 
+  // The layer tree of the engine: its three images on their shared busybox layer.
+  await page.getByTestId('tab-tree').click();
+  await expect(page.getByTestId('tree-image')).toHaveCount(3);
+  await page.getByTestId('tab-images').click();
+
   await choose(page, 'podman');
   await expect(page.getByTestId('image-row')).toHaveCount(3);
   await expect(row(page, 'localhost/app:1').getByTestId('containers')).toContainText('1');
+});
+
+test("moves by drag: an engine's image onto This store, a stored image onto an engine, each a transfer", async ({ app, engines }) => {
+  const { page } = app;
+  await choose(page, 'docker');
+  await row(page, 'tools:2').dragTo(source(page, 'store'));
+  const intoStore = page.getByTestId('transfer').filter({ hasText: 'tools:2' });
+  await expect(intoStore).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await choose(page, 'store');
+  await expect(page.getByTestId('image-row').filter({ hasText: 'tools' })).toHaveCount(1);
+
+  const stored = page.getByTestId('image-row').filter({ hasText: 'base' }).first();
+  const name = await stored.getAttribute('data-name');
+  await stored.dragTo(source(page, 'podman'));
+  const intoPodman = page.getByTestId('transfer').filter({ hasText: name! });
+  await expect(intoPodman).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await screenshot(page, 'engines-moves');
+  const listed = (await engines.podman.cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout;
+  expect(listed).toContain(name!.replace(/^docker\.io\//, ''));
 });
 
 test('Disk usage across all sources: each source with its total, shared and unique bytes, drawn one cell per source', async ({ app }) => {
