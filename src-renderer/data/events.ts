@@ -1,8 +1,8 @@
 /**
  * Connects the contract's events, once per window: transfer events fold into the transfers slice
  * (live progress is UI state); storeChanged invalidates the store's queries, engineChanged one
- * engine's, enginesChanged the list of engines; a transfer into a source (a copy to the store or
- * an engine) refreshes that source when its event has not already; a push that succeeded
+ * engine's, enginesChanged the list of engines and the engines' views (one may answer again); a
+ * copy into an engine refreshes that engine when it ends; a push that succeeded
  * refetches the destination registry's repository list where the sidebar has loaded it, so a new
  * repository appears.
  */
@@ -41,7 +41,11 @@ export function wireEvents(api: DeckhandApi, client: QueryClient): () => void {
     api.on('storeChanged', () => void sourceChanged(client)),
     // An engine's event stream: only that engine's queries.
     api.on('engineChanged', ({ source }) => void sourceChanged(client, source)),
-    api.on('enginesChanged', () => void client.invalidateQueries({ queryKey: keys.engines() })),
+    // An engine came, went, stopped or answers again: the list, and whatever was read (or failed) from engines.
+    api.on('enginesChanged', () => {
+      void client.invalidateQueries({ queryKey: keys.engines() });
+      void client.invalidateQueries({ queryKey: ['engine'] });
+    }),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -272,7 +272,7 @@ describe("an engine's views", () => {
     expect(screen.getByTestId('prune-freed').dataset.bytes).toBe('1999000');
   });
 
-  test("engineChanged refreshes that engine's queries only; enginesChanged the list of engines", async () => {
+  test("engineChanged refreshes that engine's queries only; enginesChanged the list and the engines' views, never the store's", async () => {
     const events = fakeEvents();
     const off = wireEvents(fakeApi({ ...api, on: events.on }), client);
     client.setQueryData(keys.images(DOCKER), [inUse]);
@@ -286,6 +286,8 @@ describe("an engine's views", () => {
     expect(client.getQueryState(keys.engines())?.isInvalidated).toBe(false);
     events.emit('enginesChanged', {});
     await waitFor(() => expect(client.getQueryState(keys.engines())?.isInvalidated).toBe(true));
+    expect(client.getQueryState(keys.images(PODMAN))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(keys.images(STORE))?.isInvalidated).toBe(false);
     expect(keys.images(DOCKER)).toEqual(['engine', DOCKER, 'images']);
     off();
   });
