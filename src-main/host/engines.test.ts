@@ -302,3 +302,44 @@ test('the host watches engines while a window or tab is connected, and answers l
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("an engine's calls run one at a time (Docker computes disk usage for one caller at a time); engines answer in parallel", async () => {
+  const t = setup();
+  try {
+    let running = 0;
+    let most = 0;
+    const exclusive =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        if (running > 0) throw new DeckhandError('EENGINE', 'GET /system/df failed with 500: a disk usage operation is already running');
+        running++;
+        most = Math.max(most, running);
+        try {
+          await new Promise((r) => setTimeout(r, 5));
+          return await fn(...a);
+        } finally {
+          running--;
+        }
+      };
+    t.docker.images = exclusive(t.docker.images.bind(t.docker));
+    t.docker.usage = exclusive(t.docker.usage.bind(t.docker));
+    t.docker.inspect = exclusive(t.docker.inspect.bind(t.docker));
+    const answers = await Promise.all([
+      t.dispatch('listImages', { source: DOCKER }),
+      t.dispatch('diskUsage', { source: DOCKER }),
+      t.dispatch('inspectImage', { ref: 'app:1', source: DOCKER }),
+      t.dispatch('listImages', { source: PODMAN }),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => a.ok),
+      [true, true, true, true],
+    );
+    assert.equal(most, 1);
+    // A failed call does not hold up the next.
+    const missing = await t.dispatch('inspectImage', { ref: 'nope:1', source: DOCKER });
+    assert.equal(!missing.ok && missing.error.code, 'ENOT_FOUND');
+    assert.ok((await t.dispatch('listImages', { source: DOCKER })).ok);
+  } finally {
+    t.engines.close();
+  }
+});

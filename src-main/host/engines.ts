@@ -47,6 +47,8 @@ export class EngineSources {
   private readonly watches = new Map<string, AbortController>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The last call queued per engine (inTurn). */
+  private readonly turns = new Map<string, Promise<void>>();
   private clients = 0;
   private closed = false;
 
@@ -95,11 +97,31 @@ export class EngineSources {
   async use<T>(name: string, fn: (engine: EngineApi) => Promise<T>): Promise<T> {
     const engine = await this.get(name);
     try {
-      return await fn(engine);
+      return await this.inTurn(name, () => fn(engine));
     } catch (e) {
       if (isDeckhandError(e, 'EENGINE')) void this.current(true).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * Runs the calls on one engine one after another. A view asks for several answers at once (the
+   * list, df, details, a tree), and each may need the engine's disk usage, which Docker computes
+   * for one caller at a time: a second `/system/df` while one runs fails with "a disk usage
+   * operation is already running". Different engines still answer in parallel.
+   */
+  private inTurn<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(name) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(name, settled);
+    void settled.then(() => {
+      if (this.turns.get(name) === settled) this.turns.delete(name);
+    });
+    return run;
   }
 
   /** Says an engine's content changed (a removal or prune made here), without waiting for its event stream. */
