@@ -53,6 +53,14 @@ export function copyWithEngines(store: Store, src: string, dest: string, opts: E
 }
 
 /**
+ * The engine the app names (a name from listEngines, or an address); none: the default engine.
+ * Until engine discovery lands, a name is taken as an address.
+ */
+export function engineNamed(name: string | undefined, env: NodeJS.ProcessEnv): Promise<EngineTarget> {
+  return engineAt(name, env);
+}
+
+/**
  * The engine at `uri` (default: DOCKER_HOST, CONTAINER_HOST, /var/run/docker.sock), its kind and
  * API version read from `GET /version` (Podman lists a "Podman Engine" component).
  */
