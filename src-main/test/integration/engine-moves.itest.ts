@@ -23,6 +23,9 @@ import type { HostEvent } from '../../host/events.ts';
 import { startDockerd, startPodman, type TestEngine } from '../fixtures/engines.ts';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
 import { run, runCli, type CliResult } from '../fixtures/tools.ts';
+import { copyWithEngines, engineAt } from '../../engine/daemon/copy.ts';
+import { Store } from '../../engine/store/layout.ts';
+import { generateImage, writeOciLayout } from '../fixtures/images.ts';
 
 let work: string;
 let reg: TestRegistry;
@@ -320,6 +323,67 @@ for (const [kind, start] of ENGINES) {
       assert.equal((await storedNames(store)).includes('localhost/x:1'), false);
       const bad = await cli(['--store', store, 'copy', `docker-daemon:${name}`, 'docker-daemon:sha256:' + '0'.repeat(64)]);
       assert.equal(bad.code, 2, bad.stderr);
+      // The codes behind those messages.
+      const opened = await Store.open(join(work, `${kind}-codes`));
+      const env = { ...process.env, DOCKER_CONFIG: join(work, 'docker-cfg') };
+      const here = { os: 'linux', architecture: 'amd64' };
+      await assert.rejects(
+        copyWithEngines(opened, 'docker-daemon:localhost/moves/nothing:1', 'localhost/x:1', {
+          platform: here,
+          env,
+          engines: { source: () => engineAt(engine.uri, env) },
+        }),
+        (e: Error & { code?: string; detail?: Record<string, unknown> }) =>
+          e.code === 'ENOT_FOUND' && e.message.includes(engine.uri) && e.detail?.image === 'localhost/moves/nothing:1',
+      );
+      await assert.rejects(
+        copyWithEngines(opened, `docker-daemon:${name}`, 'localhost/x:1', {
+          platform: here,
+          env,
+          engines: { source: () => engineAt(nowhere, env) },
+        }),
+        (e: Error & { code?: string }) => e.code === 'EENGINE' && e.message.includes(nowhere),
+      );
+    });
+
+    test("an engine that refuses the archive it is sent fails the copy with EENGINE and the engine's own message", async () => {
+      // An image the engine has none of the layers of (an engine skips layers it already holds), with gzip'd layers.
+      const generated = await generateImage({
+        layers: 2,
+        layerSize: 300_000,
+        platform: { os: 'linux', architecture: 'amd64' },
+        seed: `refuse-${kind}`,
+      });
+      const layout = join(work, `${kind}-generated`);
+      await writeOciLayout(layout, [{ ref: 'gen', image: generated }]);
+      ok(await cli(['--store', store, 'copy', `oci:${layout}:gen`, 'localhost/moves/generated:1']), 'copy oci: → store');
+      // A byte flipped on the way to the engine: the layer no longer matches its digest and diff ID.
+      const proxy = await engineProxy(engine, { loadBody: () => damage(100_000, 'flip') });
+      const target = `localhost/moves/${kind}-refused:1`;
+      try {
+        const r = await cli([
+          '--store',
+          store,
+          'copy',
+          '--dest-daemon-host',
+          proxy.uri,
+          'localhost/moves/generated:1',
+          `docker-daemon:${target}`,
+        ]);
+        assert.notEqual(r.code, 0, r.stdout);
+        assert.ok(r.stderr.includes(proxy.uri), r.stderr);
+        // Docker says so in its answer after a 200 ({"errorDetail": …}); Podman's libpod endpoint with a 500.
+        assert.match(r.stderr, kind === 'docker' ? /refused the image: .*gzip/ : /failed with 500: .*gzip/, r.stderr);
+      } finally {
+        await proxy.close();
+      }
+      assert.equal(await hasImage(engine, target), false);
+      // The same copy without the damage: the engine has it under the generated config's digest.
+      ok(
+        await cli(['--store', store, 'copy', '--dest-daemon-host', engine.uri, 'localhost/moves/generated:1', `docker-daemon:${target}`]),
+        'copy → engine',
+      );
+      assert.equal(await imageId(engine, target), generated.configDigest);
     });
 
     test('a damaged export (a byte flipped, or cut short) is refused and nothing is named or left in the store', async () => {
