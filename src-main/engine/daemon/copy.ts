@@ -34,6 +34,7 @@ export function parseCopyEndpoint(s: string, role: 'source' | 'destination'): En
 
 function daemonTransport(engines: EngineCopyOptions['engines'], env: NodeJS.ProcessEnv = process.env): CopyTransport {
   return {
+    onePlatform: true,
     check: (rest, role) => void parseDaemonReference(rest, role),
     openSource: async (rest, ctx) =>
       new EngineSource(ctx.store, await (engines?.source ?? (() => engineAt(undefined, env)))(), parseDaemonReference(rest, 'source'), {

@@ -64,6 +64,8 @@ export interface CopyTransport {
   check(rest: string, role: 'source' | 'destination'): void;
   openSource(rest: string, ctx: OpenContext): Promise<PluggedSource>;
   openDestination(rest: string, ctx: OpenContext): Promise<PluggedDestination>;
+  /** Its destinations hold one platform per name (an engine): a stored index gives the chosen platform's image. */
+  onePlatform?: boolean;
 }
 
 const usage = 'Use a stored image name, docker://REGISTRY/REPO[:TAG|@DIGEST], oci:DIR[:REF], or docker-daemon:NAME[:TAG].';
@@ -168,7 +170,9 @@ async function openSource(store: Store, src: Endpoint, dest: Endpoint, ctx: Regi
   const input = src.kind === 'oci' ? (src.ref ?? (await onlyImage(from, src.dir))) : src.ref;
   // A layout can hold a sparse index as it is; a registry cannot.
   const sparse = dest.kind === 'docker' ? ({ mode: 'refuse', why: sparseRefusal } as const) : ({ mode: 'keep' } as const);
-  return { side: new LayoutSource(from, input, { sparse, onEvent: opts.onEvent }), name: input };
+  const onePlatform =
+    dest.kind === 'plugged' && pluggedOf(opts.transports, dest).onePlatform ? { onePlatform: { want: opts.platform } } : {};
+  return { side: new LayoutSource(from, input, { sparse, onEvent: opts.onEvent, ...onePlatform }), name: input };
 }
 
 async function openDestination(

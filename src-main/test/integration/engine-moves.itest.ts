@@ -25,7 +25,7 @@ import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
 import { run, runCli, type CliResult } from '../fixtures/tools.ts';
 import { copyWithEngines, engineAt } from '../../engine/daemon/copy.ts';
 import { Store } from '../../engine/store/layout.ts';
-import { generateImage, writeOciLayout } from '../fixtures/images.ts';
+import { generateImage, generateIndex, writeOciLayout } from '../fixtures/images.ts';
 
 let work: string;
 let reg: TestRegistry;
@@ -384,6 +384,40 @@ for (const [kind, start] of ENGINES) {
         'copy → engine',
       );
       assert.equal(await imageId(engine, target), generated.configDigest);
+    });
+
+    test('a stored multi-platform index goes to the engine as the platform chosen', async () => {
+      const amd = await generateImage({
+        layers: 1,
+        layerSize: 50_000,
+        platform: { os: 'linux', architecture: 'amd64' },
+        seed: `multi-amd-${kind}`,
+      });
+      const arm = await generateImage({
+        layers: 1,
+        layerSize: 50_000,
+        platform: { os: 'linux', architecture: 'arm64' },
+        seed: `multi-arm-${kind}`,
+      });
+      const layout = join(work, `${kind}-multi`);
+      await writeOciLayout(layout, [{ ref: 'multi', index: await generateIndex([amd, arm]) }]);
+      ok(await cli(['--store', store, 'copy', '--all-platforms', `oci:${layout}:multi`, 'localhost/moves/multi:1']), 'copy oci: → store');
+      const target = `localhost/moves/${kind}-multi:arm`;
+      ok(
+        await cli([
+          '--store',
+          store,
+          'copy',
+          '--platform',
+          'linux/arm64',
+          '--dest-daemon-host',
+          engine.uri,
+          'localhost/moves/multi:1',
+          `docker-daemon:${target}`,
+        ]),
+        'copy index → engine',
+      );
+      assert.equal(await imageId(engine, target), arm.configDigest);
     });
 
     test('a damaged export (a byte flipped, or cut short) is refused and nothing is named or left in the store', async () => {
