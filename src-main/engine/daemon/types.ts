@@ -55,8 +55,11 @@ export interface EngineApi {
   remove(refs: string[]): Promise<RemoveResult>;
   /** What a prune would remove, and the bytes it would free, as the engine would compute them. */
   planPrune(opts: EnginePruneOptions): Promise<PrunePlan>;
-  /** Removes what the plan lists (what is still removable); the result's bytes are the engine's report. */
-  runPrune(plan: PrunePlan): Promise<PruneResult>;
+  /**
+   * Removes what the plan lists (what is still removable); the result's bytes are the engine's report.
+   * `opts`: the options the plan was made with (a plan made by the same engine object remembers them).
+   */
+  runPrune(plan: PrunePlan, opts?: EnginePruneOptions): Promise<PruneResult>;
   /** Calls `onEvent` for each event until `signal` aborts, reconnecting after a drop. */
   watch(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void>;
 }
