@@ -1,5 +1,5 @@
 import { parseArgs } from '../args.ts';
-import { copyWithEngines, engineAt } from '../../engine/daemon/copy.ts';
+import { copyWithEngines, engineNamed } from '../../engine/daemon/copy.ts';
 import { checkingArguments } from '../arguments.ts';
 import { openStore, type Command } from '../context.ts';
 import { usageError } from '../usage.ts';
@@ -29,8 +29,8 @@ export const copyCommand: Command = {
     const srcHost = values['src-daemon-host'];
     const destHost = values['dest-daemon-host'];
     const engines = {
-      ...(srcHost !== undefined ? { source: () => engineAt(srcHost, ctx.env) } : {}),
-      ...(destHost !== undefined ? { destination: () => engineAt(destHost, ctx.env) } : {}),
+      ...(srcHost !== undefined ? { source: () => engineNamed(srcHost, ctx.env) } : {}),
+      ...(destHost !== undefined ? { destination: () => engineNamed(destHost, ctx.env) } : {}),
     };
     return printResult(
       ctx,

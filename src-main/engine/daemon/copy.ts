@@ -6,12 +6,13 @@
  * to a registry with its HEAD skips and mounts (from where the store's pushes put the same blobs).
  *
  * Which engine: the caller's (`engines.source`, `engines.destination`, from --src-daemon-host,
- * --dest-daemon-host or the app's engine names), else DOCKER_HOST, CONTAINER_HOST, the default socket.
+ * --dest-daemon-host or the app's engine names), else the default engine (discover.ts's
+ * defaultEngine: DOCKER_HOST, the current Docker context, the other Docker sockets, then Podman's).
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Store } from '../store/layout.ts';
 import { copy, parseEndpoint, type CopyOptions, type CopyResult, type CopyTransport, type Endpoint } from '../transfer/copy.ts';
-import { EngineConnection, parseEngineUri, type EngineKind } from './connection.ts';
+import { defaultEngine, openEngine } from './discover.ts';
 import { parseDaemonReference } from './daemon-ref.ts';
 import { EngineDestination } from './engine-destination.ts';
 import { EngineSource, type EngineTarget } from './engine-source.ts';
@@ -37,13 +38,17 @@ function daemonTransport(engines: EngineCopyOptions['engines'], env: NodeJS.Proc
     onePlatform: true,
     check: (rest, role) => void parseDaemonReference(rest, role),
     openSource: async (rest, ctx) =>
-      new EngineSource(ctx.store, await (engines?.source ?? (() => engineAt(undefined, env)))(), parseDaemonReference(rest, 'source'), {
+      new EngineSource(ctx.store, await (engines?.source ?? (() => engineNamed(undefined, env)))(), parseDaemonReference(rest, 'source'), {
         onEvent: ctx.onEvent,
       }),
     openDestination: async (rest, ctx) =>
-      new EngineDestination(await (engines?.destination ?? (() => engineAt(undefined, env)))(), parseDaemonReference(rest, 'destination'), {
-        onEvent: ctx.onEvent,
-      }),
+      new EngineDestination(
+        await (engines?.destination ?? (() => engineNamed(undefined, env)))(),
+        parseDaemonReference(rest, 'destination'),
+        {
+          onEvent: ctx.onEvent,
+        },
+      ),
   };
 }
 
@@ -54,28 +59,17 @@ export function copyWithEngines(store: Store, src: string, dest: string, opts: E
 }
 
 /**
- * The engine the app names (a name from listEngines, or an address); none: the default engine.
- * Until engine discovery lands, a name is taken as an address.
+ * The engine a name stands for (a name from `deckhand engines` or the app's list, or an address);
+ * none: the default engine (DOCKER_HOST, the current Docker context, …, see discover.ts). A failure
+ * to reach it is EENGINE naming its address.
  */
-export function engineNamed(name: string | undefined, env: NodeJS.ProcessEnv): Promise<EngineTarget> {
-  return engineAt(name, env);
-}
-
-/**
- * The engine at `uri` (default: DOCKER_HOST, CONTAINER_HOST, /var/run/docker.sock), its kind and
- * API version read from `GET /version` (Podman lists a "Podman Engine" component).
- */
-export async function engineAt(uri: string | undefined, env: NodeJS.ProcessEnv): Promise<EngineTarget> {
-  const address = parseEngineUri(uri ?? env.DOCKER_HOST ?? env.CONTAINER_HOST ?? 'unix:///var/run/docker.sock', env);
-  const connection = new EngineConnection(address);
-  const version = await connection.json<{ ApiVersion?: string; Components?: Array<{ Name?: string; Version?: string }> }>({
-    path: '/version',
-    versioned: false,
-  });
-  const podman = version?.Components?.find((c) => /podman/i.test(c.Name ?? ''));
-  const kind: EngineKind = podman ? 'podman' : 'docker';
-  if (typeof version?.ApiVersion === 'string') connection.apiVersion = version.ApiVersion;
-  if (podman?.Version) connection.libpodVersion = podman.Version;
-  if (!version) throw new DeckhandError('EENGINE', `${address.uri} answered GET /version with nothing; is it a Docker or Podman engine?`);
-  return { connection, kind, name: address.uri };
+export async function engineNamed(name: string | undefined, env: NodeJS.ProcessEnv): Promise<EngineTarget> {
+  try {
+    return name === undefined ? await defaultEngine(env) : await openEngine(name, env);
+  } catch (e) {
+    const address = e instanceof DeckhandError ? e.detail?.address : undefined;
+    if (e instanceof DeckhandError && e.code === 'EENGINE' && typeof address === 'string' && !e.message.includes(address))
+      throw new DeckhandError('EENGINE', `${address}: ${e.message}`, { cause: e, detail: { ...e.detail } });
+    throw e;
+  }
 }

@@ -14,7 +14,7 @@ import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { ArchiveDestination } from '../archive/archive-destination.ts';
 import type { PluggedDestination } from '../transfer/copy.ts';
 import type { BlobJob, BlobOutcome, BlobReader, ImageDocument, ResolvedImage } from '../transfer/image.ts';
-import { readText } from './connection.ts';
+import { EngineHttpError, readText } from './connection.ts';
 import { daemonTargetName, type DaemonReference } from './daemon-ref.ts';
 import { engineLabel, engineProgress, type EngineTarget } from './engine-source.ts';
 import { parseLoadAnswer, type LoadAnswer } from './load-answer.ts';
@@ -82,15 +82,26 @@ export class EngineDestination implements PluggedDestination {
     const podman = this.engine.kind === 'podman';
     const label = engineLabel(this.engine);
     this.outcome = (async () => {
-      const res = await this.engine.connection.request({
-        method: 'POST',
-        path: podman ? '/libpod/images/load' : '/images/load',
-        ...(podman ? {} : { query: { quiet: 1 } }),
-        headers: { 'content-type': 'application/x-tar' },
-        body: counted,
-        signal: this.signal(signal),
-        timeoutMs: LOAD_DEADLINE_MS,
-      });
+      let res;
+      try {
+        res = await this.engine.connection.request({
+          method: 'POST',
+          path: podman ? '/libpod/images/load' : '/images/load',
+          ...(podman ? {} : { query: { quiet: 1 } }),
+          headers: { 'content-type': 'application/x-tar' },
+          body: counted,
+          signal: this.signal(signal),
+          timeoutMs: LOAD_DEADLINE_MS,
+        });
+      } catch (e) {
+        // Podman (and Docker before it has answered 200) refuses with a failure status: the same words as an in-band refusal.
+        if (e instanceof EngineHttpError)
+          throw new DeckhandError('EENGINE', `${label} refused the image: ${e.engineMessage || `status ${e.status}`}`, {
+            cause: e,
+            detail: { address: this.engine.connection.address.uri, status: e.status, engineMessage: e.engineMessage },
+          });
+        throw e;
+      }
       const answer = parseLoadAnswer(await readText(res, 16 * 1024 * 1024), label);
       progress.done();
       return answer;
