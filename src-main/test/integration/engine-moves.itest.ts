@@ -294,10 +294,18 @@ for (const [kind, start] of ENGINES) {
         Digest: string;
       };
       assert.equal(inspected.Digest, digest);
+      // The engine's own pull reads the uncompressed layers Deckhand pushed, and names the same image ID.
+      const pulledAs = `${reg.host}/moves/${kind}-direct:1`;
+      await engine.cli(kind === 'docker' ? ['pull', pulledAs] : ['pull', '--tls-verify=false', pulledAs]);
+      assert.equal(await imageId(engine, pulledAs), id);
 
+      ok(
+        await cli(['--store', store, 'copy', '--src-daemon-host', engine.uri, `docker-daemon:${name}`, 'localhost/moves/direct:1']),
+        'copy → store',
+      );
       const renamed = `localhost/moves/${kind}-renamed:2`;
       ok(
-        await cli(['--store', store, 'copy', '--dest-daemon-host', engine.uri, 'localhost/moves/stored:1', `docker-daemon:${renamed}`]),
+        await cli(['--store', store, 'copy', '--dest-daemon-host', engine.uri, 'localhost/moves/direct:1', `docker-daemon:${renamed}`]),
         'copy NAME → docker-daemon:',
       );
       assert.equal(await imageId(engine, renamed), id);
