@@ -141,7 +141,11 @@ export class EngineSource implements PluggedSource {
       const planned = plan.images[0]!;
       this.names = planned.names.map((n) => (typeof n === 'string' ? n : formatReference(n)));
       this.inner = new ArchiveSource(scan, plan, planned);
-      return await this.inner.resolve();
+      const image = await this.inner.resolve();
+      // docker save ≥ 25 (containerd's image store) exports an index of every platform with only the
+      // local one's blobs: that platform is what the engine holds, so a registry gets its manifest
+      // alone (as one platform taken out of an index), while the store keeps the index as it is.
+      return image.isIndex && image.sparse && image.children.length === 1 ? { ...image, selected: true } : image;
     } catch (e) {
       throw this.rephrase(e);
     }

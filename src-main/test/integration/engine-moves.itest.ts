@@ -235,6 +235,12 @@ for (const [kind, start] of ENGINES) {
       assert.ok(row, `the copied image is listed: ${JSON.stringify(listed)}`);
       assert.equal(row.id, id, 'the store holds the engine’s config bytes: the same image ID');
       assert.deepEqual(await ingestLeftovers(store), [], 'the spooled export is gone');
+      // By image ID (docker-daemon:sha256:…): the same image, so the same manifest and digest.
+      const byId = ok(
+        await cli(['--store', store, 'copy', '--src-daemon-host', engine.uri, `docker-daemon:${id}`, 'localhost/moves/by-id:1']),
+        'copy by ID',
+      );
+      assert.equal(byId, fromEngine);
 
       const remote = `${reg.host}/moves/${kind}-app:1`;
       const pushed = ok(await cli(['--store', store, 'push', '--tls-verify=false', 'localhost/moves/stored:1', remote]), 'push');
@@ -304,10 +310,11 @@ for (const [kind, start] of ENGINES) {
         'copy → store',
       );
       const renamed = `localhost/moves/${kind}-renamed:2`;
-      ok(
+      const intoEngine = ok(
         await cli(['--store', store, 'copy', '--dest-daemon-host', engine.uri, 'localhost/moves/direct:1', `docker-daemon:${renamed}`]),
         'copy NAME → docker-daemon:',
       );
+      assert.equal(intoEngine, digest, 'copy into an engine prints the digest');
       assert.equal(await imageId(engine, renamed), id);
     });
 
