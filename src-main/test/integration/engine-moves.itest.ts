@@ -552,3 +552,42 @@ for (const [kind, start] of ENGINES) {
     });
   });
 }
+
+describe('podman → docker', () => {
+  let podman: TestEngine;
+  let docker: TestEngine;
+
+  before(async () => {
+    podman = await startPodman();
+    docker = await startDockerd();
+  });
+
+  after(async () => {
+    await Promise.all([podman?.stop(), docker?.stop()]);
+  });
+
+  test('an image moves from one engine to the other in one copy, keeping its image ID, with nothing named in the store', async () => {
+    const name = 'localhost/moves/across:1';
+    await podman.build(name, DOCKERFILE, { data: randomBytes(100_000) });
+    const id = await imageId(podman, name);
+    const store = join(work, 'across-store');
+    const digest = ok(
+      await cli([
+        '--store',
+        store,
+        'copy',
+        '--src-daemon-host',
+        podman.uri,
+        '--dest-daemon-host',
+        docker.uri,
+        `docker-daemon:${name}`,
+        `docker-daemon:${name}`,
+      ]),
+      'copy docker-daemon: → docker-daemon:',
+    );
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(await imageId(docker, name), id);
+    assert.deepEqual(await storedNames(store), []);
+    assert.deepEqual(await ingestLeftovers(store), []);
+  });
+});
