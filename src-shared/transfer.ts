@@ -42,6 +42,12 @@ export type TransferEvent =
       mountedBlobs: number;
     }
   | { type: 'manifest'; digest: string; ref: string; state: 'exists' | 'done' }
+  /**
+   * A Docker or Podman engine's side of a move: `exporting` the image out of it (its docker-archive
+   * stream, before the blobs are checked) or `loading` the archive into it. `done`: bytes so far;
+   * `state: 'done'` once the engine finished (after `loading`, once it answered that it loaded the image).
+   */
+  | { type: 'engine'; phase: 'exporting' | 'loading'; ref: string; engine: string; done: number; state: 'running' | 'done' }
   | { type: 'error'; code: string; message: string };
 
 export type TransferListener = (event: TransferEvent) => void;

@@ -101,15 +101,35 @@ export const COMMAND_HELP = {
     examples: [{ command: 'deckhand tag alpine:3.20 registry.example/base/alpine:3.20' }],
   },
   copy: {
-    summary: 'Copy an image between the store, registries (docker://) and OCI layouts (oci:DIR[:REF])',
+    summary: 'Copy an image between the store, registries (docker://), OCI layouts (oci:DIR[:REF]) and engines (docker-daemon:)',
     usage:
-      'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
+      'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--src-daemon-host URI] [--dest-daemon-host URI] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
     description:
-      'Copies an image between the store (a plain name), registries (docker://REF) and OCI layout directories (oci:DIR[:REF]), as skopeo copy does, and prints its digest. Registry to registry streams blobs from one to the other; signatures are copied along when the whole image is.',
-    options: [PLATFORM, ALL_PLATFORMS, TLS_VERIFY, CERT_DIR, SIGNATURE_POLICY, QUIET, FORMAT_JSON],
+      "Copies an image between the store (a plain name), registries (docker://REF), OCI layout directories (oci:DIR[:REF]) and Docker or Podman engines (docker-daemon:NAME[:TAG], or docker-daemon:sha256:ID as a source), as skopeo copy does, and prints its digest. Registry to registry streams blobs from one to the other; signatures are copied along when the whole image is. An engine's image is exported, every blob checked against its digest, and keeps its image ID wherever it goes; into an engine goes one platform, loaded under the name given. The engine is the default one (DOCKER_HOST, the current Docker context, then Podman's) unless --src-daemon-host or --dest-daemon-host names another.",
+    options: [
+      PLATFORM,
+      ALL_PLATFORMS,
+      {
+        flag: '--src-daemon-host URI',
+        description: 'The engine a docker-daemon: source is in: an address (unix:///path/to.sock, tcp://host:port) or an engine name',
+      },
+      { flag: '--dest-daemon-host URI', description: 'The engine a docker-daemon: destination is in (an address or an engine name)' },
+      TLS_VERIFY,
+      CERT_DIR,
+      SIGNATURE_POLICY,
+      QUIET,
+      FORMAT_JSON,
+    ],
     examples: [
       { command: 'deckhand copy --all-platforms docker://docker.io/library/alpine:3.20 docker://registry.example/mirror/alpine:3.20' },
       { command: 'deckhand copy alpine:3.20 oci:./alpine-layout:3.20', note: 'from the store to an OCI layout' },
+      { command: 'deckhand copy docker-daemon:myapp:dev registry.example/team/myapp:dev', note: 'from the Docker engine into the store' },
+      { command: 'deckhand copy registry.example/team/myapp:dev docker-daemon:myapp:dev', note: 'from the store into the engine' },
+      {
+        command:
+          'deckhand copy --src-daemon-host unix:///run/user/1000/podman/podman.sock docker-daemon:localhost/myapp:dev docker://registry.example/team/myapp:dev',
+        note: 'from Podman straight to a registry',
+      },
     ],
   },
   serve: {

@@ -23,6 +23,7 @@ function bar(done: number, total: number): string {
 
 export class ProgressView {
   private readonly rows = new Map<string, Row>();
+  private readonly phases = new Map<string, string>();
   private readonly out: Writable & { isTTY?: boolean; columns?: number };
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -55,8 +56,17 @@ export class ProgressView {
       this.line(
         `Pushed ${e.ref} (${e.digest}): uploaded ${e.uploadedBlobs} blob(s), ${formatBytes(e.uploadedBytes)}; ${e.existingBlobs} already there, ${e.mountedBlobs} mounted`,
       );
-    } else if (e.type === 'error') this.flush();
+    } else if (e.type === 'engine') this.engine(e);
+    else if (e.type === 'error') this.flush();
   };
+
+  /** An engine's export or load: one line when it starts and one when it is over (the bytes are not known in advance). */
+  private engine(e: Extract<TransferEvent, { type: 'engine' }>): void {
+    if (this.phases.get(e.phase) === e.state) return;
+    this.phases.set(e.phase, e.state);
+    const what = e.phase === 'exporting' ? `Exporting ${e.ref} from ${e.engine}` : `Loading ${e.ref} into ${e.engine}`;
+    this.line(e.state === 'running' ? `${what}` : `${what}: done, ${formatBytes(e.done)}`);
+  }
 
   private blob(e: Extract<TransferEvent, { type: 'blob' }>): void {
     const prev = this.rows.get(e.digest);

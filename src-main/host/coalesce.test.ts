@@ -54,3 +54,23 @@ test('within a batch each blob appears once, with its latest state, after events
     [{ type: 'retry', digest: digest(1), attempt: 1, reason: 'connection broke; resuming' }, blob(1, 50), blob(2, 20)],
   ]);
 });
+
+test("an engine's export and load keep only their latest byte count in a batch, in order with the rest", () => {
+  const batches: TransferEvent[][] = [];
+  const c = new ProgressCoalescer((events) => batches.push(events), 100);
+  const engine = (phase: 'exporting' | 'loading', done: number, state: 'running' | 'done' = 'running'): TransferEvent => ({
+    type: 'engine',
+    phase,
+    ref: 'app:1',
+    engine: 'docker',
+    done,
+    state,
+  });
+  for (let i = 1; i <= 50; i++) c.push(engine('exporting', i * 1000));
+  c.push(engine('exporting', 50_000, 'done'));
+  c.push({ type: 'resolving', ref: 'app:1' });
+  c.push(engine('loading', 10));
+  c.push(engine('loading', 20));
+  c.close();
+  assert.deepEqual(batches.flat(), [engine('exporting', 50_000, 'done'), { type: 'resolving', ref: 'app:1' }, engine('loading', 20)]);
+});

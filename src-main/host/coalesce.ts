@@ -1,7 +1,7 @@
 /**
  * Coalesces one transfer's engine events into batches, at most one batch per `intervalMs`, so a
  * 200-layer pull sends about ten messages a second instead of thousands. Within a batch each blob
- * keeps only its latest event; every other event (resolved, retry, done, error) is kept in order.
+ * (and an engine's export or load) keeps only its latest event; every other event (resolved, retry, done, error) is kept in order.
  * `close()` delivers whatever is pending at once, so final states always arrive.
  */
 import type { TransferEvent } from '../../src-shared/transfer.ts';
@@ -22,7 +22,7 @@ export class ProgressCoalescer {
 
   readonly push = (event: TransferEvent): void => {
     if (this.closed) return;
-    const key = event.type === 'blob' ? `blob ${event.digest}` : `#${this.seq++}`;
+    const key = event.type === 'blob' ? `blob ${event.digest}` : event.type === 'engine' ? `engine ${event.phase}` : `#${this.seq++}`;
     // Re-inserting moves the blob behind events that came before its newest state.
     this.pending.delete(key);
     this.pending.set(key, event);

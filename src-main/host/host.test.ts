@@ -169,3 +169,17 @@ test("save, copy and load run as transfers through the contract and end with the
     assert.ok(seen.some((e) => e.event === 'storeChanged' && e.payload.reason === 'load'));
   });
 });
+
+test('copy with engines: a malformed docker-daemon: endpoint, or an engine named for an endpoint that is not one, fails the call; no transfer starts', async () => {
+  await withHost(async (host, _dir, seen) => {
+    const code = async (input: Record<string, unknown>) => {
+      const r = await host.dispatch('copy', input);
+      return r.ok ? 'started' : r.error.code;
+    };
+    assert.equal(await code({ source: 'localhost/app:1', destination: `docker-daemon:sha256:${'a'.repeat(64)}` }), 'EUSAGE');
+    assert.equal(await code({ source: 'docker-daemon:app@sha256:' + 'a'.repeat(64), destination: 'localhost/app:1' }), 'EUSAGE');
+    assert.equal(await code({ source: 'localhost/app:1', destination: 'localhost/app:2', sourceEngine: 'docker' }), 'EUSAGE');
+    assert.equal(await code({ source: 'docker-daemon:app:1', destination: 'localhost/app:2', destinationEngine: 'docker' }), 'EUSAGE');
+    assert.deepEqual(seen, []);
+  });
+});

@@ -13,7 +13,7 @@ import { loadArchive } from '../engine/archive/load.ts';
 import { saveArchive } from '../engine/archive/save.ts';
 import { resolveOne } from '../engine/store/catalog.ts';
 import { isErrno } from '../engine/store/fsutil.ts';
-import { copy, parseEndpoint } from '../engine/transfer/copy.ts';
+import { copyWithEngines, engineNamed, parseCopyEndpoint } from '../engine/daemon/copy.ts';
 import { pull } from '../engine/transfer/pull.ts';
 import { RegistryContext } from '../engine/config/context.ts';
 import { push } from '../engine/transfer/push.ts';
@@ -76,15 +76,34 @@ export function transferHandlers(ctx: HostContext): Pick<Handlers, TransferCalls
       );
     },
 
-    copy: async ({ source, destination, tlsVerify }) => {
+    copy: async ({ source, destination, tlsVerify, sourceEngine, destinationEngine }) => {
       // Both ends parse before anything starts: a malformed endpoint fails the call.
-      parseEndpoint(source);
-      const dest = parseEndpoint(destination);
+      const src = parseCopyEndpoint(source, 'source');
+      const dest = parseCopyEndpoint(destination, 'destination');
       if (dest.kind === 'docker') parseReference(formatReference(dest.ref));
+      if (sourceEngine !== undefined && src.kind !== 'plugged')
+        throw new DeckhandError('EUSAGE', `sourceEngine names the engine of a docker-daemon: source, and ${source} is not one.`);
+      if (destinationEngine !== undefined && dest.kind !== 'plugged')
+        throw new DeckhandError(
+          'EUSAGE',
+          `destinationEngine names the engine of a docker-daemon: destination, and ${destination} is not one.`,
+        );
       const store = await ctx.store();
+      // An engine is opened when the transfer starts: one that does not answer ends it with EENGINE naming its address.
+      const engines = {
+        source: src.kind === 'plugged' ? () => engineNamed(sourceEngine, ctx.env) : undefined,
+        destination: dest.kind === 'plugged' ? () => engineNamed(destinationEngine, ctx.env) : undefined,
+      };
       return ctx.transfers.start('copy', destination, async (onEvent, signal) => {
         try {
-          return await copy(store, source, destination, { platform: here, ...tls(tlsVerify), env: ctx.env, signal, onEvent });
+          return await copyWithEngines(store, source, destination, {
+            platform: here,
+            ...tls(tlsVerify),
+            env: ctx.env,
+            signal,
+            onEvent,
+            engines,
+          });
         } finally {
           if (dest.kind === 'store') ctx.storeChanged('copy');
         }

@@ -39,6 +39,14 @@ export const TransferEventSchema = v.variant('type', [
     mountedBlobs: count,
   }),
   v.strictObject({ type: v.literal('manifest'), digest: text, ref: text, state: v.picklist(['exists', 'done']) }),
+  v.strictObject({
+    type: v.literal('engine'),
+    phase: v.picklist(['exporting', 'loading']),
+    ref: text,
+    engine: text,
+    done: count,
+    state: v.picklist(['running', 'done']),
+  }),
   v.strictObject({ type: v.literal('error'), code: text, message: text }),
 ]);
 

@@ -4,9 +4,13 @@
  * platform per image, no manifests of its own). Entries are written one at a time as the pipeline
  * hands them over, each blob once however many images share it; `finish` writes the index last.
  * Everything goes to FILE.partial, renamed only when complete, so a failed save leaves no half archive.
+ * Or the archive goes into a stream (`{ stream, description }`: the body of an engine's load
+ * request), the same entries in the same order; a failure destroys the stream, so its reader sees
+ * an archive that broke off rather than one that ended.
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
@@ -19,26 +23,40 @@ export type ArchiveFormat = 'oci-archive' | 'docker-archive';
 
 const MTIME = new Date(0);
 
+/** Where an archive goes: a file, or a stream that someone else reads (`description` names it in messages). */
+export type ArchiveTarget = string | { stream: Writable; description: string };
+
 export class ArchiveDestination implements ImageDestination {
   readonly concurrency = 1;
   readonly keepsSparseIndex = true;
+  /** The file, or the stream's description. */
   readonly file: string;
   readonly format: ArchiveFormat;
-  private readonly partial: string;
+  /** FILE.partial; null when writing into a stream. */
+  private readonly partial: string | null;
+  private readonly sink: Writable | null;
   private readonly tar: Pack;
   private readonly written: Promise<void>;
+  private bytes = 0;
   private readonly entries = new Set<string>();
   private readonly manifests: Descriptor[] = [];
   private readonly items: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
   /** The name the next committed image gets (null: saved without one, as docker does). */
   private ref: string | null = null;
 
-  constructor(file: string, format: ArchiveFormat) {
-    this.file = file;
+  constructor(target: ArchiveTarget, format: ArchiveFormat) {
     this.format = format;
-    this.partial = `${file}.partial`;
+    this.file = typeof target === 'string' ? target : target.description;
+    this.partial = typeof target === 'string' ? `${target}.partial` : null;
+    this.sink = typeof target === 'string' ? null : target.stream;
     this.tar = tarPack();
-    this.written = pipeline(this.tar, createWriteStream(this.partial));
+    const counted = async function* (this: ArchiveDestination, src: AsyncIterable<unknown>) {
+      for await (const chunk of src as AsyncIterable<Uint8Array>) {
+        this.bytes += chunk.length;
+        yield chunk;
+      }
+    }.bind(this);
+    this.written = pipeline(this.tar, counted, this.sink ?? createWriteStream(this.partial!));
     this.written.catch(() => undefined);
     if (format === 'oci-archive') this.addBytes('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
   }
@@ -117,13 +135,14 @@ export class ArchiveDestination implements ImageDestination {
     return { missing: [] };
   }
 
-  /** Writes the index (or manifest.json), syncs and renames the archive into place; its size. */
+  /** Writes the index (or manifest.json), syncs and renames the archive into place (or ends the stream); its size. */
   async finish(): Promise<number> {
     if (this.format === 'oci-archive')
       await this.addBytes('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.manifests })));
     else await this.addBytes('manifest.json', Buffer.from(JSON.stringify(this.items)));
     this.tar.finalize();
     await this.written;
+    if (this.partial === null) return this.bytes;
     const fh = await open(this.partial, 'r+');
     try {
       await fh.sync();
@@ -135,11 +154,12 @@ export class ArchiveDestination implements ImageDestination {
     }
   }
 
-  /** Gives up: the partial archive goes. */
-  async discard(): Promise<void> {
+  /** Gives up: the partial archive goes (a stream is destroyed, so its reader sees it break off). */
+  async discard(reason?: Error): Promise<void> {
     this.tar.destroy();
+    this.sink?.destroy(reason ?? new Error('the archive was abandoned'));
     await this.written.catch(() => undefined);
-    await rm(this.partial, { force: true });
+    if (this.partial !== null) await rm(this.partial, { force: true });
   }
 
   async close(): Promise<void> {}

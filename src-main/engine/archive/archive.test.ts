@@ -19,6 +19,10 @@ import { listImages } from '../insight/images.ts';
 import { fsck } from '../insight/fsck.ts';
 import { saveArchive } from './save.ts';
 import { loadArchive } from './load.ts';
+import { Writable } from 'node:stream';
+import { ArchiveDestination } from './archive-destination.ts';
+import { copyImage } from '../transfer/copy-image.ts';
+import { LayoutSource } from '../transfer/layout.ts';
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-archive-'));
@@ -277,4 +281,37 @@ test('cancelling a save or a load says so, and leaves no archive and no name', a
   assert.equal((await fsck(other)).ok, true);
   const again = await loadArchive(other, full);
   assert.deepEqual(again.images, [{ ref: 'reg.example/team/big:1', digest: again.images[0]!.digest }]);
+});
+
+test('a docker-archive written into a stream is byte for byte the one written to a file', async (t) => {
+  const { dir, store } = await setup(t);
+  const file = join(dir, 'f.tar');
+  const platform = { os: 'linux', architecture: 'amd64' };
+  await saveArchive(store, ['reg.example/team/app:1'], file, { format: 'docker-archive', platform });
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  const destination = new ArchiveDestination({ stream: sink, description: 'a stream' }, 'docker-archive');
+  const source = new LayoutSource(store, 'reg.example/team/app:1', { sparse: { mode: 'keep' }, onePlatform: { want: platform } });
+  try {
+    await copyImage(source, destination, {
+      selection: { platform, allPlatforms: false },
+      operation: 'Writing',
+      cancelled: '',
+      resolved: () => {
+        destination.name(source.entry!.refName);
+        return { ref: 'reg.example/team/app:1', endpoint: store.root };
+      },
+    });
+    const bytes = await destination.finish();
+    const streamed = Buffer.concat(chunks);
+    assert.equal(bytes, streamed.length);
+    assert.ok(streamed.equals(await readFile(file)));
+  } finally {
+    await source.close();
+  }
 });
