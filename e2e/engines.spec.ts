@@ -90,7 +90,9 @@ const row = (page: Page, name: string): Locator => page.locator(`[data-testid=im
 
 async function choose(page: Page, name: string): Promise<void> {
   await source(page, name).locator('button.src-open').click();
-  await expect(page.getByTestId('source-bar')).toHaveAttribute('data-source', name);
+  await expect(source(page, name).locator('button.src-open')).toHaveAttribute('aria-pressed', 'true');
+  if (name === 'store') await expect(page.getByTestId('source-bar')).toHaveCount(0);
+  else await expect(page.getByTestId('source-bar')).toHaveAttribute('data-source', name);
 }
 
 test.use({ viewport: { width: 1440, height: 900 } });
