@@ -138,8 +138,8 @@ test('each engine is a source: its images in the table with the containers using
   await page.getByTestId('tab-images').click();
 
   await choose(page, 'podman');
-  await expect(page.getByTestId('image-row')).toHaveCount(3);
-  await expect(row(page, 'localhost/app:1').getByTestId('containers')).toContainText('1');
+  for (const name of ['localhost/base:1', 'localhost/tools:2']) await expect(row(page, name)).toBeVisible();
+  await expect(row(page, 'localhost/app:1').getByTestId('containers')).toHaveText('1 web');
 });
 
 test("moves by drag: an engine's image onto This store, a stored image onto an engine, each a transfer", async ({ app, engines }) => {
@@ -239,4 +239,36 @@ test("dragging an engine's image onto a registry pushes it from the engine; the 
   const id = (await engines.docker.cli(['image', 'inspect', '--format', '{{.Id}}', 'app:1'])).stdout.trim();
   expect(manifest.config.digest).toBe(id);
   expect(manifest.layers).toHaveLength(2);
+});
+
+test('prune on an engine: the preview is what the engine would remove, the result what it reports; an image in use stays', async ({
+  app,
+  engines,
+}) => {
+  const { page } = app;
+  // An image to prune, found by its label; app:1 (used by a container) matches "all" but must stay.
+  await engines.docker.build('scratch:1', 'FROM base:1\nLABEL purpose=scratch\nCOPY d.txt /d.txt\n', { 'd.txt': 'to be pruned' });
+  await choose(page, 'docker');
+  await expect(row(page, 'scratch:1')).toBeVisible({ timeout: 20_000 });
+  await page.getByTestId('prune-button').click();
+  const dialog = page.getByTestId('prune-dialog');
+  await expect(dialog.getByRole('heading', { name: 'Prune docker' })).toBeVisible();
+  await expect(dialog.getByText('Keep the newest per repository')).toHaveCount(0);
+  await dialog.getByRole('radio', { name: /All images that match/ }).check();
+  await dialog.getByRole('textbox', { name: 'With labels' }).fill('purpose=scratch');
+  const planned = dialog.getByTestId('prune-images').getByTestId('prune-item');
+  // scratch:1 and, as docker's own prune does, the untagged build step under it; nothing in use.
+  await expect(planned.filter({ hasText: 'scratch:1' })).toHaveCount(1);
+  await expect(planned.filter({ hasText: /app:1|base:1|tools:2/ })).toHaveCount(0);
+  await screenshot(page, 'engines-prune-preview');
+  await dialog.getByRole('button', { name: /^Prune · free/ }).click();
+  await expect(dialog.getByTestId('prune-freed')).toBeVisible({ timeout: 30_000 });
+  await expect(dialog.getByTestId('prune-removed')).toContainText('scratch:1');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(row(page, 'scratch:1')).toHaveCount(0);
+  await expect(row(page, 'app:1')).toBeVisible();
+  const left = (await engines.docker.cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout;
+  expect(left).toContain('app:1');
+  expect(left).not.toContain('scratch:1');
 });
