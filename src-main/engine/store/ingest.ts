@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
@@ -57,6 +57,8 @@ export class Ingest {
   /** Bytes of the blob already on disk (and hashed); a transfer resumes here. */
   offset: number;
   private closed = false;
+  /** The partial file, kept open by a write() that completed the blob, for commit() to sync (a close and an open less). */
+  private handle: FileHandle | undefined;
 
   private constructor(
     store: Store,
@@ -135,6 +137,7 @@ export class Ingest {
     opts: { signal?: AbortSignal; onBytes?: (done: number) => void } = {},
   ): Promise<void> {
     if (this.closed) throw new Error('ingest already closed');
+    await this.dropHandle();
     const fh = await open(this.partialPath, 'a', 0o644);
     // Chunks are coalesced into writes of about 1 MiB; whatever arrived before an error is still
     // flushed, so a resume starts from every byte received.
@@ -206,7 +209,8 @@ export class Ingest {
       failure = { error: e };
     }
     await syncing;
-    await fh.close();
+    if (syncError === undefined && !failure && this.size !== undefined && this.offset === this.size) this.handle = fh;
+    else await fh.close();
     if (syncError !== undefined) {
       // The kernel reports a write-back error to one fsync only, and that was this one: the fsync
       // in commit() (or in a later resume) would not see it. The bytes on disk cannot be trusted,
@@ -227,7 +231,8 @@ export class Ingest {
   async commit(opts: { releaseLater?: boolean } = {}): Promise<{ released: Promise<void> }> {
     let committed = false;
     try {
-      const fh = await open(this.partialPath, 'r+');
+      const fh = this.handle ?? (await open(this.partialPath, 'r+'));
+      this.handle = undefined;
       let size: number;
       try {
         // The size is final (this process holds the lock and has written everything): read it while the sync runs.
@@ -267,11 +272,19 @@ export class Ingest {
 
   /** Stops without committing. The partial bytes stay for a resume unless `discard` is set. */
   async abort(discard = false): Promise<void> {
+    await this.dropHandle();
     if (discard) await rm(this.partialPath, { force: true });
     await this.close();
   }
 
+  private async dropHandle(): Promise<void> {
+    const fh = this.handle;
+    this.handle = undefined;
+    await fh?.close().catch(() => undefined);
+  }
+
   private async close(): Promise<void> {
+    await this.dropHandle();
     if (this.closed) return;
     this.closed = true;
     await this.release();
