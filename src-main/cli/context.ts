@@ -1,7 +1,7 @@
 /** What every command gets: parsed options, the store, output streams and a cancel signal. */
 import type { Readable, Writable } from 'node:stream';
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { Store } from '../engine/store/layout.ts';
+import { Store, type OpeningStore } from '../engine/store/layout.ts';
 import { resolveStoreDir } from '../engine/store/location.ts';
 
 export interface CommandContext {
@@ -17,6 +17,11 @@ export interface CommandContext {
 
 export function openStore(ctx: CommandContext): Promise<Store> {
   return Store.open(resolveStoreDir(ctx.storeFlag, ctx.env));
+}
+
+/** Starts opening the store (Store.begin): for a command with other work before it needs the store. */
+export function beginStore(ctx: CommandContext): OpeningStore {
+  return Store.begin(resolveStoreDir(ctx.storeFlag, ctx.env));
 }
 
 /** A command's code; its summary, usage and options are in help.ts (COMMAND_HELP). */

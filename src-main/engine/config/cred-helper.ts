@@ -8,7 +8,6 @@
  *
  * Secrets travel only on the helper's stdin and stdout; no error message or detail ever holds one.
  */
-import { spawn } from 'node:child_process';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Credentials } from '../registry/auth.ts';
 
@@ -66,7 +65,10 @@ function runHelper(
     );
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(program(name), [action], { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // node:child_process (and dgram with it) loads only when a helper runs: a few ms of every command's start otherwise.
+    const child = process
+      .getBuiltinModule('node:child_process')
+      .spawn(program(name), [action], { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

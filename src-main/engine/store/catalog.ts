@@ -219,53 +219,61 @@ export async function setTag(
   const name = typeof ref === 'string' ? ref : refNameOf(ref);
   let unchanged = false;
   let at = '';
-  const outcome = await updateIndex(store, async (index) => {
-    // Checked under the lock: a concurrent rmi or prune cannot remove these between check and tag.
-    const missing: string[] = [];
-    for (const [digest, size] of opts.required ?? []) if (!(await store.hasBlob(digest, size))) missing.push(digest);
-    if (missing.length > 0) return { missing };
-    const now = new Date().toISOString();
-    at = now;
-    unchanged = false;
-    let previous: string | undefined;
-    let replaced: { descriptor: Descriptor; dangling: boolean } | undefined;
-    const kept: Descriptor[] = [];
-    for (const d of index.manifests) {
-      const entry = toEntry(d);
-      const sameName = entry.refName === name || (entry.ref !== null && refNameOf(entry.ref) === name);
-      if (sameName) {
-        if (d.digest === descriptor.digest) unchanged = true;
-        else {
-          previous = d.digest;
-          // The old image stays as a dangling entry unless another name still holds it.
-          const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
-          replaced = { descriptor: d, dangling: !stillNamed };
-          if (!stillNamed) {
-            const { [REF_NAME]: _dropped, ...rest } = d.annotations ?? {};
-            kept.push({ ...d, annotations: { ...rest, [PREVIOUS_REF]: name, [UNTAGGED]: now } });
-          }
-        }
-        continue;
-      }
-      if (entry.refName === null && d.digest === descriptor.digest) continue;
-      kept.push(d);
+  // The tag log's line is written once index.json is durable, while the lock is released.
+  const log = async (outcome: { previous?: string; missing: string[] }) => {
+    if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
+      // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.
+      await appendTagLog(store, {
+        name,
+        digest: descriptor.digest,
+        previous: outcome.previous ?? null,
+        at,
+        action: opts.action ?? 'tag',
+      }).catch(() => undefined);
     }
-    kept.push({
-      ...descriptor,
-      annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now },
-    });
-    index.manifests = kept;
-    return previous === undefined || replaced === undefined ? { missing } : { previous, replaced, missing };
-  });
-  if (outcome.missing.length === 0 && (outcome.previous !== undefined || !unchanged)) {
-    // The tag itself has committed; a log that cannot be written (read-only metadata) costs only history.
-    await appendTagLog(store, {
-      name,
-      digest: descriptor.digest,
-      previous: outcome.previous ?? null,
-      at,
-      action: opts.action ?? 'tag',
-    }).catch(() => undefined);
-  }
-  return outcome;
+  };
+  return updateIndex(
+    store,
+    async (index) => {
+      // Checked under the lock: a concurrent rmi or prune cannot remove these between check and tag.
+      // All at once: one stat each, and the lock is held for one round trip to the disk, not one per blob.
+      const required = [...(opts.required ?? [])];
+      const present = await Promise.all(required.map(([digest, size]) => store.hasBlob(digest, size)));
+      const missing = required.filter((_, i) => !present[i]).map(([digest]) => digest);
+      if (missing.length > 0) return { missing };
+      const now = new Date().toISOString();
+      at = now;
+      unchanged = false;
+      let previous: string | undefined;
+      let replaced: { descriptor: Descriptor; dangling: boolean } | undefined;
+      const kept: Descriptor[] = [];
+      for (const d of index.manifests) {
+        const entry = toEntry(d);
+        const sameName = entry.refName === name || (entry.ref !== null && refNameOf(entry.ref) === name);
+        if (sameName) {
+          if (d.digest === descriptor.digest) unchanged = true;
+          else {
+            previous = d.digest;
+            // The old image stays as a dangling entry unless another name still holds it.
+            const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
+            replaced = { descriptor: d, dangling: !stillNamed };
+            if (!stillNamed) {
+              const { [REF_NAME]: _dropped, ...rest } = d.annotations ?? {};
+              kept.push({ ...d, annotations: { ...rest, [PREVIOUS_REF]: name, [UNTAGGED]: now } });
+            }
+          }
+          continue;
+        }
+        if (entry.refName === null && d.digest === descriptor.digest) continue;
+        kept.push(d);
+      }
+      kept.push({
+        ...descriptor,
+        annotations: { ...descriptor.annotations, ...annotations, [REF_NAME]: name, [PULLED]: annotations[PULLED] ?? now },
+      });
+      index.manifests = kept;
+      return previous === undefined || replaced === undefined ? { missing } : { previous, replaced, missing };
+    },
+    { committed: log },
+  );
 }

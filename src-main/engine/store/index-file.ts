@@ -43,9 +43,14 @@ export async function readIndex(store: Store): Promise<ImageIndex> {
 export async function updateIndex<T>(
   store: Store,
   change: (index: ImageIndex) => T | Promise<T>,
-  opts: LockOptions & { afterWrite?: (result: T) => Promise<void> } = {},
+  opts: LockOptions & {
+    afterWrite?: (result: T) => Promise<void>;
+    /** Runs once the new index is durable, beside the lock's release (not under the lock); awaited before this returns. */
+    committed?: (result: T) => Promise<void>;
+  } = {},
 ): Promise<T> {
-  return withLock(
+  let committed: Promise<void> | undefined;
+  const result = await withLock(
     store.indexLockPath,
     async () => {
       const index = await readIndex(store);
@@ -54,8 +59,12 @@ export async function updateIndex<T>(
       const after = JSON.stringify(index);
       if (after !== before) await writeFileAtomic(store.indexPath, after);
       await opts.afterWrite?.(result);
+      committed = opts.committed?.(result);
+      committed?.catch(() => undefined);
       return result;
     },
     opts,
   );
+  await committed;
+  return result;
 }

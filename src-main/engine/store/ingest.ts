@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
@@ -30,6 +30,12 @@ export const CHUNK_DONE = Symbol.for('deckhand.chunkDone');
  * byte and the commit on a 420 MB pull, 2-5 ms with it (6 alternating in-process pulls each).
  */
 const EARLY_SYNC_BYTES = 8 << 20;
+/**
+ * In a blob's last EARLY_SYNC_BYTES, every write is synced as it lands (still in the thread pool,
+ * not awaited, at most EARLY_SYNCS_MAX at once), so that the fsync in commit() for the blob that
+ * finishes last (the one the whole pull waits for) finds about one write left, not up to 8 MiB.
+ */
+const TAIL_SYNC_BYTES = 1;
 /** At most this many early syncs at once, so they never take all of libuv's four threads from the writes. */
 const EARLY_SYNCS_MAX = 2;
 let earlySyncs = 0;
@@ -51,6 +57,8 @@ export class Ingest {
   /** Bytes of the blob already on disk (and hashed); a transfer resumes here. */
   offset: number;
   private closed = false;
+  /** The partial file, kept open by a write() that completed the blob, for commit() to sync (a close and an open less). */
+  private handle: FileHandle | undefined;
 
   private constructor(
     store: Store,
@@ -81,18 +89,24 @@ export class Ingest {
     const base = join(store.ingestDir, `${algorithm}-${hex}`);
     const release = await acquireLock(`${base}.lock`, { timeoutMs: 30 * 60_000, ...(signal ? { signal } : {}) });
     try {
-      if (await store.hasBlob(target.digest, target.size)) {
+      const partialPath = `${base}.partial`;
+      // Both at once: a blob's first request waits for this.
+      const [present, partialSize] = await Promise.all([
+        store.hasBlob(target.digest, target.size),
+        stat(partialPath).then(
+          (st) => st.size,
+          (e: unknown) => {
+            if (isErrno(e, 'ENOENT')) return 0;
+            throw e;
+          },
+        ),
+      ]);
+      if (present) {
         await release();
         return null;
       }
-      const partialPath = `${base}.partial`;
       const hash = createHash(algorithm);
-      let offset = 0;
-      try {
-        offset = (await stat(partialPath)).size;
-      } catch (e) {
-        if (!isErrno(e, 'ENOENT')) throw e;
-      }
+      let offset = partialSize;
       if (target.size !== undefined && offset > target.size) {
         await truncate(partialPath, 0);
         offset = 0;
@@ -123,6 +137,7 @@ export class Ingest {
     opts: { signal?: AbortSignal; onBytes?: (done: number) => void } = {},
   ): Promise<void> {
     if (this.closed) throw new Error('ingest already closed');
+    await this.dropHandle();
     const fh = await open(this.partialPath, 'a', 0o644);
     // Chunks are coalesced into writes of about 1 MiB; whatever arrived before an error is still
     // flushed, so a resume starts from every byte received.
@@ -143,7 +158,10 @@ export class Ingest {
       this.offset += total;
       if (chunkDone) for (const b of bufs) chunkDone(b);
       unsynced += total;
-      if (unsynced >= EARLY_SYNC_BYTES && !syncing && earlySyncs < EARLY_SYNCS_MAX) {
+      // (Not after the last write: commit()'s fsync follows at once.)
+      const left = this.size === undefined ? Infinity : this.size - this.offset;
+      const syncEvery = left < EARLY_SYNC_BYTES ? TAIL_SYNC_BYTES : EARLY_SYNC_BYTES;
+      if (left > 0 && unsynced >= syncEvery && !syncing && earlySyncs < EARLY_SYNCS_MAX) {
         unsynced = 0;
         earlySyncs++;
         syncing = fh.datasync().then(
@@ -191,7 +209,8 @@ export class Ingest {
       failure = { error: e };
     }
     await syncing;
-    await fh.close();
+    if (syncError === undefined && !failure && this.size !== undefined && this.offset === this.size) this.handle = fh;
+    else await fh.close();
     if (syncError !== undefined) {
       // The kernel reports a write-back error to one fsync only, and that was this one: the fsync
       // in commit() (or in a later resume) would not see it. The bytes on disk cannot be trusted,
@@ -203,14 +222,21 @@ export class Ingest {
     if (failure) throw failure.error;
   }
 
-  /** Verifies size and digest, makes the blob durable and visible. Throws (and discards the bytes) on a mismatch. */
-  async commit(): Promise<void> {
+  /**
+   * Verifies size and digest, makes the blob durable and visible. Throws (and discards the bytes) on
+   * a mismatch. The ingest lock is released before this returns, unless `releaseLater` is set: then
+   * the blob is durable and visible when this returns, and the returned promise is the release,
+   * which the caller must await before it ends (a pull's last blob does not wait for it).
+   */
+  async commit(opts: { releaseLater?: boolean } = {}): Promise<{ released: Promise<void> }> {
+    let committed = false;
     try {
-      const fh = await open(this.partialPath, 'r+');
+      const fh = this.handle ?? (await open(this.partialPath, 'r+'));
+      this.handle = undefined;
       let size: number;
       try {
-        await fh.sync();
-        size = (await fh.stat()).size;
+        // The size is final (this process holds the lock and has written everything): read it while the sync runs.
+        [, { size }] = await Promise.all([fh.sync(), fh.stat()]);
       } finally {
         await fh.close();
       }
@@ -234,18 +260,31 @@ export class Ingest {
       const dest = this.store.blobPath(this.digest);
       await rename(this.partialPath, dest);
       await fsyncDir(dirname(dest));
+      committed = true;
     } finally {
-      await this.close();
+      if (!committed || !opts.releaseLater) await this.close();
     }
+    if (!opts.releaseLater) return { released: Promise.resolve() };
+    const released = this.close();
+    released.catch(() => undefined);
+    return { released };
   }
 
   /** Stops without committing. The partial bytes stay for a resume unless `discard` is set. */
   async abort(discard = false): Promise<void> {
+    await this.dropHandle();
     if (discard) await rm(this.partialPath, { force: true });
     await this.close();
   }
 
+  private async dropHandle(): Promise<void> {
+    const fh = this.handle;
+    this.handle = undefined;
+    await fh?.close().catch(() => undefined);
+  }
+
   private async close(): Promise<void> {
+    await this.dropHandle();
     if (this.closed) return;
     this.closed = true;
     await this.release();

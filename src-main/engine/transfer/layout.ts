@@ -11,7 +11,7 @@ import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { ImageReference } from '../../../src-shared/oci/reference.ts';
-import type { BlobState, TransferListener } from '../../../src-shared/transfer.ts';
+import type { BlobKind, BlobState, TransferListener } from '../../../src-shared/transfer.ts';
 import { refNameOf, resolveOne, setTag, type CatalogEntry } from '../store/catalog.ts';
 import { missingBlobs, presentPlatformsIndex, walkEntry } from '../store/graph.ts';
 import { Ingest, putBlob } from '../store/ingest.ts';
@@ -191,25 +191,57 @@ export interface LayoutDestinationOptions {
   verb: Extract<BlobState, 'downloading' | 'writing'>;
   /** Names an image without a name (load of an untagged archive image). */
   unnamed?: (store: Store, descriptor: Descriptor) => Promise<void>;
+  /**
+   * Work of the caller's that needs the store but not the blobs (a pull records where the blobs are
+   * found), started with the manifests' writes once the first blob moves (see prepare).
+   */
+  whileMoving?: (store: Store, image: ResolvedImage) => void;
+  /** A blob is in (durable and visible): a pull reads a config it will need at the end now. */
+  stored?: (store: Store, digest: string, kind: BlobKind) => void;
 }
 
 export class LayoutDestination implements ImageDestination {
   readonly concurrency = 6;
   readonly keepsSparseIndex = true;
-  readonly store: Store;
+  private opened: Store | undefined;
+  private readonly opening: Promise<Store>;
+  private readonly root: string;
   private readonly opts: LayoutDestinationOptions;
   private lease: Lease | undefined;
+  /** The lease's first write: awaited before anything is committed, not before the first requests go out. */
+  private leasing: Promise<unknown> = Promise.resolve();
   private required = new Map<string, number>();
+  /** The manifests, stored while the blobs move (see prepare); putManifest waits for its own. */
+  private manifestsWritten = new Map<string, Promise<void>>();
+  /** Ingest locks of committed blobs still being released (off the path to the tag); close() waits for them. */
+  private releasing: Array<Promise<void>> = [];
+  /** Starts the manifests' writes (and the caller's whileMoving), once. */
+  private startWhileMoving: (() => void) | undefined;
   /** Names that pointed to another image before this copy named them: the image they left, and whether it is now dangling. */
   readonly moved: Array<{ name: string; previous: Descriptor; dangling: boolean }> = [];
 
-  constructor(store: Store, opts: LayoutDestinationOptions) {
-    this.store = store;
+  /**
+   * `store` may still be opening (the CLI's pull opens a new store while the manifest is fetched):
+   * nothing here needs it before prepare, and its root is known at once.
+   */
+  constructor(store: Store | { root: string; opening: Promise<Store> }, opts: LayoutDestinationOptions) {
+    this.root = store.root;
+    if ('opening' in store) this.opening = store.opening;
+    else {
+      this.opened = store;
+      this.opening = Promise.resolve(store);
+    }
     this.opts = opts;
   }
 
+  /** The store, once prepare has opened it. */
+  get store(): Store {
+    if (!this.opened) throw new Error('LayoutDestination: the store is used before prepare');
+    return this.opened;
+  }
+
   get description(): string {
-    return this.store.root;
+    return this.root;
   }
 
   /** Sets the name once it is known (a short name's candidate that served the pull). */
@@ -218,13 +250,38 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async prepare(image: ResolvedImage, blobs: Descriptor[]): Promise<{ complete: boolean }> {
+    const store = (this.opened ??= await this.opening);
     this.required = new Map([
       [image.root.digest, image.root.bytes.length],
       ...image.children.map((c) => [c.descriptor.digest, c.bytes.length] as [string, number]),
       ...blobs.map((b) => [b.digest, b.size] as [string, number]),
     ]);
-    this.lease ??= await Lease.create(this.store, `copy ${image.root.digest}`);
-    await this.lease.add(...this.required.keys());
+    if (this.lease) await this.lease.add(...this.required.keys());
+    else {
+      // Nothing is committed before the lease is written (putBlob and putManifest wait for it), so
+      // the blobs' first requests need not wait for it: they go out while it is written.
+      this.leasing = Lease.create(store, `copy ${image.root.digest}`, this.required.keys()).then((lease) => (this.lease = lease));
+      this.leasing.catch(() => undefined);
+    }
+    // The manifests are verified and leased already: they are stored while the blobs move, not
+    // after, so that naming the image is the only disk work left once the last blob is in. A
+    // manifest in blobs/ names nothing (index.json does, last); until then it is leased content like
+    // the blobs, and a crash leaves it as an orphan for prune, as it leaves finished layers. They
+    // start once the first blob's body flows, not here: here the disk work of the blobs' first
+    // requests (stat, ingest lock) is what the link waits for.
+    this.startWhileMoving = () => {
+      this.startWhileMoving = undefined;
+      const documents = image.isIndex
+        ? [...image.children.map((c) => ({ digest: c.descriptor.digest, bytes: c.bytes })), image.root]
+        : [image.root];
+      for (const doc of documents) {
+        const written = this.leasing.then(() => putBlob(store, doc.digest, doc.bytes));
+        // Awaited by putManifest, which reports a failure (after trying once more).
+        written.catch(() => undefined);
+        this.manifestsWritten.set(doc.digest, written);
+      }
+      this.opts.whileMoving?.(store, image);
+    };
     return { complete: false };
   }
 
@@ -240,6 +297,7 @@ export class LayoutDestination implements ImageDestination {
       if (ingest.offset < size) {
         const startedAt = ingest.offset;
         const body = await reader.open(ingest.offset, signal);
+        this.startWhileMoving?.();
         emit({ type: 'blob', digest, kind, state: this.opts.verb, done: ingest.offset, total: size });
         try {
           await ingest.write(body, {
@@ -258,7 +316,9 @@ export class LayoutDestination implements ImageDestination {
         }
       }
       emit({ type: 'blob', digest, kind, state: 'verifying', done: size, total: size });
-      await ingest.commit();
+      await this.leasing;
+      this.releasing.push((await ingest.commit({ releaseLater: true })).released);
+      this.opts.stored?.(this.store, digest, kind);
     } catch (e) {
       await ingest.abort().catch(() => undefined);
       throw e;
@@ -268,6 +328,19 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async putManifest(doc: ImageDocument): Promise<void> {
+    // No blob moved (all were stored already): now, then.
+    this.startWhileMoving?.();
+    const early = this.manifestsWritten.get(doc.digest);
+    this.manifestsWritten.delete(doc.digest);
+    if (early) {
+      try {
+        return await early;
+      } catch {
+        // Written again below, whose error is the one reported.
+      }
+    }
+    // A later round (a concurrent prune removed it), or the early write failed.
+    await this.leasing;
     await putBlob(this.store, doc.digest, doc.bytes);
   }
 
@@ -292,6 +365,8 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async close(): Promise<void> {
+    // A copy that failed before its manifests were needed: their writes end before the lease does.
+    await Promise.allSettled([...this.manifestsWritten.values(), this.leasing, ...this.releasing]);
     await this.lease?.release();
   }
 }

@@ -3,8 +3,13 @@ import { parseImageConfig, type Descriptor, type ImageManifest } from '../../../
 import { formatPlatform } from '../../../src-shared/oci/platform.ts';
 import type { Store } from '../store/layout.ts';
 
-export async function platformOfManifest(store: Store, descriptor: Descriptor, manifest: ImageManifest): Promise<string> {
+export async function platformOfManifest(
+  store: Store,
+  descriptor: Descriptor,
+  manifest: ImageManifest,
+  readConfig: (digest: string) => Promise<Buffer> = (digest) => store.readBlob(digest),
+): Promise<string> {
   if (descriptor.platform) return formatPlatform(descriptor.platform);
-  const config = parseImageConfig(await store.readBlob(manifest.config.digest));
+  const config = parseImageConfig(await readConfig(manifest.config.digest));
   return formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
 }

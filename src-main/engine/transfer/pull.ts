@@ -11,7 +11,7 @@ import type { PullPlan } from '../config/pull-plan.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { PLATFORMS, SIGNATURE_POLICY, SIGNATURE_VERIFIED_AT, SIGNATURE_VERIFIED_BY, SOURCE } from '../store/annotations.ts';
 import { recordBlobLocations } from '../store/blob-locations.ts';
-import type { Store } from '../store/layout.ts';
+import type { OpeningStore, Store } from '../store/layout.ts';
 import type { TagAction } from '../store/tag-log.ts';
 import type { PolicyDecision } from '../signature/evaluate.ts';
 import { blobDigests, copyImage } from './copy-image.ts';
@@ -35,8 +35,9 @@ export async function pulledAnnotations(
   store: Store,
   source: RegistrySource,
   image: ResolvedImage,
+  readConfig?: (digest: string) => Promise<Buffer>,
 ): Promise<{ annotations: Record<string, string>; platforms: string[] }> {
-  const platforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest)));
+  const platforms = await Promise.all(image.children.map((c) => platformOfManifest(store, c.descriptor, c.manifest, readConfig)));
   const ref = source.logical;
   return {
     platforms,
@@ -85,7 +86,11 @@ export interface PullResult {
   source?: string;
 }
 
-export async function pull(store: Store, input: string, opts: PullOptions): Promise<PullResult> {
+/**
+ * `store` may still be opening (Store.begin): the CLI opens it while the manifest is fetched, which
+ * does not need it.
+ */
+export async function pull(store: Store | OpeningStore, input: string, opts: PullOptions): Promise<PullResult> {
   const ctx = opts.context ?? (await RegistryContext.load(opts));
   const plans = opts.plans ?? ctx.planPull(input);
   const asked = plans.length === 1 ? formatReference(plans[0]!.logical) : input;
@@ -97,18 +102,32 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     return ref.digest ? { domain: ref.domain, path: ref.path, digest } : ref;
   };
   let storedPlatforms: string[] = [];
-  // Where the blobs were found is true once they are in, whatever happens to the tag: it is
-  // written while the tag is, not after it (one fsync'd file less at the end of every pull).
+  // Where the blobs are found: the repository whose manifest names them holds them, so this is
+  // written while they move rather than at the end (an fsync'd file under a lock less in the tail
+  // of every pull). A wrong entry (a pull that then fails) would cost a push one mount attempt,
+  // which the registry answers with an upload session.
   let locations: Promise<void> | undefined;
+  // The configs the entry's platforms are read from (a platform manifest without a platform in an
+  // index: a plain image), read as soon as each is stored rather than after the last blob.
+  const configsRead = new Map<string, Promise<Buffer> | undefined>();
+  const readConfig = (digest: string) => configsRead.get(digest) ?? destination.store.readBlob(digest);
   const destination = new LayoutDestination(store, {
     names: [],
     action: opts.tagAction ?? 'pull',
     verb: 'downloading',
-    annotations: async (image) => {
+    whileMoving: (s, image) => {
       const served = source.served;
-      locations ??= recordBlobLocations(store, { registry: served.ref.domain, repository: served.ref.path }, blobDigests(image));
+      locations = recordBlobLocations(s, { registry: served.ref.domain, repository: served.ref.path }, blobDigests(image));
       locations.catch(() => undefined);
-      const pulled = await pulledAnnotations(store, source, image);
+    },
+    stored: (s, digest) => {
+      if (!configsRead.has(digest) || configsRead.get(digest)) return;
+      const read = s.readBlob(digest);
+      read.catch(() => undefined);
+      configsRead.set(digest, read);
+    },
+    annotations: async (image) => {
+      const pulled = await pulledAnnotations(destination.store, source, image, readConfig);
       storedPlatforms = pulled.platforms;
       return pulled.annotations;
     },
@@ -122,6 +141,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
       onEvent: opts.onEvent,
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       resolved: (image) => {
+        for (const c of image.children) if (!c.descriptor.platform) configsRead.set(c.manifest.config.digest, undefined);
         const name = formatReference(source.logical);
         destination.name(opts.tagAs ?? tagName(image.root.digest));
         const first = image.children[0]?.descriptor.platform;
@@ -159,6 +179,7 @@ export async function pull(store: Store, input: string, opts: PullOptions): Prom
     });
     return result;
   } finally {
+    await locations?.catch(() => undefined);
     await destination.close();
     await source.close();
   }

@@ -144,7 +144,11 @@ export class RegistrySource implements ImageSource {
         const client = await this.ctx.client(source.ref.domain, source.ref.path, { insecure: source.insecure, credentials });
         let image: ResolvedImage;
         try {
-          image = await resolveRemote(client, source.ref, selection, signal);
+          const resolving = resolveRemote(client, source.ref, selection, signal);
+          // policy.json is read while the manifest is on its way, not after it arrived (2-4 ms
+          // before the first blob request); its error, if any, is reported below, where it is used.
+          this.ctx.policy().catch(() => undefined);
+          image = await resolving;
         } catch (e) {
           await client.close();
           signal?.throwIfAborted();
