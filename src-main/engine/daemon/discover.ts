@@ -31,7 +31,7 @@ import { parse as parseToml } from 'smol-toml';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { EngineStatus } from '../../../src-shared/ipc/types.ts';
 import { EngineConnection, parseEngineUri, type EngineAddress, type EngineKind } from './connection.ts';
-import { DaemonEngine } from './engine.ts';
+import { DaemonEngine, pingEngine, type PingAnswer } from './engine.ts';
 import type { EngineApi } from './types.ts';
 
 export interface FoundEngine {
@@ -338,7 +338,7 @@ function unreachable(c: Candidate, error: string): FoundEngine {
 }
 
 /** Pings one candidate: `/_ping` says it answers, `/libpod/_ping` that it is podman; then its version. */
-async function probe(c: Candidate, timeoutMs: number): Promise<FoundEngine> {
+async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean }): Promise<FoundEngine> {
   if (c.address.scheme === 'ssh')
     return unreachable(
       c,
@@ -346,17 +346,35 @@ async function probe(c: Candidate, timeoutMs: number): Promise<FoundEngine> {
     );
   if (c.address.scheme === 'npipe') return unreachable(c, `${c.address.uri}: named pipes exist only on Windows.`);
   const connection = new EngineConnection(c.address);
-  const [ping, libpod] = await Promise.allSettled([
-    connection.text({ path: '/_ping', versioned: false, timeoutMs }),
-    connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }),
-  ]);
-  if (ping.status === 'rejected' && libpod.status === 'rejected') {
-    const e = ping.reason as unknown;
+  const libpodPing = connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }).then(
+    () => true,
+    () => false,
+  );
+  let ping: PingAnswer;
+  try {
+    ping = await pingEngine(connection, timeoutMs);
+  } catch (e) {
+    await libpodPing;
     return unreachable(c, e instanceof Error ? e.message : String(e));
   }
-  const kind: EngineKind = libpod.status === 'fulfilled' ? 'podman' : 'docker';
-  const name = kind !== c.kind && c.name.startsWith(`${c.kind}`) ? `${kind}${c.name.slice(c.kind.length)}` : c.name;
+  // Podman answers /libpod/_ping, and says Libpod-Api-Version on every answer, whatever it was found as.
+  const kind: EngineKind = (await libpodPing) || ping.libpodVersion ? 'podman' : 'docker';
+  const name = kind !== c.kind && c.name.startsWith(c.kind) ? `${kind}${c.name.slice(c.kind.length)}` : c.name;
   const engine = new DaemonEngine(connection, kind, name, { origin: c.origin, isDefault: c.isDefault });
+  engine.adoptPing(ping);
+  if (!opts.status)
+    return {
+      status: {
+        ...unreachable(c, '').status,
+        name,
+        kind,
+        reachable: true,
+        error: null,
+        version: ping.version,
+        apiVersion: ping.apiVersion,
+      },
+      engine,
+    };
   const status = await engine.status({ timeoutMs });
   return { status, engine: status.reachable ? engine : null };
 }
@@ -370,7 +388,7 @@ export async function discoverEngines(env: NodeJS.ProcessEnv, opts: DiscoverOpti
     podmanCandidates(env, home, opts.podmanCommand === undefined ? 'podman' : opts.podmanCommand, systemSockets),
   ]);
   const candidates = uniqueNames(dedupe([...docker, ...podman].filter(worthListing)));
-  const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS)));
+  const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS, { status: true })));
   // A candidate reached as docker that is podman got podman's name; keep names unique after that.
   const names = new Set<string>();
   for (const f of found) {
@@ -392,7 +410,10 @@ function looksLikeAddress(s: string): boolean {
 /** An engine at an address (unix:///path, tcp://host:port), its kind found by pinging it. */
 async function openAddress(uri: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<EngineApi> {
   const address = parseEngineUri(uri, env);
-  const found = await probe({ name: 'engine', kind: 'docker', address, origin: 'address', isDefault: false, named: false }, timeoutMs);
+  // Opened to work on: its storage location is not needed, so only the ping is asked.
+  const found = await probe({ name: 'engine', kind: 'docker', address, origin: 'address', isDefault: false, named: false }, timeoutMs, {
+    status: false,
+  });
   if (!found.engine)
     throw new DeckhandError('EENGINE', found.status.error ?? `${address.uri} did not answer.`, { detail: { address: address.uri } });
   const engine = found.engine as DaemonEngine;

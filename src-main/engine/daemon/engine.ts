@@ -278,6 +278,55 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R
   return out;
 }
 
+/** What an engine's `/_ping` says about it (its headers), with `/version` asked only when the ping cannot settle the API version. */
+export interface PingAnswer {
+  /** The negotiated Docker API version. */
+  apiVersion: string;
+  /** Podman's libpod API version (`Libpod-Api-Version`), null for docker. */
+  libpodVersion: string | null;
+  /** The engine's release (`Server: Docker/20.10.24`, `Libpod/4.3.1`). */
+  version: string | null;
+}
+
+/**
+ * Pings the engine and negotiates the API version as the docker CLI does: the lower of ours and the
+ * engine's `Api-Version`. When the engine is newer than us (or says nothing), `/version` tells its
+ * minimum, and a minimum above ours is an error saying to update Deckhand.
+ */
+export async function pingEngine(connection: EngineConnection, timeoutMs?: number): Promise<PingAnswer> {
+  const t = timeoutMs !== undefined ? { timeoutMs } : {};
+  const res = await connection.request({ path: '/_ping', versioned: false, ...t });
+  res.resume();
+  const header = (k: string) => {
+    const v = res.headers[k];
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  let api = header('api-version');
+  const libpod = header('libpod-api-version') ?? null;
+  let version = /^(?:Docker|Libpod)\/(\S+)/.exec(header('server') ?? '')?.[1] ?? null;
+  let min: string | undefined;
+  if (!api || compareVersions(api, MAX_DOCKER_API) > 0) {
+    const v = await connection.json<{ Version?: string; ApiVersion?: string; MinAPIVersion?: string }>({
+      path: '/version',
+      versioned: false,
+      ...t,
+    });
+    api = v.ApiVersion ?? api;
+    min = v.MinAPIVersion;
+    version ??= v.Version ?? null;
+  }
+  const uri = connection.address.uri;
+  const negotiated = negotiateApiVersion(api, min);
+  if (negotiated === null)
+    throw new DeckhandError(
+      'EENGINE',
+      `${uri} speaks Docker API ${min} to ${api}, newer than this Deckhand reads (up to ${MAX_DOCKER_API}). Update Deckhand.`,
+    );
+  if (api && compareVersions(api, MIN_DOCKER_API) < 0)
+    throw new DeckhandError('EENGINE', `${uri} speaks Docker API ${api}; Deckhand needs ${MIN_DOCKER_API} or newer.`);
+  return { apiVersion: negotiated, libpodVersion: libpod, version };
+}
+
 export interface EngineOptions {
   origin?: string;
   isDefault?: boolean;
@@ -313,40 +362,34 @@ export class DaemonEngine implements EngineApi {
     this.engineName = name;
   }
 
-  /** Asks `/version` once and settles the API version (and podman's libpod version). */
+  /** The ping's answer, when discovery already has it: no need to ask again. */
+  adoptPing(ping: PingAnswer): void {
+    this.applyPing(ping);
+    this.negotiated = Promise.resolve();
+  }
+
+  private applyPing(ping: PingAnswer): void {
+    this.connection.apiVersion = ping.apiVersion;
+    if (ping.libpodVersion) this.connection.libpodVersion = ping.libpodVersion;
+    this.version = ping.version;
+  }
+
+  /** Pings once and settles the API version (and podman's libpod version). */
   negotiate(timeoutMs?: number): Promise<void> {
-    this.negotiated ??= (async () => {
-      const v = await this.connection.json<{
-        Version?: string;
-        ApiVersion?: string;
-        MinAPIVersion?: string;
-        Components?: Array<{ Name?: string; Version?: string; Details?: { APIVersion?: string } }>;
-      }>({ path: '/version', versioned: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-      const api = negotiateApiVersion(v.ApiVersion, v.MinAPIVersion);
-      if (api === null)
-        throw new DeckhandError(
-          'EENGINE',
-          `${this.connection.address.uri} speaks Docker API ${v.MinAPIVersion} to ${v.ApiVersion}, newer than this Deckhand reads (up to ${MAX_DOCKER_API}). Update Deckhand.`,
-        );
-      if (v.ApiVersion && compareVersions(v.ApiVersion, MIN_DOCKER_API) < 0)
-        throw new DeckhandError(
-          'EENGINE',
-          `${this.connection.address.uri} speaks Docker API ${v.ApiVersion}; Deckhand needs ${MIN_DOCKER_API} or newer.`,
-        );
-      this.connection.apiVersion = api;
-      this.version = v.Version ?? null;
-      if (this.kind === 'podman') {
-        const pod = v.Components?.find((c) => /podman/i.test(c.Name ?? ''));
-        this.connection.libpodVersion = pod?.Details?.APIVersion ?? pod?.Version ?? v.Version ?? '4.0.0';
-        this.version = pod?.Version ?? this.version;
-      }
-    })();
+    this.negotiated ??= pingEngine(this.connection, timeoutMs).then((p) => this.applyPing(p));
     this.negotiated.catch(() => {
       this.negotiated = null;
     });
     return this.negotiated;
   }
 
+  /** `Name (address)`, or the address alone when that is the name. */
+  get label(): string {
+    const uri = this.connection.address.uri;
+    return this.name === uri ? uri : `${this.name} (${uri})`;
+  }
+
+  /** `timeoutMs`: the ping's deadline; the storage location is asked with at least 3 s (podman's /info is slow), and is null if that fails. */
   async status(opts: { timeoutMs?: number } = {}): Promise<EngineStatus> {
     const base: EngineStatus = {
       name: this.name,
@@ -367,7 +410,7 @@ export class DaemonEngine implements EngineApi {
         reachable: true,
         version: this.version,
         apiVersion: this.connection.apiVersion ?? null,
-        rootDir: await this.rootDir(opts.timeoutMs),
+        rootDir: await this.rootDir(Math.max(opts.timeoutMs ?? 0, 3000)),
       };
     } catch (e) {
       return { ...base, error: e instanceof Error ? e.message : String(e) };
@@ -375,8 +418,8 @@ export class DaemonEngine implements EngineApi {
   }
 
   /** Where the engine keeps images: docker's DockerRootDir, podman's store.graphRoot. */
-  private async rootDir(timeoutMs: number | undefined): Promise<string | null> {
-    const t = timeoutMs !== undefined ? { timeoutMs } : {};
+  private async rootDir(timeoutMs: number): Promise<string | null> {
+    const t = { timeoutMs };
     try {
       if (this.kind === 'podman') {
         const info = await this.connection.json<{ store?: { graphRoot?: string } }>({ path: '/libpod/info', ...t });
@@ -497,7 +540,7 @@ export class DaemonEngine implements EngineApi {
       return await fn();
     } catch (e) {
       if (e instanceof EngineHttpError && e.status === 404)
-        throw new DeckhandError('ENOT_FOUND', `No image ${name} on ${this.name} (${this.connection.address.uri}).`, { cause: e });
+        throw new DeckhandError('ENOT_FOUND', `No image ${name} on ${this.label}.`, { cause: e });
       throw e;
     }
   }
@@ -558,6 +601,22 @@ export class DaemonEngine implements EngineApi {
     const tops = topsOf(images, all);
     const image = images.find((i) => i.id === target.id);
     return [treeOf(target, image ?? blankImage(target.id), tops)];
+  }
+
+  /** Images built on `ref`: their layer chain contains its top layer and goes further (`tree --whatrequires`). */
+  async whatRequires(ref: string): Promise<Array<{ base: ImageTree; dependents: ImageTree[] }>> {
+    const target = await this.imageLayers(ref);
+    const { images } = await this.engineImages();
+    const all = await this.allLayers(images);
+    const tops = topsOf(images, all);
+    const top = target.chain.at(-1);
+    const depth = target.chain.length;
+    const dependents = images.filter((i) => {
+      const c = all.get(i.id)?.chain;
+      return i.id !== target.id && top !== undefined && c !== undefined && c.length > depth && c[depth - 1] === top;
+    });
+    const base = treeOf(target, images.find((i) => i.id === target.id) ?? blankImage(target.id), tops);
+    return [{ base, dependents: dependents.map((d) => treeOf(all.get(d.id)!, d, tops)) }];
   }
 
   async layerForest(): Promise<LayerNode> {
@@ -837,22 +896,17 @@ export class DaemonEngine implements EngineApi {
   private async removalError(ref: string, e: unknown, removed: string[]): Promise<unknown> {
     const done = removed.length ? ` (already removed: ${removed.join(', ')})` : '';
     if (!(e instanceof EngineHttpError)) return e;
-    if (e.status === 404)
-      return new DeckhandError('ENOT_FOUND', `No image ${ref} on ${this.name} (${this.connection.address.uri})${done}.`, { cause: e });
+    if (e.status === 404) return new DeckhandError('ENOT_FOUND', `No image ${ref} on ${this.label}${done}.`, { cause: e });
     if (e.status !== 409) return e;
     const users = await this.containersOf(ref);
     if (users.length === 0)
-      return new DeckhandError(
-        'EENGINE',
-        `${this.name} (${this.connection.address.uri}) refused to remove ${ref}: ${e.engineMessage}${done}`,
-        {
-          cause: e,
-          detail: { address: this.connection.address.uri, engineMessage: e.engineMessage },
-        },
-      );
+      return new DeckhandError('EENGINE', `${this.label} refused to remove ${ref}: ${e.engineMessage}${done}`, {
+        cause: e,
+        detail: { address: this.connection.address.uri, engineMessage: e.engineMessage },
+      });
     return new DeckhandError(
       'EIN_USE',
-      `${ref} is used by ${users.length === 1 ? 'container' : 'containers'} ${users.join(', ')} on ${this.name} (${this.connection.address.uri}); it was kept. Remove ${users.length === 1 ? 'that container' : 'those containers'} first (\`${this.kind} rm ${users.join(' ')}\`)${done}.`,
+      `${ref} is used by ${users.length === 1 ? 'container' : 'containers'} ${users.join(', ')} on ${this.label}; it was kept. Remove ${users.length === 1 ? 'that container' : 'those containers'} first (\`${this.kind} rm ${users.join(' ')}\`)${done}.`,
       { cause: e, detail: { containers: users, image: ref, address: this.connection.address.uri, engineMessage: e.engineMessage } },
     );
   }
