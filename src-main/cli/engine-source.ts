@@ -13,6 +13,12 @@ import type { EngineApi } from '../engine/daemon/types.ts';
 import type { CommandContext } from './context.ts';
 import { table } from './output.ts';
 
+/** `name (address)`, or the address alone when the engine was opened by it. */
+export function engineLabel(engine: EngineApi): string {
+  const uri = engine.connection.address.uri;
+  return engine.name === uri ? uri : `${engine.name} (${uri})`;
+}
+
 export function openEngineFor(ctx: CommandContext): Promise<EngineApi> {
   return openEngine(ctx.engineFlag!, ctx.env);
 }
@@ -54,8 +60,10 @@ export function engineUsageJson(usage: DiskUsage) {
 
 export function printEngineUsage(engine: EngineApi, usage: DiskUsage, ctx: CommandContext): void {
   const w = (s: string) => ctx.stdout.write(`${s}\n`);
+  const layers = usage.blobCount >= 0 ? ` in ${usage.blobCount} layer(s)` : '';
+  const shared = usage.sharedBytes >= 0 ? `; ${formatBytes(usage.sharedBytes)} shared between images` : '';
   w(
-    `${engine.name} (${engine.connection.address.uri}): ${engineBytes(usage.totalBytes)} in ${usage.blobCount} layer(s), unpacked; ${engineBytes(usage.sharedBytes)} shared between images; ${engineBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune --engine\``,
+    `${engineLabel(engine)}: ${usage.totalBytes >= 0 ? `${formatBytes(usage.totalBytes)} unpacked${layers}` : 'no total reported by the engine'}${shared}; ${engineBytes(usage.reclaimableBytes)} reclaimable by \`deckhand prune --engine\``,
   );
   w('');
   const rows = usage.images as Array<DiskUsage['images'][number] & { id?: string | null; containers?: number }>;

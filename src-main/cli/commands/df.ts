@@ -38,7 +38,7 @@ export const dfCommand: Command = {
     const asJson = wantsJson(values.format, this.usage);
     if (ctx.engineFlag !== undefined) {
       const engine = await openEngineFor(ctx);
-      const usage = await engine.usage();
+      const usage = await engine.usage({ layers: false });
       if (asJson) json(engineUsageJson(usage), ctx.stdout);
       else printEngineUsage(engine, usage, ctx);
       return 0;

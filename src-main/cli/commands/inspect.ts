@@ -9,7 +9,7 @@ import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
-import { engineBytes, openEngineFor } from '../engine-source.ts';
+import { engineBytes, engineLabel, openEngineFor } from '../engine-source.ts';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
@@ -32,7 +32,7 @@ export const inspectCommand: Command = {
       w(`Name:       ${d.refName ?? '<none>'}`);
       w(`Image ID:   ${d.id}`);
       if (d.digest !== d.id) w(`Digest:     ${d.digest}`);
-      w(`Engine:     ${engine.name} (${engine.connection.address.uri})`);
+      w(`Engine:     ${engineLabel(engine)}`);
       w(`Size:       ${engineBytes(d.size)} unpacked (${engineBytes(d.sharedBytes)} shared, ${engineBytes(d.uniqueBytes)} unique)`);
       w(`Created:    ${d.created ?? 'unknown'}`);
       w(

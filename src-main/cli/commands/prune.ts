@@ -7,7 +7,7 @@ import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
-import { engineBytes, openEngineFor } from '../engine-source.ts';
+import { engineBytes, engineLabel, openEngineFor } from '../engine-source.ts';
 
 const OPTIONS = {
   all: { type: 'boolean' },
@@ -48,7 +48,7 @@ export const pruneCommand: Command = {
       const w = (s: string) => ctx.stdout.write(`${s}\n`);
       for (const i of enginePlan.images) w(`image  ${i.name}  (${i.reason})`);
       for (const b of enginePlan.blobs) w(`layer  ${shortDigest(b.digest)}  ${engineBytes(b.size)}  (${b.reason})`);
-      const what = `${enginePlan.images.length} image(s) from ${engine.name}: ${engineBytes(enginePlan.reclaimedBytes)} as ${engine.kind} reports it`;
+      const what = `${enginePlan.images.length} image(s) from ${engineLabel(engine)}: ${engineBytes(enginePlan.reclaimedBytes)} as ${engine.kind} reports it`;
       if (!ran) {
         w(`Would remove ${what}. Run without --dry-run to do it.`);
         return 0;

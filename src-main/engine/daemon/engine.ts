@@ -436,16 +436,10 @@ export class DaemonEngine implements EngineApi {
   async engineImages(): Promise<{ images: EngineImage[]; layersSize: number }> {
     await this.negotiate();
     if (this.kind === 'podman') {
-      const [df, list] = await Promise.all([
-        this.connection.json<{ Images?: PodmanDfImage[] | null }>({ path: '/libpod/system/df' }),
-        this.connection.json<Array<{ Id: string; ParentId?: string; RepoDigests?: string[] | null }> | null>({
-          path: '/libpod/images/json',
-        }),
-      ]);
-      const extra = new Map(
-        (list ?? []).map((i) => [withSha(i.Id), { repoDigests: i.RepoDigests ?? [], parentId: i.ParentId ? withSha(i.ParentId) : null }]),
-      );
-      return { images: podmanDfImages(df.Images ?? [], extra), layersSize: -1 };
+      // Not /libpod/images/json as well: podman computes every image's size for it (a second per 200 images).
+      // Podman's df has no digests or parents; rows carry the image ID as their digest.
+      const df = await this.connection.json<{ Images?: PodmanDfImage[] | null }>({ path: '/libpod/system/df' });
+      return { images: podmanDfImages(df.Images ?? [], new Map()), layersSize: -1 };
     }
     const api = this.connection.apiVersion ?? MAX_DOCKER_API;
     const query: Record<string, string> = {};
@@ -643,9 +637,14 @@ export class DaemonEngine implements EngineApi {
     return root;
   }
 
-  async usage(): Promise<DiskUsage> {
+  /**
+   * `layers: false` (the CLI's `df`): the engine's own numbers only, without asking each image's
+   * layers (two requests per image); blobs are then empty, and podman's total (which podman does
+   * not report) is -1, unknown. Default: with layers, as the layer map needs them.
+   */
+  async usage(opts: { layers?: boolean } = {}): Promise<DiskUsage> {
     const [{ images, layersSize }, containers] = await Promise.all([this.engineImages(), this.containers()]);
-    const all = await this.allLayers(images);
+    const all = opts.layers === false ? new Map<string, ImageLayers>() : await this.allLayers(images);
     const rows = rowsOf(images, containers);
     const indexOf = new Map<string, number>();
     const blobDigests: string[] = [];
@@ -697,7 +696,10 @@ export class DaemonEngine implements EngineApi {
       blobBytes += size;
       if ((users.get(d)?.size ?? 0) > 1) sharedBytes += size;
     });
-    const plan = await this.planPrune({});
+    // A default prune removes only untagged images: with none (docker's df lists no intermediate
+    // images; podman's lists all), it frees nothing, and the whole graph need not be read.
+    const reclaimable = images.every((i) => i.tags.length > 0) ? 0 : (await this.planPrune({})).reclaimedBytes;
+    if (opts.layers === false) unknownLayers = true;
     const total = layersSize >= 0 ? layersSize : unknownLayers ? -1 : blobBytes;
     return {
       images: usageRows,
@@ -705,8 +707,8 @@ export class DaemonEngine implements EngineApi {
       blobSizes,
       blobSteps,
       totalBytes: total,
-      reclaimableBytes: plan.reclaimedBytes,
-      blobCount: blobDigests.length,
+      reclaimableBytes: reclaimable,
+      blobCount: opts.layers === false ? -1 : blobDigests.length,
       blobBytes: unknownLayers ? -1 : blobBytes,
       sharedBytes: unknownLayers ? -1 : sharedBytes,
       unreferencedBlobs: 0,
