@@ -184,8 +184,11 @@ async function podmanConnectionFiles(env: NodeJS.ProcessEnv, home: string): Prom
     const conf = parseToml(await readFile(confPath, 'utf8')) as {
       engine?: { active_service?: string; service_destinations?: Record<string, { uri?: string }> };
     };
+    // podman-connections.json's default wins over containers.conf's active_service, as in podman 5.
+    const hasDefault = out.some((o) => o.isDefault);
     for (const [name, d] of Object.entries(conf.engine?.service_destinations ?? {}))
-      if (d.uri && !out.some((o) => o.name === name)) out.push({ name, uri: d.uri, isDefault: conf.engine?.active_service === name });
+      if (d.uri && !out.some((o) => o.name === name))
+        out.push({ name, uri: d.uri, isDefault: !hasDefault && conf.engine?.active_service === name });
   } catch {
     // no containers.conf, or one that does not parse: podman itself would say so
   }
@@ -387,7 +390,10 @@ export async function discoverEngines(env: NodeJS.ProcessEnv, opts: DiscoverOpti
     dockerCandidates(env, home, systemSockets),
     podmanCandidates(env, home, opts.podmanCommand === undefined ? 'podman' : opts.podmanCommand, systemSockets),
   ]);
-  const candidates = uniqueNames(dedupe([...docker, ...podman].filter(worthListing)));
+  // DOCKER_HOST and CONTAINER_HOST first: an address found again (as a context, a connection) keeps the variable's name.
+  const fromEnv = (c: Candidate) => c.origin === 'DOCKER_HOST' || c.origin === 'CONTAINER_HOST';
+  const all = [...docker, ...podman];
+  const candidates = uniqueNames(dedupe([...all.filter(fromEnv), ...all.filter((c) => !fromEnv(c))].filter(worthListing)));
   const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS, { status: true })));
   // A candidate reached as docker that is podman got podman's name; keep names unique after that.
   const names = new Set<string>();
