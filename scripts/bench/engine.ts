@@ -170,6 +170,11 @@ try {
       );
     }
   }
+  // The floor: Deckhand's command starting and exiting with no engine asked (node's start, the bundle's load).
+  const floor: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) floor.push(await timed(process.execPath, [cli, '--version']));
+  console.log('');
+  console.log(`floor: \`deckhand --version\` median ${(median(floor) / 1000).toFixed(2)} s (node starting, no engine asked)`);
   console.log('');
   console.log(
     `${IMAGES} images per engine, ${ROUNDS} rounds, medians; load average ${loadavg()

@@ -349,10 +349,13 @@ async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean })
     );
   if (c.address.scheme === 'npipe') return unreachable(c, `${c.address.uri}: named pipes exist only on Windows.`);
   const connection = new EngineConnection(c.address);
-  const libpodPing = connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }).then(
-    () => true,
-    () => false,
-  );
+  // Discovery also asks /libpod/_ping; an engine opened by its address to work on is told by the ping's Libpod-Api-Version alone.
+  const libpodPing = opts.status
+    ? connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }).then(
+        () => true,
+        () => false,
+      )
+    : Promise.resolve(false);
   let ping: PingAnswer;
   try {
     ping = await pingEngine(connection, timeoutMs);

@@ -218,6 +218,10 @@ export function podmanDfImages(
   return [...byId.values()];
 }
 
+function containerRows(list: ContainerSummary[]): Array<{ id: string; names: string[]; imageId: string }> {
+  return list.map((c) => ({ id: c.Id, names: containerNames(c), imageId: c.ImageID ? withSha(c.ImageID) : '' }));
+}
+
 function containerNames(c: ContainerSummary): string[] {
   const names = typeof c.Names === 'string' ? c.Names.split(',') : (c.Names ?? []);
   return names.map((n) => n.replace(/^\//, '')).filter(Boolean);
@@ -451,11 +455,18 @@ export class DaemonEngine implements EngineApi {
   /** Every container with the image it was created from. */
   async containers(): Promise<Array<{ id: string; names: string[]; imageId: string }>> {
     await this.negotiate();
-    const list = await this.connection.json<ContainerSummary[] | null>({ path: '/containers/json', query: { all: 'true' } });
-    return (list ?? []).map((c) => ({ id: c.Id, names: containerNames(c), imageId: c.ImageID ? withSha(c.ImageID) : '' }));
+    return containerRows(
+      (await this.connection.json<ContainerSummary[] | null>({ path: '/containers/json', query: { all: 'true' } })) ?? [],
+    );
   }
 
   async images(): Promise<ImageRow[]> {
+    await this.negotiate();
+    // Before API 1.42 Docker's /system/df lists the containers too: no second request.
+    if (this.kind === 'docker' && compareVersions(this.connection.apiVersion ?? MAX_DOCKER_API, '1.42') < 0) {
+      const df = await this.connection.json<DockerDf & { Containers?: ContainerSummary[] | null }>({ path: '/system/df' });
+      return rowsOf(dockerDfImages(df).images, containerRows(df.Containers ?? []));
+    }
     const [{ images }, containers] = await Promise.all([this.engineImages(), this.containers()]);
     return rowsOf(images, containers);
   }
