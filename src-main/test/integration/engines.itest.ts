@@ -196,6 +196,20 @@ for (const which of ['docker', 'podman'] as const) {
       const rmi = await runCli(['rmi', '--engine', uri, 'app:1'], { env });
       assert.equal(rmi.code, 1);
       assert.match(rmi.stderr, /user-of-app1/);
+      const dry = await runCli(['prune', '--engine', uri, '--all', '--dry-run', '--format', 'json'], { env });
+      assert.equal(dry.code, 0, dry.stderr);
+      const { plan, result } = JSON.parse(dry.stdout) as {
+        plan: { images: Array<{ name: string }>; reclaimedBytes: number };
+        result?: unknown;
+      };
+      assert.equal(result, undefined, 'a dry run runs nothing');
+      assert.ok(
+        plan.images.some((i) => /app:(2|two)$/.test(i.name)),
+        JSON.stringify(plan.images),
+      );
+      assert.ok(!plan.images.some((i) => i.name.endsWith('app:1')), 'a container uses app:1');
+      assert.ok(plan.reclaimedBytes > 0);
+      await engineOf().cli(['image', 'inspect', 'app:2']);
       const dead = await runCli(['images', '--engine', `unix://${join(work, 'no-engine.sock')}`], { env });
       assert.equal(dead.code, 1);
       assert.match(dead.stderr, /no-engine\.sock: the socket does not exist/);
