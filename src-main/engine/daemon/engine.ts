@@ -863,7 +863,7 @@ export class DaemonEngine implements EngineApi {
 
   async remove(refs: string[]): Promise<RemoveResult> {
     await this.negotiate();
-    const before = await this.pruneView();
+    const before = await this.layeredImages();
     const removed: string[] = [];
     const imageIds = new Set(before.images.map((i) => i.id));
     for (const ref of refs) {
@@ -882,10 +882,27 @@ export class DaemonEngine implements EngineApi {
         else if (a.Deleted && imageIds.has(withSha(a.Deleted))) removed.push(withSha(a.Deleted));
       }
     }
-    const after = await this.pruneView();
+    const after = await this.layeredImages();
     const deleted = freedLayers(before.images, after.images).map((l) => ({ digest: l.digest, size: l.size }));
     const freedBytes = deleted.some((d) => d.size < 0) ? -1 : deleted.reduce((n, d) => n + d.size, 0);
     return { removed, deleted, freedBytes };
+  }
+
+  /**
+   * The images of the disk-usage list with their layer chains, for what a removal freed: cheaper than
+   * pruneView (no podman /libpod/images/json, which sizes every image). Docker's list leaves out
+   * intermediate images, whose layers are a prefix of a listed image's anyway.
+   */
+  private async layeredImages(): Promise<{ images: Array<{ id: string; chain: string[]; layerSizes: number[] }> }> {
+    const { images } = await this.engineImages();
+    const layers = await this.allLayers(images);
+    return {
+      images: images.map((i) => ({
+        id: i.id,
+        chain: layers.get(i.id)?.chain ?? [],
+        layerSizes: layers.get(i.id)?.layers.map((l) => l.size) ?? [],
+      })),
+    };
   }
 
   /** Names of the containers created from `ref` or an image built on it (`ancestor`); empty when they cannot be asked. */
@@ -961,7 +978,9 @@ interface RawInspect {
 }
 
 /** Layers (by chain ID) that images `before` had and no image `after` has: what a removal freed. */
-function freedLayers(before: PruneImage[], after: PruneImage[]): Array<{ digest: string; size: number }> {
+type Chained = Pick<PruneImage, 'chain' | 'layerSizes'>;
+
+function freedLayers(before: Chained[], after: Chained[]): Array<{ digest: string; size: number }> {
   const still = new Set(after.flatMap((i) => i.chain));
   const out = new Map<string, number>();
   for (const i of before) i.chain.forEach((c, k) => !still.has(c) && !out.has(c) && out.set(c, i.layerSizes[k] ?? -1));
