@@ -7,6 +7,8 @@ import { resolveStoreDir } from '../engine/store/location.ts';
 export interface CommandContext {
   args: string[];
   storeFlag: string | undefined;
+  /** `--engine NAME|URI`: the Docker or Podman engine to work on instead of the store (images, inspect, tree, df, rmi, prune). */
+  engineFlag?: string | undefined;
   env: NodeJS.ProcessEnv;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };

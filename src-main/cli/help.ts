@@ -144,15 +144,19 @@ export const COMMAND_HELP = {
     summary: 'List stored images',
     usage: 'deckhand images [--format json]',
     description:
-      'Lists the stored images: repository, tag, digest, platforms, age, and the stored (compressed) and unpacked sizes. Dangling entries show as `<none>`.',
+      "Lists the stored images: repository, tag, digest, platforms, age, and the stored (compressed) and unpacked sizes. Dangling entries show as `<none>`. With --engine, the engine's images, one row per tag as `docker images` lists them, with its sizes (unpacked), shared and unique bytes and the containers using each.",
     options: [FORMAT_JSON],
-    examples: [{ command: 'deckhand images' }, { command: 'deckhand images --format json' }],
+    examples: [
+      { command: 'deckhand images' },
+      { command: 'deckhand images --format json' },
+      { command: "deckhand images --engine 'docker (desktop-linux)'", note: 'the images of an engine `deckhand engines` found' },
+    ],
   },
   inspect: {
     summary: 'Show an image: manifest, config, platforms, layers and history',
     usage: 'deckhand inspect REF [--format json]',
     description:
-      'Shows a stored image, named by reference, digest or ID prefix: its manifest, config (entrypoint, command, environment, labels), platforms, and each layer with the step that created it.',
+      'Shows a stored image, named by reference, digest or ID prefix: its manifest, config (entrypoint, command, environment, labels), platforms, and each layer with the step that created it. With --engine, an image of that engine, by name or ID.',
     options: [FORMAT_JSON],
     examples: [{ command: 'deckhand inspect alpine:3.20' }],
   },
@@ -160,12 +164,12 @@ export const COMMAND_HELP = {
     summary: 'Remove images by name, digest or ID; frees blobs no other image uses',
     usage: 'deckhand rmi REF... [--force] [--format json]',
     description:
-      'Removes stored images and deletes the blobs no other image, and no running operation, still uses; prints what it removed and the bytes freed.',
+      'Removes stored images and deletes the blobs no other image, and no running operation, still uses; prints what it removed and the bytes freed. With --engine, the engine removes them by its rules, never forced: an image a container uses is refused, naming the containers.',
     options: [
       { flag: '-f, --force', description: 'Remove every image a name or ID prefix matches instead of refusing when it matches several' },
       FORMAT_JSON,
     ],
-    examples: [{ command: 'deckhand rmi alpine:3.20' }],
+    examples: [{ command: 'deckhand rmi alpine:3.20' }, { command: 'deckhand rmi --engine docker old-build:1' }],
   },
   fsck: {
     summary: 'Verify every stored image (blobs present, sizes and digests correct); --repair fixes what is safe to fix',
@@ -185,15 +189,15 @@ export const COMMAND_HELP = {
     summary: 'Show where the disk space goes: per image total, shared and unique bytes',
     usage: 'deckhand df [--format json]',
     description:
-      'Shows the store’s size and, per image, its stored size, the bytes it shares with other images and the bytes only it uses (what removing it frees), every blob counted once; and what prune would reclaim.',
+      'Shows the store’s size and, per image, its stored size, the bytes it shares with other images and the bytes only it uses (what removing it frees), every blob counted once; and what prune would reclaim. With --engine, the engine’s own numbers as its `system df -v` reports them, and the containers using each image.',
     options: [FORMAT_JSON],
-    examples: [{ command: 'deckhand df' }],
+    examples: [{ command: 'deckhand df' }, { command: 'deckhand df --engine unix:///run/user/1000/podman/podman.sock' }],
   },
   tree: {
     summary: "Show an image's layers like `podman image tree`; --whatrequires shows images built on it",
     usage: 'deckhand tree REF [--whatrequires] [--format json]',
     description:
-      "Prints a stored image's layer chain as podman image tree does: each layer's ID and unpacked size, and the images it is the top layer of.",
+      "Prints a stored image's layer chain as podman image tree does: each layer's ID and unpacked size, and the images it is the top layer of. With --engine, an image of that engine (layers by chain ID, sizes unpacked as the engine counts them).",
     options: [{ flag: '--whatrequires', description: 'Show the images built on top of REF instead of its layers' }, FORMAT_JSON],
     examples: [{ command: 'deckhand tree alpine:3.20' }, { command: 'deckhand tree --whatrequires alpine:3.20' }],
   },
@@ -201,7 +205,7 @@ export const COMMAND_HELP = {
     summary: 'Remove dangling images, unused blobs and stale downloads (--all: tagged images too); shows exactly what it frees',
     usage: 'deckhand prune [--all] [--filter until=DURATION] [--filter label=K[=V]] [--keep-last N] [--dry-run] [--format json]',
     description:
-      'Removes dangling images, blobs no image uses and interrupted downloads untouched for an hour, and prints each image and blob it removes, why, and the bytes freed. Blobs a running pull, push or copy holds are never removed.',
+      'Removes dangling images, blobs no image uses and interrupted downloads untouched for an hour, and prints each image and blob it removes, why, and the bytes freed. Blobs a running pull, push or copy holds are never removed. With --engine, the engine prunes by its own rules (docker: untagged images nothing is built on; podman: untagged images without children, repeated) and --dry-run shows what it would remove and the bytes it would report.',
     options: [
       { flag: '--all', description: 'Remove tagged images too (those the filters match)' },
       { flag: '--filter until=DURATION', description: 'Only images created (or pulled) more than DURATION ago: 30m, 12h, 7d' },
@@ -285,9 +289,27 @@ export const COMMAND_HELP = {
     options: [{ flag: '-a, --all', description: 'Remove every saved login' }, AUTHFILE, FORMAT_JSON],
     examples: [{ command: 'deckhand logout registry.example' }, { command: 'deckhand logout --all' }],
   },
+  engines: {
+    summary: 'List the Docker and Podman engines found on this machine, and whether each answers',
+    usage: 'deckhand engines [--format json]',
+    description:
+      'Finds the Docker and Podman engines (DOCKER_HOST, Docker contexts, Docker Desktop and system sockets; CONTAINER_HOST, podman connections and machines, the rootless and rootful sockets), pings each at once and lists its name, kind, address, version, and why it does not answer. Give a name or address to --engine to work on that engine. docs/engines.md says how each is found.',
+    options: [FORMAT_JSON],
+    examples: [
+      { command: 'deckhand engines' },
+      { command: 'deckhand engines --format json', note: 'every field of each engine, for scripts' },
+    ],
+  },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
+
+/** The commands that take `--engine` and then work on that engine instead of the store. */
+export const ENGINE_COMMANDS = ['images', 'inspect', 'tree', 'df', 'rmi', 'prune'] as const;
+
+export function isEngineCommand(name: CommandName): boolean {
+  return (ENGINE_COMMANDS as readonly string[]).includes(name);
+}
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMAND_HELP, name);
@@ -296,6 +318,11 @@ export function isCommandName(name: string): name is CommandName {
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
   { flag: '--store DIR', description: 'The store to use (default: $DECKHAND_STORE, else the per-user app data folder)' },
+  {
+    flag: '--engine NAME|URI',
+    description:
+      'Work on a Docker or Podman engine instead of the store (images, inspect, tree, df, rmi, prune): a name from `deckhand engines`, unix:///path/to.sock or tcp://host:port',
+  },
   { flag: '-h, --help', description: 'Print this help' },
 ];
 
@@ -324,7 +351,7 @@ function optionLines(options: readonly OptionHelp[]): string[] {
 export function helpText(): string {
   const width = Math.max(...Object.keys(COMMAND_HELP).map((k) => k.length));
   return [
-    'Usage: deckhand [--store DIR] COMMAND [OPTIONS]',
+    'Usage: deckhand [--store DIR | --engine NAME|URI] COMMAND [OPTIONS]',
     '',
     'Commands:',
     ...Object.entries(COMMAND_HELP).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),

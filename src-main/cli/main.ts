@@ -5,7 +5,7 @@
  */
 import { DeckhandError } from '../../src-shared/errors.ts';
 import type { Command, CommandContext } from './context.ts';
-import { COMMAND_HELP, commandHelpText, helpText, isCommandName, type CommandName } from './help.ts';
+import { COMMAND_HELP, commandHelpText, ENGINE_COMMANDS, helpText, isCommandName, isEngineCommand, type CommandName } from './help.ts';
 
 export { helpText };
 
@@ -32,6 +32,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
   'generate-sigstore-key': async () => (await import('./commands/generate-sigstore-key.ts')).generateSigstoreKeyCommand,
   login: async () => (await import('./commands/login.ts')).loginCommand,
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  engines: async () => (await import('./commands/engines.ts')).enginesCommand,
 };
 
 /** The command called `name`, its code loaded. */
@@ -39,30 +40,46 @@ export function loadCommand(name: CommandName): Promise<Command> {
   return COMMAND_MODULES[name]();
 }
 
+/** A global option's value when `a` (and the next argument) is `--name VALUE` or `--name=VALUE`. */
+function globalValue(argv: string[], i: number, name: string): { value: string | undefined; used: number } | null {
+  const a = argv[i]!;
+  if (a === `--${name}`) return { value: argv[i + 1], used: 2 };
+  if (a.startsWith(`--${name}=`)) return { value: a.slice(name.length + 3), used: 1 };
+  return null;
+}
+
 /** Splits global options (before the command) from the command and its arguments. */
-function splitArgs(argv: string[]): { storeFlag: string | undefined; name: string | undefined; rest: string[] } {
-  let storeFlag: string | undefined;
+function splitArgs(argv: string[]): {
+  storeFlag: string | undefined;
+  engineFlag: string | undefined;
+  name: string | undefined;
+  rest: string[];
+} {
+  const flags: { store?: string | undefined; engine?: string | undefined } = {};
   let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--store') storeFlag = argv[++i];
-    else if (a.startsWith('--store=')) storeFlag = a.slice(8);
-    else break;
+  for (; i < argv.length;) {
+    const g = globalValue(argv, i, 'store') ?? globalValue(argv, i, 'engine');
+    if (!g) break;
+    if (argv[i]!.startsWith('--store')) flags.store = g.value;
+    // `--engine` with nothing after it is an engine not given: said so, not taken as the store.
+    else flags.engine = g.value ?? '';
+    i += g.used;
   }
   const name = argv[i];
   const rest = argv.slice(i + 1);
-  // --store is also accepted after the command, where users tend to put it.
-  const j = rest.findIndex((a) => a === '--store' || a.startsWith('--store='));
-  if (j >= 0) {
-    const a = rest[j]!;
-    storeFlag = a === '--store' ? rest[j + 1] : a.slice(8);
-    rest.splice(j, a === '--store' ? 2 : 1);
+  // --store and --engine are also accepted after the command, where users tend to put them.
+  for (const key of ['store', 'engine'] as const) {
+    const j = rest.findIndex((a) => a === `--${key}` || a.startsWith(`--${key}=`));
+    if (j < 0) continue;
+    const g = globalValue(rest, j, key)!;
+    flags[key] = key === 'engine' ? (g.value ?? '') : g.value;
+    rest.splice(j, g.used);
   }
-  return { storeFlag, name, rest };
+  return { storeFlag: flags.store, engineFlag: flags.engine, name, rest };
 }
 
 export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'env'>, signal: AbortSignal): Promise<number> {
-  const { storeFlag, name, rest } = splitArgs(argv);
+  const { storeFlag, engineFlag, name, rest } = splitArgs(argv);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.stdout.write(`${helpText()}\n`);
     return name ? 0 : 2;
@@ -79,9 +96,17 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     io.stdout.write(`${commandHelpText(name)}\n`);
     return 0;
   }
+  if (engineFlag !== undefined && !isEngineCommand(name)) {
+    io.stderr.write(`Error: --engine works with ${ENGINE_COMMANDS.join(', ')}; ${name} uses the store.\n`);
+    return 2;
+  }
+  if (engineFlag === '') {
+    io.stderr.write('Error: --engine needs an engine: a name from `deckhand engines`, or unix:///path/to.sock or tcp://host:port.\n');
+    return 2;
+  }
   try {
     const command = await loadCommand(name);
-    return await command.run({ args: rest, storeFlag, env: io.env, stdout: io.stdout, stderr: io.stderr, signal });
+    return await command.run({ args: rest, storeFlag, engineFlag, env: io.env, stdout: io.stdout, stderr: io.stderr, signal });
   } catch (e) {
     if (e instanceof DeckhandError) {
       io.stderr.write(`Error: ${e.message}\n`);

@@ -16,7 +16,10 @@ export interface ImageRow {
   id: string | null;
   mediaType: string;
   platforms: string[];
-  /** Stored bytes: every blob the image references as the store holds it (compressed layers, configs, manifests), each once. Not the unpacked size. */
+  /**
+   * Stored bytes: every blob the image references as the store holds it (compressed layers, configs, manifests), each once. Not the unpacked size.
+   * An engine's image: the engine's unpacked size (`system df -v` SIZE, shared layers included); -1 when the engine did not compute it.
+   */
   size: number;
   created: string | null;
   dangling: boolean;
@@ -28,9 +31,9 @@ export interface ImageRow {
   pulled: string | null;
   /** Set when the entry cannot be read; the rest of the list is still valid. */
   error: string | null;
-  /** Bytes of this image's blobs that another stored image also uses (each blob once). */
+  /** Bytes of this image's blobs that another stored image also uses (each blob once). An engine's image: the engine's SHARED SIZE (-1: not computed). */
   sharedBytes: number;
-  /** What removing only this image would free: its blobs no other image uses. */
+  /** What removing only this image would free: its blobs no other image uses. An engine's image: the engine's UNIQUE SIZE (-1: not computed). */
   uniqueBytes: number;
   /** An index's stored platform manifests (one per platform; empty for a single manifest). */
   manifests: PlatformManifest[];

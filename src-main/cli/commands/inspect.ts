@@ -9,6 +9,7 @@ import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
+import { engineBytes, engineLabel, openEngineFor } from '../engine-source.ts';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
@@ -20,6 +21,35 @@ export const inspectCommand: Command = {
     const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length !== 1) throw usageError(this.usage, 'inspect takes exactly one image');
+    if (ctx.engineFlag !== undefined) {
+      const engine = await openEngineFor(ctx);
+      const d = await engine.inspect(positionals[0]!);
+      if (asJson) {
+        json(d, ctx.stdout);
+        return 0;
+      }
+      const w = (s: string) => ctx.stdout.write(`${s}\n`);
+      w(`Name:       ${d.refName ?? '<none>'}`);
+      w(`Image ID:   ${d.id}`);
+      if (d.digest !== d.id) w(`Digest:     ${d.digest}`);
+      w(`Engine:     ${engineLabel(engine)}`);
+      w(`Size:       ${engineBytes(d.size)} unpacked (${engineBytes(d.sharedBytes)} shared, ${engineBytes(d.uniqueBytes)} unique)`);
+      w(`Created:    ${d.created ?? 'unknown'}`);
+      w(
+        `Containers: ${d.containers === undefined || d.containers < 0 ? '?' : d.containers}${d.containerNames?.length ? ` (${d.containerNames.join(', ')})` : ''}`,
+      );
+      for (const img of d.images) {
+        const c = img.config.config ?? {};
+        w(`\n${img.platform}`);
+        if (c.Entrypoint) w(`  Entrypoint: ${JSON.stringify(c.Entrypoint)}`);
+        if (c.Cmd) w(`  Cmd:        ${JSON.stringify(c.Cmd)}`);
+        for (const e of c.Env ?? []) w(`  Env:        ${e}`);
+        for (const [k, v] of Object.entries(c.Labels ?? {})) w(`  Label:      ${k}=${v}`);
+        w('  Layers (diff ID, unpacked size):');
+        for (const l of img.layers) w(`    ${l.digest}  ${engineBytes(l.size).padStart(8)}  ${l.createdBy ? buildStep(l.createdBy) : ''}`);
+      }
+      return 0;
+    }
     const store = await openStoreToRead(ctx);
     const graph = await buildStoreGraph(store);
     const d = await checkingArguments(ctx.args, inspectImage(store, positionals[0]!, graph));

@@ -7,6 +7,7 @@ import type { Command } from '../context.ts';
 import { openStoreToRead } from '../read-store.ts';
 import { usageError, wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
+import { engineBytes, openEngineFor } from '../engine-source.ts';
 
 const OPTIONS = { force: { type: 'boolean', short: 'f' }, format: { type: 'string' } } as const;
 
@@ -21,6 +22,20 @@ export const rmiCommand: Command = {
     });
     const asJson = wantsJson(values.format, this.usage);
     if (positionals.length === 0) throw usageError(this.usage, 'rmi needs at least one image');
+    if (ctx.engineFlag !== undefined) {
+      if (values.force)
+        throw usageError(
+          this.usage,
+          '--force is not taken with --engine: Deckhand never forces an engine to remove an image a container uses',
+        );
+      const result = await (await openEngineFor(ctx)).remove(positionals);
+      if (asJson) json(result, ctx.stdout);
+      else {
+        for (const r of result.removed) ctx.stdout.write(`${r.startsWith('sha256:') ? 'Deleted' : 'Untagged'}: ${r}\n`);
+        ctx.stdout.write(`Freed ${engineBytes(result.freedBytes)} (${result.deleted.length} layer(s))\n`);
+      }
+      return 0;
+    }
     const result = await checkingArguments(
       ctx.args,
       removeImages(await openStoreToRead(ctx), positionals, { force: values.force ?? false }),

@@ -31,7 +31,7 @@ import { parse as parseToml } from 'smol-toml';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { EngineStatus } from '../../../src-shared/ipc/types.ts';
 import { EngineConnection, parseEngineUri, type EngineAddress, type EngineKind } from './connection.ts';
-import { DaemonEngine } from './engine.ts';
+import { DaemonEngine, pingEngine, type PingAnswer } from './engine.ts';
 import type { EngineApi } from './types.ts';
 
 export interface FoundEngine {
@@ -184,8 +184,11 @@ async function podmanConnectionFiles(env: NodeJS.ProcessEnv, home: string): Prom
     const conf = parseToml(await readFile(confPath, 'utf8')) as {
       engine?: { active_service?: string; service_destinations?: Record<string, { uri?: string }> };
     };
+    // podman-connections.json's default wins over containers.conf's active_service, as in podman 5.
+    const hasDefault = out.some((o) => o.isDefault);
     for (const [name, d] of Object.entries(conf.engine?.service_destinations ?? {}))
-      if (d.uri && !out.some((o) => o.name === name)) out.push({ name, uri: d.uri, isDefault: conf.engine?.active_service === name });
+      if (d.uri && !out.some((o) => o.name === name))
+        out.push({ name, uri: d.uri, isDefault: !hasDefault && conf.engine?.active_service === name });
   } catch {
     // no containers.conf, or one that does not parse: podman itself would say so
   }
@@ -338,7 +341,7 @@ function unreachable(c: Candidate, error: string): FoundEngine {
 }
 
 /** Pings one candidate: `/_ping` says it answers, `/libpod/_ping` that it is podman; then its version. */
-async function probe(c: Candidate, timeoutMs: number): Promise<FoundEngine> {
+async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean }): Promise<FoundEngine> {
   if (c.address.scheme === 'ssh')
     return unreachable(
       c,
@@ -346,17 +349,38 @@ async function probe(c: Candidate, timeoutMs: number): Promise<FoundEngine> {
     );
   if (c.address.scheme === 'npipe') return unreachable(c, `${c.address.uri}: named pipes exist only on Windows.`);
   const connection = new EngineConnection(c.address);
-  const [ping, libpod] = await Promise.allSettled([
-    connection.text({ path: '/_ping', versioned: false, timeoutMs }),
-    connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }),
-  ]);
-  if (ping.status === 'rejected' && libpod.status === 'rejected') {
-    const e = ping.reason as unknown;
+  // Discovery also asks /libpod/_ping; an engine opened by its address to work on is told by the ping's Libpod-Api-Version alone.
+  const libpodPing = opts.status
+    ? connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }).then(
+        () => true,
+        () => false,
+      )
+    : Promise.resolve(false);
+  let ping: PingAnswer;
+  try {
+    ping = await pingEngine(connection, timeoutMs);
+  } catch (e) {
+    await libpodPing;
     return unreachable(c, e instanceof Error ? e.message : String(e));
   }
-  const kind: EngineKind = libpod.status === 'fulfilled' ? 'podman' : 'docker';
-  const name = kind !== c.kind && c.name.startsWith(`${c.kind}`) ? `${kind}${c.name.slice(c.kind.length)}` : c.name;
+  // Podman answers /libpod/_ping, and says Libpod-Api-Version on every answer, whatever it was found as.
+  const kind: EngineKind = (await libpodPing) || ping.libpodVersion ? 'podman' : 'docker';
+  const name = kind !== c.kind && c.name.startsWith(c.kind) ? `${kind}${c.name.slice(c.kind.length)}` : c.name;
   const engine = new DaemonEngine(connection, kind, name, { origin: c.origin, isDefault: c.isDefault });
+  engine.adoptPing(ping);
+  if (!opts.status)
+    return {
+      status: {
+        ...unreachable(c, '').status,
+        name,
+        kind,
+        reachable: true,
+        error: null,
+        version: ping.version,
+        apiVersion: ping.apiVersion,
+      },
+      engine,
+    };
   const status = await engine.status({ timeoutMs });
   return { status, engine: status.reachable ? engine : null };
 }
@@ -369,8 +393,11 @@ export async function discoverEngines(env: NodeJS.ProcessEnv, opts: DiscoverOpti
     dockerCandidates(env, home, systemSockets),
     podmanCandidates(env, home, opts.podmanCommand === undefined ? 'podman' : opts.podmanCommand, systemSockets),
   ]);
-  const candidates = uniqueNames(dedupe([...docker, ...podman].filter(worthListing)));
-  const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS)));
+  // DOCKER_HOST and CONTAINER_HOST first: an address found again (as a context, a connection) keeps the variable's name.
+  const fromEnv = (c: Candidate) => c.origin === 'DOCKER_HOST' || c.origin === 'CONTAINER_HOST';
+  const all = [...docker, ...podman];
+  const candidates = uniqueNames(dedupe([...all.filter(fromEnv), ...all.filter((c) => !fromEnv(c))].filter(worthListing)));
+  const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS, { status: true })));
   // A candidate reached as docker that is podman got podman's name; keep names unique after that.
   const names = new Set<string>();
   for (const f of found) {
@@ -392,7 +419,10 @@ function looksLikeAddress(s: string): boolean {
 /** An engine at an address (unix:///path, tcp://host:port), its kind found by pinging it. */
 async function openAddress(uri: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<EngineApi> {
   const address = parseEngineUri(uri, env);
-  const found = await probe({ name: 'engine', kind: 'docker', address, origin: 'address', isDefault: false, named: false }, timeoutMs);
+  // Opened to work on: its storage location is not needed, so only the ping is asked.
+  const found = await probe({ name: 'engine', kind: 'docker', address, origin: 'address', isDefault: false, named: false }, timeoutMs, {
+    status: false,
+  });
   if (!found.engine)
     throw new DeckhandError('EENGINE', found.status.error ?? `${address.uri} did not answer.`, { detail: { address: address.uri } });
   const engine = found.engine as DaemonEngine;

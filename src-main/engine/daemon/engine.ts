@@ -218,6 +218,10 @@ export function podmanDfImages(
   return [...byId.values()];
 }
 
+function containerRows(list: ContainerSummary[]): Array<{ id: string; names: string[]; imageId: string }> {
+  return list.map((c) => ({ id: c.Id, names: containerNames(c), imageId: c.ImageID ? withSha(c.ImageID) : '' }));
+}
+
 function containerNames(c: ContainerSummary): string[] {
   const names = typeof c.Names === 'string' ? c.Names.split(',') : (c.Names ?? []);
   return names.map((n) => n.replace(/^\//, '')).filter(Boolean);
@@ -278,6 +282,55 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R
   return out;
 }
 
+/** What an engine's `/_ping` says about it (its headers), with `/version` asked only when the ping cannot settle the API version. */
+export interface PingAnswer {
+  /** The negotiated Docker API version. */
+  apiVersion: string;
+  /** Podman's libpod API version (`Libpod-Api-Version`), null for docker. */
+  libpodVersion: string | null;
+  /** The engine's release (`Server: Docker/20.10.24`, `Libpod/4.3.1`). */
+  version: string | null;
+}
+
+/**
+ * Pings the engine and negotiates the API version as the docker CLI does: the lower of ours and the
+ * engine's `Api-Version`. When the engine is newer than us (or says nothing), `/version` tells its
+ * minimum, and a minimum above ours is an error saying to update Deckhand.
+ */
+export async function pingEngine(connection: EngineConnection, timeoutMs?: number): Promise<PingAnswer> {
+  const t = timeoutMs !== undefined ? { timeoutMs } : {};
+  const res = await connection.request({ path: '/_ping', versioned: false, ...t });
+  res.resume();
+  const header = (k: string) => {
+    const v = res.headers[k];
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  let api = header('api-version');
+  const libpod = header('libpod-api-version') ?? null;
+  let version = /^(?:Docker|Libpod)\/(\S+)/.exec(header('server') ?? '')?.[1] ?? null;
+  let min: string | undefined;
+  if (!api || compareVersions(api, MAX_DOCKER_API) > 0) {
+    const v = await connection.json<{ Version?: string; ApiVersion?: string; MinAPIVersion?: string }>({
+      path: '/version',
+      versioned: false,
+      ...t,
+    });
+    api = v.ApiVersion ?? api;
+    min = v.MinAPIVersion;
+    version ??= v.Version ?? null;
+  }
+  const uri = connection.address.uri;
+  const negotiated = negotiateApiVersion(api, min);
+  if (negotiated === null)
+    throw new DeckhandError(
+      'EENGINE',
+      `${uri} speaks Docker API ${min} to ${api}, newer than this Deckhand reads (up to ${MAX_DOCKER_API}). Update Deckhand.`,
+    );
+  if (api && compareVersions(api, MIN_DOCKER_API) < 0)
+    throw new DeckhandError('EENGINE', `${uri} speaks Docker API ${api}; Deckhand needs ${MIN_DOCKER_API} or newer.`);
+  return { apiVersion: negotiated, libpodVersion: libpod, version };
+}
+
 export interface EngineOptions {
   origin?: string;
   isDefault?: boolean;
@@ -313,40 +366,34 @@ export class DaemonEngine implements EngineApi {
     this.engineName = name;
   }
 
-  /** Asks `/version` once and settles the API version (and podman's libpod version). */
+  /** The ping's answer, when discovery already has it: no need to ask again. */
+  adoptPing(ping: PingAnswer): void {
+    this.applyPing(ping);
+    this.negotiated = Promise.resolve();
+  }
+
+  private applyPing(ping: PingAnswer): void {
+    this.connection.apiVersion = ping.apiVersion;
+    if (ping.libpodVersion) this.connection.libpodVersion = ping.libpodVersion;
+    this.version = ping.version;
+  }
+
+  /** Pings once and settles the API version (and podman's libpod version). */
   negotiate(timeoutMs?: number): Promise<void> {
-    this.negotiated ??= (async () => {
-      const v = await this.connection.json<{
-        Version?: string;
-        ApiVersion?: string;
-        MinAPIVersion?: string;
-        Components?: Array<{ Name?: string; Version?: string; Details?: { APIVersion?: string } }>;
-      }>({ path: '/version', versioned: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-      const api = negotiateApiVersion(v.ApiVersion, v.MinAPIVersion);
-      if (api === null)
-        throw new DeckhandError(
-          'EENGINE',
-          `${this.connection.address.uri} speaks Docker API ${v.MinAPIVersion} to ${v.ApiVersion}, newer than this Deckhand reads (up to ${MAX_DOCKER_API}). Update Deckhand.`,
-        );
-      if (v.ApiVersion && compareVersions(v.ApiVersion, MIN_DOCKER_API) < 0)
-        throw new DeckhandError(
-          'EENGINE',
-          `${this.connection.address.uri} speaks Docker API ${v.ApiVersion}; Deckhand needs ${MIN_DOCKER_API} or newer.`,
-        );
-      this.connection.apiVersion = api;
-      this.version = v.Version ?? null;
-      if (this.kind === 'podman') {
-        const pod = v.Components?.find((c) => /podman/i.test(c.Name ?? ''));
-        this.connection.libpodVersion = pod?.Details?.APIVersion ?? pod?.Version ?? v.Version ?? '4.0.0';
-        this.version = pod?.Version ?? this.version;
-      }
-    })();
+    this.negotiated ??= pingEngine(this.connection, timeoutMs).then((p) => this.applyPing(p));
     this.negotiated.catch(() => {
       this.negotiated = null;
     });
     return this.negotiated;
   }
 
+  /** `Name (address)`, or the address alone when that is the name. */
+  get label(): string {
+    const uri = this.connection.address.uri;
+    return this.name === uri ? uri : `${this.name} (${uri})`;
+  }
+
+  /** `timeoutMs`: the ping's deadline; the storage location is asked with at least 3 s (podman's /info is slow), and is null if that fails. */
   async status(opts: { timeoutMs?: number } = {}): Promise<EngineStatus> {
     const base: EngineStatus = {
       name: this.name,
@@ -367,7 +414,7 @@ export class DaemonEngine implements EngineApi {
         reachable: true,
         version: this.version,
         apiVersion: this.connection.apiVersion ?? null,
-        rootDir: await this.rootDir(opts.timeoutMs),
+        rootDir: await this.rootDir(Math.max(opts.timeoutMs ?? 0, 3000)),
       };
     } catch (e) {
       return { ...base, error: e instanceof Error ? e.message : String(e) };
@@ -375,8 +422,8 @@ export class DaemonEngine implements EngineApi {
   }
 
   /** Where the engine keeps images: docker's DockerRootDir, podman's store.graphRoot. */
-  private async rootDir(timeoutMs: number | undefined): Promise<string | null> {
-    const t = timeoutMs !== undefined ? { timeoutMs } : {};
+  private async rootDir(timeoutMs: number): Promise<string | null> {
+    const t = { timeoutMs };
     try {
       if (this.kind === 'podman') {
         const info = await this.connection.json<{ store?: { graphRoot?: string } }>({ path: '/libpod/info', ...t });
@@ -393,16 +440,10 @@ export class DaemonEngine implements EngineApi {
   async engineImages(): Promise<{ images: EngineImage[]; layersSize: number }> {
     await this.negotiate();
     if (this.kind === 'podman') {
-      const [df, list] = await Promise.all([
-        this.connection.json<{ Images?: PodmanDfImage[] | null }>({ path: '/libpod/system/df' }),
-        this.connection.json<Array<{ Id: string; ParentId?: string; RepoDigests?: string[] | null }> | null>({
-          path: '/libpod/images/json',
-        }),
-      ]);
-      const extra = new Map(
-        (list ?? []).map((i) => [withSha(i.Id), { repoDigests: i.RepoDigests ?? [], parentId: i.ParentId ? withSha(i.ParentId) : null }]),
-      );
-      return { images: podmanDfImages(df.Images ?? [], extra), layersSize: -1 };
+      // Not /libpod/images/json as well: podman computes every image's size for it (a second per 200 images).
+      // Podman's df has no digests or parents; rows carry the image ID as their digest.
+      const df = await this.connection.json<{ Images?: PodmanDfImage[] | null }>({ path: '/libpod/system/df' });
+      return { images: podmanDfImages(df.Images ?? [], new Map()), layersSize: -1 };
     }
     const api = this.connection.apiVersion ?? MAX_DOCKER_API;
     const query: Record<string, string> = {};
@@ -414,11 +455,18 @@ export class DaemonEngine implements EngineApi {
   /** Every container with the image it was created from. */
   async containers(): Promise<Array<{ id: string; names: string[]; imageId: string }>> {
     await this.negotiate();
-    const list = await this.connection.json<ContainerSummary[] | null>({ path: '/containers/json', query: { all: 'true' } });
-    return (list ?? []).map((c) => ({ id: c.Id, names: containerNames(c), imageId: c.ImageID ? withSha(c.ImageID) : '' }));
+    return containerRows(
+      (await this.connection.json<ContainerSummary[] | null>({ path: '/containers/json', query: { all: 'true' } })) ?? [],
+    );
   }
 
   async images(): Promise<ImageRow[]> {
+    await this.negotiate();
+    // Before API 1.42 Docker's /system/df lists the containers too: no second request.
+    if (this.kind === 'docker' && compareVersions(this.connection.apiVersion ?? MAX_DOCKER_API, '1.42') < 0) {
+      const df = await this.connection.json<DockerDf & { Containers?: ContainerSummary[] | null }>({ path: '/system/df' });
+      return rowsOf(dockerDfImages(df).images, containerRows(df.Containers ?? []));
+    }
     const [{ images }, containers] = await Promise.all([this.engineImages(), this.containers()]);
     return rowsOf(images, containers);
   }
@@ -497,7 +545,7 @@ export class DaemonEngine implements EngineApi {
       return await fn();
     } catch (e) {
       if (e instanceof EngineHttpError && e.status === 404)
-        throw new DeckhandError('ENOT_FOUND', `No image ${name} on ${this.name} (${this.connection.address.uri}).`, { cause: e });
+        throw new DeckhandError('ENOT_FOUND', `No image ${name} on ${this.label}.`, { cause: e });
       throw e;
     }
   }
@@ -560,6 +608,22 @@ export class DaemonEngine implements EngineApi {
     return [treeOf(target, image ?? blankImage(target.id), tops)];
   }
 
+  /** Images built on `ref`: their layer chain contains its top layer and goes further (`tree --whatrequires`). */
+  async whatRequires(ref: string): Promise<Array<{ base: ImageTree; dependents: ImageTree[] }>> {
+    const target = await this.imageLayers(ref);
+    const { images } = await this.engineImages();
+    const all = await this.allLayers(images);
+    const tops = topsOf(images, all);
+    const top = target.chain.at(-1);
+    const depth = target.chain.length;
+    const dependents = images.filter((i) => {
+      const c = all.get(i.id)?.chain;
+      return i.id !== target.id && top !== undefined && c !== undefined && c.length > depth && c[depth - 1] === top;
+    });
+    const base = treeOf(target, images.find((i) => i.id === target.id) ?? blankImage(target.id), tops);
+    return [{ base, dependents: dependents.map((d) => treeOf(all.get(d.id)!, d, tops)) }];
+  }
+
   async layerForest(): Promise<LayerNode> {
     const { images } = await this.engineImages();
     const all = await this.allLayers(images);
@@ -584,9 +648,14 @@ export class DaemonEngine implements EngineApi {
     return root;
   }
 
-  async usage(): Promise<DiskUsage> {
+  /**
+   * `layers: false` (the CLI's `df`): the engine's own numbers only, without asking each image's
+   * layers (two requests per image); blobs are then empty, and podman's total (which podman does
+   * not report) is -1, unknown. Default: with layers, as the layer map needs them.
+   */
+  async usage(opts: { layers?: boolean } = {}): Promise<DiskUsage> {
     const [{ images, layersSize }, containers] = await Promise.all([this.engineImages(), this.containers()]);
-    const all = await this.allLayers(images);
+    const all = opts.layers === false ? new Map<string, ImageLayers>() : await this.allLayers(images);
     const rows = rowsOf(images, containers);
     const indexOf = new Map<string, number>();
     const blobDigests: string[] = [];
@@ -638,7 +707,10 @@ export class DaemonEngine implements EngineApi {
       blobBytes += size;
       if ((users.get(d)?.size ?? 0) > 1) sharedBytes += size;
     });
-    const plan = await this.planPrune({});
+    // A default prune removes only untagged images: with none (docker's df lists no intermediate
+    // images; podman's lists all), it frees nothing, and the whole graph need not be read.
+    const reclaimable = images.every((i) => i.tags.length > 0) ? 0 : (await this.planPrune({})).reclaimedBytes;
+    if (opts.layers === false) unknownLayers = true;
     const total = layersSize >= 0 ? layersSize : unknownLayers ? -1 : blobBytes;
     return {
       images: usageRows,
@@ -646,8 +718,8 @@ export class DaemonEngine implements EngineApi {
       blobSizes,
       blobSteps,
       totalBytes: total,
-      reclaimableBytes: plan.reclaimedBytes,
-      blobCount: blobDigests.length,
+      reclaimableBytes: reclaimable,
+      blobCount: opts.layers === false ? -1 : blobDigests.length,
       blobBytes: unknownLayers ? -1 : blobBytes,
       sharedBytes: unknownLayers ? -1 : sharedBytes,
       unreferencedBlobs: 0,
@@ -791,7 +863,7 @@ export class DaemonEngine implements EngineApi {
 
   async remove(refs: string[]): Promise<RemoveResult> {
     await this.negotiate();
-    const before = await this.pruneView();
+    const before = await this.layeredImages();
     const removed: string[] = [];
     const imageIds = new Set(before.images.map((i) => i.id));
     for (const ref of refs) {
@@ -810,10 +882,27 @@ export class DaemonEngine implements EngineApi {
         else if (a.Deleted && imageIds.has(withSha(a.Deleted))) removed.push(withSha(a.Deleted));
       }
     }
-    const after = await this.pruneView();
+    const after = await this.layeredImages();
     const deleted = freedLayers(before.images, after.images).map((l) => ({ digest: l.digest, size: l.size }));
     const freedBytes = deleted.some((d) => d.size < 0) ? -1 : deleted.reduce((n, d) => n + d.size, 0);
     return { removed, deleted, freedBytes };
+  }
+
+  /**
+   * The images of the disk-usage list with their layer chains, for what a removal freed: cheaper than
+   * pruneView (no podman /libpod/images/json, which sizes every image). Docker's list leaves out
+   * intermediate images, whose layers are a prefix of a listed image's anyway.
+   */
+  private async layeredImages(): Promise<{ images: Array<{ id: string; chain: string[]; layerSizes: number[] }> }> {
+    const { images } = await this.engineImages();
+    const layers = await this.allLayers(images);
+    return {
+      images: images.map((i) => ({
+        id: i.id,
+        chain: layers.get(i.id)?.chain ?? [],
+        layerSizes: layers.get(i.id)?.layers.map((l) => l.size) ?? [],
+      })),
+    };
   }
 
   /** Names of the containers created from `ref` or an image built on it (`ancestor`); empty when they cannot be asked. */
@@ -837,22 +926,17 @@ export class DaemonEngine implements EngineApi {
   private async removalError(ref: string, e: unknown, removed: string[]): Promise<unknown> {
     const done = removed.length ? ` (already removed: ${removed.join(', ')})` : '';
     if (!(e instanceof EngineHttpError)) return e;
-    if (e.status === 404)
-      return new DeckhandError('ENOT_FOUND', `No image ${ref} on ${this.name} (${this.connection.address.uri})${done}.`, { cause: e });
+    if (e.status === 404) return new DeckhandError('ENOT_FOUND', `No image ${ref} on ${this.label}${done}.`, { cause: e });
     if (e.status !== 409) return e;
     const users = await this.containersOf(ref);
     if (users.length === 0)
-      return new DeckhandError(
-        'EENGINE',
-        `${this.name} (${this.connection.address.uri}) refused to remove ${ref}: ${e.engineMessage}${done}`,
-        {
-          cause: e,
-          detail: { address: this.connection.address.uri, engineMessage: e.engineMessage },
-        },
-      );
+      return new DeckhandError('EENGINE', `${this.label} refused to remove ${ref}: ${e.engineMessage}${done}`, {
+        cause: e,
+        detail: { address: this.connection.address.uri, engineMessage: e.engineMessage },
+      });
     return new DeckhandError(
       'EIN_USE',
-      `${ref} is used by ${users.length === 1 ? 'container' : 'containers'} ${users.join(', ')} on ${this.name} (${this.connection.address.uri}); it was kept. Remove ${users.length === 1 ? 'that container' : 'those containers'} first (\`${this.kind} rm ${users.join(' ')}\`)${done}.`,
+      `${ref} is used by ${users.length === 1 ? 'container' : 'containers'} ${users.join(', ')} on ${this.label}; it was kept. Remove ${users.length === 1 ? 'that container' : 'those containers'} first (\`${this.kind} rm ${users.join(' ')}\`)${done}.`,
       { cause: e, detail: { containers: users, image: ref, address: this.connection.address.uri, engineMessage: e.engineMessage } },
     );
   }
@@ -894,7 +978,9 @@ interface RawInspect {
 }
 
 /** Layers (by chain ID) that images `before` had and no image `after` has: what a removal freed. */
-function freedLayers(before: PruneImage[], after: PruneImage[]): Array<{ digest: string; size: number }> {
+type Chained = Pick<PruneImage, 'chain' | 'layerSizes'>;
+
+function freedLayers(before: Chained[], after: Chained[]): Array<{ digest: string; size: number }> {
   const still = new Set(after.flatMap((i) => i.chain));
   const out = new Map<string, number>();
   for (const i of before) i.chain.forEach((c, k) => !still.has(c) && !out.has(c) && out.set(c, i.layerSizes[k] ?? -1));

@@ -50,7 +50,8 @@ export interface EngineApi {
   tree(ref: string): Promise<ImageTree[]>;
   /** Every image's layers as one tree under a virtual root, for the layer map. */
   layerForest(): Promise<LayerNode>;
-  usage(): Promise<DiskUsage>;
+  /** `layers: false`: the engine's own numbers only (fast; no per-image layers, so no blobs). */
+  usage(opts?: { layers?: boolean }): Promise<DiskUsage>;
   /** Removes images without force; an image a container uses fails with EIN_USE naming the containers. */
   remove(refs: string[]): Promise<RemoveResult>;
   /** What a prune would remove, and the bytes it would free, as the engine would compute them. */

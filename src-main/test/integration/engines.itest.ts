@@ -17,6 +17,8 @@ import { discoverEngines, openEngine } from '../../engine/daemon/discover.ts';
 import type { EngineApi } from '../../engine/daemon/types.ts';
 import type { ImageRow } from '../../../src-shared/ipc/types.ts';
 import { isDeckhandError } from '../../../src-shared/errors.ts';
+import { runCli, waitFor } from '../fixtures/tools.ts';
+import type { EngineEvent } from '../../engine/daemon/types.ts';
 
 let docker: TestEngine;
 let podman: TestEngine;
@@ -148,6 +150,71 @@ for (const which of ['docker', 'podman'] as const) {
       );
     });
 
+    test("the CLI: images, df, tree and inspect --engine URI give the store's shapes plus id and containers; rmi of a used image exits 1", async () => {
+      const env = { PATH: process.env.PATH ?? '', HOME: work };
+      const uri = engineOf().uri;
+      const images = await runCli(['images', '--engine', uri, '--format', 'json'], { env });
+      assert.equal(images.code, 0, images.stderr);
+      const rows = JSON.parse(images.stdout) as ImageRow[];
+      const app1 = rows.find((r) => r.name.endsWith('app:1'))!;
+      for (const field of [
+        'name',
+        'repository',
+        'tag',
+        'digest',
+        'id',
+        'size',
+        'sharedBytes',
+        'uniqueBytes',
+        'containers',
+        'created',
+        'dangling',
+      ])
+        assert.ok(field in app1, `images json has ${field}`);
+      assert.equal(app1.containers, 1);
+      const df = await runCli(['df', '--engine', uri, '--format', 'json'], { env });
+      assert.equal(df.code, 0, df.stderr);
+      const usage = JSON.parse(df.stdout) as {
+        totalBytes: number;
+        reclaimableBytes: number;
+        images: Array<{ name: string; id: string; containers: number; totalBytes: number; sharedBytes: number; uniqueBytes: number }>;
+      };
+      // docker reports the total of its layers; podman reports none, and adding up its per-image sizes would count shared layers again.
+      if (which === 'docker') assert.ok(usage.totalBytes > 1_000_000, `total ${usage.totalBytes}`);
+      else assert.equal(usage.totalBytes, -1);
+      assert.equal(typeof usage.reclaimableBytes, 'number');
+      const u1 = usage.images.find((i) => i.name.endsWith('app:1'))!;
+      assert.deepEqual(
+        [u1.id, u1.containers, u1.totalBytes, u1.sharedBytes, u1.uniqueBytes],
+        [app1.id, 1, app1.size, app1.sharedBytes, app1.uniqueBytes],
+      );
+      const tree = await runCli(['tree', '--engine', uri, 'app:1'], { env });
+      assert.equal(tree.code, 0, tree.stderr);
+      assert.match(tree.stdout, /Top Layer of: \[\S*app:1\]/);
+      const inspect = await runCli(['--engine', uri, 'inspect', 'app:1'], { env });
+      assert.match(inspect.stdout, /Containers: 1 \(user-of-app1\)/);
+      const rmi = await runCli(['rmi', '--engine', uri, 'app:1'], { env });
+      assert.equal(rmi.code, 1);
+      assert.match(rmi.stderr, /user-of-app1/);
+      const dry = await runCli(['prune', '--engine', uri, '--all', '--dry-run', '--format', 'json'], { env });
+      assert.equal(dry.code, 0, dry.stderr);
+      const { plan, result } = JSON.parse(dry.stdout) as {
+        plan: { images: Array<{ name: string }>; reclaimedBytes: number };
+        result?: unknown;
+      };
+      assert.equal(result, undefined, 'a dry run runs nothing');
+      assert.ok(
+        plan.images.some((i) => /app:(2|two)$/.test(i.name)),
+        JSON.stringify(plan.images),
+      );
+      assert.ok(!plan.images.some((i) => i.name.endsWith('app:1')), 'a container uses app:1');
+      assert.ok(plan.reclaimedBytes > 0);
+      await engineOf().cli(['image', 'inspect', 'app:2']);
+      const dead = await runCli(['images', '--engine', `unix://${join(work, 'no-engine.sock')}`], { env });
+      assert.equal(dead.code, 1);
+      assert.match(dead.stderr, /no-engine\.sock: the socket does not exist/);
+    });
+
     test('removing an image a created container uses is refused naming the container, and the image stays', async () => {
       await assert.rejects(
         api.remove(['app:1']),
@@ -203,6 +270,25 @@ for (const which of ['docker', 'podman'] as const) {
       );
     });
 
+    test("events: a tag made with the engine's own CLI arrives from its event stream", async () => {
+      const controller = new AbortController();
+      const got: EngineEvent[] = [];
+      const watching = api.watch((e) => got.push(e), controller.signal);
+      let n = 0;
+      try {
+        // The stream may not be open yet when the first tag is made: tag again until one arrives.
+        // app:1 is the image every earlier test keeps (a container uses it).
+        await waitFor(async () => {
+          if (got.some((e) => e.type === 'image' && e.action === 'tag')) return true;
+          await engineOf().cli(['tag', 'app:1', `watched:${++n}`]);
+          return false;
+        }, 'an image tag event');
+      } finally {
+        controller.abort();
+        await watching;
+      }
+    });
+
     test('an unknown image is ENOT_FOUND naming the engine', async () => {
       await assert.rejects(api.inspect('no-such:image'), (e) => isDeckhandError(e, 'ENOT_FOUND') && e.message.includes(engineOf().uri));
     });
@@ -256,6 +342,21 @@ describe('discovery', () => {
     const gone = by.get('docker (gone)')!;
     assert.equal(gone.status.reachable, false);
     assert.match(gone.status.error ?? '', /gone\.sock: the socket does not exist/);
+  });
+
+  test('`deckhand engines --format json` lists each engine with every EngineStatus field', async () => {
+    const env = { DOCKER_HOST: docker.uri, CONTAINER_HOST: podman.uri, PATH: process.env.PATH ?? '', HOME: work };
+    const out = await runCli(['engines', '--format', 'json'], { env });
+    assert.equal(out.code, 0, out.stderr);
+    const list = JSON.parse(out.stdout) as Array<Record<string, unknown>>;
+    const byUri = new Map(list.map((e) => [e.uri, e]));
+    const d = byUri.get(docker.uri)!;
+    const p = byUri.get(podman.uri)!;
+    for (const field of ['name', 'kind', 'uri', 'origin', 'isDefault', 'reachable', 'version', 'apiVersion', 'error', 'rootDir'])
+      assert.ok(field in d && field in p, `engines json has ${field}`);
+    assert.deepEqual([d.name, d.kind, d.reachable, d.origin], ['docker', 'docker', true, 'DOCKER_HOST']);
+    assert.deepEqual([p.name, p.kind, p.reachable, p.origin], ['podman', 'podman', true, 'CONTAINER_HOST']);
+    assert.match(String(p.version), /^4\./);
   });
 
   test('openEngine: an unknown name lists the known ones; a dead address is EENGINE naming it', async () => {
