@@ -16,6 +16,14 @@ export const exactTime = (iso: string): string => {
 export const groupDigits = (n: number): string => DIGITS.format(n);
 
 export function Bytes({ value, testId }: { value: number; testId?: string }) {
+  // An engine says -1 for a figure it did not compute: unknown, never zero.
+  if (value < 0) {
+    return (
+      <span className="bytes muted" title="The engine did not compute this figure" data-testid={testId} data-bytes="unknown">
+        unknown
+      </span>
+    );
+  }
   return (
     <span className="bytes" title={`${groupDigits(value)} bytes`} data-testid={testId} data-bytes={value}>
       {formatBytes(value)}

@@ -323,7 +323,7 @@ function EngineOverview({ d, source }: { d: Details; source: string }) {
         <span className="muted">)</span>
       </Row>
       <Row label="Containers">
-        {d.containers === undefined ? (
+        {d.containers === undefined || d.containers < 0 ? (
           <span className="muted">unknown</span>
         ) : d.containers === 0 ? (
           <span className="muted">none: the engine can remove it</span>

@@ -287,6 +287,7 @@ function ContainersCell({ node }: { node: TableNode }) {
   if (node.kind !== 'image') return null;
   const n = node.image.containers;
   if (n === undefined) return null;
+  if (n < 0) return <span className="muted containers">unknown</span>;
   if (n === 0) return <span className="muted containers">none</span>;
   const names = node.image.containerNames ?? [];
   return (

@@ -314,8 +314,9 @@ export function bytesOf(images: ImageRow[], usage: DiskUsage | null): FreedEstim
   for (const i of images) {
     if (seen.has(i.digest)) continue;
     seen.add(i.digest);
-    unique += i.uniqueBytes;
+    // An engine's -1 (not computed) counts as nothing known: the figure stays a lower bound.
+    unique += Math.max(0, i.uniqueBytes);
     shared = Math.max(shared, i.sharedBytes);
   }
-  return { bytes: unique + shared, exact: images.length <= 1 };
+  return { bytes: unique + shared, exact: images.length <= 1 && images.every((i) => i.uniqueBytes >= 0 && i.sharedBytes >= 0) };
 }

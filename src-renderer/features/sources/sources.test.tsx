@@ -355,3 +355,14 @@ describe('Disk usage, All sources', () => {
     }
   });
 });
+
+test("an engine's -1 (a figure it did not compute) reads as unknown, never as zero or a negative size", async () => {
+  client.setQueryData(keys.engines(), [docker]);
+  deckhand.getState().setSource(DOCKER);
+  api.listImages.mockResolvedValue([{ ...old, size: -1, uniqueBytes: -1, sharedBytes: -1, containers: -1 }]);
+  render(<ImagesView />);
+  const r = await screen.findByTestId('image-row');
+  expect(within(r).getByTestId('size').textContent).toBe('unknown');
+  expect(within(r).getByTestId('unique').textContent).toBe('unknown');
+  expect(within(r).getByTestId('cell-containers').textContent).toBe('unknown');
+});

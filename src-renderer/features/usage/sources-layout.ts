@@ -20,6 +20,7 @@ export interface SourceFigures {
   images: number;
 }
 
+/** An engine's -1 (a figure it did not compute) adds nothing here; the cells show what is known. */
 export function sourceFigures(u: DiskUsage): SourceFigures {
   const uniqueBytes = u.images.reduce((n, i) => n + Math.max(0, i.uniqueBytes), 0);
   const sharedBytes = Math.max(0, u.sharedBytes);
