@@ -85,7 +85,8 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
         <p data-testid="remove-freed" data-exact={freed.exact} data-bytes={freed.bytes}>
           {freed.exact ? (
             <>
-              Frees <strong>{formatBytes(freed.bytes)}</strong>: the blobs only these images use.
+              Frees <strong>{formatBytes(freed.bytes)}</strong>:{' '}
+              {engine ? "the layers only these images use, by the engine's count." : 'the blobs only these images use.'}
             </>
           ) : (
             <>
