@@ -22,7 +22,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   assert.ok(check(), `never happened: ${what}`);
 }
 
-function setup(opts: { podmanDown?: boolean } = {}) {
+function setup(opts: { podmanDown?: boolean; recheckMs?: number } = {}) {
   const docker = fakeEngineApi(DOCKER, 'docker', [engineRow('app:1', APP, 5_000_000, ['web']), engineRow('old:1', OLD, 2_000_000)]);
   const podman = fakeEngineApi(PODMAN, 'podman', []);
   let found: FoundEngine[] = [
@@ -48,7 +48,7 @@ function setup(opts: { podmanDown?: boolean } = {}) {
       return found;
     },
     events,
-    { debounceMs: 10, rewatchMs: 10, cacheMs: 60_000 },
+    { debounceMs: 10, rewatchMs: 10, cacheMs: 60_000, recheckMs: opts.recheckMs ?? 60_000 },
   );
   const storeCalls: string[] = [];
   const ctx = {
@@ -339,6 +339,36 @@ test("an engine's calls run one at a time (Docker computes disk usage for one ca
     const missing = await t.dispatch('inspectImage', { ref: 'nope:1', source: DOCKER });
     assert.equal(!missing.ok && missing.error.code, 'ENOT_FOUND');
     assert.ok((await t.dispatch('listImages', { source: DOCKER })).ok);
+  } finally {
+    t.engines.close();
+  }
+});
+
+test('while a window is connected, discovery runs again now and then: an engine that stops shows as unreachable without a call failing', async () => {
+  const t = setup({ recheckMs: 20 });
+  try {
+    await t.engines.list();
+    const before = t.discoveries();
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(t.discoveries(), before, 'nobody is looking: no rechecks');
+    const gone = t.engines.connect();
+    t.setFound([
+      { status: engineStatus(DOCKER, 'docker'), engine: t.docker },
+      { status: engineStatus(PODMAN, 'podman', { reachable: false, error: 'the machine is stopped' }), engine: null },
+    ]);
+    await until(() => t.seen.some((e) => e.event === 'enginesChanged'), 'enginesChanged from a recheck');
+    const listed = await t.engines.list();
+    assert.deepEqual(
+      listed.map((e) => [e.name, e.reachable]),
+      [
+        [DOCKER, true],
+        [PODMAN, false],
+      ],
+    );
+    gone();
+    const after = t.discoveries();
+    await new Promise((r) => setTimeout(r, 60));
+    assert.ok(t.discoveries() <= after + 1, 'rechecks stop once the last window goes');
   } finally {
     t.engines.close();
   }

@@ -29,6 +29,11 @@ export interface EngineSourcesOptions {
   debounceMs?: number;
   /** Pause before watching again after an engine's stream ended (ms). */
   rewatchMs?: number;
+  /**
+   * While a window is connected, discovery runs again this often (ms), so an engine that stops (a
+   * VM put to sleep: its event stream just keeps retrying) or starts shows without a call failing.
+   */
+  recheckMs?: number;
 }
 
 /** Engine event types that change what the views show. */
@@ -40,6 +45,8 @@ export class EngineSources {
   private readonly cacheMs: number;
   private readonly debounceMs: number;
   private readonly rewatchMs: number;
+  private readonly recheckMs: number;
+  private recheck: ReturnType<typeof setInterval> | undefined;
   private found: { at: number; list: FoundEngine[] } | null = null;
   private discovering: Promise<FoundEngine[]> | null = null;
   /** One API per engine name, kept while the engine keeps its address. */
@@ -58,6 +65,7 @@ export class EngineSources {
     this.cacheMs = opts.cacheMs ?? 5_000;
     this.debounceMs = opts.debounceMs ?? 250;
     this.rewatchMs = opts.rewatchMs ?? 5_000;
+    this.recheckMs = opts.recheckMs ?? 30_000;
   }
 
   /** The engines found, reachable or not; `refresh` runs discovery again instead of answering from the cache. */
@@ -135,17 +143,24 @@ export class EngineSources {
    */
   connect(): () => void {
     this.clients++;
-    if (this.clients === 1)
+    if (this.clients === 1) {
       void this.current(false).then(
         () => this.watchAll(),
         () => undefined,
       );
+      this.recheck = setInterval(() => void this.current(true).catch(() => undefined), this.recheckMs);
+      this.recheck.unref?.();
+    }
     let done = false;
     return () => {
       if (done) return;
       done = true;
       this.clients--;
-      if (this.clients === 0) this.unwatchAll();
+      if (this.clients === 0) {
+        this.unwatchAll();
+        clearInterval(this.recheck);
+        this.recheck = undefined;
+      }
     };
   }
 
@@ -157,6 +172,7 @@ export class EngineSources {
   close(): void {
     this.closed = true;
     this.unwatchAll();
+    clearInterval(this.recheck);
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
     for (const t of this.timers) clearTimeout(t);
