@@ -91,7 +91,7 @@ export const COMMAND_HELP = {
       { command: 'deckhand push registry.example/team/app:1.0' },
       { command: 'deckhand push app:1.0 registry.example/team/app:1.0', note: 'under another name' },
       {
-        command: 'deckhand --engine docker push myapp:dev registry.example/team/myapp:dev',
+        command: 'deckhand push --engine docker myapp:dev registry.example/team/myapp:dev',
         note: 'an image of the Docker engine, without storing it',
       },
     ],
