@@ -22,7 +22,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, out, err };
 }
 
-test('--engine is taken before or after the command, by the commands that read or clean up images only', async () => {
+test("--engine is taken before or after the command, by the commands that read, clean up or move an engine's images only", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-engine-flag-'));
   try {
     const missing = `unix://${join(dir, 'none.sock')}`;
@@ -32,6 +32,7 @@ test('--engine is taken before or after the command, by the commands that read o
       ['images', `--engine=${missing}`, '--format', 'json'],
       ['df', '--engine', missing],
       ['rmi', '--engine', missing, 'app:1'],
+      ['push', '--engine', missing, 'app:1', '127.0.0.1:5000/app:1'],
     ]) {
       const r = await cli(argv, { HOME: dir });
       assert.equal(r.code, 1, argv.join(' '));
@@ -39,7 +40,7 @@ test('--engine is taken before or after the command, by the commands that read o
     }
     const pull = await cli(['pull', '--engine', missing, 'alpine']);
     assert.equal(pull.code, 2);
-    assert.match(pull.err, /--engine works with images, inspect, tree, df, rmi, prune; pull uses the store/);
+    assert.match(pull.err, /--engine works with images, inspect, tree, df, rmi, prune, push, copy; pull uses the store/);
     const empty = await cli(['images', '--engine']);
     assert.equal(empty.code, 2);
     assert.match(empty.err, /--engine needs an engine/);

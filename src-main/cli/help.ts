@@ -71,7 +71,7 @@ export const COMMAND_HELP = {
     usage:
       'deckhand push SRC [DEST] [--present-platforms] [--tls-verify=false] [--cert-dir DIR] [--sign-by-sigstore-private-key KEY [--sign-passphrase-file F]] [--quiet] [--format json]',
     description:
-      'Sends a stored image to a registry, to DEST or else to the name it is stored under, and prints its digest. Every stored platform goes (an index stays an index); blobs the registry already has are skipped, and a re-push of an unchanged image is one request.',
+      "Sends a stored image to a registry, to DEST or else to the name it is stored under, and prints its digest. Every stored platform goes (an index stays an index); blobs the registry already has are skipped, and a re-push of an unchanged image is one request. With --engine, SRC is an image of that engine: it is exported, every blob checked against its digest, and pushed the same way, keeping its image ID (DEST, or SRC's name, must name a registry).",
     options: [
       { flag: '--present-platforms', description: 'Push the stored platforms of a partly pulled index as a new index instead of refusing' },
       TLS_VERIFY,
@@ -90,6 +90,10 @@ export const COMMAND_HELP = {
     examples: [
       { command: 'deckhand push registry.example/team/app:1.0' },
       { command: 'deckhand push app:1.0 registry.example/team/app:1.0', note: 'under another name' },
+      {
+        command: 'deckhand push --engine docker myapp:dev registry.example/team/myapp:dev',
+        note: 'an image of the Docker engine, without storing it',
+      },
     ],
   },
   tag: {
@@ -105,7 +109,7 @@ export const COMMAND_HELP = {
     usage:
       'deckhand copy SRC DEST [--platform os/arch[/variant] | --all-platforms] [--src-daemon-host URI] [--dest-daemon-host URI] [--tls-verify=false] [--cert-dir DIR] [--signature-policy PATH] [--quiet] [--format json]',
     description:
-      "Copies an image between the store (a plain name), registries (docker://REF), OCI layout directories (oci:DIR[:REF]) and Docker or Podman engines (docker-daemon:NAME[:TAG], or docker-daemon:sha256:ID as a source), as skopeo copy does, and prints its digest. Registry to registry streams blobs from one to the other; signatures are copied along when the whole image is. An engine's image is exported, every blob checked against its digest, and keeps its image ID wherever it goes; into an engine goes one platform, loaded under the name given. The engine is the default one (DOCKER_HOST, the current Docker context, then Podman's) unless --src-daemon-host or --dest-daemon-host names another.",
+      "Copies an image between the store (a plain name), registries (docker://REF), OCI layout directories (oci:DIR[:REF]) and Docker or Podman engines (docker-daemon:NAME[:TAG], or docker-daemon:sha256:ID as a source), as skopeo copy does, and prints its digest. Registry to registry streams blobs from one to the other; signatures are copied along when the whole image is. An engine's image is exported, every blob checked against its digest, and keeps its image ID wherever it goes; into an engine goes one platform, loaded under the name given. The engine is the default one (DOCKER_HOST, the current Docker context, then Podman's) unless --engine names another for both ends, or --src-daemon-host or --dest-daemon-host for one.",
     options: [
       PLATFORM,
       ALL_PLATFORMS,
@@ -305,7 +309,7 @@ export const COMMAND_HELP = {
 export type CommandName = keyof typeof COMMAND_HELP;
 
 /** The commands that take `--engine` and then work on that engine instead of the store. */
-export const ENGINE_COMMANDS = ['images', 'inspect', 'tree', 'df', 'rmi', 'prune'] as const;
+export const ENGINE_COMMANDS = ['images', 'inspect', 'tree', 'df', 'rmi', 'prune', 'push', 'copy'] as const;
 
 export function isEngineCommand(name: CommandName): boolean {
   return (ENGINE_COMMANDS as readonly string[]).includes(name);
@@ -321,7 +325,7 @@ export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
   {
     flag: '--engine NAME|URI',
     description:
-      'Work on a Docker or Podman engine instead of the store (images, inspect, tree, df, rmi, prune): a name from `deckhand engines`, unix:///path/to.sock or tcp://host:port',
+      'Work on a Docker or Podman engine instead of the store (images, inspect, tree, df, rmi, prune; push and copy take their docker-daemon: image from it): a name from `deckhand engines`, unix:///path/to.sock or tcp://host:port',
   },
   { flag: '-h, --help', description: 'Print this help' },
 ];

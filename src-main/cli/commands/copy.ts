@@ -26,8 +26,9 @@ export const copyCommand: Command = {
     if (positionals.length !== 2) throw usageError(this.usage, 'copy takes a source and a destination');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    const srcHost = values['src-daemon-host'];
-    const destHost = values['dest-daemon-host'];
+    // The global --engine is the default engine for both ends; --src-daemon-host and --dest-daemon-host name one end's.
+    const srcHost = values['src-daemon-host'] ?? ctx.engineFlag;
+    const destHost = values['dest-daemon-host'] ?? ctx.engineFlag;
     const engines = {
       ...(srcHost !== undefined ? { source: () => engineNamed(srcHost, ctx.env) } : {}),
       ...(destHost !== undefined ? { destination: () => engineNamed(destHost, ctx.env) } : {}),

@@ -318,6 +318,41 @@ for (const [kind, start] of ENGINES) {
       assert.equal(await imageId(engine, renamed), id);
     });
 
+    test('--engine: push sends an engine image to a registry without storing it, and copy takes the engine for both ends', async () => {
+      const remote = `${reg.host}/moves/${kind}-engine-push:1`;
+      const emptyStore = join(work, `${kind}-engine-push-store`);
+      const pushed = ok(
+        await cli(['--store', emptyStore, '--engine', engine.uri, 'push', '--tls-verify=false', name, remote]),
+        'push --engine',
+      );
+      assert.match(pushed, /^sha256:[0-9a-f]{64}$/);
+      const raw = JSON.parse(
+        (await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${remote}`], { timeoutMs: 60_000 })).stdout,
+      ) as { config: { digest: string } };
+      assert.equal(raw.config.digest, id, 'the pushed config is the engine’s: the same image ID');
+      assert.deepEqual(await storedNames(emptyStore), [], 'nothing is named in the store');
+      // A second push of the unchanged image moves no layer again: the registry has every blob.
+      const again = JSON.parse(
+        ok(
+          await cli(['--store', emptyStore, '--engine', engine.uri, 'push', '--tls-verify=false', '--format', 'json', name, remote]),
+          're-push',
+        ),
+      ) as { digest: string; bytes: number };
+      assert.equal(again.digest, pushed);
+      assert.equal(again.bytes, 0, 'a re-push of an unchanged engine image uploads nothing');
+      // A destination without a registry is refused before anything moves.
+      const bare = await cli(['--store', emptyStore, '--engine', engine.uri, 'push', name, 'team/app:1']);
+      assert.equal(bare.code, 2, bare.stderr);
+      assert.match(bare.stderr, /names no registry/);
+
+      const renamed = `localhost/moves/${kind}-via-engine-flag:3`;
+      ok(
+        await cli(['--store', emptyStore, '--engine', engine.uri, 'copy', `docker-daemon:${name}`, `docker-daemon:${renamed}`]),
+        'copy --engine',
+      );
+      assert.equal(await imageId(engine, renamed), id, 'copy with --engine reads from and writes to that engine');
+    });
+
     test('an image the engine does not have is ENOT_FOUND naming the engine and the image; an engine that is not there is EENGINE naming its address', async () => {
       const missing = await cli([
         '--store',
