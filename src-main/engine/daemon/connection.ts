@@ -8,8 +8,7 @@
  * (404: no such image, 409: in use). Paths are versioned with the negotiated API version, as the
  * docker CLI does (`/v1.41/images/json`); libpod paths with libpod's (`/v4.3.1/libpod/images/json`).
  */
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, RequestOptions } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -182,8 +181,11 @@ export class EngineConnection {
     const useTls = a.scheme === 'tcp' && a.tls !== undefined;
     if (useTls) Object.assign(opts, this.tlsOptions());
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    // Taken from Node's CommonJS side: an ESM import of node:http also evaluates its lazy WebSocket,
+    // CloseEvent and MessageEvent exports (undici), 25–50 ms of a CLI command's start here.
+    const send = useTls ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const r = (useTls ? httpsRequest : httpRequest)(opts, (res) => {
+      const r = send(opts, (res) => {
         clearTimeout(timer);
         resolve(res);
       });
