@@ -105,6 +105,8 @@ function ConfigSection({ p }: { p: PlatformDetails }) {
 }
 
 function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: Map<string, number | null> }) {
+  // An engine keeps layers unpacked: its one size is the unpacked one, so there is no second column.
+  const engine = !isStore(useSource());
   const total = p.layers.reduce((n, l) => n + l.size, 0);
   const known = p.layers.every((l) => typeof uncompressed.get(l.digest) === 'number');
   const totalUncompressed = known ? p.layers.reduce((n, l) => n + (uncompressed.get(l.digest) ?? 0), 0) : null;
@@ -116,12 +118,20 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
           <tr>
             <th>#</th>
             <th>Digest</th>
-            <th className="num" title="Stored (compressed): the layer as the store holds it">
-              Stored
-            </th>
-            <th className="num" title="Unpacked: the layer uncompressed, as docker and podman count an image's size">
-              Unpacked
-            </th>
+            {engine ? (
+              <th className="num" title="Unpacked: the layer as the engine counts it (an engine keeps layers unpacked)">
+                Size
+              </th>
+            ) : (
+              <>
+                <th className="num" title="Stored (compressed): the layer as the store holds it">
+                  Stored
+                </th>
+                <th className="num" title="Unpacked: the layer uncompressed, as docker and podman count an image's size">
+                  Unpacked
+                </th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -142,20 +152,22 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
                   <td className="num">
                     <Bytes value={l.size} />
                   </td>
-                  <td className="num">
-                    {typeof u === 'number' ? (
-                      <Bytes value={u} />
-                    ) : (
-                      <span className="muted" title="Not known until the layer is unpacked">
-                        —
-                      </span>
-                    )}
-                  </td>
+                  {engine ? null : (
+                    <td className="num">
+                      {typeof u === 'number' ? (
+                        <Bytes value={u} />
+                      ) : (
+                        <span className="muted" title="Not known until the layer is unpacked">
+                          —
+                        </span>
+                      )}
+                    </td>
+                  )}
                 </tr>
                 {/* The step that made the layer on its own line, the panel's whole width: it is the longest text. */}
                 <tr className={l.stored ? 'step' : 'step absent'}>
                   <td />
-                  <td className="created-by" colSpan={3}>
+                  <td className="created-by" colSpan={engine ? 2 : 3}>
                     {l.createdBy ? <BuildStep createdBy={l.createdBy} /> : <span className="muted">created by an unknown step</span>}
                   </td>
                 </tr>
@@ -170,7 +182,7 @@ function LayersSection({ p, uncompressed }: { p: PlatformDetails; uncompressed: 
             <td className="num">
               <Bytes value={total} />
             </td>
-            <td className="num">{totalUncompressed !== null ? <Bytes value={totalUncompressed} /> : null}</td>
+            {engine ? null : <td className="num">{totalUncompressed !== null ? <Bytes value={totalUncompressed} /> : null}</td>}
           </tr>
         </tfoot>
       </table>

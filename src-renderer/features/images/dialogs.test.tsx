@@ -246,6 +246,21 @@ describe('ImageDetails', () => {
     expect(useDeckhand.getState().detailsName).toBeNull();
   });
 
+  test("an engine's layers show the one size the engine has, the unpacked one, under Size (no Stored column)", async () => {
+    apiMock.imageTree.mockResolvedValue([]);
+    apiMock.inspectImage.mockResolvedValue({ ...details, images: [platform('linux/amd64', '1')], containers: 0 });
+    useDeckhand.setState({ source: 'docker' }); // beforeEach puts the store back
+    render(<ImageDetails name={a.name} />);
+    const layers = await screen.findByTestId('layers');
+    expect(
+      within(layers)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent),
+    ).toEqual(['#', 'Digest', 'Size']);
+    expect(within(layers).getByRole('columnheader', { name: 'Size' }).getAttribute('title')).toMatch(/as the engine counts it/);
+    expect(within(layers).getAllByText('2 kB')).toHaveLength(2); // the layer and the total
+  });
+
   test('the Signature line says who verified it, under which policy and when; otherwise that no signature was required', async () => {
     const signature = {
       verifiedBy: '/etc/pki/team.pub',
