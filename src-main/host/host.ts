@@ -19,9 +19,6 @@ import { GraphCache } from './graph-cache.ts';
 import { HeapTrim } from './heap-trim.ts';
 import { sweepUploads, uploadsDirOf } from './uploads.ts';
 
-/** How long discovery waits for each engine's ping in the app. */
-const ENGINE_PING_MS = 3000;
-
 export interface Host {
   dispatch: Dispatch;
   events: EventHub;
@@ -83,7 +80,7 @@ export function createHost(opts: HostOptions): Host {
   // Pulls and pushes in this process find the logins saved in the app.
   const unregisterLogins = logins.register();
   // Pings get 3 s: a busy Podman service (a VM under load) answers /version slower than the CLI's 1 s, and is not dead.
-  const engines = new EngineSources(opts.discoverEngines ?? (() => discoverEngines(env, { timeoutMs: ENGINE_PING_MS })), events);
+  const engines = new EngineSources(opts.discoverEngines ?? (() => discoverEngines(env)), events);
   // Engines' event streams are watched while a window or tab is connected.
   let released: (() => void) | undefined;
   const offClients = events.onClients((n) => {

@@ -61,7 +61,8 @@ interface Candidate {
   named: boolean;
 }
 
-const PING_TIMEOUT_MS = 1000;
+/** Under 2 s, so a hung engine (a stopped VM whose socket still accepts) is reported quickly; above 1 s, which a busy podman service missed. */
+export const PING_TIMEOUT_MS = 1500;
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');

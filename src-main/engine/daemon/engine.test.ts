@@ -179,6 +179,29 @@ test('API 1.41: the old /system/df shape (Images, LayersSize), <none>:<none> tag
   assert.equal((await engine.usage({ layers: false })).totalBytes, 7000);
 });
 
+test("docker's one-at-a-time /system/df: calls here take turns, one that meets another client's is asked again, other failures are not", async () => {
+  let busy = 2;
+  let broken = false;
+  const fake = await fakeEngine('docker-busy', { 'Api-Version': '1.41' }, (_req, url) => {
+    if (url.pathname === '/v1.41/system/df') {
+      if (broken) return { status: 500, body: { message: 'error walking the layer store' } };
+      if (busy-- > 0) return { status: 500, body: { message: 'a disk usage operation is already running' } };
+      return {
+        body: { LayersSize: 1000, Images: [{ Id: IMG_B, RepoTags: ['b:1'], Created: 1, Size: 1000, SharedSize: 0, Containers: 0 }] },
+      };
+    }
+    return dockerImages(url);
+  });
+  const engine = open(fake.uri);
+  const [one, two] = await Promise.all([engine.images(), engine.images()]);
+  assert.deepEqual([one.length, two.length], [1, 1]);
+  const asked = () => fake.seen.filter((s) => s === 'GET /v1.41/system/df').length;
+  assert.equal(asked(), 4, 'the first call met two busy answers and then its own; the second waited its turn and was answered at once');
+  broken = true;
+  await assert.rejects(engine.images(), (e) => isDeckhandError(e, 'EENGINE') && /error walking the layer store/.test(e.message));
+  assert.equal(asked(), 5, 'a failure other than "already running" is not asked again');
+});
+
 test('an engine whose minimum API is above ours is refused with what to do', async () => {
   const fake = await fakeEngine('future', { 'Api-Version': '1.60' }, (_req, url) =>
     url.pathname === '/version' ? { body: { Version: '40.0.0', ApiVersion: '1.60', MinAPIVersion: '1.55' } } : undefined,

@@ -44,6 +44,9 @@ import { readEvents } from './events.ts';
 
 /** The newest Docker API version this code reads; engines that speak a newer one are asked for this. */
 export const MAX_DOCKER_API = '1.52';
+/** How many times a `/system/df` that collides with another client's is asked. */
+const DF_ATTEMPTS = 5;
+
 /** The oldest Docker API version the requests here exist in (/system/df and history). */
 export const MIN_DOCKER_API = '1.25';
 
@@ -344,6 +347,8 @@ export class DaemonEngine implements EngineApi {
   private readonly isDefault: boolean;
   private version: string | null = null;
   private negotiated: Promise<void> | null = null;
+  /** The last `/system/df` asked: the next waits for it (Docker computes one at a time). */
+  private dfTurn: Promise<void> = Promise.resolve();
   /** Layers of an image by ID: an ID is content-addressed, so what it names never changes. */
   private readonly layerCache = new Map<string, Promise<ImageLayers>>();
   /** The options (and time) each plan was made with, for runPrune to hand the engine the same filters. */
@@ -449,7 +454,33 @@ export class DaemonEngine implements EngineApi {
     const query: Record<string, string> = {};
     if (compareVersions(api, '1.42') >= 0) query.type = 'image';
     if (compareVersions(api, '1.52') >= 0) query.verbose = '1';
-    return dockerDfImages(await this.connection.json<DockerDf>({ path: '/system/df', query }));
+    return dockerDfImages(await this.dockerDf<DockerDf>(query));
+  }
+
+  /**
+   * Docker's `/system/df`. Docker computes one at a time and answers a second asked meanwhile with
+   * 500 "a disk usage operation is already running": calls here wait for the one before (an answer
+   * is never shared, so none predates a removal it follows), and one that collides with another
+   * client's is asked again after a pause, at most DF_ATTEMPTS times.
+   */
+  private dockerDf<T>(query: Record<string, string> = {}): Promise<T> {
+    const ask = async (): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.connection.json<T>({ path: '/system/df', query });
+        } catch (e) {
+          const busy = e instanceof EngineHttpError && e.status === 500 && /disk usage operation is already running/i.test(e.engineMessage);
+          if (!busy || attempt >= DF_ATTEMPTS) throw e;
+          await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
+        }
+      }
+    };
+    const p = this.dfTurn.then(ask, ask);
+    this.dfTurn = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
   }
 
   /** Every container with the image it was created from. */
@@ -464,7 +495,7 @@ export class DaemonEngine implements EngineApi {
     await this.negotiate();
     // Before API 1.42 Docker's /system/df lists the containers too: no second request.
     if (this.kind === 'docker' && compareVersions(this.connection.apiVersion ?? MAX_DOCKER_API, '1.42') < 0) {
-      const df = await this.connection.json<DockerDf & { Containers?: ContainerSummary[] | null }>({ path: '/system/df' });
+      const df = await this.dockerDf<DockerDf & { Containers?: ContainerSummary[] | null }>();
       return rowsOf(dockerDfImages(df).images, containerRows(df.Containers ?? []));
     }
     const [{ images }, containers] = await Promise.all([this.engineImages(), this.containers()]);

@@ -338,7 +338,7 @@ describe('discovery', () => {
     const hung = by.get('docker (hung)')!;
     assert.equal(hung.status.reachable, false);
     assert.equal(hung.engine, null);
-    assert.match(hung.status.error ?? '', /did not answer .* within 1000 ms/);
+    assert.match(hung.status.error ?? '', /did not answer .* within 1500 ms/);
     const gone = by.get('docker (gone)')!;
     assert.equal(gone.status.reachable, false);
     assert.match(gone.status.error ?? '', /gone\.sock: the socket does not exist/);
