@@ -35,7 +35,7 @@ import type {
   RemoveResult,
   TreeLayer,
 } from '../../../src-shared/ipc/types.ts';
-import { chainIds } from '../insight/tree.ts';
+import { chainIds, forestOf } from '../insight/tree.ts';
 import type { LayerMeta } from '../store/meta.ts';
 import { EngineHttpError, type EngineConnection, type EngineKind } from './connection.ts';
 import type { EngineApi, EngineEvent, EnginePruneOptions } from './types.ts';
@@ -659,24 +659,11 @@ export class DaemonEngine implements EngineApi {
     const { images } = await this.engineImages();
     const all = await this.allLayers(images);
     const tops = topsOf(images, all);
-    const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], topNames: [], children: [] };
-    const nodes = new Map<string, LayerNode>();
-    for (const image of images) {
+    const chains = images.flatMap((image) => {
       const l = all.get(image.id);
-      if (!l) continue;
-      let parent = root;
-      l.layers.forEach((layer, i) => {
-        const id = l.chain[i]!;
-        let node = nodes.get(id);
-        if (!node) {
-          node = { ...treeLayer(id, layer, tops), children: [] };
-          nodes.set(id, node);
-          parent.children.push(node);
-        }
-        parent = node;
-      });
-    }
-    return root;
+      return l ? [l.layers.map((layer, i) => ({ id: l.chain[i]!, layer: () => treeLayer(l.chain[i]!, layer, tops) }))] : [];
+    });
+    return forestOf(chains);
   }
 
   /**

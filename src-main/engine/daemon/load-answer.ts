@@ -5,35 +5,17 @@
  * answers `{"Names":[…]}` (a failure is its HTTP status, which the connection turns into EENGINE).
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
+import { splitJsonObjects } from './events.ts';
 
-/** The JSON values of a stream of concatenated JSON objects (newline-separated or not). */
+/** The JSON values of a stream of concatenated JSON objects (newline-separated or not); one that does not parse is kept as `{unparsed}`. */
 export function jsonMessages(text: string): unknown[] {
-  const out: unknown[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  let escaped = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === '\\') escaped = true;
-      else if (c === '"') inString = false;
-      continue;
+  return splitJsonObjects(text).objects.map((raw) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return { unparsed: raw };
     }
-    if (c === '"') inString = true;
-    else if (c === '{') {
-      if (depth++ === 0) start = i;
-    } else if (c === '}' && depth > 0 && --depth === 0) {
-      const raw = text.slice(start, i + 1);
-      try {
-        out.push(JSON.parse(raw));
-      } catch {
-        out.push({ unparsed: raw });
-      }
-    }
-  }
-  return out;
+  });
 }
 
 export interface LoadAnswer {

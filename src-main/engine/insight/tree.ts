@@ -149,22 +149,29 @@ export function whatRequires(graph: StoreGraph, input: string, store?: Store): A
 
 /** The whole store as one tree of layers (a virtual root over the base layers), for d3-hierarchy. */
 export function layerForest(graph: StoreGraph): LayerNode {
-  const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], topNames: [], children: [] };
   const flat = flatten(graph);
   const tops = topIndex(flat);
+  return forestOf(flat.map((f) => f.platform.meta.layers.map((l, i) => ({ id: f.chain[i]!, layer: () => layerOf(f.chain[i]!, l, tops) }))));
+}
+
+/**
+ * Images' layer chains (oldest first, by chain ID) as one tree under a virtual root: a layer two
+ * chains share is one node. `layer` makes a node's fields the first time its chain ID is met.
+ */
+export function forestOf(chains: Iterable<Array<{ id: string; layer: () => TreeLayer }>>): LayerNode {
+  const root: LayerNode = { id: 'root', digest: '', size: 0, uncompressed: 0, createdBy: null, topOf: [], topNames: [], children: [] };
   const nodes = new Map<string, LayerNode>();
-  for (const f of flat) {
+  for (const chain of chains) {
     let parent = root;
-    f.platform.meta.layers.forEach((l, i) => {
-      const id = f.chain[i]!;
+    for (const { id, layer } of chain) {
       let node = nodes.get(id);
       if (!node) {
-        node = { ...layerOf(id, l, tops), children: [] };
+        node = { ...layer(), children: [] };
         nodes.set(id, node);
         parent.children.push(node);
       }
       parent = node;
-    });
+    }
   }
   return root;
 }
