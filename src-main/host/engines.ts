@@ -11,14 +11,11 @@
  */
 import { DeckhandError, isDeckhandError } from '../../src-shared/errors.ts';
 import type { EngineStatus } from '../../src-shared/ipc/types.ts';
+import type { FoundEngine } from '../engine/daemon/discover.ts';
 import type { EngineApi, EngineEvent } from '../engine/daemon/types.ts';
 import type { EventHub } from './events.ts';
 
-/** What discovery finds: an engine's status, and its API when it answered. */
-export interface FoundEngine {
-  status: EngineStatus;
-  engine: EngineApi | null;
-}
+export type { FoundEngine };
 
 export type Discover = () => Promise<FoundEngine[]>;
 
