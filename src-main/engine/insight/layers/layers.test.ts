@@ -5,39 +5,14 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
 import { isDeckhandError } from '../../../../src-shared/errors.ts';
 import { Store } from '../../store/layout.ts';
 import { storeTestImage } from '../../../test/fixtures/store-images.ts';
+import { dir, file, fill, marker, tarOf, type TarItem } from '../../../test/fixtures/layer-tars.ts';
 import { analyzeImage, cachedLayer } from './analyze.ts';
 import { analyzeLayers, cleanPath, type LayerContents } from './model.ts';
 import { readLayerFile } from './read.ts';
 
-type TarItem = { header: Partial<Header> & Pick<Header, 'name'>; body?: Buffer };
-
-async function tarOf(items: TarItem[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    p.on('end', resolve);
-    p.on('error', reject);
-  });
-  for (const item of items) {
-    await new Promise<void>((resolve, reject) => p.entry(item.header, item.body ?? Buffer.alloc(0), (e) => (e ? reject(e) : resolve())));
-  }
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-const dir = (name: string, mode = 0o755): TarItem => ({ header: { name, type: 'directory', mode, uid: 0, gid: 0 } });
-const file = (name: string, body: Buffer, mode = 0o644, uid = 0): TarItem => ({
-  header: { name, type: 'file', mode, uid, gid: 0, size: body.length },
-  body,
-});
-const marker = (name: string): TarItem => ({ header: { name, type: 'file', mode: 0o644, size: 0 }, body: Buffer.alloc(0) });
-const fill = (n: number, c: string) => Buffer.alloc(n, c);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
