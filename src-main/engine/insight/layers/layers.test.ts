@@ -236,3 +236,15 @@ test('an image in the store: created_by per layer, the inefficiencies named, the
   assert.equal(again.layers[1]!.files!.length, 9);
   assert.equal((await readdir(join(root, '.deckhand', 'layer-files'))).length, 3);
 });
+
+test('a cancelled read stops with ECANCELLED naming the layer', async (t) => {
+  const { root, tars } = await fixture(t);
+  await writeFile(join(root, 'l0'), gzipSync(tars[0]!));
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(readLayerFile(join(root, 'l0'), 'sha256:l0', controller.signal), (e: unknown) => {
+    assert.ok(isDeckhandError(e, 'ECANCELLED'), String(e));
+    assert.match(e.message, /sha256:l0/);
+    return true;
+  });
+});

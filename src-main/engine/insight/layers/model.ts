@@ -281,6 +281,16 @@ export function analyzeLayers(layers: LayerContents[], opts: EfficiencyOptions =
     const removed: LayerChange[] = [];
     const counts = { added: { count: 0, bytes: 0 }, modified: { count: 0, bytes: 0 }, removed: { count: 0, bytes: 0 } };
     const ownPaths = new Set(layer.entries.map((e) => e.path));
+    const whiteouts = new Set(layer.whiteouts);
+    const opaque = new Set(layer.opaque);
+    /** Whether a path this layer lists was hidden from the layers below by this layer (a whiteout at or above it, an opaque directory above it). */
+    const hiddenHere = (path: string): boolean => {
+      if (whiteouts.has(path)) return true;
+      for (let p = parentOf(path); ; p = parentOf(p)) {
+        if (whiteouts.has(p) || opaque.has(p)) return true;
+        if (p === '/') return false;
+      }
+    };
     for (const w of layer.whiteouts) {
       const below = real.get(w);
       if (below) removed.push({ path: w, status: 'removed', size: bytesUnder(below), entry: null });
@@ -291,7 +301,7 @@ export function analyzeLayers(layers: LayerContents[], opts: EfficiencyOptions =
       const walk = (node: StackNode, path: string) => {
         for (const [name, child] of node.children) {
           const childPath = `${path === '/' ? '' : path}/${name}`;
-          if (layer.whiteouts.includes(childPath)) continue;
+          if (whiteouts.has(childPath)) continue;
           const own = ownPaths.has(childPath);
           if (!own) removed.push({ path: childPath, status: 'removed', size: bytesUnder(child), entry: null });
           else if (isDirNode(child)) walk(child, childPath);
@@ -303,10 +313,7 @@ export function analyzeLayers(layers: LayerContents[], opts: EfficiencyOptions =
     for (const e of layer.entries) {
       if (before.has(e.path)) continue;
       const node = real.get(e.path);
-      const hidden =
-        layer.opaque.some((d) => e.path.startsWith(d === '/' ? '/' : `${d}/`)) ||
-        layer.whiteouts.some((w) => e.path === w || e.path.startsWith(`${w}/`));
-      before.set(e.path, node?.entry && !hidden ? node.entry : null);
+      before.set(e.path, node?.entry && !hiddenHere(e.path) ? node.entry : null);
     }
     // The last entry for a path is the one that counts (a tar may list a path twice).
     const finalEntries = new Map<string, LayerEntry>();
