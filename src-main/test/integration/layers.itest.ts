@@ -9,20 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../cli/main.ts';
 import { BUSYBOX, startDockerd, type TestEngine } from '../fixtures/engines.ts';
+import { runCli } from '../fixtures/tools.ts';
 
-async function cli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(argv, { stdout, stderr, env: {} }, new AbortController().signal);
-  return { code, out, err };
-}
+/** The built `deckhand` (npm test builds before the integration tests), with a home of its own. */
+const cli = async (args: string[]) => {
+  const r = await runCli(args, {
+    env: { ...process.env, HOME: work, XDG_CONFIG_HOME: join(work, 'cfg'), DOCKER_CONFIG: join(work, 'docker-cfg') },
+  });
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 const DOCKERFILE = [
   'FROM scratch',

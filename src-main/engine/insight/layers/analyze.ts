@@ -4,7 +4,7 @@
  * layer digest in `.deckhand/layer-files/` (one JSON file per layer, written atomically, like the
  * meta cache: losing it only costs time) and an image's second analysis reads only those files.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeckhandError } from '../../../../src-shared/errors.ts';
 import { parseImageConfig } from '../../../../src-shared/oci/manifest.ts';
@@ -55,8 +55,33 @@ export interface AnalyzeOptions extends EfficiencyOptions {
   signal?: AbortSignal;
 }
 
+function cacheDir(store: Store): string {
+  return join(store.root, '.deckhand', 'layer-files');
+}
+
 function cachePath(store: Store, digest: string): string {
-  return join(store.root, '.deckhand', 'layer-files', `${digest.replace(':', '-')}.json`);
+  return join(cacheDir(store), `${digest.replace(':', '-')}.json`);
+}
+
+/** Deletes the cached contents of layers no longer stored (prune calls it); returns how many. */
+export async function sweepLayerCache(store: Store): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(cacheDir(store));
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return 0;
+    throw e;
+  }
+  let swept = 0;
+  for (const name of names) {
+    const m = /^([a-z0-9]+)-([0-9a-f]+)\.json$/.exec(name);
+    // Temporary files of a write in progress (.NAME.PID.RANDOM.tmp) are left alone.
+    if (!m) continue;
+    if (await store.hasBlob(`${m[1]}:${m[2]}`)) continue;
+    await rm(join(cacheDir(store), name), { force: true });
+    swept++;
+  }
+  return swept;
 }
 
 /** A layer's contents from the cache, or null when not cached (or cached by another version). */

@@ -9,7 +9,7 @@ import { isDeckhandError } from '../../../../src-shared/errors.ts';
 import { Store } from '../../store/layout.ts';
 import { storeTestImage } from '../../../test/fixtures/store-images.ts';
 import { dir, file, fill, marker, tarOf, type TarItem } from '../../../test/fixtures/layer-tars.ts';
-import { analyzeImage, cachedLayer } from './analyze.ts';
+import { analyzeImage, cachedLayer, sweepLayerCache } from './analyze.ts';
 import { analyzeLayers, cleanPath, type LayerContents } from './model.ts';
 import { readLayerFile } from './read.ts';
 
@@ -235,6 +235,9 @@ test('an image in the store: created_by per layer, the inefficiencies named, the
   assert.deepEqual(again.efficiency, report.efficiency);
   assert.equal(again.layers[1]!.files!.length, 9);
   assert.equal((await readdir(join(root, '.deckhand', 'layer-files'))).length, 3);
+  // The blobs are gone: a sweep (what prune does) deletes their cached contents.
+  assert.equal(await sweepLayerCache(store), 3);
+  assert.deepEqual(await readdir(join(root, '.deckhand', 'layer-files')), []);
 });
 
 test('a cancelled read stops with ECANCELLED naming the layer', async (t) => {
