@@ -251,3 +251,35 @@ test('a cancelled read stops with ECANCELLED naming the layer', async (t) => {
     return true;
   });
 });
+
+test('a directory only an opaque marker names: a leaf of size 0 for dive, and what it hides is wasted for Deckhand', () => {
+  const entry = (path: string, type: 'dir' | 'file', size: number) => ({
+    path,
+    type,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    size,
+    linkTarget: null,
+    hash: type === 'file' ? path : null,
+  });
+  const layers: LayerContents[] = [
+    { entries: [entry('/opt', 'dir', 0), entry('/opt/a', 'file', 10)], whiteouts: [], opaque: [] },
+    { entries: [], whiteouts: [], opaque: ['/opt'] },
+  ];
+  // dive: /opt/a (10, 10) once, /opt (0, 0) once: nothing wasted.
+  const dive = analyzeLayers(layers, { diveCompatible: true }).efficiency;
+  assert.equal(dive.score, 1);
+  assert.equal(dive.wastedBytes, 0);
+  // Deckhand: /opt/a is hidden by layer 1 as if whited out (a file: 0): 10 cumulative, 0 smallest, wasted.
+  const { layers: changes, efficiency } = analyzeLayers(layers);
+  assert.equal(efficiency.score, 0);
+  assert.equal(efficiency.wastedBytes, 10);
+  assert.deepEqual(
+    efficiency.inefficiencies.map((d) => [d.path, d.cumulativeSize, d.count]),
+    [['/opt/a', 10, 2]],
+  );
+  assert.deepEqual(changes[1]!.removed, { count: 1, bytes: 10 });
+  // No bytes above the first layer but 10 wasted: no ratio (dive divides by zero).
+  assert.equal(efficiency.userWastedPercent, null);
+});

@@ -196,6 +196,8 @@ function layerTree(layer: LayerContents): LayerNode {
   };
   for (const e of layer.entries) if (e.path !== '/') put(e.path, baseOf(e.path), (n) => (n.entry = e));
   for (const w of layer.whiteouts) put(w, WHITEOUT_PREFIX + baseOf(w), (n) => (n.whiteout = true));
+  // dive adds an opaque marker's parents (not the marker): a directory only the marker names is a leaf.
+  for (const d of layer.opaque) if (d !== '/') put(d, baseOf(d), () => undefined);
   return root;
 }
 
