@@ -283,3 +283,47 @@ test('a directory only an opaque marker names: a leaf of size 0 for dive, and wh
   // No bytes above the first layer but 10 wasted: no ratio (dive divides by zero).
   assert.equal(efficiency.userWastedPercent, null);
 });
+
+test('an opaque directory whose layer puts a file back under a directory it only implies', () => {
+  const entry = (path: string, type: 'dir' | 'file', size: number) => ({
+    path,
+    type,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    size,
+    linkTarget: null,
+    hash: type === 'file' ? path : null,
+  });
+  const layers: LayerContents[] = [
+    {
+      entries: [
+        entry('/opt', 'dir', 0),
+        entry('/opt/sub', 'dir', 0),
+        entry('/opt/sub/a', 'file', 10),
+        entry('/opt/sub/b', 'file', 20),
+        entry('/opt/c', 'file', 5),
+      ],
+      whiteouts: [],
+      opaque: [],
+    },
+    // /opt opaque; /opt/sub/a put back (same bytes), /opt/sub only implied by its path.
+    { entries: [entry('/opt/sub/a', 'file', 10)], whiteouts: [], opaque: ['/opt'] },
+  ];
+  const { layers: changes, efficiency } = analyzeLayers(layers);
+  // /opt/sub/a (10 + 10, 10), /opt/sub/b (20 + 0 hidden, 0), /opt/c (5 + 0 hidden, 0).
+  assert.equal(efficiency.score, 10 / 45);
+  assert.equal(efficiency.wastedBytes, 45);
+  assert.deepEqual(changes[1]!.added, { count: 1, bytes: 10 });
+  assert.deepEqual(
+    changes[1]!.changes.filter((c) => c.status === 'removed').map((c) => [c.path, c.size]),
+    [
+      ['/opt/c', 5],
+      ['/opt/sub/b', 20],
+    ],
+  );
+  // dive: only /opt/sub/a is seen twice.
+  const dive = analyzeLayers(layers, { diveCompatible: true }).efficiency;
+  assert.equal(dive.score, 35 / 45);
+  assert.equal(dive.wastedBytes, 20);
+});

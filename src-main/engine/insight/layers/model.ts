@@ -269,7 +269,7 @@ export function analyzeLayers(layers: LayerContents[], opts: EfficiencyOptions =
           const whitedOut = mine?.children.get(WHITEOUT_PREFIX + name)?.whiteout === true;
           if (whitedOut) continue;
           if (!own) visit(childPath, isDirNode(child) ? bytesUnder(child) : 0, i);
-          else if (own.children.size > 0 && isDirNode(child)) hidden(child, own, childPath);
+          else if ((own.entry ? own.entry.type === 'dir' : own.children.size > 0) && isDirNode(child)) hidden(child, own, childPath);
         }
       };
       for (const dir of layer.opaque) {
@@ -282,7 +282,9 @@ export function analyzeLayers(layers: LayerContents[], opts: EfficiencyOptions =
     const changes: LayerChange[] = [];
     const removed: LayerChange[] = [];
     const counts = { added: { count: 0, bytes: 0 }, modified: { count: 0, bytes: 0 }, removed: { count: 0, bytes: 0 } };
-    const ownPaths = new Set(layer.entries.map((e) => e.path));
+    // The layer's paths: its entries and the directories their paths imply.
+    const ownPaths = new Set<string>();
+    for (const e of layer.entries) for (let p = e.path; p !== '/' && !ownPaths.has(p); p = parentOf(p)) ownPaths.add(p);
     const whiteouts = new Set(layer.whiteouts);
     const opaque = new Set(layer.opaque);
     /** Whether a path this layer lists was hidden from the layers below by this layer (a whiteout at or above it, an opaque directory above it). */
