@@ -150,9 +150,24 @@ export const layersCommand: Command = {
     // Thresholds are checked before the work, so a typo costs no analysis.
     if (values.ci) evaluateRules(EMPTY_REPORT, thresholds, this.usage);
     const store = await openStoreToRead(ctx);
-    const report = await checkingArguments(ctx.args, () =>
-      analyzeImage(store, positionals[0]!, { files: values.files === true, signal: ctx.signal, ...(platform ? { platform } : {}) }),
-    );
+    // On a terminal, which layer is being read (a large one takes a while the first time).
+    const progress = ctx.stderr.isTTY === true;
+    const onLayer = ({ index, layers, digest, cached }: { index: number; layers: number; digest: string; cached: boolean }) => {
+      if (!cached) ctx.stderr.write(`\r\x1b[KReading layer ${index + 1}/${layers} ${shortDigest(digest)}`);
+    };
+    let report: LayersReport;
+    try {
+      report = await checkingArguments(ctx.args, () =>
+        analyzeImage(store, positionals[0]!, {
+          files: values.files === true,
+          signal: ctx.signal,
+          ...(platform ? { platform } : {}),
+          ...(progress ? { onLayer } : {}),
+        }),
+      );
+    } finally {
+      if (progress) ctx.stderr.write('\r\x1b[K');
+    }
     const rules = values.ci ? evaluateRules(report, thresholds, this.usage) : null;
     const failed = rules?.filter((r) => r.status === 'fail') ?? [];
     if (asJson) {

@@ -53,6 +53,8 @@ export interface AnalyzeOptions extends EfficiencyOptions {
   platform?: Platform;
   files?: boolean;
   signal?: AbortSignal;
+  /** Called before each layer is read (`cached`: from the cache, without reading the blob). */
+  onLayer?: (progress: { index: number; layers: number; digest: string; cached: boolean }) => void;
 }
 
 function cacheDir(store: Store): string {
@@ -148,9 +150,11 @@ export async function analyzeImage(store: Store, input: string, opts: AnalyzeOpt
   const config = parseImageConfig(await store.readBlob(manifest.config.digest));
   const history = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? null);
   const contents: LayerContents[] = [];
-  for (const layer of manifest.layers) {
+  for (const [index, layer] of manifest.layers.entries()) {
     opts.signal?.throwIfAborted();
-    contents.push(await layerContents(store, layer.digest, opts.signal));
+    const hit = await cachedLayer(store, layer.digest);
+    opts.onLayer?.({ index, layers: manifest.layers.length, digest: layer.digest, cached: hit !== null });
+    contents.push(hit ?? (await layerContents(store, layer.digest, opts.signal)));
   }
   const analysis = analyzeLayers(contents, opts.diveCompatible ? { diveCompatible: true } : {});
   const layers: LayerReport[] = manifest.layers.map((l, i) => {

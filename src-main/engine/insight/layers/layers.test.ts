@@ -210,7 +210,13 @@ test('an image in the store: created_by per layer, the inefficiencies named, the
     name: 'layers-test:1',
     layers: [{ content: tars[0]!, gzip: true }, { content: zstdCompressSync(tars[1]!) }, { content: tars[2]! }],
   });
-  const report = await analyzeImage(store, 'layers-test:1');
+  const first: Array<[number, number, boolean]> = [];
+  const report = await analyzeImage(store, 'layers-test:1', { onLayer: (p) => first.push([p.index, p.layers, p.cached]) });
+  assert.deepEqual(first, [
+    [0, 3, false],
+    [1, 3, false],
+    [2, 3, false],
+  ]);
   assert.deepEqual(
     report.layers.map((l) => [l.digest, l.size, l.createdBy, l.added.count, l.modified.count, l.removed.count]),
     [
@@ -231,7 +237,9 @@ test('an image in the store: created_by per layer, the inefficiencies named, the
   // Every layer is cached; with the blobs gone, the second analysis still answers, from the cache alone.
   for (const l of img.layers) assert.ok(await cachedLayer(store, l.digest));
   for (const l of img.layers) await rm(store.blobPath(l.digest));
-  const again = await analyzeImage(store, 'layers-test:1', { files: true });
+  const seen: boolean[] = [];
+  const again = await analyzeImage(store, 'layers-test:1', { files: true, onLayer: (p) => seen.push(p.cached) });
+  assert.deepEqual(seen, [true, true, true]);
   assert.deepEqual(again.efficiency, report.efficiency);
   assert.equal(again.layers[1]!.files!.length, 9);
   assert.equal((await readdir(join(root, '.deckhand', 'layer-files'))).length, 3);
