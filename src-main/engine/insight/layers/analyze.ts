@@ -149,13 +149,29 @@ export async function analyzeImage(store: Store, input: string, opts: AnalyzeOpt
   const { descriptor, manifest } = pickManifest(graph.manifests, input, opts.platform);
   const config = parseImageConfig(await store.readBlob(manifest.config.digest));
   const history = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? null);
-  const contents: LayerContents[] = [];
-  for (const [index, layer] of manifest.layers.entries()) {
-    opts.signal?.throwIfAborted();
-    const hit = await cachedLayer(store, layer.digest);
-    opts.onLayer?.({ index, layers: manifest.layers.length, digest: layer.digest, cached: hit !== null });
-    contents.push(hit ?? (await layerContents(store, layer.digest, opts.signal)));
-  }
+  // Two layers read at a time: one decompresses (zlib's thread pool) while the other is hashed.
+  const contents: LayerContents[] = new Array<LayerContents>(manifest.layers.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < manifest.layers.length) {
+      const index = next++;
+      const layer = manifest.layers[index]!;
+      opts.signal?.throwIfAborted();
+      const hit = await cachedLayer(store, layer.digest);
+      opts.onLayer?.({ index, layers: manifest.layers.length, digest: layer.digest, cached: hit !== null });
+      try {
+        contents[index] = hit ?? (await layerContents(store, layer.digest, opts.signal));
+      } catch (e) {
+        // The other reader stops after its current layer.
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  // Both settle before the analysis answers, so nothing is still reading or writing after a failure.
+  const settled = await Promise.allSettled([worker(), worker()]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
   const analysis = analyzeLayers(contents, opts.diveCompatible ? { diveCompatible: true } : {});
   const layers: LayerReport[] = manifest.layers.map((l, i) => {
     const changes = analysis.layers[i]!;
