@@ -205,6 +205,43 @@ export const COMMAND_HELP = {
     options: [{ flag: '--whatrequires', description: 'Show the images built on top of REF instead of its layers' }, FORMAT_JSON],
     examples: [{ command: 'deckhand tree alpine:3.20' }, { command: 'deckhand tree --whatrequires alpine:3.20' }],
   },
+  layers: {
+    summary: "Show what each layer of an image adds, changes and removes, and the image's wasted space and efficiency score, like dive",
+    usage:
+      'deckhand layers REF [--files] [--platform os/arch[/variant]] [--ci [--lowest-efficiency 0.9] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent 0.1]] [--format json]',
+    description:
+      "Reads every layer of a stored image once (gzip, zstd or plain tar; layers already read come from a cache) and prints, per layer, its size, the step that created it and how many files it added, modified and removed, with their bytes; then dive's efficiency score, the wasted bytes and the share of the bytes above the first layer they are, and the paths that waste them. Opaque directories, which dive ignores, hide what the layers below had there (docs/layers.md). With --ci, dive's CI rules decide the exit status: 1, naming the rule that failed.",
+    options: [
+      {
+        flag: '--files',
+        description:
+          'List every path each layer added, modified or removed (JSON: every entry with its type, mode, owner, size and link target)',
+      },
+      PLATFORM,
+      { flag: '--ci', description: "Check dive's CI rules and exit 1 when one fails" },
+      {
+        flag: '--lowest-efficiency N',
+        description: 'Fail when the efficiency score is below N, 0 to 1 (default 0.9; "disabled" turns it off)',
+      },
+      {
+        flag: '--highest-wasted-bytes SIZE',
+        description: 'Fail when more than SIZE bytes are wasted: 20MB, 20MiB, 1000 (default disabled)',
+      },
+      {
+        flag: '--highest-user-wasted-percent N',
+        description: 'Fail when the wasted bytes are more than N (0 to 1) of the bytes above the first layer (default 0.1)',
+      },
+      FORMAT_JSON,
+    ],
+    examples: [
+      { command: 'deckhand layers alpine:3.20' },
+      { command: 'deckhand layers --files --format json myapp:latest' },
+      {
+        command: 'deckhand layers --ci --highest-wasted-bytes 20MB myapp:latest',
+        note: 'Exit 1 when the image wastes more than 20 MB or fails another CI rule',
+      },
+    ],
+  },
   prune: {
     summary: 'Remove dangling images, unused blobs and stale downloads (--all: tagged images too); shows exactly what it frees',
     usage: 'deckhand prune [--all] [--filter until=DURATION] [--filter label=K[=V]] [--keep-last N] [--dry-run] [--format json]',

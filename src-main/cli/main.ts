@@ -26,6 +26,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
   fsck: async () => (await import('./commands/fsck.ts')).fsckCommand,
   df: async () => (await import('./commands/df.ts')).dfCommand,
   tree: async () => (await import('./commands/tree.ts')).treeCommand,
+  layers: async () => (await import('./commands/layers.ts')).layersCommand,
   prune: async () => (await import('./commands/prune.ts')).pruneCommand,
   save: async () => (await import('./commands/save.ts')).saveCommand,
   load: async () => (await import('./commands/load.ts')).loadCommand,

@@ -16,6 +16,7 @@ import { leasedDigests } from '../store/leases.ts';
 import { deleteBlobs } from '../store/remove.ts';
 import type { Store } from '../store/layout.ts';
 import { MetaCache, reachable } from '../store/meta.ts';
+import { sweepLayerCache } from './layers/analyze.ts';
 import type { PrunePlan, PruneResult } from '../../../src-shared/ipc/types.ts';
 import { buildStoreGraph, listIngests, type GraphImage, type StoreGraph } from './store-graph.ts';
 
@@ -179,6 +180,8 @@ export async function runPrune(store: Store, plan: PrunePlan): Promise<PruneResu
     deletedIngests++;
     freedBytes += now.size;
   }
+  // What `deckhand layers` found in the layers just deleted.
+  await sweepLayerCache(store);
   return { removedImages, deletedBlobs, deletedIngests, freedBytes, skipped };
 }
 
