@@ -40,7 +40,7 @@ test("--engine is taken before or after the command, by the commands that read, 
     }
     const pull = await cli(['pull', '--engine', missing, 'alpine']);
     assert.equal(pull.code, 2);
-    assert.match(pull.err, /--engine works with images, inspect, tree, df, rmi, prune, push, copy; pull uses the store/);
+    assert.match(pull.err, /--engine works with images, inspect, tree, df, rmi, prune, push, copy, layers; pull uses the store/);
     const empty = await cli(['images', '--engine']);
     assert.equal(empty.code, 2);
     assert.match(empty.err, /--engine needs an engine/);

@@ -210,7 +210,7 @@ export const COMMAND_HELP = {
     usage:
       'deckhand layers REF [--files] [--platform os/arch[/variant]] [--ci [--lowest-efficiency 0.9] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent 0.1]] [--format json]',
     description:
-      "Reads every layer of a stored image once (gzip, zstd or plain tar; layers already read come from a cache) and prints, per layer, its size, the step that created it and how many files it added, modified and removed, with their bytes; then dive's efficiency score, the wasted bytes and the share of the bytes above the first layer they are, and the paths that waste them. Opaque directories, which dive ignores, hide what the layers below had there (docs/layers.md). With --ci, dive's CI rules decide the exit status: 1, naming the rule that failed.",
+      "Reads every layer of a stored image once (gzip, zstd or plain tar; layers already read come from a cache) and prints, per layer, its size, the step that created it and how many files it added, modified and removed, with their bytes; then dive's efficiency score, the wasted bytes and the share of the bytes above the first layer they are, and the paths that waste them. Opaque directories, which dive ignores, hide what the layers below had there (docs/layers.md). With --ci, dive's CI rules decide the exit status: 1, naming the rule that failed. With --engine, an image of that engine: exported into a temporary store of its own (every blob checked), analysed, and the temporary store removed.",
     options: [
       {
         flag: '--files',
@@ -346,7 +346,7 @@ export const COMMAND_HELP = {
 export type CommandName = keyof typeof COMMAND_HELP;
 
 /** The commands that take `--engine` and then work on that engine instead of the store. */
-export const ENGINE_COMMANDS = ['images', 'inspect', 'tree', 'df', 'rmi', 'prune', 'push', 'copy'] as const;
+export const ENGINE_COMMANDS = ['images', 'inspect', 'tree', 'df', 'rmi', 'prune', 'push', 'copy', 'layers'] as const;
 
 export function isEngineCommand(name: CommandName): boolean {
   return (ENGINE_COMMANDS as readonly string[]).includes(name);
@@ -362,7 +362,7 @@ export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
   {
     flag: '--engine NAME|URI',
     description:
-      'Work on a Docker or Podman engine instead of the store (images, inspect, tree, df, rmi, prune; push and copy take their docker-daemon: image from it): a name from `deckhand engines`, unix:///path/to.sock or tcp://host:port',
+      'Work on a Docker or Podman engine instead of the store (images, inspect, tree, df, rmi, prune, layers; push and copy take their docker-daemon: image from it): a name from `deckhand engines`, unix:///path/to.sock or tcp://host:port',
   },
   { flag: '-h, --help', description: 'Print this help' },
 ];

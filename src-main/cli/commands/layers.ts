@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { copyWithEngines, engineNamed } from '../../engine/daemon/copy.ts';
+import { Store } from '../../engine/store/layout.ts';
 import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
-import { parsePlatform } from '../../../src-shared/oci/platform.ts';
+import { hostPlatform, parsePlatform } from '../../../src-shared/oci/platform.ts';
 import { analyzeImage, type LayersReport } from '../../engine/insight/layers/analyze.ts';
 import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
@@ -149,7 +154,29 @@ export const layersCommand: Command = {
       values.platform === undefined ? undefined : await checkingArguments(ctx.args, async () => parsePlatform(values.platform!));
     // Thresholds are checked before the work, so a typo costs no analysis.
     if (values.ci) evaluateRules(EMPTY_REPORT, thresholds, this.usage);
-    const store = await openStoreToRead(ctx);
+    const engine = ctx.engineFlag;
+    let work: { store: Store; name: string; dir: string | null };
+    if (engine === undefined) work = { store: await openStoreToRead(ctx), name: positionals[0]!, dir: null };
+    else {
+      // An engine's image: exported into a store of its own for the analysis (every blob checked
+      // against its digest, as any move does), removed afterwards; the user's store is not touched.
+      const dir = await mkdtemp(join(tmpdir(), 'deckhand-layers-'));
+      work = { store: await Store.open(dir), name: 'localhost/deckhand-layers/analysed:engine', dir };
+      try {
+        await checkingArguments(ctx.args, () =>
+          copyWithEngines(work.store, `docker-daemon:${positionals[0]!}`, work.name, {
+            platform: platform ?? hostPlatform(process.platform, process.arch),
+            env: ctx.env,
+            signal: ctx.signal,
+            engines: { source: () => engineNamed(engine, ctx.env) },
+          }),
+        );
+      } catch (e) {
+        await rm(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    const { store } = work;
     // On a terminal, which layer is being read (a large one takes a while the first time).
     const progress = ctx.stderr.isTTY === true;
     const onLayer = ({ index, layers, digest, cached }: { index: number; layers: number; digest: string; cached: boolean }) => {
@@ -158,15 +185,17 @@ export const layersCommand: Command = {
     let report: LayersReport;
     try {
       report = await checkingArguments(ctx.args, () =>
-        analyzeImage(store, positionals[0]!, {
+        analyzeImage(store, work.name, {
           files: values.files === true,
           signal: ctx.signal,
-          ...(platform ? { platform } : {}),
+          ...(platform && engine === undefined ? { platform } : {}),
           ...(progress ? { onLayer } : {}),
         }),
       );
+      if (work.dir) report = { ...report, image: positionals[0]! };
     } finally {
       if (progress) ctx.stderr.write('\r\x1b[K');
+      if (work.dir) await rm(work.dir, { recursive: true, force: true });
     }
     const rules = values.ci ? evaluateRules(report, thresholds, this.usage) : null;
     const failed = rules?.filter((r) => r.status === 'fail') ?? [];

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSYBOX, startDockerd, type TestEngine } from '../fixtures/engines.ts';
@@ -102,4 +102,13 @@ test('an image Docker built: overwritten and deleted files are wasted, by the fi
     ]);
   assert.equal((await gate('200kB')).code, 1);
   assert.equal((await gate('300kB')).code, 0);
+
+  // --engine: the same image analysed straight from the engine gives the same report, and leaves the store as it was.
+  const before = await readdir(join(store, 'blobs', 'sha256'));
+  const fromEngine = await cli(['--store', store, '--engine', docker.uri, 'layers', name, '--files', '--format', 'json']);
+  assert.equal(fromEngine.code, 0, fromEngine.err);
+  const engineReport = JSON.parse(fromEngine.out);
+  assert.equal(engineReport.image, name);
+  assert.deepEqual({ ...engineReport, image: report.image }, report);
+  assert.deepEqual(await readdir(join(store, 'blobs', 'sha256')), before, "the user's store is not touched");
 });
