@@ -117,8 +117,7 @@ export function RemoveDialog({ refs }: { refs: string[] }) {
                     <code>{c}</code>
                   </span>
                 ))}
-                . Deckhand never forces a removal: remove {error.containers.length === 1 ? 'that container' : 'those containers'} in{' '}
-                {source} first.
+                . Deckhand never forces a removal.
               </p>
             ) : null}
           </div>

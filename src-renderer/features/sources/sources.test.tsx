@@ -243,9 +243,8 @@ describe("an engine's views", () => {
     expect(api.removeImages).toHaveBeenCalledWith({ refs: ['app:1'], source: DOCKER });
     const error = await screen.findByTestId('remove-error');
     expect(error.dataset.code).toBe('EIN_USE');
-    expect(screen.getByTestId('remove-in-use').textContent).toBe(
-      'Used by web. Deckhand never forces a removal: remove that container in docker (desktop-linux) first.',
-    );
+    // The engine's message says what to do (remove the container first); the line under it names the containers once more, as code.
+    expect(screen.getByTestId('remove-in-use').textContent).toBe('Used by web. Deckhand never forces a removal.');
     expect(screen.queryByRole('checkbox')).toBeNull();
   });
 
