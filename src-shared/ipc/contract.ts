@@ -18,6 +18,7 @@ import type {
   EngineStatus,
   HostInfo,
   ImageDetails,
+  ImageLayers,
   ImageRow,
   ImageTree,
   LayerNode,
@@ -172,6 +173,12 @@ export const CALLS = {
   diskUsage: call<DiskUsage>()(SOURCE_ONLY),
   /** `tree REF`: the layer chain of each stored platform of an image. */
   imageTree: call<ImageTree[]>()(v.strictObject({ ref: name('ref'), source })),
+  /**
+   * `layers REF --files`: what each layer of a stored image added, modified and removed, every
+   * entry with its status, and the image's efficiency (score, wasted bytes, the paths wasting them).
+   * The store only; `platform` picks one of a multi-platform image (the host's by default).
+   */
+  imageLayers: call<ImageLayers>()(v.strictObject({ ref: name('ref'), platform: v.optional(platform) })),
   /** `tree REF --whatrequires`: the images built on top of an image. */
   whatRequires: call<Array<{ base: ImageTree; dependents: ImageTree[] }>>()(v.strictObject({ ref: name('ref'), source })),
   /** Every layer in the store as one tree (chain IDs, sizes), for the layer map. */

@@ -370,3 +370,69 @@ export interface EngineStatus {
   /** Where the engine keeps images (`/var/lib/docker`, a graph root), where it reports it. */
   rootDir: string | null;
 }
+
+/** What a layer's tar entry is (`imageLayers`). */
+export type LayerEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+
+/** One tar entry of a layer. */
+export interface LayerFileEntry {
+  path: string;
+  type: LayerEntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  linkTarget: string | null;
+  hash: string | null;
+}
+
+/** What a layer did to a path, against the layers below it. */
+export interface LayerFileChange {
+  path: string;
+  status: 'added' | 'modified' | 'unchanged' | 'removed';
+  /** Removed: the bytes of everything removed at and under the path; otherwise the entry's size. */
+  size: number;
+  entry: LayerFileEntry | null;
+}
+
+export interface LayerChangeCount {
+  count: number;
+  bytes: number;
+}
+
+/** One layer of `imageLayers`, bottom first. */
+export interface LayerFiles {
+  digest: string;
+  /** The blob's (compressed) size. */
+  size: number;
+  /** The bytes its tar entries hold. */
+  contentBytes: number;
+  createdBy: string | null;
+  added: LayerChangeCount;
+  modified: LayerChangeCount;
+  removed: LayerChangeCount;
+  files?: LayerFileChange[];
+}
+
+/** A path seen in two or more layers (dive's inefficiency). */
+export interface LayerInefficiency {
+  path: string;
+  cumulativeSize: number;
+  count: number;
+  layers: Array<{ index: number; digest: string; createdBy: string | null }>;
+}
+
+/** `imageLayers`: what is inside each layer of a stored image, and the image's efficiency. */
+export interface ImageLayers {
+  image: string;
+  manifest: string;
+  platform: string;
+  layers: LayerFiles[];
+  efficiency: {
+    score: number;
+    wastedBytes: number;
+    userWastedPercent: number | null;
+    userBytes: number;
+    inefficiencies: LayerInefficiency[];
+  };
+}

@@ -7,6 +7,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeckhandError } from '../../../../src-shared/errors.ts';
+import type { ImageLayers } from '../../../../src-shared/ipc/types.ts';
 import { parseImageConfig } from '../../../../src-shared/oci/manifest.ts';
 import { formatPlatform, hostPlatform, platformMatchRank, type Platform } from '../../../../src-shared/oci/platform.ts';
 import { resolveOne } from '../../store/catalog.ts';
@@ -47,6 +48,11 @@ export interface LayersReport {
   layers: LayerReport[];
   efficiency: Omit<Efficiency, 'inefficiencies'> & { inefficiencies: Inefficiency[] };
 }
+
+/** The report crosses the IPC contract as `ImageLayers`: this fails to compile when the two part. */
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SHARED_REPORT: Exact<LayersReport, ImageLayers> = true;
+void SHARED_REPORT;
 
 export interface AnalyzeOptions extends EfficiencyOptions {
   /** The platform of a multi-platform image; the host's by default. */
