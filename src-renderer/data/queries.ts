@@ -92,6 +92,20 @@ export function useImageTree(name: string, enabled: boolean, source?: Source) {
 }
 
 /**
+ * What is inside each layer of a stored image, with every entry (`platform` null: the host's).
+ * The analysis reads every layer blob the first time, so it is asked for only when shown (`enabled`).
+ */
+export function useImageLayers(name: string, platform: string | null, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.layers(name, platform),
+    queryFn: () => api.imageLayers({ ref: name, ...(platform !== null ? { platform } : {}) }),
+    enabled,
+    structuralSharing: false,
+  });
+}
+
+/**
  * A prune plan for one input. A plan is the host's promise about one moment of the store, so it is
  * never reused from the cache by a later dialog (`gcTime: 0`); `enabled: false` once it has been run.
  */

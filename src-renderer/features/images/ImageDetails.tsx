@@ -16,6 +16,7 @@ import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { ENGINE_SIZE_TITLE, MiddleName, PlatformBadge, SignedBadge, STORED_TITLE } from './columns.tsx';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { copyWithNotice } from './actions.ts';
+import { FilesTab } from './FilesTab.tsx';
 import { digestReferenceOf, emulationWarning, shortDigest } from './rows.ts';
 
 function Row({ label, title, children }: { label: string; title?: string; children: ReactNode }) {
@@ -222,24 +223,63 @@ function HistorySection({ p }: { p: PlatformDetails }) {
   );
 }
 
-function PlatformPanel({ p, uncompressed }: { p: PlatformDetails; uncompressed: Map<string, number | null> }) {
-  return (
-    <div className="platform-panel" data-platform={p.platform}>
+interface PanelProps {
+  p: PlatformDetails;
+  uncompressed: Map<string, number | null>;
+  /** The store's image name and the platform to analyse (null: its only one): the Files tab. Null for an engine's image. */
+  files: { name: string; platform: string | null } | null;
+}
+
+function PlatformPanel({ p, uncompressed, files }: PanelProps) {
+  const [view, setView] = useState<'details' | 'files'>('details');
+  const viewsId = useId();
+  const details = (
+    <>
       <ConfigSection p={p} />
       <LayersSection p={p} uncompressed={uncompressed} />
       <HistorySection p={p} />
       <Json summary={`Manifest ${shortDigest(p.digest)}`} value={p.manifest} />
       <Json summary={`Config ${shortDigest(p.configDigest)}`} value={p.config} />
+    </>
+  );
+  if (!files) {
+    return (
+      <div className="platform-panel" data-platform={p.platform}>
+        {details}
+      </div>
+    );
+  }
+  return (
+    <div className="platform-panel" data-platform={p.platform}>
+      <div className="platform-tabs panel-views" role="tablist" aria-label="Views">
+        {(['details', 'files'] as const).map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            id={`${viewsId}-${v}`}
+            aria-selected={view === v}
+            aria-controls={`${viewsId}-panel`}
+            onClick={() => setView(v)}
+          >
+            {v === 'details' ? 'Details' : 'Files'}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${viewsId}-panel`} aria-labelledby={`${viewsId}-${view}`}>
+        {view === 'files' ? <FilesTab name={files.name} platform={files.platform} /> : details}
+      </div>
     </div>
   );
 }
 
-function Platforms({ d, uncompressed }: { d: Details; uncompressed: Map<string, number | null> }) {
+function Platforms({ d, uncompressed, name }: { d: Details; uncompressed: Map<string, number | null>; name: string | null }) {
   const [chosen, setChosen] = useState<number | null>(null);
   const host = useHostInfo()?.platform ?? null;
   const tabsId = useId();
   if (d.images.length === 0) return <p className="muted">No platform image of this index is stored.</p>;
-  if (d.images.length === 1) return <PlatformPanel p={d.images[0]!} uncompressed={uncompressed} />;
+  const files = (p: PlatformDetails) => (name === null ? null : { name, platform: d.images.length > 1 ? p.platform : null });
+  if (d.images.length === 1) return <PlatformPanel p={d.images[0]!} uncompressed={uncompressed} files={files(d.images[0]!)} />;
   // This machine's platform first, as a pull would choose it.
   const preferred = d.images.findIndex((p) => host !== null && (p.platform === host || p.platform.startsWith(`${host}/`)));
   const index = chosen !== null && chosen < d.images.length ? chosen : Math.max(0, preferred);
@@ -263,7 +303,7 @@ function Platforms({ d, uncompressed }: { d: Details; uncompressed: Map<string, 
         ))}
       </div>
       <div role="tabpanel" id={`${tabsId}-panel`} aria-labelledby={`${tabsId}-${index}`}>
-        <PlatformPanel p={current} uncompressed={uncompressed} />
+        <PlatformPanel key={current.digest} p={current} uncompressed={uncompressed} files={files(current)} />
       </div>
     </>
   );
@@ -489,7 +529,7 @@ export function ImageDetails({ name }: { name: string }) {
             ) : null}
             {isStore(source) ? <Overview d={d} /> : <EngineOverview d={d} source={source} />}
             {isStore(source) ? <TagHistory d={d} /> : null}
-            <Platforms key={d.digest} d={d} uncompressed={uncompressed} />
+            <Platforms key={d.digest} d={d} uncompressed={uncompressed} name={isStore(source) ? name : null} />
             {d.index ? <Json summary="Index" value={d.index} /> : null}
           </>
         )}

@@ -19,6 +19,7 @@ const apiMock = {
   diskUsage: vi.fn(),
   inspectImage: vi.fn(),
   imageTree: vi.fn(),
+  imageLayers: vi.fn(),
 };
 
 const initial = useDeckhand.getState();
@@ -237,11 +238,17 @@ describe('ImageDetails', () => {
     expect(panel.textContent).toContain('team=core');
     expect(panel.textContent).toContain('8080/tcp');
     expect(screen.getByTestId('tag-history').textContent).toContain('999999999999');
-    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('linux/arm64');
+    const platforms = () => within(screen.getByRole('tablist', { name: 'Platforms' }));
+    expect(platforms().getByRole('tab', { selected: true }).textContent).toBe('linux/arm64');
     await waitFor(() => expect(within(screen.getByTestId('layers')).getAllByText('5 kB')).toHaveLength(2)); // the layer and the total
-    await user.click(screen.getByRole('tab', { name: 'linux/amd64' }));
-    expect(screen.getByRole('tab', { selected: true }).textContent).toBe('linux/amd64');
+    await user.click(platforms().getByRole('tab', { name: 'linux/amd64' }));
+    expect(platforms().getByRole('tab', { selected: true }).textContent).toBe('linux/amd64');
     expect(screen.getByText('Index')).toBeTruthy();
+    // The Files tab analyses the chosen platform of a multi-platform image (its content: FilesTab.test.tsx).
+    apiMock.imageLayers.mockReturnValue(new Promise(() => undefined));
+    await user.click(within(screen.getByRole('tablist', { name: 'Views' })).getByRole('tab', { name: 'Files' }));
+    expect(screen.getByRole('status').textContent).toMatch(/Analysing layers/);
+    expect(apiMock.imageLayers).toHaveBeenCalledWith({ ref: a.name, platform: 'linux/amd64' });
     await user.click(screen.getByRole('button', { name: 'Close details' }));
     expect(useDeckhand.getState().detailsName).toBeNull();
   });

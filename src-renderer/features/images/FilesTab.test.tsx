@@ -1,0 +1,143 @@
+import { screen, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { beforeEach, expect, test, vi } from 'vitest';
+
+import type { ImageLayers, LayerFileChange } from '../../../src-shared/ipc/contract.ts';
+import { DeckhandError } from '../../../src-shared/errors.ts';
+import { createQueryClient, renderWithData } from '../../data/testing.tsx';
+import { FilesTab, MAX_ENTRIES } from './FilesTab.tsx';
+
+const entry = (path: string, size: number): NonNullable<LayerFileChange['entry']> => ({
+  path,
+  type: 'file',
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  size,
+  linkTarget: null,
+  hash: null,
+});
+const change = (path: string, status: LayerFileChange['status'], size: number): LayerFileChange => ({
+  path,
+  status,
+  size,
+  entry: status === 'removed' ? null : entry(path, size),
+});
+const count = (n: number, bytes: number) => ({ count: n, bytes });
+
+function report(extraTop: LayerFileChange[] = []): ImageLayers {
+  return {
+    image: 'example.com/app:1',
+    manifest: 'sha256:m',
+    platform: 'linux/amd64',
+    layers: [
+      {
+        digest: 'sha256:base',
+        size: 500,
+        contentBytes: 400,
+        createdBy: 'ADD rootfs.tar /',
+        added: count(2, 400),
+        modified: count(0, 0),
+        removed: count(0, 0),
+        files: [change('/etc/conf', 'added', 100), change('/tmp/cache', 'added', 300)],
+      },
+      {
+        digest: 'sha256:top',
+        size: 200,
+        contentBytes: 125,
+        createdBy: '/bin/sh -c apt-get install -y curl',
+        added: count(1, 5),
+        modified: count(1, 120),
+        removed: count(1, 300),
+        files: [
+          change('/etc/conf', 'modified', 120),
+          change('/usr/bin/curl', 'added', 5),
+          change('/etc/same', 'unchanged', 7),
+          change('/tmp/cache', 'removed', 300),
+          ...extraTop,
+        ],
+      },
+    ],
+    efficiency: {
+      score: 0.4567,
+      wastedBytes: 400,
+      userWastedPercent: 0.32,
+      userBytes: 125,
+      inefficiencies: [
+        { path: '/tmp/cache', cumulativeSize: 300, count: 2, layers: [] },
+        { path: '/etc/conf', cumulativeSize: 220, count: 2, layers: [] },
+      ],
+    },
+  };
+}
+
+const mockApi = { imageLayers: vi.fn() };
+const render = () => renderWithData(<FilesTab name="example.com/app:1" platform={null} />, { api: mockApi, client: createQueryClient() });
+const paths = () =>
+  within(screen.getByTestId('files-entries'))
+    .getAllByRole('row')
+    .slice(1)
+    .map((r) => r.textContent);
+
+beforeEach(() => mockApi.imageLayers.mockReset());
+
+test("shows the efficiency, the layers, the top layer's changes with their statuses as text, and the worst paths", async () => {
+  mockApi.imageLayers.mockResolvedValue(report());
+  render();
+  expect(screen.getByRole('status').textContent).toMatch(/Analysing layers/);
+  await screen.findByTestId('files-tab');
+  expect(mockApi.imageLayers).toHaveBeenCalledWith({ ref: 'example.com/app:1' });
+  expect(screen.getByTestId('files-score').textContent).toBe('45.7 %');
+  expect(screen.getByTestId('files-wasted').textContent).toBe('400 B');
+  expect(screen.getByTestId('files-user-wasted').textContent).toBe('32.0 %');
+
+  expect(screen.getByRole('button', { name: 'Layer 2' }).getAttribute('aria-pressed')).toBe('true');
+  expect(screen.getByRole('button', { name: 'Layer 1' }).textContent).toContain('ADD rootfs.tar /');
+  // Layer-only: the unchanged rewrite is counted, not listed; each status is a word and a class.
+  expect(paths()).toEqual(['modified/etc/conf120 B', 'added/usr/bin/curl5 B', 'removed/tmp/cache300 B']);
+  const badge = within(screen.getByTestId('files-entries')).getByText('removed');
+  expect(badge.className).toBe('badge change removed');
+  expect(screen.getByText(/1 rewritten unchanged/)).toBeTruthy();
+
+  const worst = within(screen.getByTestId('files-worst')).getAllByRole('row').slice(1);
+  expect(worst.map((r) => r.textContent)).toEqual(['/tmp/cache300 B2', '/etc/conf220 B2']);
+});
+
+test('choosing a layer shows its entries; the path filter and "only wasted" narrow them', async () => {
+  mockApi.imageLayers.mockResolvedValue(report());
+  render();
+  await userEvent.click(await screen.findByRole('button', { name: 'Layer 1' }));
+  expect(screen.getByRole('button', { name: 'Layer 1' }).getAttribute('aria-pressed')).toBe('true');
+  expect(paths()).toEqual(['added/etc/conf100 B', 'added/tmp/cache300 B']);
+
+  await userEvent.click(screen.getByRole('button', { name: 'Layer 2' }));
+  await userEvent.click(screen.getByRole('checkbox', { name: 'Only wasted' }));
+  expect(paths()).toEqual(['modified/etc/conf120 B', 'removed/tmp/cache300 B']);
+  await userEvent.type(screen.getByLabelText('Filter paths'), 'TMP');
+  expect(paths()).toEqual(['removed/tmp/cache300 B']);
+  await userEvent.type(screen.getByLabelText('Filter paths'), '/nothing');
+  expect(screen.getByTestId('files-none').textContent).toBe('No path matches.');
+});
+
+test('a layer with more entries than the cap renders the cap and says how many more', async () => {
+  const many = Array.from({ length: MAX_ENTRIES + 20 }, (_, i) => change(`/many/f${String(i).padStart(4, '0')}`, 'added', 1));
+  mockApi.imageLayers.mockResolvedValue(report(many));
+  render();
+  await screen.findByTestId('files-tab');
+  expect(paths()).toHaveLength(MAX_ENTRIES);
+  expect(screen.getByTestId('files-more').textContent).toBe('23 more — filter to narrow');
+  await userEvent.type(screen.getByLabelText('Filter paths'), 'f031');
+  expect(paths()).toEqual(Array.from({ length: 10 }, (_, i) => `added/many/f031${i}1 B`));
+  expect(screen.queryByTestId('files-more')).toBeNull();
+});
+
+test('a failed analysis shows its message in place, and Retry asks again', async () => {
+  mockApi.imageLayers.mockRejectedValueOnce(new DeckhandError('ENOT_FOUND', 'No image example.com/app:1 in the store.'));
+  render();
+  const alert = await screen.findByTestId('files-error');
+  expect(alert.textContent).toContain('No image example.com/app:1 in the store.');
+  mockApi.imageLayers.mockResolvedValue(report());
+  await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+  await screen.findByTestId('files-tab');
+  expect(mockApi.imageLayers).toHaveBeenCalledTimes(2);
+});
