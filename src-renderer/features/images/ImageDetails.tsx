@@ -228,10 +228,14 @@ interface PanelProps {
   uncompressed: Map<string, number | null>;
   /** The store's image name and the platform to analyse (null: its only one): the Files tab. Null for an engine's image. */
   files: { name: string; platform: string | null } | null;
+  /** Details or Files: kept by Platforms, so choosing another platform stays in the same view. */
+  view: PanelView;
+  onView: (view: PanelView) => void;
 }
 
-function PlatformPanel({ p, uncompressed, files }: PanelProps) {
-  const [view, setView] = useState<'details' | 'files'>('details');
+type PanelView = 'details' | 'files';
+
+function PlatformPanel({ p, uncompressed, files, view, onView }: PanelProps) {
   const viewsId = useId();
   const details = (
     <>
@@ -260,7 +264,7 @@ function PlatformPanel({ p, uncompressed, files }: PanelProps) {
             id={`${viewsId}-${v}`}
             aria-selected={view === v}
             aria-controls={`${viewsId}-panel`}
-            onClick={() => setView(v)}
+            onClick={() => onView(v)}
           >
             {v === 'details' ? 'Details' : 'Files'}
           </button>
@@ -275,11 +279,15 @@ function PlatformPanel({ p, uncompressed, files }: PanelProps) {
 
 function Platforms({ d, uncompressed, name }: { d: Details; uncompressed: Map<string, number | null>; name: string | null }) {
   const [chosen, setChosen] = useState<number | null>(null);
+  const [view, setView] = useState<PanelView>('details');
   const host = useHostInfo()?.platform ?? null;
   const tabsId = useId();
   if (d.images.length === 0) return <p className="muted">No platform image of this index is stored.</p>;
   const files = (p: PlatformDetails) => (name === null ? null : { name, platform: d.images.length > 1 ? p.platform : null });
-  if (d.images.length === 1) return <PlatformPanel p={d.images[0]!} uncompressed={uncompressed} files={files(d.images[0]!)} />;
+  const panel = (p: PlatformDetails) => (
+    <PlatformPanel key={p.digest} p={p} uncompressed={uncompressed} files={files(p)} view={view} onView={setView} />
+  );
+  if (d.images.length === 1) return panel(d.images[0]!);
   // This machine's platform first, as a pull would choose it.
   const preferred = d.images.findIndex((p) => host !== null && (p.platform === host || p.platform.startsWith(`${host}/`)));
   const index = chosen !== null && chosen < d.images.length ? chosen : Math.max(0, preferred);
@@ -303,7 +311,7 @@ function Platforms({ d, uncompressed, name }: { d: Details; uncompressed: Map<st
         ))}
       </div>
       <div role="tabpanel" id={`${tabsId}-panel`} aria-labelledby={`${tabsId}-${index}`}>
-        <PlatformPanel key={current.digest} p={current} uncompressed={uncompressed} files={files(current)} />
+        {panel(current)}
       </div>
     </>
   );

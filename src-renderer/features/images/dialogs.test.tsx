@@ -249,6 +249,9 @@ describe('ImageDetails', () => {
     await user.click(within(screen.getByRole('tablist', { name: 'Views' })).getByRole('tab', { name: 'Files' }));
     expect(screen.getByRole('status').textContent).toMatch(/Analysing layers/);
     expect(apiMock.imageLayers).toHaveBeenCalledWith({ ref: a.name, platform: 'linux/amd64' });
+    await user.click(platforms().getByRole('tab', { name: 'linux/arm64' })); // another platform: still its files
+    expect(apiMock.imageLayers).toHaveBeenLastCalledWith({ ref: a.name, platform: 'linux/arm64' });
+    expect(within(screen.getByRole('tablist', { name: 'Views' })).getByRole('tab', { selected: true }).textContent).toBe('Files');
     await user.click(screen.getByRole('button', { name: 'Close details' }));
     expect(useDeckhand.getState().detailsName).toBeNull();
   });
