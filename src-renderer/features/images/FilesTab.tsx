@@ -194,7 +194,7 @@ export function FilesTab({ name, platform }: { name: string; platform: string | 
                 ) : (
                   <code className="muted">{shortDigest(l.digest)}</code>
                 )}
-                <span className="muted">
+                <span className="muted files-layer-counts">
                   {' '}
                   +{l.added.count} ~{l.modified.count} −{l.removed.count}
                 </span>

@@ -1,0 +1,25 @@
+/**
+ * The Files tab: what is inside each layer of a stored image, analysed by the main side from the
+ * real layers of the small store's busybox images, with dive's efficiency figures.
+ */
+import { screenshot } from './fixtures.ts';
+import { expect, test } from './small-store.ts';
+
+test("the Files tab shows the image's efficiency, its layers and what the chosen layer added", async ({ smallApp, smallStore }) => {
+  const { page } = smallApp;
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.locator(`[data-testid=image-row][data-name="${smallStore.refs.hello}"]`).dblclick();
+  const details = page.getByTestId('image-details');
+  await details.getByRole('tab', { name: 'Files' }).click();
+  const files = details.getByTestId('files-tab');
+  await expect(files.getByTestId('files-summary')).toBeVisible({ timeout: 30_000 });
+  await expect(files.getByTestId('files-score')).toHaveText(/^\d+(\.\d+)? ?%$/);
+  // The top layer (RUN mkdir -p /srv/www && echo … > index.html) is chosen first: what it added.
+  const entries = files.getByTestId('files-entries');
+  await expect(entries).toContainText('/srv/www/index.html');
+  await expect(entries).toContainText('added');
+  await screenshot(page, 'files-tab');
+  // The layer below it (COPY hello-service) added the service's script.
+  await files.getByRole('button', { name: 'Layer 2' }).click();
+  await expect(entries).toContainText('/usr/local/bin/hello-service');
+});
