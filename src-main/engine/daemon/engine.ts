@@ -979,17 +979,8 @@ interface RawInspect {
   Architecture?: string;
   Os?: string;
   Variant?: string;
-  Config?: {
-    User?: string;
-    ExposedPorts?: Record<string, object>;
-    Env?: string[];
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    Volumes?: Record<string, object>;
-    WorkingDir?: string;
-    Labels?: Record<string, string> | null;
-    StopSignal?: string;
-  };
+  /** The image config's `config`, as the engine answers it. */
+  Config?: ImageConfig['config'];
   RootFS?: { Layers?: string[] };
   /** Podman's: the config's history, with empty_layer. */
   History?: Array<{ created?: string; created_by?: string; author?: string; comment?: string; empty_layer?: boolean }>;
