@@ -294,6 +294,43 @@ export const COMMAND_HELP = {
       { command: 'docker save app:1.0 | gzip > app.tar.gz && deckhand load -i app.tar.gz' },
     ],
   },
+  manifest: {
+    summary: 'Make a multi-platform image (a manifest list) from stored images, edit it, and push it with its images',
+    usage:
+      'deckhand manifest (create LIST [IMAGE...] | add LIST IMAGE | annotate LIST DIGEST | remove LIST DIGEST | inspect LIST | rm LIST | push LIST DEST) [--all[=false]] [--os OS] [--arch ARCH] [--variant V] [--os-version V] [--features F] [--annotation K=V] [--index] [--tls-verify=false] [--cert-dir DIR] [--quiet] [--format json]',
+    description:
+      "Combines stored images into one multi-platform image, as podman manifest does: `create` names a new list (of the IMAGEs given, or empty), `add` and `remove` change its entries, `annotate` changes an entry's platform or annotations (or, with --index, the list's), `inspect` prints the list, `rm` removes the list (its images stay while something else uses them) and `push` sends it to DEST. Each entry's platform comes from its image's config; --os, --arch, --variant, --os-version and --features override it, and are checked against the platforms containerd knows. The list is an OCI image index unless an entry has --features, which needs a Docker manifest list. The list is a stored image: it keeps its images from rmi and prune until it is removed. See docs/manifest-lists.md.",
+    options: [
+      {
+        flag: '--all[=false]',
+        description:
+          "create, add: from a multi-platform IMAGE, every platform (default: this machine's); push: the images too (default), --all=false: the list alone, refused unless DEST has every image",
+      },
+      { flag: '--os OS', description: 'add, annotate: the operating system of the entry (linux, windows, …)' },
+      { flag: '--arch ARCH', description: 'add, annotate: the architecture of the entry (amd64, arm64, arm, …)' },
+      { flag: '--variant V', description: 'add, annotate: the CPU variant of the entry (arm: v6, v7; arm64: v8; amd64: v2, v3)' },
+      { flag: '--os-version V', description: 'add, annotate: the operating system version the entry needs (Windows builds)' },
+      {
+        flag: '--features F',
+        description: 'add, annotate: features the entry needs, comma-separated (makes the list a Docker manifest list)',
+      },
+      {
+        flag: '--annotation K=V',
+        description: 'create, add, annotate: an annotation (repeatable); with create or --index, on the list itself',
+      },
+      { flag: '--index', description: 'annotate: put the annotations on the list instead of an entry' },
+      TLS_VERIFY,
+      CERT_DIR,
+      QUIET,
+      FORMAT_JSON,
+    ],
+    examples: [
+      { command: 'deckhand manifest create team/app:1.0 app:arm64 app:amd64', note: 'a list of two stored images' },
+      { command: 'deckhand manifest annotate team/app:1.0 sha256:3f2a --variant v8' },
+      { command: 'deckhand manifest inspect team/app:1.0' },
+      { command: 'deckhand manifest push team/app:1.0 registry.example/team/app:1.0', note: 'every image, then the list' },
+    ],
+  },
   'generate-sigstore-key': {
     summary: 'Create a sigstore key pair (PREFIX.pub, PREFIX.private) for push --sign-by-sigstore-private-key',
     usage: 'deckhand generate-sigstore-key --output-prefix PREFIX [--passphrase-file FILE] [--format json]',

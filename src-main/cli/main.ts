@@ -30,6 +30,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
   prune: async () => (await import('./commands/prune.ts')).pruneCommand,
   save: async () => (await import('./commands/save.ts')).saveCommand,
   load: async () => (await import('./commands/load.ts')).loadCommand,
+  manifest: async () => (await import('./commands/manifest.ts')).manifestCommand,
   'generate-sigstore-key': async () => (await import('./commands/generate-sigstore-key.ts')).generateSigstoreKeyCommand,
   login: async () => (await import('./commands/login.ts')).loginCommand,
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,

@@ -16,7 +16,7 @@ export interface Platform {
   'os.features'?: string[];
 }
 
-const KNOWN_OS = new Set([
+export const KNOWN_OS: ReadonlySet<string> = new Set([
   'aix',
   'android',
   'darwin',
@@ -36,7 +36,7 @@ const KNOWN_OS = new Set([
   'windows',
   'zos',
 ]);
-const KNOWN_ARCH = new Set([
+export const KNOWN_ARCH: ReadonlySet<string> = new Set([
   '386',
   'amd64',
   'amd64p32',

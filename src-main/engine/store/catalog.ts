@@ -213,7 +213,17 @@ export async function setTag(
   ref: ImageReference | string,
   descriptor: Descriptor,
   annotations: Record<string, string> = {},
-  opts: { required?: Map<string, number>; action?: TagAction } = {},
+  opts: {
+    required?: Map<string, number>;
+    action?: TagAction;
+    /**
+     * A new version of the same thing (a manifest list edited): the old descriptor is not kept as
+     * a dangling entry; its blobs go to prune like any that nothing uses.
+     */
+    replace?: boolean;
+    /** The digest the name must point to now (null: the name must be free), checked under the lock; else nothing is written. */
+    expect?: string | null;
+  } = {},
 ): Promise<{ previous?: string; replaced?: { descriptor: Descriptor; dangling: boolean }; missing: string[] }> {
   // A string is a ref.name as is: a bare tag in a plain OCI layout (`oci:DIR:latest`).
   const name = typeof ref === 'string' ? ref : refNameOf(ref);
@@ -241,6 +251,22 @@ export async function setTag(
       const present = await Promise.all(required.map(([digest, size]) => store.hasBlob(digest, size)));
       const missing = required.filter((_, i) => !present[i]).map(([digest]) => digest);
       if (missing.length > 0) return { missing };
+      if (opts.expect !== undefined) {
+        const current = index.manifests.find((d) => {
+          const e = toEntry(d);
+          return e.refName === name || (e.ref !== null && refNameOf(e.ref) === name);
+        })?.digest;
+        if ((current ?? null) !== opts.expect)
+          throw new DeckhandError(
+            'EUSAGE',
+            current === undefined
+              ? `${name} was removed meanwhile; nothing was written. Create it again.`
+              : opts.expect === null
+                ? `${name} already names an image (${shortDigest(current)}); nothing was written. Pick another name, or remove it first.`
+                : `${name} changed meanwhile (it is ${shortDigest(current)} now); nothing was written. Look at it again and retry.`,
+            { detail: { name, current: current ?? null, expected: opts.expect } },
+          );
+      }
       const now = new Date().toISOString();
       at = now;
       unchanged = false;
@@ -256,8 +282,8 @@ export async function setTag(
             previous = d.digest;
             // The old image stays as a dangling entry unless another name still holds it.
             const stillNamed = index.manifests.some((o) => o !== d && o.digest === d.digest && toEntry(o).refName !== null);
-            replaced = { descriptor: d, dangling: !stillNamed };
-            if (!stillNamed) {
+            replaced = { descriptor: d, dangling: !stillNamed && !opts.replace };
+            if (!stillNamed && !opts.replace) {
               const { [REF_NAME]: _dropped, ...rest } = d.annotations ?? {};
               kept.push({ ...d, annotations: { ...rest, [PREVIOUS_REF]: name, [UNTAGGED]: now } });
             }

@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import type { Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatchRank, type Platform } from '../../../src-shared/oci/platform.ts';
 import type { ImageReference } from '../../../src-shared/oci/reference.ts';
 import type { BlobKind, BlobState, TransferListener } from '../../../src-shared/transfer.ts';
@@ -73,6 +73,11 @@ export interface LayoutSourceOptions {
   sparse: { mode: 'refuse'; why: (name: string, absent: string) => string } | { mode: 'present' } | { mode: 'keep' };
   /** Take one platform (docker-archive): `want`, else this machine's, else the only one stored. */
   onePlatform?: { want: Platform | undefined };
+  /**
+   * The index alone, none of its images (`manifest push --all=false`): the destination must hold
+   * them already (the caller checks).
+   */
+  indexOnly?: boolean;
   onEvent?: TransferListener | undefined;
 }
 
@@ -100,6 +105,7 @@ export class LayoutSource implements ImageSource {
     const entry = (this.entry = await resolveOne(store, input));
     this.lease ??= await Lease.create(store, `read ${input}`);
     await this.lease.add(entry.descriptor.digest);
+    if (this.opts.indexOnly) return this.indexAlone(entry);
     const graph = await walkEntry(store, entry.descriptor);
     await this.lease.add(...graph.blobs.keys());
     const name = entry.refName ?? input;
@@ -170,6 +176,21 @@ export class LayoutSource implements ImageSource {
       }
     }
     return { root, children, isIndex: graph.kind === 'index', sparse: graph.kind === 'index' && graph.absent.length > 0, platforms };
+  }
+
+  /** The index document and nothing it references. */
+  private async indexAlone(entry: CatalogEntry): Promise<ResolvedImage> {
+    const bytes = await this.store.readBlob(entry.descriptor.digest);
+    const doc = parseManifestDocument(bytes, entry.descriptor.mediaType);
+    if (doc.kind !== 'index')
+      throw new DeckhandError('EUSAGE', `${entry.refName ?? this.input} is a single image, not a list; push it whole.`);
+    return {
+      root: { digest: entry.descriptor.digest, mediaType: doc.mediaType, bytes },
+      children: [],
+      isIndex: true,
+      sparse: false,
+      platforms: doc.index.manifests.map((d) => (d.platform ? formatPlatform(d.platform) : '')),
+    };
   }
 
   blob(descriptor: Descriptor): BlobReader {

@@ -5,8 +5,11 @@
  * Blobs known to be elsewhere in the registry are mounted; the pushed locations are remembered.
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { hostPlatform } from '../../../src-shared/oci/platform.ts';
-import { formatReference, parseReference } from '../../../src-shared/oci/reference.ts';
+import { parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
+import { formatPlatform, hostPlatform } from '../../../src-shared/oci/platform.ts';
+import { formatReference, parseReference, type ImageReference } from '../../../src-shared/oci/reference.ts';
+import type { RegistryClient } from '../registry/client.ts';
+import { manifestDigest } from '../registry/upload.ts';
 import type { TransferListener } from '../../../src-shared/transfer.ts';
 import { RegistryContext } from '../config/context.ts';
 import type { Credentials } from '../registry/auth.ts';
@@ -21,6 +24,11 @@ import { RegistryDestination } from './registry-destination.ts';
 export interface PushOptions {
   /** For a sparse index: push the present platforms as a new index instead of failing. */
   presentPlatforms?: boolean;
+  /**
+   * `manifest push --all=false`: an index alone, none of its images; refused, naming them, when
+   * the destination repository does not hold them all already (one HEAD each).
+   */
+  indexOnly?: boolean;
   tlsVerify?: boolean;
   /** `--cert-dir`: CA and client certificates for the registry, instead of certs.d. */
   certDir?: string;
@@ -48,6 +56,30 @@ export interface PushResult {
 const sparseRefusal = (name: string, absent: string) =>
   `${name} is a sparse index: ${absent} not stored, so pushing it as is would publish an index whose images are missing. Pull them first (\`deckhand pull --all-platforms\`), or push only the stored platforms as a new index with --present-platforms.`;
 
+/** Every image an index lists is in the target repository already (HEAD), or EUSAGE naming those that are not. */
+async function checkInstancesThere(
+  store: Store,
+  root: Descriptor,
+  client: RegistryClient,
+  target: ImageReference,
+  name: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const doc = parseManifestDocument(await store.readBlob(root.digest), root.mediaType);
+  if (doc.kind !== 'index')
+    throw new DeckhandError('EUSAGE', `${name}: only a list can be pushed without its images; this is a single image.`);
+  const absent: string[] = [];
+  for (const d of doc.index.manifests)
+    if ((await manifestDigest(client, target.path, d.digest, [d.mediaType], signal)) !== d.digest)
+      absent.push(`${d.platform ? `${formatPlatform(d.platform)} ` : ''}${d.digest}`);
+  if (absent.length > 0)
+    throw new DeckhandError(
+      'ENOT_FOUND',
+      `${target.domain}/${target.path} does not have ${absent.length === 1 ? 'this image' : 'these images'} of the list: ${absent.join(', ')}. Nothing was pushed. Push the list with its images (--all), or push them there first.`,
+      { detail: { missing: absent } },
+    );
+}
+
 export async function push(store: Store, src: string, dest?: string, opts: PushOptions = {}): Promise<PushResult> {
   const entry = await resolveOne(store, src);
   const target = dest ? parseReference(dest) : entry.ref;
@@ -63,8 +95,10 @@ export async function push(store: Store, src: string, dest?: string, opts: PushO
   // The key is decrypted first: a wrong passphrase fails before anything is uploaded.
   const signingKey = opts.sign ? await loadSigningKey(opts.sign) : undefined;
   const locations = await loadBlobLocations(store);
+  if (opts.indexOnly) await checkInstancesThere(store, entry.descriptor, client, target, name, opts.signal);
   const source = new LayoutSource(store, src, {
     sparse: opts.presentPlatforms ? { mode: 'present' } : { mode: 'refuse', why: sparseRefusal },
+    ...(opts.indexOnly ? { indexOnly: true } : {}),
   });
   const destination = new RegistryDestination(client, target, { mountFrom: (d) => locations(target.domain, target.path, d) });
   try {
