@@ -450,3 +450,59 @@ test("df --format json names each image's blobs by digest, with one digest → s
   }
   assert.equal(byName.get('reg.example/b:1')!.sharedBytes, df.blobSizes[shared]);
 });
+
+test('manifest: create, add, annotate, inspect and rm from the command line; mistakes are usage errors (2)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deckhand-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const s = join(dir, 's');
+  const store = await Store.open(s);
+  const arm = await storeTestImage(store, { name: 'reg.example/app:arm64', layers: [{ content: randomBytes(64) }], architecture: 'arm64' });
+  await storeTestImage(store, { name: 'reg.example/app:amd64', layers: [{ content: randomBytes(64) }], architecture: 'amd64' });
+  const created = await cli(['--store', s, 'manifest', 'create', 'reg.example/app:1', 'reg.example/app:arm64']);
+  assert.equal(created.code, 0, created.err);
+  assert.match(created.out, /^reg\.example\/app:1 → sha256:[0-9a-f]{64}\n$/);
+  assert.equal(created.err, 'OCI image index of 1 image(s): linux/arm64.\n');
+  const added = await cli(['--store', s, 'manifest', 'add', 'reg.example/app:1', 'reg.example/app:amd64', '--variant', 'v3']);
+  assert.equal(added.code, 0, added.err);
+  assert.match(added.err, /linux\/arm64, linux\/amd64\/v3/);
+  const annotated = await cli([
+    '--store',
+    s,
+    'manifest',
+    'annotate',
+    'reg.example/app:1',
+    arm.descriptor.digest,
+    '--annotation',
+    'team=core',
+  ]);
+  assert.equal(annotated.code, 0, annotated.err);
+  const shown = await cli(['--store', s, 'manifest', 'inspect', 'reg.example/app:1']);
+  assert.match(shown.out, /^reg\.example\/app:1\nOCI image index sha256:/);
+  assert.match(shown.out, new RegExp(`linux/arm64 +${arm.descriptor.digest} +\\d+ B +team=core`));
+  const doc = JSON.parse((await cli(['--store', s, 'manifest', 'inspect', 'reg.example/app:1', '--format', 'json'])).out) as {
+    manifests: unknown[];
+  };
+  assert.equal(doc.manifests.length, 2);
+  for (const [argv, message] of [
+    [['manifest'], /needs a subcommand/],
+    [['manifest', 'frob', 'x'], /unknown manifest subcommand "frob"/],
+    [['manifest', 'add', 'reg.example/app:1'], /takes a list and a stored image/],
+    [['manifest', 'add', 'reg.example/app:1', 'reg.example/app:arm64', '--arch', 'arm65'], /"arm65" is not a known architecture/],
+    [['manifest', 'annotate', 'reg.example/app:1', arm.descriptor.digest, '--variant=v7'], /"v7" is not a variant of arm64/],
+    [['manifest', 'inspect', 'reg.example/app:1', '--arch', 'arm64'], /does not take --arch/],
+    [['manifest', 'annotate', 'reg.example/app:1', '--index', '--arch', 'arm64'], /--index applies annotations to the list itself/],
+    [['manifest', 'create', 'reg.example/app:2', '--annotation', 'novalue'], /not KEY=VALUE/],
+  ] as const) {
+    const r = await cli(['--store', s, ...argv]);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, argv.join(' '));
+  }
+  // A single image named as a list is the user's mistake (2); an entry the list does not have is a failure (1).
+  const single = await cli(['--store', s, 'manifest', 'inspect', 'reg.example/app:arm64']);
+  assert.equal(single.code, 2);
+  assert.match(single.err, /is a single image, not a manifest list/);
+  assert.equal((await cli(['--store', s, 'manifest', 'remove', 'reg.example/app:1', 'sha256:abcdef'])).code, 1);
+  const removed = await cli(['--store', s, 'manifest', 'rm', 'reg.example/app:1']);
+  assert.equal(removed.code, 0, removed.err);
+  assert.match(removed.out, /^Removed: reg\.example\/app:1\nFreed \d+ B/);
+});
