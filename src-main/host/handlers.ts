@@ -19,6 +19,7 @@ import type { EngineSources } from './engines.ts';
 import type { AppLogins } from './app-logins.ts';
 import { insightHandlers } from './insight-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
+import { manifestHandlers } from './manifest-handlers.ts';
 import { registryDetailsHandlers } from './registry-details.ts';
 import { registryHandlers } from './registry-handlers.ts';
 import { transferHandlers } from './transfer-handlers.ts';
@@ -89,5 +90,6 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...loginHandlers(ctx),
     ...registryDetailsHandlers(ctx),
     ...aliasHandlers(ctx),
+    ...manifestHandlers(ctx),
   };
 }

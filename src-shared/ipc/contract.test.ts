@@ -30,6 +30,21 @@ test('inputs are checked strictly: unknown fields and wrong types fail', () => {
   assert.equal(checkCall('tag', { source: 'a', target: 'b', force: true }).ok, false);
 });
 
+test('manifest list calls: images, changes by full digest and os/arch[/variant], a digest to create', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  assert.equal(checkCall('previewManifestList', { images: ['a:1', 'b:1'] }).ok, true);
+  assert.equal(
+    checkCall('previewManifestList', { images: ['a:1'], changes: [{ digest, platform: 'linux/arm/v7', features: ['sse4'] }] }).ok,
+    true,
+  );
+  assert.equal(checkCall('previewManifestList', { images: [] }).ok, false);
+  assert.equal(checkCall('previewManifestList', { images: ['a'], changes: [{ digest: 'sha256:abc' }] }).ok, false);
+  assert.equal(checkCall('previewManifestList', { images: ['a'], changes: [{ digest, platform: 'linux' }] }).ok, false);
+  assert.equal(checkCall('previewManifestList', { images: ['a'], changes: [{ digest, os: 'linux' }] }).ok, false);
+  assert.equal(checkCall('createManifestList', { images: ['a'], name: 'list:1', digest }).ok, true);
+  assert.equal(checkCall('createManifestList', { images: ['a'], name: 'list:1' }).ok, false);
+});
+
 test('events are checked too: a transfer event of an unknown type fails', () => {
   const transferId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
   assert.equal(

@@ -22,6 +22,8 @@ import type {
   ImageRow,
   ImageTree,
   LayerNode,
+  ManifestListCreated,
+  ManifestListPreview,
   LoginResult,
   LogoutResult,
   PlannedPrune,
@@ -112,6 +114,23 @@ const source = v.optional(
 );
 const SOURCE_ONLY = v.optional(v.strictObject({ source }));
 
+/** A manifest list from stored images: the images, and changes to entries' platforms by digest. */
+const LIST_PARTS = {
+  images: v.pipe(v.array(name('image')), v.minLength(1, 'images is empty'), v.maxLength(100, 'too many images')),
+  changes: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          digest: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/, 'digest must be sha256: and 64 hex characters')),
+          platform: v.optional(platform),
+          features: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(100))), v.maxLength(20))),
+        }),
+      ),
+      v.maxLength(200),
+    ),
+  ),
+};
+
 export const CALLS = {
   /** Which host this is, where its store lives and this machine's platform. */
   hostInfo: call<HostInfo>()(NO_INPUT),
@@ -161,6 +180,16 @@ export const CALLS = {
   ),
   cancelTransfer: call<{ cancelled: boolean }>()(v.strictObject({ transferId: TransferId })),
   tag: call<TagResult>()(v.strictObject({ source: name('source'), target: name('target') })),
+  /** The manifest list stored images would make (each multi-platform image with all its platforms): nothing is written. */
+  previewManifestList: call<ManifestListPreview>()(v.strictObject(LIST_PARTS)),
+  /** Stores that list as `name`, if it is still the document `digest` names (what the preview showed). */
+  createManifestList: call<ManifestListCreated>()(
+    v.strictObject({
+      ...LIST_PARTS,
+      name: name('name'),
+      digest: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/, 'digest must be sha256: and 64 hex characters')),
+    }),
+  ),
   removeImages: call<RemoveResult>()(
     v.strictObject({
       refs: v.pipe(v.array(name('ref')), v.minLength(1, 'refs is empty'), v.maxLength(10_000, 'too many refs')),

@@ -101,6 +101,39 @@ export interface ImageDetails extends ImageRow {
   tagHistory: TagHistoryEntry[];
 }
 
+/** One entry of a manifest list being composed from stored images. */
+export interface ManifestListEntry {
+  /** The stored image it comes from (a multi-platform image gives one entry per platform). */
+  image: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** The entry's platform, after any change: os/arch[/variant]. */
+  platform: string;
+  /** What the image's config (or its index) says, before any change. */
+  configPlatform: string;
+  /** Docker's platform.features (they make the list a Docker manifest list). */
+  features: string[];
+}
+
+/** What a manifest list would be, before anything is written: its entries, document and digest. */
+export interface ManifestListPreview {
+  /** application/vnd.oci.image.index.v1+json, or the Docker manifest list type when an entry has features. */
+  mediaType: string;
+  digest: string;
+  size: number;
+  /** The document, exactly as it would be stored and pushed. */
+  json: string;
+  entries: ManifestListEntry[];
+}
+
+export interface ManifestListCreated {
+  name: string;
+  digest: string;
+  mediaType: string;
+  platforms: string[];
+}
+
 export interface TagResult {
   ref: string;
   digest: string;

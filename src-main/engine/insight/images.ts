@@ -38,12 +38,12 @@ export function costOf(graph: StoreGraph, i: number): { totalBytes: number; shar
 function platformManifests(image: GraphImage): PlatformManifest[] {
   if (image.kind !== 'index') return [];
   return image.platforms
-    .filter((p) => isShownPlatform(p.meta.platform))
+    .filter((p) => isShownPlatform(p.listedAs ?? p.meta.platform))
     .map((p) => {
       const digests = new Set([p.manifest, p.meta.config.digest, ...p.meta.layers.map((l) => l.digest)]);
       let size = 0;
       for (const d of digests) size += image.blobs.get(d) ?? 0;
-      return { platform: p.meta.platform, digest: p.manifest, size };
+      return { platform: p.listedAs ?? p.meta.platform, digest: p.manifest, size };
     });
 }
 
@@ -60,7 +60,8 @@ export function summaryOf(graph: StoreGraph, i: number): ImageSummary {
   const image = graph.images[i]!;
   const a = image.entry.descriptor.annotations ?? {};
   const { totalBytes, sharedBytes } = costOf(graph, i);
-  const platforms = [...new Set(image.platforms.map((p) => p.meta.platform).filter(isShownPlatform))];
+  // An index's own word for each platform first: what a pull chooses by, and what a manifest list set.
+  const platforms = [...new Set(image.platforms.map((p) => p.listedAs ?? p.meta.platform).filter(isShownPlatform))];
   return {
     name: image.name,
     repository: image.repository,

@@ -58,6 +58,8 @@ class Strings {
 export interface PlatformImage {
   manifest: string;
   meta: ManifestMeta;
+  /** The platform the index lists this manifest under, when it says one (a manifest list may override the config's). */
+  listedAs?: string;
 }
 
 export interface GraphImage {
@@ -143,8 +145,9 @@ async function addPlatform(
   manifest: string,
   size: number,
   onDisk: Map<string, number>,
+  listedAs?: string | null,
 ): Promise<void> {
-  image.platforms.push({ manifest, meta });
+  image.platforms.push(listedAs ? { manifest, meta, listedAs } : { manifest, meta });
   for (const [digest, s] of [
     [manifest, size],
     [meta.config.digest, meta.config.size],
@@ -213,7 +216,7 @@ export async function buildStoreGraph(store: Store, cache?: MetaCache): Promise<
         const sub = await metaOf(child);
         if (sub.kind !== 'manifest')
           throw new DeckhandError('EMANIFEST', `Nested index ${child.digest} inside ${d.digest} is not supported.`);
-        await addPlatform(image, sub, child.digest, child.size, onDisk);
+        await addPlatform(image, sub, child.digest, child.size, onDisk, child.platform);
       }
     } catch (e) {
       if (!(e instanceof DeckhandError)) throw e;

@@ -235,3 +235,60 @@ export async function removeFromList(store: Store, name: string, digest: string)
   const i = findEntry(list, digest);
   return writeList(store, list.name, { ...list.model, entries: list.model.entries.filter((_, j) => j !== i) }, list.descriptor.digest);
 }
+
+/** One entry of a list being composed, and the stored image it came from. */
+export interface ComposedEntry {
+  image: string;
+  entry: ListEntry;
+  /** The platform its image's config (or index) gives, before any override. */
+  configPlatform: Platform;
+}
+
+export interface ComposedList {
+  entries: ComposedEntry[];
+  built: BuiltList;
+}
+
+/**
+ * The list `images` would make, each multi-platform image with all its platforms, each entry
+ * overridden as `overrides` says (by digest): what the app's combine dialog shows before anything
+ * is written, and what createComposedList writes.
+ */
+export async function composeList(store: Store, images: string[], overrides: Map<string, PlatformOverride>): Promise<ComposedList> {
+  const entries: ComposedEntry[] = [];
+  for (const image of images)
+    for (const entry of await entriesOf(store, image, { all: true })) {
+      const o = overrides.get(entry.digest);
+      entries.push({ image, configPlatform: entry.platform, entry: o ? overrideEntry(entry, o) : entry });
+    }
+  const unknown = [...overrides.keys()].filter((d) => !entries.some((e) => e.entry.digest === d));
+  if (unknown.length > 0)
+    throw new DeckhandError(
+      'EUSAGE',
+      `No image of the list has the digest ${unknown.join(', ')}; the images changed meanwhile. Look again.`,
+    );
+  return { entries, built: buildList({ entries: entries.map((e) => e.entry) }) };
+}
+
+/**
+ * Writes the composed list as `name` (a new name), if it still is the document `expectDigest`
+ * names: what was shown is what is written, or nothing is.
+ */
+export async function createComposedList(
+  store: Store,
+  name: string,
+  images: string[],
+  overrides: Map<string, PlatformOverride>,
+  expectDigest: string,
+): Promise<{ name: string; built: BuiltList }> {
+  const full = listName(name);
+  const composed = await composeList(store, images, overrides);
+  if (composed.built.digest !== expectDigest)
+    throw new DeckhandError(
+      'EUSAGE',
+      `The list would now be ${composed.built.digest}, not the ${expectDigest} shown: the images changed meanwhile. Nothing was written; look at the preview again.`,
+    );
+  if (matchEntries(await listEntries(store), full).length > 0)
+    throw new DeckhandError('EUSAGE', `${full} already names a stored image. Pick another name.`, { detail: { name: full } });
+  return { name: full, built: await writeList(store, full, { entries: composed.entries.map((e) => e.entry) }, null) };
+}
