@@ -7,6 +7,7 @@ import { RegistryDetailsDialog } from './features/registries/RegistryDetailsDial
 import { TagDialog } from './features/images/TagDialog.tsx';
 import { SaveDialog } from './features/images/SaveDialog.tsx';
 import { RemoveDialog } from './features/images/RemoveDialog.tsx';
+import { CombineDialog } from './features/images/CombineDialog.tsx';
 import { PruneDialog } from './features/prune/PruneDialog.tsx';
 
 export function Dialogs() {
@@ -30,6 +31,8 @@ export function Dialogs() {
       return <SaveDialog refs={dialog.refs} />;
     case 'remove':
       return <RemoveDialog refs={dialog.refs} />;
+    case 'combine':
+      return <CombineDialog refs={dialog.refs} />;
     case 'prune':
       return <PruneDialog />;
     case 'login':

@@ -4,7 +4,7 @@
  * finished push, a login), so `staleTime` is Infinity and a view that mounts again shows what it
  * had unless an event said otherwise. Errors are shown, not retried behind the user's back.
  */
-import { QueryClient, queryOptions, useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { keepPreviousData, QueryClient, queryOptions, useQuery, type UseQueryOptions } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { CallInput, DeckhandApi, PlannedPrune } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
@@ -102,6 +102,21 @@ export function useImageLayers(name: string, platform: string | null, enabled: b
     queryFn: () => api.imageLayers({ ref: name, ...(platform !== null ? { platform } : {}) }),
     enabled,
     structuralSharing: false,
+  });
+}
+
+/**
+ * The manifest list `input` would make (the combine dialog's preview): a moment of the store like a
+ * prune plan, so never reused by a later dialog; a storeChanged (under ['store']) previews again.
+ */
+export function useManifestPreview(input: CallInput<'previewManifestList'>) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.manifestPreview(input),
+    queryFn: () => api.previewManifestList(input),
+    staleTime: 0,
+    gcTime: 0,
+    placeholderData: keepPreviousData,
   });
 }
 

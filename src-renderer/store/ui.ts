@@ -17,6 +17,8 @@ export type Dialog =
   | { kind: 'tag'; source: string }
   | { kind: 'save'; refs: string[] }
   | { kind: 'remove'; refs: string[] }
+  /** Combine stored images into a multi-platform image (a manifest list). */
+  | { kind: 'combine'; refs: string[] }
   | { kind: 'prune' }
   /** Log in to a registry (host[:port]). */
   | { kind: 'login'; registry: string }

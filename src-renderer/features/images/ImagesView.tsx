@@ -17,6 +17,7 @@ import { messageOf } from '../../store/slice.ts';
 import { HostPlatform } from './host-platform.ts';
 import { ImageDetails } from './ImageDetails.tsx';
 import { ImagesTable } from './ImagesTable.tsx';
+import { CombineButton } from './CombineButton.tsx';
 import { buildTree, bytesOf, filterImages } from './rows.ts';
 import './images.css';
 
@@ -137,6 +138,7 @@ export function ImagesView() {
                 Save…
               </button>
             )}
+            {engine ? null : <CombineButton rows={rows ?? []} selection={selection} />}
             <button type="button" onClick={() => openDialog({ kind: 'remove', refs: selection })}>
               Remove…
             </button>
