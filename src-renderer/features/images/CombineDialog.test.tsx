@@ -37,7 +37,7 @@ const previewOf = (mediaType: string, digit: string, entries: ManifestListPrevie
   entries,
 });
 
-const apiMock = { previewManifestList: vi.fn(), createManifestList: vi.fn() };
+const apiMock = { previewManifestList: vi.fn(), createManifestList: vi.fn(), listImages: vi.fn(async () => [arm, amd, other]) };
 const initial = useDeckhand.getState();
 let client = createQueryClient();
 

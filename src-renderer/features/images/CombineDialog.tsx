@@ -6,18 +6,24 @@
  */
 import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../../src-shared/format.ts';
+import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api/provider.tsx';
+import { keys, STORE } from '../../data/keys.ts';
 import { useImages, useManifestPreview } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { Dialog, FormFooter } from '../../ui/Dialog.tsx';
+import { middleEllipsis } from '../../ui/truncate.ts';
 import { changesOf, listKind, proposedName, type Change, type Draft } from './combine.ts';
 import { shortDigest } from './rows.ts';
 
 const NO_ROWS: never[] = [];
+/** About what the Image column holds at the dialog's width. */
+const IMAGE_CHARS = 44;
 
 export function CombineDialog({ refs }: { refs: string[] }) {
   const api = useApi();
+  const client = useQueryClient();
   const closeDialog = useDeckhand((s) => s.closeDialog);
   const notify = useDeckhand((s) => s.notify);
   const rows = useImages().data ?? NO_ROWS;
@@ -60,6 +66,8 @@ export function CombineDialog({ refs }: { refs: string[] }) {
     setError(null);
     try {
       const made = await api.createManifestList({ ...input, name: target, digest: shown.digest });
+      // The new list is selected once the table has it (a selection of names it lacks is dropped).
+      await client.invalidateQueries({ queryKey: keys.images(STORE) });
       closeDialog();
       useDeckhand.getState().select([made.name]);
       notify(
@@ -105,8 +113,11 @@ export function CombineDialog({ refs }: { refs: string[] }) {
                 const draft = draftOf(entry.digest, entry.platform, entry.features);
                 return (
                   <tr key={entry.digest} data-testid="combine-entry" data-digest={entry.digest}>
-                    <td className="combine-image" title={entry.image}>
-                      {entry.image}
+                    <td className="combine-image">
+                      {/* Cut in the middle: the end (repository and tag) tells the entries apart. */}
+                      <span title={entry.image} data-truncates>
+                        {middleEllipsis(entry.image, IMAGE_CHARS)}
+                      </span>
                     </td>
                     <td className="mono" title={`${entry.digest} (${formatBytes(entry.size)})`}>
                       {shortDigest(entry.digest)}
