@@ -90,3 +90,14 @@ test('an empty list is an empty OCI index; index annotations go on the OCI index
     annotations: { 'org.opencontainers.image.description': 'app' },
   });
 });
+
+test('every entry is checked when the list is built (an attestation entry excepted); an override can correct a config', () => {
+  const odd: ListEntry = { ...amd, platform: { os: 'linux', architecture: 'amd65' } };
+  assert.throws(
+    () => buildList({ entries: [odd] }),
+    (e: unknown) => isDeckhandError(e, 'EPLATFORM') && /"amd65"/.test(e.message),
+  );
+  assert.equal(buildList({ entries: [overrideEntry(odd, { architecture: 'amd64' })] }).mediaType, OCI_INDEX);
+  const attestation: ListEntry = { ...arm, platform: { os: 'unknown', architecture: 'unknown' } };
+  assert.equal(buildList({ entries: [amd, attestation] }).index.manifests.length, 2);
+});

@@ -102,6 +102,8 @@ export function buildList(model: ListModel): BuiltList {
   const docker = mediaType === DOCKER_MANIFEST_LIST;
   const seen = new Set<string>();
   for (const e of model.entries) {
+    // Attestation entries (buildx's unknown/unknown) name no platform on purpose; every other must be one a runtime can match.
+    if (!(e.platform.os === 'unknown' && e.platform.architecture === 'unknown')) checkPlatform(e.platform);
     if (seen.has(e.digest))
       throw new DeckhandError(
         'EUSAGE',

@@ -148,3 +148,16 @@ test('the list keeps its images through rmi and prune; removing the list frees t
   await removeImages(store, ['list:1']);
   for (const d of [...blobs, built.digest]) assert.equal(await store.hasBlob(d), false, `${d} freed with the list`);
 });
+
+test('an image whose config names an unknown architecture is refused, unless --arch corrects it', async (t) => {
+  const store = await tempStore(t);
+  await storeTestImage(store, { name: 'odd:1', layers: [{ content: randomBytes(20) }], architecture: 'x86-65' });
+  await createList(store, 'list:1', []);
+  await assert.rejects(
+    addToList(store, 'list:1', { image: 'odd:1' }),
+    (e: unknown) => isDeckhandError(e, 'EPLATFORM') && /"x86-65"/.test(e.message),
+  );
+  assert.equal((await readList(store, 'list:1')).model.entries.length, 0, 'nothing was written');
+  await addToList(store, 'list:1', { image: 'odd:1', override: { architecture: 'amd64' } });
+  assert.deepEqual((await readList(store, 'list:1')).model.entries[0]!.platform, { os: 'linux', architecture: 'amd64' });
+});

@@ -8,11 +8,11 @@
  */
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { parseImageConfig, parseManifestDocument, type Descriptor } from '../../../src-shared/oci/manifest.ts';
-import { checkPlatform } from '../../../src-shared/oci/platform-check.ts';
 import {
   formatPlatform,
   hostPlatform,
   isAttestationDescriptor,
+  normalizePlatform,
   selectPlatformManifests,
   type Platform,
 } from '../../../src-shared/oci/platform.ts';
@@ -53,7 +53,8 @@ async function manifestEntry(store: Store, d: Descriptor, fromIndex?: Platform):
       ? { 'os.features': (config as { 'os.features'?: string[] })['os.features'] }
       : {}),
   };
-  return { mediaType: doc.mediaType, digest: d.digest, size: d.size, platform: checkPlatform(platform) };
+  // Checked when the list is built, after any override: a config's odd value can be corrected with --arch and the like.
+  return { mediaType: doc.mediaType, digest: d.digest, size: d.size, platform: normalizePlatform(platform) };
 }
 
 /**
