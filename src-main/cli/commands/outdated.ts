@@ -28,7 +28,8 @@ const OPTIONS = {
 function progress(ctx: CommandContext): (r: FreshnessResult, done: number, total: number) => void {
   const tty = ctx.stderr.isTTY === true;
   return (r, done, total) => {
-    if (tty) ctx.stderr.write(`\r\x1b[2KChecked ${done}/${total}: ${r.reference} ${FRESHNESS_LABELS[r.state]}${done === total ? '\n' : ''}`);
+    if (tty)
+      ctx.stderr.write(`\r\x1b[2KChecked ${done}/${total}: ${r.reference} ${FRESHNESS_LABELS[r.state]}${done === total ? '\n' : ''}`);
     else ctx.stderr.write(`Checked ${done}/${total}: ${r.reference} ${FRESHNESS_LABELS[r.state]}\n`);
   };
 }
@@ -40,7 +41,12 @@ function note(r: FreshnessResult): string {
       r.retryAfterSeconds !== null ? `retry after ${r.retryAfterSeconds} s` : 'retry later',
       ...(r.ratelimitRemaining !== null ? [`remaining ${r.ratelimitRemaining}`] : []),
     ].join(', ');
-  if (r.state === 'stale') return r.indexFetched ? 'platform changed (index fetched)' : r.reason.includes('--head-only') ? 'platform not compared (--head-only)' : 'tag moved';
+  if (r.state === 'stale')
+    return r.indexFetched
+      ? 'platform changed (index fetched)'
+      : r.reason.includes('--head-only')
+        ? 'platform not compared (--head-only)'
+        : 'tag moved';
   if (r.state === 'platform-unchanged') return 'index fetched to compare';
   const first = r.reason.split('. ')[0] ?? r.reason;
   return first.length > 80 ? `${first.slice(0, 79)}…` : first;
@@ -67,7 +73,9 @@ function printTable(ctx: CommandContext, results: FreshnessResult[]): void {
     );
   const fetched = results.filter((r) => r.indexFetched).length;
   if (fetched > 0)
-    ctx.stderr.write(`${fetched} moved ${fetched === 1 ? 'index was' : 'indexes were'} fetched (a manifest GET each) to compare the stored platform; --head-only skips that.\n`);
+    ctx.stderr.write(
+      `${fetched} moved ${fetched === 1 ? 'index was' : 'indexes were'} fetched (a manifest GET each) to compare the stored platform; --head-only skips that.\n`,
+    );
 }
 
 export const outdatedCommand: Command = {

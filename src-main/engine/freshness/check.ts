@@ -101,7 +101,11 @@ export async function checkOne(ctx: RegistryContext, target: CheckTarget, opts: 
       const doc = parseManifestDocument(fetched.bytes, fetched.contentType);
       if (doc.kind !== 'index') {
         const reason = `The tag now names ${fetched.digest}, a single-platform image, not an index.`;
-        return result({ state: 'stale', remoteDigest: fetched.digest, reason, ratelimitRemaining: head.ratelimitRemaining, retryAfterSeconds: null }, head.endpoint, true);
+        return result(
+          { state: 'stale', remoteDigest: fetched.digest, reason, ratelimitRemaining: head.ratelimitRemaining, retryAfterSeconds: null },
+          head.endpoint,
+          true,
+        );
       }
       return result(decideFromIndex(target, fetched.digest, doc.index, head.ratelimitRemaining), head.endpoint, true);
     } catch (e) {

@@ -22,13 +22,24 @@ const index = (entries: Array<[string, string]>): ImageIndex =>
     mediaType: OCI_INDEX,
     manifests: entries.map(([platform, digest]) => {
       const [os, architecture, variant] = platform.split('/');
-      return { mediaType: DOCKER_MANIFEST, digest, size: 500, platform: { os: os!, architecture: architecture!, ...(variant ? { variant } : {}) } };
+      return {
+        mediaType: DOCKER_MANIFEST,
+        digest,
+        size: 500,
+        platform: { os: os!, architecture: architecture!, ...(variant ? { variant } : {}) },
+      };
     }),
   }) as ImageIndex;
 
 test('the same digest is current; another is stale; no digest header is unknown', () => {
   assert.deepEqual(decideFromHead(single, head(d('a'), DOCKER_MANIFEST, '99;w=21600'), false), {
-    verdict: { state: 'current', remoteDigest: d('a'), reason: 'The registry’s tag names the stored digest.', ratelimitRemaining: '99;w=21600', retryAfterSeconds: null },
+    verdict: {
+      state: 'current',
+      remoteDigest: d('a'),
+      reason: 'The registry’s tag names the stored digest.',
+      ratelimitRemaining: '99;w=21600',
+      retryAfterSeconds: null,
+    },
   });
   const stale = decideFromHead(single, head(d('b'), DOCKER_MANIFEST), false);
   assert.ok('verdict' in stale);
@@ -56,10 +67,24 @@ test('one platform of a moved index: fetch the index, unless head-only or the ta
 });
 
 test('the new index: the stored platform unchanged, changed, or gone', () => {
-  const unchanged = decideFromIndex(onePlatform, d('2'), index([['linux/amd64', d('a')], ['linux/arm64', d('c')]]));
+  const unchanged = decideFromIndex(
+    onePlatform,
+    d('2'),
+    index([
+      ['linux/amd64', d('a')],
+      ['linux/arm64', d('c')],
+    ]),
+  );
   assert.equal(unchanged.state, 'platform-unchanged');
   assert.equal(unchanged.remoteDigest, d('2'));
-  const changed = decideFromIndex(onePlatform, d('2'), index([['linux/amd64', d('b')], ['linux/arm64', d('c')]]));
+  const changed = decideFromIndex(
+    onePlatform,
+    d('2'),
+    index([
+      ['linux/amd64', d('b')],
+      ['linux/arm64', d('c')],
+    ]),
+  );
   assert.equal(changed.state, 'stale');
   assert.match(changed.reason, /linux\/amd64 \(now /);
   const gone = decideFromIndex(onePlatform, d('2'), index([['linux/arm64', d('c')]]));

@@ -37,7 +37,12 @@ export interface Verdict {
 /** After the HEAD: a verdict, or the new index's digest to fetch before one can be given. */
 export type HeadDecision = { verdict: Verdict } | { fetchIndex: string };
 
-const verdict = (state: FreshnessState, remoteDigest: string | null, reason: string, ratelimitRemaining: string | null = null): Verdict => ({
+const verdict = (
+  state: FreshnessState,
+  remoteDigest: string | null,
+  reason: string,
+  ratelimitRemaining: string | null = null,
+): Verdict => ({
   state,
   remoteDigest,
   reason,
@@ -62,7 +67,12 @@ export function decideFromHead(stored: StoredTag, head: ManifestHead, headOnly: 
     return { verdict: verdict('stale', head.digest, `${moved} It is a single-platform image now, not an index.`, limit) };
   if (headOnly)
     return {
-      verdict: verdict('stale', head.digest, `${moved} The stored platform was not compared (--head-only: the new index was not fetched).`, limit),
+      verdict: verdict(
+        'stale',
+        head.digest,
+        `${moved} The stored platform was not compared (--head-only: the new index was not fetched).`,
+        limit,
+      ),
     };
   return { fetchIndex: head.digest };
 }
@@ -90,13 +100,19 @@ export function decideFromIndex(stored: StoredTag, remoteDigest: string, index: 
       `The tag’s index moved to ${shortDigest(remoteDigest)}, but its ${platforms} image is the one stored (the index was fetched to compare).`,
       limit,
     );
-  return verdict('stale', remoteDigest, `The tag’s index moved to ${shortDigest(remoteDigest)} and its image changed for ${changed.join(', ')}.`, limit);
+  return verdict(
+    'stale',
+    remoteDigest,
+    `The tag’s index moved to ${shortDigest(remoteDigest)} and its image changed for ${changed.join(', ')}.`,
+    limit,
+  );
 }
 
 /** The state a failed request means: 404 local-only, 401/403 auth-required, 429 rate-limited, else unreachable. */
 export function decideFromError(e: unknown): Verdict {
   const message = e instanceof Error ? e.message : String(e);
-  const detail = (isDeckhandError(e) ? e.detail : undefined) as { status?: unknown; retryAfterMs?: unknown; ratelimitRemaining?: unknown } | undefined;
+  const detail = (isDeckhandError(e) ? e.detail : undefined) as
+    { status?: unknown; retryAfterMs?: unknown; ratelimitRemaining?: unknown } | undefined;
   const limit = typeof detail?.ratelimitRemaining === 'string' ? detail.ratelimitRemaining : null;
   if (isDeckhandError(e, 'ENOT_FOUND')) return verdict('local-only', null, message, limit);
   if (isDeckhandError(e, 'EUNAUTHORIZED') || isDeckhandError(e, 'EDENIED') || isDeckhandError(e, 'EAUTH_CONFIG'))

@@ -326,7 +326,8 @@ export class RegistryClient {
         if (after !== undefined && error.detail) (error.detail as Record<string, unknown>).retryAfterMs = after;
         // Docker Hub's `ratelimit-remaining: 0;w=21600`, and the IETF draft's `RateLimit-Remaining`.
         const remaining = reply.headers['ratelimit-remaining'];
-        if (typeof remaining === 'string' && error.detail) (error.detail as Record<string, unknown>).ratelimitRemaining = remaining.slice(0, 100);
+        if (typeof remaining === 'string' && error.detail)
+          (error.detail as Record<string, unknown>).ratelimitRemaining = remaining.slice(0, 100);
         throw error;
       }
       return reply;

@@ -11,7 +11,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FreshnessResult } from '../../../src-shared/freshness.ts';
+import type { FreshnessSnapshot } from '../../../src-shared/ipc/types.ts';
 import { RegistryContext } from '../../engine/config/context.ts';
+import { createHost } from '../../host/host.ts';
 import { FreshnessChecker } from '../../engine/freshness/checker.ts';
 import { freshnessTargets } from '../../engine/freshness/targets.ts';
 import { buildStoreGraph } from '../../engine/insight/store-graph.ts';
@@ -184,7 +186,7 @@ describe('freshness against a real registry', () => {
     proxy.setRules([]);
     r = (await check(store, checker, [kept()], { force: true })).get(kept())!;
     assert.equal(r.state, 'rate-limited');
-    assert.equal(proxy.requests.length, 0, "nothing was sent");
+    assert.equal(proxy.requests.length, 0, 'nothing was sent');
 
     clock += 25_000;
     r = (await check(store, checker, [kept()])).get(kept())!;
@@ -200,7 +202,7 @@ describe('freshness against a real registry', () => {
     proxy.setRules([]);
     const cached = (await check(store, checker, [kept()])).get(kept())!;
     assert.equal(cached.state, 'current');
-    assert.equal(proxy.requests.length, 0, "a cached answer sends nothing");
+    assert.equal(proxy.requests.length, 0, 'a cached answer sends nothing');
     await check(store, checker, [kept()], { force: true });
     assert.equal(proxy.requests.filter((q) => q.method === 'HEAD').length, 1);
     clock += 11 * 60_000;
@@ -243,5 +245,39 @@ describe('freshness against a real registry', () => {
     const missing = await runCli(['--store', join(work, 'store'), 'outdated', 'nothing/here:1'], { env, entry: CLI_SOURCE });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No image named nothing\/here:1/);
+  });
+
+  test('the app host: checkFreshness answers at once, freshnessChanged brings the results, the next call answers from the cache', async () => {
+    const host = createHost({ kind: 'web', storeDir: join(work, 'store'), env });
+    const arrived: FreshnessResult[] = [];
+    host.events.subscribe((e) => {
+      if (e.event === 'freshnessChanged') arrived.push(...e.payload.results);
+    });
+    try {
+      proxy.setRules([]);
+      const first = await host.dispatch('checkFreshness', { refs: [app(), kept()] });
+      assert.ok(first.ok);
+      assert.deepEqual((first.value as FreshnessSnapshot).results, []);
+      assert.deepEqual((first.value as FreshnessSnapshot).pending, [app(), kept()]);
+      for (let i = 0; i < 200 && arrived.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.deepEqual(
+        new Map(arrived.map((r) => [r.reference, r.state])),
+        new Map([
+          [app(), 'stale'],
+          [kept(), 'current'],
+        ]),
+      );
+      const heads = proxy.requests.filter((q) => q.method === 'HEAD').length;
+      const again = await host.dispatch('checkFreshness', { refs: [app(), kept()] });
+      assert.ok(again.ok);
+      assert.deepEqual((again.value as FreshnessSnapshot).pending, []);
+      assert.deepEqual(
+        (again.value as FreshnessSnapshot).results.map((r) => r.state),
+        ['stale', 'current'],
+      );
+      assert.equal(proxy.requests.filter((q) => q.method === 'HEAD').length, heads, 'answered from the cache');
+    } finally {
+      await host.close();
+    }
   });
 });
