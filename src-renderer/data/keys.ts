@@ -31,6 +31,8 @@ export const keys = {
   layers: (name: string, platform: string | null) => [STORE, 'layers', name, platform] as const,
   /** `round` tells a "plan again" from the plan already shown for the same input. */
   prunePlan: (source: Source, input: CallInput<'planPrune'>, round: number) => [...sourceKey(source), 'prunePlan', input, round] as const,
+  /** The store only: whether each tag is still what its registry's tag names (checkFreshness, freshnessChanged). */
+  freshness: () => [STORE, 'freshness'] as const,
   registries: () => ['registries'] as const,
   repositories: (host: string) => ['registry', host, 'repositories'] as const,
   tags: (host: string, repository: string) => ['registry', host, 'tags', repository] as const,
