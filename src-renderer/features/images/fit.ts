@@ -16,7 +16,7 @@ export const COLUMN_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
   { id: 'unique', track: '84px', min: 84 },
   { id: 'shared', track: '84px', min: 84 },
   { id: 'created', track: '112px', min: 112 },
-  { id: 'registry', track: 'minmax(124px, 0.9fr)', min: 124 },
+  { id: 'registry', track: 'minmax(144px, 1fr)', min: 144 },
 ];
 
 /** The order columns hide in as the table narrows: first listed, first gone. */
