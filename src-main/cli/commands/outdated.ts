@@ -48,6 +48,9 @@ function note(r: FreshnessResult): string {
         ? 'platform not compared (--head-only)'
         : 'tag moved';
   if (r.state === 'platform-unchanged') return 'index fetched to compare';
+  if (r.state === 'local-only') return 'the registry does not have this tag';
+  if (r.state === 'unknown') return 'no Docker-Content-Digest in the answer';
+  if (r.state === 'auth-required') return `log in: deckhand login ${r.reference.slice(0, r.reference.indexOf('/'))}`;
   const first = r.reason.split('. ')[0] ?? r.reason;
   return first.length > 80 ? `${first.slice(0, 79)}…` : first;
 }
