@@ -35,6 +35,8 @@ const ENGINE_ROOMS = {
   transfer: ['transfer', 'signature', 'config', 'registry', 'store'],
   archive: ['archive', 'transfer', 'store'],
   insight: ['insight', 'store'],
+  // Is a stored tag still what its registry's tag names: HEADs through the registry configuration.
+  freshness: ['freshness', 'insight', 'config', 'registry', 'store'],
   // Docker and Podman engines: their API, and moving images in and out through the archive pipeline.
   daemon: ['daemon', 'archive', 'transfer', 'config', 'registry', 'store', 'insight'],
 };

@@ -156,6 +156,27 @@ export const COMMAND_HELP = {
       { command: "deckhand images --engine 'docker (desktop-linux)'", note: 'the images of an engine `deckhand engines` found' },
     ],
   },
+  outdated: {
+    summary: "Check whether stored tags still name what their registry's tags name (HEAD requests only)",
+    usage: 'deckhand outdated [REF...] [--head-only] [--tls-verify=false] [--cert-dir DIR] [--quiet] [--format json]',
+    description:
+      "Asks each tag's registry, with one HEAD request per tag (as registries.conf routes a pull: mirrors, then the registry), which digest the tag names now, and compares it with the stored one: current, stale (the tag moved), platform unchanged (the tag's index moved but the stored platform's image did not), local only (the registry does not have the tag), login needed, rate-limited (with the registry's RateLimit-Remaining), unreachable, or unknown (no Docker-Content-Digest). No manifest is downloaded, except one: when the tag's index moved and the store holds only some of its platforms, that index is fetched (a GET, counted by Docker Hub) to compare the stored platform, and the output says so (indexFetched); --head-only skips it and reports stale. A 429 is not retried at once: the registry is left alone until its Retry-After. Without REF, every tagged image in the store is checked, four at a time (two per registry). Exits 0 when the checks ran, whatever they found (1 when a REF is not in the store, 2 when it names no tagged image); docs/freshness.md.",
+    options: [
+      {
+        flag: '--head-only',
+        description: 'Never fetch a moved index to compare the stored platform: report it stale (no manifest GET at all)',
+      },
+      TLS_VERIFY,
+      CERT_DIR,
+      { flag: '-q, --quiet', description: 'Print no progress on stderr, only the result' },
+      FORMAT_JSON,
+    ],
+    examples: [
+      { command: 'deckhand outdated' },
+      { command: 'deckhand outdated docker.io/library/nginx:1.25 --format json', note: 'reference, localDigest, remoteDigest and state' },
+      { command: 'deckhand outdated --head-only', note: 'HEAD requests only, never a manifest GET' },
+    ],
+  },
   inspect: {
     summary: 'Show an image: manifest, config, platforms, layers and history',
     usage: 'deckhand inspect REF [--format json]',

@@ -21,6 +21,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<Command>> = {
   copy: async () => (await import('./commands/copy.ts')).copyCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   images: async () => (await import('./commands/images.ts')).imagesCommand,
+  outdated: async () => (await import('./commands/outdated.ts')).outdatedCommand,
   inspect: async () => (await import('./commands/inspect.ts')).inspectCommand,
   rmi: async () => (await import('./commands/rmi.ts')).rmiCommand,
   fsck: async () => (await import('./commands/fsck.ts')).fsckCommand,

@@ -17,6 +17,8 @@ import { tagImage } from '../engine/store/tag.ts';
 import { aliasHandlers } from './alias-handlers.ts';
 import type { EngineSources } from './engines.ts';
 import type { AppLogins } from './app-logins.ts';
+import type { EventHub } from './events.ts';
+import { freshnessHandlers } from './freshness-handlers.ts';
 import { insightHandlers } from './insight-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
 import { manifestHandlers } from './manifest-handlers.ts';
@@ -36,6 +38,8 @@ export interface HostContext {
   env: NodeJS.ProcessEnv;
   transfers: TransferManager;
   storeChanged(reason: string): void;
+  /** Contract events to every window (freshnessChanged). */
+  events: EventHub;
   /** Where logins made in the app are saved (credential helper or OS keychain). */
   logins: AppLogins;
   /** The Docker and Podman engines found on this machine: calls with a `source` go to one of them. */
@@ -44,6 +48,8 @@ export interface HostContext {
 
 export function engineHandlers(ctx: HostContext): Handlers {
   const here = formatPlatform(hostPlatform(process.platform, process.arch));
+  const freshness = freshnessHandlers(ctx);
+  const logins = loginHandlers(ctx);
   return {
     hostInfo: async (): Promise<HostInfo> => ({
       host: ctx.kind,
@@ -87,7 +93,10 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...transferHandlers(ctx),
     ...registryHandlers(ctx),
     ...insightHandlers(ctx),
-    ...loginHandlers(ctx),
+    // A login or logout changes what registries answer: cached freshness answers are forgotten.
+    login: (input) => logins.login(input).finally(() => freshness.forget()),
+    logout: (input) => logins.logout(input).finally(() => freshness.forget()),
+    ...freshness.handlers,
     ...registryDetailsHandlers(ctx),
     ...aliasHandlers(ctx),
     ...manifestHandlers(ctx),

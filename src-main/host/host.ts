@@ -102,6 +102,7 @@ export function createHost(opts: HostOptions): Host {
     env,
     transfers,
     storeChanged,
+    events,
     logins,
     engines,
   };

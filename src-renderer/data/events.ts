@@ -11,6 +11,7 @@ import type { DeckhandApi } from '../../src-shared/ipc/contract.ts';
 import { parseReference } from '../../src-shared/oci/reference.ts';
 import { deckhand } from '../store/index.ts';
 import type { TransferRequest } from '../store/transfers.ts';
+import { mergeFreshness } from './freshness.ts';
 import { keys } from './keys.ts';
 import { sourceChanged } from './queries.ts';
 
@@ -39,6 +40,7 @@ export function wireEvents(api: DeckhandApi, client: QueryClient): () => void {
       if (host) void client.refetchQueries({ queryKey: keys.repositories(host) });
     }),
     api.on('storeChanged', () => void sourceChanged(client)),
+    api.on('freshnessChanged', ({ results }) => mergeFreshness(client, results)),
     // An engine's event stream: only that engine's queries.
     api.on('engineChanged', ({ source }) => void sourceChanged(client, source)),
     // An engine came, went, stopped or answers again: the list, and whatever was read (or failed) from engines.

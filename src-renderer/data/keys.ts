@@ -33,6 +33,8 @@ export const keys = {
   prunePlan: (source: Source, input: CallInput<'planPrune'>, round: number) => [...sourceKey(source), 'prunePlan', input, round] as const,
   /** The store only: the manifest list stored images would make, with the dialog's changes. */
   manifestPreview: (input: CallInput<'previewManifestList'>) => [STORE, 'manifestPreview', input] as const,
+  /** The store only: whether each tag is still what its registry's tag names (checkFreshness, freshnessChanged). */
+  freshness: () => [STORE, 'freshness'] as const,
   registries: () => ['registries'] as const,
   repositories: (host: string) => ['registry', host, 'repositories'] as const,
   tags: (host: string, repository: string) => ['registry', host, 'tags', repository] as const,

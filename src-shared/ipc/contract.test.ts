@@ -142,3 +142,27 @@ test('listEngines takes nothing or a refresh flag; engine events carry the engin
   assert.equal(checkEvent('enginesChanged', {}).ok, true);
   assert.equal(checkEvent('enginesChanged', { extra: 1 }).ok, false);
 });
+
+test('checkFreshness takes nothing, refs and force; freshnessChanged carries whole results with a known state', () => {
+  assert.equal(checkCall('checkFreshness', undefined).ok, true);
+  assert.equal(checkCall('checkFreshness', { refs: ['docker.io/library/nginx:1.25'], force: true }).ok, true);
+  assert.equal(checkCall('checkFreshness', { refs: [''] }).ok, false);
+  assert.equal(checkCall('checkFreshness', { refs: 'nginx' }).ok, false);
+  assert.equal(checkCall('checkFreshness', { headOnly: true }).ok, false);
+  const result = {
+    reference: 'docker.io/library/nginx:1.25',
+    localDigest: `sha256:${'a'.repeat(64)}`,
+    remoteDigest: `sha256:${'b'.repeat(64)}`,
+    state: 'stale',
+    reason: 'The tag moved.',
+    checkedAt: '2026-11-30T10:00:00.000Z',
+    ratelimitRemaining: '97;w=21600',
+    retryAfterSeconds: null,
+    indexFetched: false,
+    endpoint: 'https://registry-1.docker.io',
+  };
+  assert.equal(checkEvent('freshnessChanged', { results: [result] }).ok, true);
+  assert.equal(checkEvent('freshnessChanged', { results: [{ ...result, state: 'old' }] }).ok, false);
+  const { reason: _reason, ...withoutReason } = result;
+  assert.equal(checkEvent('freshnessChanged', { results: [withoutReason] }).ok, false);
+});

@@ -16,6 +16,7 @@ import type {
   AliasRecorded,
   DiskUsage,
   EngineStatus,
+  FreshnessSnapshot,
   HostInfo,
   ImageDetails,
   ImageLayers,
@@ -267,6 +268,15 @@ export const CALLS = {
    * records its prompt's choices): `name` a short name, `value` a fully-qualified repository, both
    * without tag or digest.
    */
+  /**
+   * Is each stored tag (all tagged images, or `refs`) still what its registry's tag names? Answers
+   * at once with the results known (cached for their time-to-live) and the tags being checked in
+   * the background, by HEAD (docs/freshness.md); `freshnessChanged` brings their results. `force`
+   * checks again despite the cache (a registry's 429 back-off still holds).
+   */
+  checkFreshness: call<FreshnessSnapshot>()(
+    v.optional(v.strictObject({ refs: v.optional(v.pipe(v.array(name('ref')), v.maxLength(10_000))), force: flag })),
+  ),
   rememberAlias: call<AliasRecorded>()(v.strictObject({ name: aliasName, value: aliasValue })),
 };
 

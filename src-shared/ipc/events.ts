@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import type { TransferEvent } from '../transfer.ts';
+import { FRESHNESS_STATES, type FreshnessResult } from '../freshness.ts';
 
 const text = v.string();
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -54,6 +55,21 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesType: Same<v.InferOutput<typeof TransferEventSchema>, TransferEvent> = true;
 void schemaMatchesType;
 
+export const FreshnessResultSchema = v.strictObject({
+  reference: text,
+  localDigest: text,
+  remoteDigest: v.nullable(text),
+  state: v.picklist(FRESHNESS_STATES),
+  reason: text,
+  checkedAt: text,
+  ratelimitRemaining: v.nullable(text),
+  retryAfterSeconds: v.nullable(count),
+  indexFetched: v.boolean(),
+  endpoint: v.nullable(text),
+});
+const freshnessMatchesType: Same<v.InferOutput<typeof FreshnessResultSchema>, FreshnessResult> = true;
+void freshnessMatchesType;
+
 const TransferKind = v.picklist(['pull', 'push', 'copy', 'load', 'save']);
 
 export const EVENTS = {
@@ -79,4 +95,6 @@ export const EVENTS = {
   engineChanged: v.strictObject({ source: text }),
   /** The engines found changed: one came or went, or became reachable or unreachable. */
   enginesChanged: v.strictObject({}),
+  /** Freshness checks started by checkFreshness answered (a few at a time, as they arrive). */
+  freshnessChanged: v.strictObject({ results: v.array(FreshnessResultSchema) }),
 };

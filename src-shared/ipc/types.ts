@@ -4,6 +4,15 @@
  * change on either side fails the typecheck instead of reaching the renderer.
  */
 import type { ImageConfig, ImageIndex, ImageManifest } from '../oci/manifest.ts';
+import type { FreshnessResult } from '../freshness.ts';
+
+export type { FreshnessResult, FreshnessState } from '../freshness.ts';
+
+/** What checkFreshness answers at once: the results already known, and the tags now being checked (freshnessChanged brings them). */
+export interface FreshnessSnapshot {
+  results: FreshnessResult[];
+  pending: string[];
+}
 
 /** One stored image: an index.json entry with its name, platforms and size. */
 export interface ImageRow {

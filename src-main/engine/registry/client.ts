@@ -72,6 +72,12 @@ export interface SendOptions extends Omit<Exchange, 'url'> {
   /** False for a streamed body that cannot be sent twice: no retries, no re-auth. */
   replayable?: boolean;
   action?: 'pull' | 'push';
+  /**
+   * 'report': a 429 is not waited out and sent again but thrown at once, with its Retry-After and
+   * RateLimit-Remaining in the error's detail, for a caller that backs off on its own (freshness
+   * checks, which must not hammer a registry that is limiting them). Default 'retry'.
+   */
+  onRateLimit?: 'retry' | 'report';
 }
 
 /** A connection-level failure while the first request looks for a working endpoint. */
@@ -296,7 +302,8 @@ export class RegistryClient {
         await reply.body.dump();
         continue;
       }
-      if (replayable && isRetryableStatus(reply.status) && attempt + 1 < attempts) {
+      const reportLimit = reply.status === 429 && ex.onRateLimit === 'report';
+      if (replayable && !reportLimit && isRetryableStatus(reply.status) && attempt + 1 < attempts) {
         const after = parseRetryAfter(reply.headers['retry-after']);
         if (after === undefined || after <= MAX_RETRY_AFTER_MS) {
           await reply.body.dump();
@@ -317,6 +324,10 @@ export class RegistryClient {
         // A unit that retries itself (a blob transfer) waits as long as the registry asked.
         const after = parseRetryAfter(reply.headers['retry-after']);
         if (after !== undefined && error.detail) (error.detail as Record<string, unknown>).retryAfterMs = after;
+        // Docker Hub's `ratelimit-remaining: 0;w=21600`, and the IETF draft's `RateLimit-Remaining`.
+        const remaining = reply.headers['ratelimit-remaining'];
+        if (typeof remaining === 'string' && error.detail)
+          (error.detail as Record<string, unknown>).ratelimitRemaining = remaining.slice(0, 100);
         throw error;
       }
       return reply;

@@ -18,6 +18,7 @@ const apiMock = {
   inspectImage: vi.fn(),
   imageTree: vi.fn(async () => []),
   listImages: vi.fn(async () => []),
+  checkFreshness: vi.fn(async () => ({ results: [], pending: [] })),
 };
 
 const initial = useDeckhand.getState();
@@ -336,7 +337,17 @@ describe('the context menu', () => {
       within(menu)
         .getAllByRole('menuitem')
         .map((m) => m.textContent),
-    ).toEqual(['Copy reference', 'Copy digest reference', 'Tag…', 'Untag', 'Push to…▸', 'Save to file…', 'Remove…']);
+    ).toEqual([
+      'Copy reference',
+      'Copy digest reference',
+      'Tag…',
+      'Untag',
+      'Push to…▸',
+      'Update from registry',
+      'Check registry again',
+      'Save to file…',
+      'Remove…',
+    ]);
     await user.click(within(menu).getByRole('menuitem', { name: 'Copy reference' }));
     expect(writeText).toHaveBeenCalledWith('example.com/bravo:2');
     expect(useDeckhand.getState().notices.at(-1)?.text).toBe('Copied example.com/bravo:2');

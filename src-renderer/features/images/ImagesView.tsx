@@ -15,6 +15,10 @@ import { SourceBar } from '../sources/SourceBar.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
 import { HostPlatform } from './host-platform.ts';
+import { Freshness, updateImage } from './FreshnessCell.tsx';
+import { useFreshness } from '../../data/freshness.ts';
+import { useApi } from '../../api/provider.tsx';
+import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { ImageDetails } from './ImageDetails.tsx';
 import { ImagesTable } from './ImagesTable.tsx';
 import { CombineButton } from './CombineButton.tsx';
@@ -43,6 +47,13 @@ export function ImagesView() {
   const rows = images.data ?? null;
   const imagesError = images.error ? messageOf(images.error) : null;
   const platform = useHostInfo()?.platform ?? null;
+  const api = useApi();
+  // The store's tags are checked against their registries while the table shows them (HEADs, in the background).
+  const freshnessView = useFreshness(!engine && !!rows && rows.length > 0);
+  const freshness = useMemo(
+    () => (engine ? null : { view: freshnessView, update: (image: ImageRow) => void updateImage(api, image) }),
+    [engine, freshnessView, api],
+  );
   const filter = useDeckhand((s) => s.filter);
   const setFilter = useDeckhand((s) => s.setFilter);
   const detailsName = useDeckhand((s) => s.detailsName);
@@ -107,7 +118,9 @@ export function ImagesView() {
   } else
     body = (
       <HostPlatform.Provider value={platform}>
-        <ImagesTable nodes={nodes} />
+        <Freshness.Provider value={freshness}>
+          <ImagesTable nodes={nodes} />
+        </Freshness.Provider>
       </HostPlatform.Provider>
     );
 

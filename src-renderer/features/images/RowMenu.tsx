@@ -13,7 +13,10 @@ import { useImages, useRegistries, useSource } from '../../data/queries.ts';
 import { moveImage } from '../sources/moves.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
+import { useQueryClient } from '@tanstack/react-query';
+import { recheckFreshness, useFreshness } from '../../data/freshness.ts';
 import { copyWithNotice, untag } from './actions.ts';
+import { hasRegistryTag, updateImage } from './FreshnessCell.tsx';
 import { digestReferenceOf, referenceOf, type TableNode } from './rows.ts';
 
 export interface MenuTarget {
@@ -131,6 +134,26 @@ function MenuContent({ target, onClosed }: { target: MenuTarget; onClosed: () =>
   const source = useSource();
   const image = imageOf(target.node);
   const [before, after] = items(target, api, rows, source);
+  const freshness = useFreshness(isStore(source));
+  const client = useQueryClient();
+  const tagged = image && isStore(source) && hasRegistryTag(image) ? image : null;
+  const known = tagged ? freshness.results.get(tagged.name) : undefined;
+  const stale = !!tagged && known?.state === 'stale' && known.localDigest === tagged.digest;
+  const registry: Item[] = tagged
+    ? [
+        {
+          label: 'Update from registry',
+          disabled: !stale,
+          title: stale ? undefined : 'The registry’s tag names the stored image, or it was not checked yet',
+          run: () => void updateImage(api, tagged),
+        },
+        {
+          label: 'Check registry again',
+          run: () =>
+            void recheckFreshness(api, client, [tagged.name]).catch((e: unknown) => useDeckhand.getState().notify('error', messageOf(e))),
+        },
+      ]
+    : [];
   return (
     <ContextMenu.Content
       className="context-menu"
@@ -144,6 +167,7 @@ function MenuContent({ target, onClosed }: { target: MenuTarget; onClosed: () =>
     >
       <MenuItems list={before} />
       <PushMenu image={image} source={source} />
+      <MenuItems list={registry} />
       <MenuItems list={after} />
     </ContextMenu.Content>
   );

@@ -17,6 +17,7 @@ import type { SignatureStatus } from '../../../src-shared/ipc/contract.ts';
 import { Bytes, exactTime, RelativeTime } from '../../ui/format.tsx';
 import { CopyIcon } from '../../ui/icons.tsx';
 import { copyWithNotice } from './actions.ts';
+import { FreshnessCell, REGISTRY_TITLE } from './FreshnessCell.tsx';
 import { STORE } from '../../data/keys.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { splitName } from './fit.ts';
@@ -58,6 +59,7 @@ export const COLUMN_LABELS: Record<ColumnId, string> = {
   shared: 'Shared',
   containers: 'Containers',
   created: 'Created',
+  registry: 'Registry',
 };
 
 /** An engine's table: its IDs and its own (unpacked) sizes. */
@@ -86,6 +88,7 @@ const HEADER_TITLES: Partial<Record<ColumnId, string>> = {
   size: STORED_TITLE,
   unique: 'What removing only this image would free: blobs no other stored image uses',
   shared: 'Blobs this image shares with other stored images (freed only when all of them go)',
+  registry: REGISTRY_TITLE,
 };
 
 function Disclosure({ row, label }: { row: ImageTableRow; label: string }) {
@@ -365,6 +368,12 @@ export const columns = helper.columns([
       const n = c.row.original;
       return <RelativeTime iso={n.kind === 'group' ? n.created : n.kind === 'image' ? n.image.created : n.parent.created} />;
     },
+  }),
+  helper.accessor(value('registry'), {
+    id: 'registry',
+    header: COLUMN_LABELS.registry,
+    enableSorting: false,
+    cell: (c) => <FreshnessCell node={c.row.original} />,
   }),
 ]);
 

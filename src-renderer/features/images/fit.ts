@@ -16,17 +16,20 @@ export const COLUMN_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
   { id: 'unique', track: '84px', min: 84 },
   { id: 'shared', track: '84px', min: 84 },
   { id: 'created', track: '112px', min: 112 },
+  { id: 'registry', track: 'minmax(144px, 1fr)', min: 144 },
 ];
 
 /** The order columns hide in as the table narrows: first listed, first gone. */
-export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest'];
+export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'registry', 'platforms', 'created', 'digest'];
 
 /** An engine's images also show the containers using them (after Shared), the last column to hide. */
 export const ENGINE_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: number }> = [
   ...COLUMN_TRACKS.slice(0, 7),
   { id: 'containers', track: 'minmax(96px, 0.8fr)', min: 96 },
-  ...COLUMN_TRACKS.slice(7),
+  ...COLUMN_TRACKS.slice(7).filter((c) => c.id !== 'registry'),
 ];
+/** Every track, for the grid template: the store's Registry column is not an engine's. */
+const ALL_TRACKS = [...ENGINE_TRACKS, ...COLUMN_TRACKS.filter((c) => !ENGINE_TRACKS.some((e) => e.id === c.id))];
 export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest', 'containers'];
 
 /**
@@ -54,7 +57,7 @@ export const REPOSITORY_FLOOR = 120;
  * goes off screen; below that the table scrolls sideways.
  */
 export function gridTemplate(shown: readonly ColumnId[], width = Infinity): string {
-  const tracks = ENGINE_TRACKS.filter((c) => shown.includes(c.id));
+  const tracks = ALL_TRACKS.filter((c) => shown.includes(c.id));
   const others = tracks.reduce((n, c) => n + (c.id === 'repository' ? 0 : c.min), 0);
   return tracks
     .map((c) => {

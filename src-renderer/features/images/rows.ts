@@ -198,7 +198,7 @@ export function namesOf(node: TableNode): string[] {
 
 // ---- sort values and comparators ----
 
-export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'containers' | 'created';
+export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'containers' | 'created' | 'registry';
 
 export function sortValue(node: TableNode, column: ColumnId): string | number | undefined {
   switch (column) {
@@ -232,6 +232,9 @@ export function sortValue(node: TableNode, column: ColumnId): string | number | 
         : node.kind === 'image'
           ? node.image.containers
           : undefined;
+    case 'registry':
+      // Known only to the freshness query, not to the row: the column does not sort.
+      return undefined;
     case 'created': {
       const iso = node.kind === 'group' ? node.created : node.kind === 'image' ? node.image.created : node.parent.created;
       const t = iso ? Date.parse(iso) : NaN;
