@@ -84,6 +84,36 @@ describe('CombineButton', () => {
 });
 
 describe('CombineDialog', () => {
+  test('Create pressed straight after an edit previews the edit first and writes only once it has been seen', async () => {
+    const user = userEvent.setup();
+    const first = previewOf(OCI_INDEX, '1', [entry(arm, 'linux/arm64'), entry(amd, 'linux/amd64')]);
+    const second = previewOf(OCI_INDEX, '3', [entry(arm, 'linux/arm64'), entry(amd, 'linux/amd64/v3', 'linux/amd64')]);
+    apiMock.previewManifestList.mockImplementation(async (input: { changes?: unknown[] }) => (input.changes ? second : first));
+    apiMock.createManifestList.mockResolvedValue({
+      name: 'example.com/app:multi-platform',
+      digest: second.digest,
+      mediaType: OCI_INDEX,
+      platforms: ['linux/arm64', 'linux/amd64/v3'],
+    });
+    renderWithData(<CombineDialog refs={[arm.name, amd.name]} />, { api: apiMock, client });
+    await screen.findByTestId('combine-kind');
+    const platform = screen.getByLabelText(/^Platform of example.com\/app:amd64/);
+    await user.clear(platform);
+    await user.type(platform, 'linux/amd64/v3');
+    // The click leaves the field (which previews the edit) and lands on Create: nothing is written yet.
+    await user.click(screen.getByRole('button', { name: 'Create' }));
+    expect(apiMock.createManifestList).not.toHaveBeenCalled();
+    await waitFor(() => expect(screen.getByTestId('combine-digest').textContent).toContain(second.digest));
+    expect(screen.getByTestId('combine-recheck').textContent).toContain('press Create again');
+    await user.click(screen.getByRole('button', { name: 'Create' }));
+    expect(apiMock.createManifestList).toHaveBeenCalledWith({
+      images: [arm.name, amd.name],
+      changes: [{ digest: amd.digest, platform: 'linux/amd64/v3' }],
+      name: 'example.com/app:multi-platform',
+      digest: second.digest,
+    });
+  });
+
   test('shows each entry, the kind, digest and document; an edited platform previews again; Create writes that digest', async () => {
     const user = userEvent.setup();
     const first = previewOf(OCI_INDEX, '1', [entry(arm, 'linux/arm64'), entry(amd, 'linux/amd64')]);

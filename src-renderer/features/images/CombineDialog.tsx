@@ -32,6 +32,8 @@ export function CombineDialog({ refs }: { refs: string[] }) {
   const [changes, setChanges] = useState<Change[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Create was pressed with an edit not yet previewed: it is previewed, and nothing is written unseen. */
+  const [recheck, setRecheck] = useState(false);
   const input = useMemo(() => ({ images: refs, ...(changes.length > 0 ? { changes } : {}) }), [refs, changes]);
   const preview = useManifestPreview(input);
   const shown = preview.data;
@@ -40,7 +42,10 @@ export function CombineDialog({ refs }: { refs: string[] }) {
 
   const draftOf = (digest: string, platform: string, features: string[]): Draft =>
     drafts.get(digest) ?? { platform, features: features.join(', ') };
-  const edit = (digest: string, next: Draft) => setDrafts((m) => new Map(m).set(digest, next));
+  const edit = (digest: string, next: Draft) => {
+    setDrafts((m) => new Map(m).set(digest, next));
+    setRecheck(false);
+  };
   /** Previews again with what is typed (on leaving a field, or Enter in it). */
   const apply = () => {
     if (!shown) return;
@@ -56,7 +61,15 @@ export function CombineDialog({ refs }: { refs: string[] }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!shown || stale) return;
+    if (!shown) return;
+    // Leaving a field previews its edit; Create waits for that preview to be seen, never writes past it.
+    const edited = JSON.stringify(changesOf(shown.entries, drafts)) !== JSON.stringify(changes);
+    if (stale || edited) {
+      apply();
+      setRecheck(true);
+      return;
+    }
+    setRecheck(false);
     const target = name.trim();
     if (!target) {
       setError('Enter the name of the list, for example registry.example.com/team/app:1.0');
@@ -176,13 +189,18 @@ export function CombineDialog({ refs }: { refs: string[] }) {
             </pre>
           </section>
         ) : null}
+        {recheck ? (
+          <p className="muted" role="status" data-testid="combine-recheck">
+            {stale ? 'Previewing your edit…' : 'The preview now shows your edit: check the digest, then press Create again.'}
+          </p>
+        ) : null}
         <FormFooter
           error={error}
           errorId="combine-error"
           submitLabel="Create"
           busyLabel="Creating…"
           busy={busy}
-          disabled={!shown || stale || previewError !== null}
+          disabled={!shown || previewError !== null}
           submitTestId="combine-create"
           onCancel={closeDialog}
         />
