@@ -1,0 +1,169 @@
+/**
+ * The layer reader threads: min(2, cores) workers (worker.ts), started on the first layer read
+ * and shared by the whole process, one layer per job, the rest queued. A thread holds the process
+ * open only while it reads (it is unref'd when idle, so the CLI exits as soon as it is done), and
+ * idle threads end after IDLE_MS. A cancelled job's thread is terminated (the next job starts a new
+ * one); a queued job is dropped. Errors come back as they were thrown (worker-protocol.ts).
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DeckhandError } from '../../../../src-shared/errors.ts';
+import { deserializeError, type ReadJob, type WorkerReply } from './worker-protocol.ts';
+
+const IDLE_MS = 15_000;
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Called when a thread starts on the job. */
+  onStart?: () => void;
+  /** Compressed bytes read since the last call. */
+  onBytes?: (bytes: number) => void;
+}
+
+interface Queued {
+  job: ReadJob;
+  opts: ReadOptions;
+  resolve: (text: string) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The reader's file: worker.ts beside this one when running from source; the bundle
+ * layer-worker.mjs beside the bundle that holds this code (dist/main.cjs) or one directory up
+ * (dist/cli-commands/NAME.mjs).
+ */
+export function workerFile(moduleUrl: string = import.meta.url): URL {
+  if (moduleUrl.endsWith('.ts')) return new URL('./worker.ts', moduleUrl);
+  const candidates = [new URL('./layer-worker.mjs', moduleUrl), new URL('../layer-worker.mjs', moduleUrl)];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found)
+    throw new DeckhandError(
+      'EINTERNAL',
+      `The layer reader is missing (looked for ${candidates.map((c) => fileURLToPath(c)).join(' and ')}). Run \`npm run build\` again.`,
+    );
+  return found;
+}
+
+export const cancelled = (layer: string) => new DeckhandError('ECANCELLED', `Reading layer ${layer} was cancelled`, { detail: { layer } });
+
+class ReaderPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: Queued[] = [];
+  private alive = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  private readonly size: number;
+
+  constructor(size: number) {
+    this.size = size;
+  }
+
+  read(job: ReadJob, opts: ReadOptions = {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(cancelled(job.layer));
+      const queued: Queued = { job, opts, resolve, reject };
+      opts.signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(queued);
+          if (at >= 0) {
+            this.queue.splice(at, 1);
+            reject(cancelled(job.layer));
+          }
+        },
+        { once: true },
+      );
+      this.queue.push(queued);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && (this.idle.length > 0 || this.alive < this.size)) {
+      const next = this.queue.shift()!;
+      let worker = this.idle.pop();
+      if (!worker) {
+        try {
+          worker = new Worker(workerFile());
+        } catch (e) {
+          next.reject(e);
+          continue;
+        }
+        this.alive++;
+      }
+      this.run(worker, next);
+    }
+    clearTimeout(this.idleTimer);
+    if (this.idle.length > 0 && this.queue.length === 0) {
+      this.idleTimer = setTimeout(() => {
+        for (const w of this.idle.splice(0)) {
+          this.alive--;
+          void w.terminate();
+        }
+      }, IDLE_MS).unref();
+    }
+  }
+
+  private run(worker: Worker, { job, opts, resolve, reject }: Queued): void {
+    worker.ref();
+    let settled = false;
+    const finish = (keep: boolean) => {
+      settled = true;
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (keep) {
+        worker.unref();
+        this.idle.push(worker);
+      } else {
+        this.alive--;
+        void worker.terminate();
+      }
+      this.pump();
+    };
+    const onMessage = (m: WorkerReply) => {
+      if (settled) return;
+      if (m.type === 'bytes') opts.onBytes?.(m.bytes);
+      else if (m.type === 'done') {
+        finish(true);
+        resolve(m.text);
+      } else {
+        finish(true);
+        reject(deserializeError(m.error));
+      }
+    };
+    // The thread itself failed (it could not load, or ran out of memory): it is gone.
+    const onError = (e: Error) => {
+      if (settled) return;
+      finish(false);
+      reject(e);
+    };
+    const onExit = (code: number) => {
+      if (settled) return;
+      finish(false);
+      reject(
+        new DeckhandError('EINTERNAL', `The layer reader thread stopped (exit code ${code}) while reading layer ${job.layer}.`, {
+          detail: { layer: job.layer, exitCode: code },
+        }),
+      );
+    };
+    const onAbort = () => {
+      if (settled) return;
+      finish(false);
+      reject(cancelled(job.layer));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    opts.onStart?.();
+    worker.postMessage(job);
+  }
+}
+
+let shared: ReaderPool | undefined;
+
+/** Reads a layer blob on a reader thread; resolves with its cache text (cache.ts). */
+export function readOnThread(job: ReadJob, opts: ReadOptions = {}): Promise<string> {
+  shared ??= new ReaderPool(Math.max(1, Math.min(2, availableParallelism())));
+  return shared.read(job, opts);
+}
