@@ -78,6 +78,7 @@ export async function writeLayerImage(
   const diffIds: string[] = [];
   let files = 0;
   let contentBytes = 0;
+  const done: Array<Promise<void>> = [];
   for (let l = 0; l < opts.layers; l++) {
     const tar = pack();
     const compressed = createHash('sha256');
@@ -102,18 +103,20 @@ export async function writeLayerImage(
       }),
       createWriteStream(tmp),
     );
-    const entry = (header: Parameters<typeof tar.entry>[0], content?: Buffer) =>
-      new Promise<void>((resolve, reject) =>
-        tar.entry({ mtime: new Date(0), uid: 0, gid: 0, ...header }, content ?? Buffer.alloc(0), (e) => (e ? reject(e) : resolve())),
-      );
+    // Not waited for: the layer's tar is queued whole in memory, so that the next layer is made
+    // while this one is compressed (zlib's threads, both cores).
+    let failed: Error | undefined;
+    const entry = (header: Parameters<typeof tar.entry>[0], content?: Buffer) => {
+      tar.entry({ mtime: new Date(0), uid: 0, gid: 0, ...header }, content ?? Buffer.alloc(0), (e) => (failed ??= e ?? undefined));
+    };
     const dirs = new Set<string>();
-    const ensureDirs = async (path: string) => {
+    const ensureDirs = (path: string) => {
       const parts = path.split('/').slice(0, -1);
       for (let i = 1; i <= parts.length; i++) {
         const d = parts.slice(0, i).join('/');
         if (!dirs.has(d)) {
           dirs.add(d);
-          await entry({ name: `${d}/`, type: 'directory', mode: 0o755 });
+          entry({ name: `${d}/`, type: 'directory', mode: 0o755 });
         }
       }
     };
@@ -124,14 +127,14 @@ export async function writeLayerImage(
       for (let i = 0; i < touched; i++) {
         const at = Math.floor(rand() * existing.length);
         const path = existing[at]!;
-        await ensureDirs(path);
+        ensureDirs(path);
         if (i % 4 === 0) {
           const slash = path.lastIndexOf('/');
-          await entry({ name: `${path.slice(0, slash)}/.wh.${path.slice(slash + 1)}`, type: 'file', mode: 0o644, size: 0 });
+          entry({ name: `${path.slice(0, slash)}/.wh.${path.slice(slash + 1)}`, type: 'file', mode: 0o644, size: 0 });
           existing.splice(at, 1);
         } else {
           const content = body(sizeOf(rand));
-          await entry({ name: path, type: 'file', mode: 0o644, size: content.length }, content);
+          entry({ name: path, type: 'file', mode: 0o644, size: content.length }, content);
           bytes += content.length;
           files++;
         }
@@ -141,21 +144,26 @@ export async function writeLayerImage(
       const pkg = `usr/lib/layer${l}-pkg${Math.floor(n / 400)}`;
       const path = `${pkg}/d${Math.floor(n / 40) % 10}/f${n}.${rand() < 0.5 ? 'so' : 'txt'}`;
       const content = body(Math.min(sizeOf(rand), Math.max(64, Math.round(perLayer - bytes))));
-      await ensureDirs(path);
-      await entry({ name: path, type: 'file', mode: rand() < 0.2 ? 0o755 : 0o644, size: content.length }, content);
-      if (n % 50 === 0) await entry({ name: `${path}.link`, type: 'symlink', linkname: `f${n}`, mode: 0o777 });
+      ensureDirs(path);
+      entry({ name: path, type: 'file', mode: rand() < 0.2 ? 0o755 : 0o644, size: content.length }, content);
+      if (n % 50 === 0) entry({ name: `${path}.link`, type: 'symlink', linkname: `f${n}`, mode: 0o777 });
       existing.push(path);
       bytes += content.length;
       files++;
     }
     tar.finalize();
-    await written;
-    const hex = compressed.digest('hex');
-    await rename(tmp, join(blobs, hex));
-    layers.push({ digest: `sha256:${hex}`, size, file: join(blobs, hex) });
-    diffIds.push(`sha256:${uncompressed.digest('hex')}`);
+    done.push(
+      written.then(async () => {
+        if (failed) throw failed;
+        const hex = compressed.digest('hex');
+        await rename(tmp, join(blobs, hex));
+        layers[l] = { digest: `sha256:${hex}`, size, file: join(blobs, hex) };
+        diffIds[l] = `sha256:${uncompressed.digest('hex')}`;
+      }),
+    );
     contentBytes += bytes;
   }
+  await Promise.all(done);
 
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
   const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -27,6 +27,8 @@ interface Queued {
   opts: ReadOptions;
   resolve: (text: string) => void;
   reject: (e: unknown) => void;
+  /** Drops the job while it waits for a thread. */
+  dropOnAbort: () => void;
 }
 
 /**
@@ -63,18 +65,20 @@ class ReaderPool {
   read(job: ReadJob, opts: ReadOptions = {}): Promise<string> {
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(cancelled(job.layer));
-      const queued: Queued = { job, opts, resolve, reject };
-      opts.signal?.addEventListener(
-        'abort',
-        () => {
+      const queued: Queued = {
+        job,
+        opts,
+        resolve,
+        reject,
+        dropOnAbort: () => {
           const at = this.queue.indexOf(queued);
           if (at >= 0) {
             this.queue.splice(at, 1);
             reject(cancelled(job.layer));
           }
         },
-        { once: true },
-      );
+      };
+      opts.signal?.addEventListener('abort', queued.dropOnAbort, { once: true });
       this.queue.push(queued);
       this.pump();
     });
@@ -88,6 +92,7 @@ class ReaderPool {
         try {
           worker = new Worker(workerFile());
         } catch (e) {
+          next.opts.signal?.removeEventListener('abort', next.dropOnAbort);
           next.reject(e);
           continue;
         }
@@ -106,7 +111,8 @@ class ReaderPool {
     }
   }
 
-  private run(worker: Worker, { job, opts, resolve, reject }: Queued): void {
+  private run(worker: Worker, { job, opts, resolve, reject, dropOnAbort }: Queued): void {
+    opts.signal?.removeEventListener('abort', dropOnAbort);
     worker.ref();
     let settled = false;
     const finish = (keep: boolean) => {
