@@ -22,7 +22,7 @@ const describe = (e: unknown) => (e instanceof Error ? e.message : e === undefin
 
 export function serializeError(e: unknown): WireThreadError {
   if (e instanceof DeckhandError) {
-    let detail: Record<string, unknown> | null = null;
+    let detail: Record<string, unknown> | null;
     try {
       detail = e.detail ? (structuredClone(e.detail) as Record<string, unknown>) : null;
     } catch {
