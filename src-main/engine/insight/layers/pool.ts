@@ -34,11 +34,13 @@ interface Queued {
 /**
  * The reader's file: worker.ts beside this one when running from source; the bundle
  * layer-worker.mjs beside the bundle that holds this code (dist/main.cjs) or one directory up
- * (dist/cli-commands/NAME.mjs).
+ * (dist/cli-commands/NAME.mjs). In the packaged app it is unpacked beside app.asar
+ * (electron-builder.yml's asarUnpack), so that the thread loads it from a plain file.
  */
 export function workerFile(moduleUrl: string = import.meta.url): URL {
   if (moduleUrl.endsWith('.ts')) return new URL('./worker.ts', moduleUrl);
-  const candidates = [new URL('./layer-worker.mjs', moduleUrl), new URL('../layer-worker.mjs', moduleUrl)];
+  const bases = moduleUrl.includes('.asar/') ? [moduleUrl.replace('.asar/', '.asar.unpacked/'), moduleUrl] : [moduleUrl];
+  const candidates = bases.flatMap((base) => [new URL('./layer-worker.mjs', base), new URL('../layer-worker.mjs', base)]);
   const found = candidates.find((c) => existsSync(c));
   if (!found)
     throw new DeckhandError(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -168,6 +168,13 @@ test('the reader is found beside a bundle or one directory up, and a missing one
   await writeFile(join(root, 'layer-worker.mjs'), '');
   assert.equal(workerFile(pathToFileURL(join(root, 'main.cjs')).href).pathname, join(root, 'layer-worker.mjs'));
   assert.equal(workerFile(pathToFileURL(join(root, 'cli-commands', 'layers.mjs')).href).pathname, join(root, 'layer-worker.mjs'));
+  // The packaged app: the reader unpacked beside app.asar.
+  await mkdir(join(root, 'app.asar.unpacked', 'dist'), { recursive: true });
+  await writeFile(join(root, 'app.asar.unpacked', 'dist', 'layer-worker.mjs'), '');
+  assert.equal(
+    workerFile(pathToFileURL(join(root, 'app.asar', 'dist', 'main.cjs')).href).pathname,
+    join(root, 'app.asar.unpacked', 'dist', 'layer-worker.mjs'),
+  );
   assert.throws(
     () => workerFile(pathToFileURL(join(root, 'a', 'b', 'c.mjs')).href),
     (e: unknown) => isDeckhandError(e, 'EINTERNAL') && /layer-worker\.mjs.*npm run build/.test(e.message),
