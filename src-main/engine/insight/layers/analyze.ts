@@ -11,9 +11,10 @@ import { formatPlatform, hostPlatform, platformMatchRank, type Platform } from '
 import { resolveOne } from '../../store/catalog.ts';
 import { walkEntry, type StoredManifest } from '../../store/graph.ts';
 import type { Store } from '../../store/layout.ts';
-import { cachedLayer, cachedReport, decodeLayer, writeLayerCache, writeReportCache } from './cache.ts';
-import { analyzeLayers, type ChangeCount, type Efficiency, type EfficiencyOptions, type LayerChange, type LayerContents } from './model.ts';
-import { readOnThread } from './pool.ts';
+import { cachedLayerText, cachedReport, writeLayerCache, writeReportCache } from './cache.ts';
+import type { Analysis, ChangeCount, Efficiency, EfficiencyOptions, LayerChange } from './model.ts';
+import { readOnThread, runOnThread } from './pool.ts';
+import type { AnalyzeResult } from './worker-protocol.ts';
 
 export { cachedLayer, sweepLayerCache } from './cache.ts';
 
@@ -129,28 +130,33 @@ function pickManifest(manifests: StoredManifest[], input: string, want: Platform
 
 type Summary = Omit<LayersReport, 'image'>;
 
+type Progress = Pick<ReturnType<typeof progressReporter>, 'bytes' | 'layer'>;
+const NO_PROGRESS: Progress = { bytes: () => undefined, layer: () => undefined };
+
 /**
- * Every layer's contents, bottom first: from the cache, else read on a reader thread and cached.
- * On a failure the other reads are stopped, and all settle before this answers, so nothing is
- * still reading or writing; a layer is cached only once it was read whole, and not after a cancel.
+ * Every layer's cache text (cache.ts), bottom first: from the cache, else read on a reader thread
+ * and cached (`fresh`: the layers whose cached text turned out unreadable, read again). On a
+ * failure the other reads are stopped, and all settle before this answers, so nothing is still
+ * reading or writing; a layer is cached only once it was read whole, and not after a cancel.
  */
-async function layerContents(
+async function layerTexts(
   store: Store,
   input: string,
   layers: Array<{ digest: string; size: number }>,
   opts: AnalyzeOptions,
-  progress: ReturnType<typeof progressReporter>,
-): Promise<LayerContents[]> {
-  const out = new Array<LayerContents>(layers.length);
+  progress: Progress,
+  fresh?: Set<number>,
+): Promise<string[]> {
+  const out = new Array<string>(layers.length);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop.abort();
   let failure: unknown;
   const one = async ({ digest, size }: { digest: string; size: number }, index: number) => {
-    const hit = await cachedLayer(store, digest);
+    const hit = fresh?.has(index) ? null : await cachedLayerText(store, digest);
     if (stop.signal.aborted) throw cancelledAnalysis(input);
-    if (hit) {
+    if (hit !== null) {
       opts.onLayer?.({ index, layers: layers.length, digest, cached: true });
       out[index] = hit;
       progress.layer(size);
@@ -173,16 +179,14 @@ async function layerContents(
         },
       },
     );
-    const contents = decodeLayer(digest, text);
-    if (!contents) throw new DeckhandError('EINTERNAL', `The layer reader sent back contents of layer ${digest} that cannot be read.`);
     if (stop.signal.aborted) throw cancelledAnalysis(input);
     await writeLayerCache(store, digest, text);
-    out[index] = contents;
+    out[index] = text;
     progress.layer(size - read);
   };
   await Promise.allSettled(
     layers.map((l, i) =>
-      one(l, i).catch((e: unknown) => {
+      (fresh && !fresh.has(i) ? Promise.resolve() : one(l, i)).catch((e: unknown) => {
         failure ??= e;
         stop.abort();
       }),
@@ -192,6 +196,38 @@ async function layerContents(
   if (opts.signal?.aborted) throw isDeckhandError(failure) && failure.code !== 'ECANCELLED' ? failure : cancelledAnalysis(input);
   if (failure !== undefined) throw failure;
   return out;
+}
+
+/** The model over the layers, on a reader thread; a layer whose cached text is unreadable is read again, once. */
+async function analyzeOnThread(
+  store: Store,
+  input: string,
+  layers: Array<{ digest: string; size: number }>,
+  opts: AnalyzeOptions,
+  progress: Progress,
+): Promise<{ analysis: Analysis; contentBytes: number[] }> {
+  let texts = await layerTexts(store, input, layers, opts, progress);
+  for (let attempt = 0; ; attempt++) {
+    const job = {
+      kind: 'analyze' as const,
+      layers: layers.map((l, i) => ({ digest: l.digest, text: texts[i]! })),
+      diveCompatible: opts.diveCompatible === true,
+      files: opts.files === true,
+    };
+    let result: AnalyzeResult;
+    try {
+      result = JSON.parse(await runOnThread<string>(job, opts.signal ? { signal: opts.signal } : {})) as AnalyzeResult;
+    } catch (e) {
+      throw opts.signal?.aborted ? cancelledAnalysis(input) : e;
+    }
+    if (result.unreadable === null) return result;
+    if (attempt > 0) {
+      const which = result.unreadable.map((i) => layers[i]!.digest).join(', ');
+      throw new DeckhandError('EINTERNAL', `The contents read from layer ${which} cannot be analysed.`, { detail: { layers: which } });
+    }
+    const again = await layerTexts(store, input, layers, opts, NO_PROGRESS, new Set(result.unreadable));
+    texts = texts.map((t, i) => again[i] ?? t);
+  }
 }
 
 /** Analyses the layers of the stored image `input` (a name, an ID or a digest). */
@@ -219,14 +255,13 @@ export async function analyzeImage(store: Store, input: string, opts: AnalyzeOpt
   }
   const config = parseImageConfig(await store.readBlob(manifest.config.digest));
   const history = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? null);
-  const contents = await layerContents(store, input, manifest.layers, opts, progress);
-  const analysis = analyzeLayers(contents, dive ? { diveCompatible: true } : {});
+  const { analysis, contentBytes } = await analyzeOnThread(store, input, manifest.layers, opts, progress);
   const layers: LayerReport[] = manifest.layers.map((l, i) => {
     const changes = analysis.layers[i]!;
     return {
       digest: l.digest,
       size: l.size,
-      contentBytes: contents[i]!.entries.reduce((n, e) => n + e.size, 0),
+      contentBytes: contentBytes[i]!,
       createdBy: history[i] ?? null,
       added: changes.added,
       modified: changes.modified,

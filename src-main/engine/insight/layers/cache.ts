@@ -127,6 +127,16 @@ export async function cachedLayer(store: Store, digest: string): Promise<LayerCo
   return text === null ? null : decodeLayer(digest, text);
 }
 
+/**
+ * A layer's cache text, unparsed (the reader thread parses it), or null when not cached or cached by
+ * another version. A text cut short is only found out by its parse: the analysis then reads the
+ * layer again.
+ */
+export async function cachedLayerText(store: Store, digest: string): Promise<string | null> {
+  const text = await readText(layerCachePath(store, digest));
+  return text !== null && text.startsWith(`{"version":${CACHE_VERSION},"digest":${JSON.stringify(digest)},`) ? text : null;
+}
+
 export function writeLayerCache(store: Store, digest: string, text: string): Promise<void> {
   return writeCacheFile(layerCachePath(store, digest), text);
 }

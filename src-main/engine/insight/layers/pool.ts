@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DeckhandError } from '../../../../src-shared/errors.ts';
-import { deserializeError, type ReadJob, type WorkerReply } from './worker-protocol.ts';
+import { deserializeError, type Job, type ReadJob, type WorkerReply } from './worker-protocol.ts';
 
 const IDLE_MS = 15_000;
 
@@ -23,9 +23,9 @@ export interface ReadOptions {
 }
 
 interface Queued {
-  job: ReadJob;
+  job: Job;
   opts: ReadOptions;
-  resolve: (text: string) => void;
+  resolve: (result: unknown) => void;
   reject: (e: unknown) => void;
   /** Drops the job while it waits for a thread. */
   dropOnAbort: () => void;
@@ -50,7 +50,9 @@ export function workerFile(moduleUrl: string = import.meta.url): URL {
   return found;
 }
 
-export const cancelled = (layer: string) => new DeckhandError('ECANCELLED', `Reading layer ${layer} was cancelled`, { detail: { layer } });
+const doing = (job: Job) => (job.kind === 'read' ? `reading layer ${job.layer}` : `analysing ${job.layers.length} layers`);
+
+export const cancelled = (job: Job) => new DeckhandError('ECANCELLED', `${doing(job).replace(/^./, (c) => c.toUpperCase())} was cancelled`);
 
 class ReaderPool {
   private readonly idle: Worker[] = [];
@@ -64,19 +66,19 @@ class ReaderPool {
     this.size = size;
   }
 
-  read(job: ReadJob, opts: ReadOptions = {}): Promise<string> {
-    return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(cancelled(job.layer));
+  run<T>(job: Job, opts: ReadOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(cancelled(job));
       const queued: Queued = {
         job,
         opts,
-        resolve,
+        resolve: resolve as (result: unknown) => void,
         reject,
         dropOnAbort: () => {
           const at = this.queue.indexOf(queued);
           if (at >= 0) {
             this.queue.splice(at, 1);
-            reject(cancelled(job.layer));
+            reject(cancelled(job));
           }
         },
       };
@@ -100,7 +102,7 @@ class ReaderPool {
         }
         this.alive++;
       }
-      this.run(worker, next);
+      this.start(worker, next);
     }
     clearTimeout(this.idleTimer);
     if (this.idle.length > 0 && this.queue.length === 0) {
@@ -113,7 +115,7 @@ class ReaderPool {
     }
   }
 
-  private run(worker: Worker, { job, opts, resolve, reject, dropOnAbort }: Queued): void {
+  private start(worker: Worker, { job, opts, resolve, reject, dropOnAbort }: Queued): void {
     opts.signal?.removeEventListener('abort', dropOnAbort);
     worker.ref();
     let settled = false;
@@ -135,7 +137,7 @@ class ReaderPool {
       if (m.type === 'bytes') opts.onBytes?.(m.bytes);
       else if (m.type === 'done') {
         finish(true);
-        resolve(m.text);
+        resolve(m.result);
       } else {
         finish(true);
         reject(deserializeError(m.error));
@@ -151,15 +153,15 @@ class ReaderPool {
       if (settled) return;
       finish(false);
       reject(
-        new DeckhandError('EINTERNAL', `The layer reader thread stopped (exit code ${code}) while reading layer ${job.layer}.`, {
-          detail: { layer: job.layer, exitCode: code },
+        new DeckhandError('EINTERNAL', `The layer reader thread stopped (exit code ${code}) while ${doing(job)}.`, {
+          detail: { exitCode: code },
         }),
       );
     };
     const onAbort = () => {
       if (settled) return;
       finish(false);
-      reject(cancelled(job.layer));
+      reject(cancelled(job));
     };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -170,8 +172,13 @@ class ReaderPool {
 
 let shared: ReaderPool | undefined;
 
-/** Reads a layer blob on a reader thread; resolves with its cache text (cache.ts). */
-export function readOnThread(job: ReadJob, opts: ReadOptions = {}): Promise<string> {
+/** Runs a job on a reader thread (worker.ts says what each kind answers). */
+export function runOnThread<T>(job: Job, opts: ReadOptions = {}): Promise<T> {
   shared ??= new ReaderPool(Math.max(1, Math.min(2, availableParallelism())));
-  return shared.read(job, opts);
+  return shared.run<T>(job, opts);
+}
+
+/** Reads a layer blob on a reader thread; resolves with its cache text (cache.ts). */
+export function readOnThread(job: Omit<ReadJob, 'kind'>, opts: ReadOptions = {}): Promise<string> {
+  return runOnThread<string>({ kind: 'read', ...job }, opts);
 }

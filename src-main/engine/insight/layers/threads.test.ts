@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { Store } from '../../store/layout.ts';
 import { storeTestImage } from '../../../test/fixtures/store-images.ts';
 import { dir, file, fill, marker, tarOf } from '../../../test/fixtures/layer-tars.ts';
 import { analyzeImage, cachedLayer, type AnalyzeProgress } from './analyze.ts';
+import { layerCachePath } from './cache.ts';
 import { analyzeLayers } from './model.ts';
 import { readOnThread, workerFile } from './pool.ts';
 import { readLayerFile } from './read.ts';
@@ -153,7 +154,12 @@ test("a reader thread's error arrives whole: a damaged layer's DeckhandError, a 
     return true;
   });
   assert.equal(await cachedLayer(store, broken), null);
-  assert.deepEqual(await layerFiles(root), [`${img.layers[0]!.digest.replace(':', '-')}.json`]);
+  // The good layer is cached only if it was read whole before the failure stopped it; nothing else is.
+  const names = await layerFiles(root);
+  assert.ok(
+    names.every((n) => n === `${img.layers[0]!.digest.replace(':', '-')}.json`),
+    names.join(),
+  );
 
   await assert.rejects(readOnThread({ file: join(root, 'not-there'), layer: 'sha256:gone' }), (e: NodeJS.ErrnoException) => {
     assert.equal(e.code, 'ENOENT');
@@ -179,4 +185,19 @@ test('the reader is found beside a bundle or one directory up, and a missing one
     () => workerFile(pathToFileURL(join(root, 'a', 'b', 'c.mjs')).href),
     (e: unknown) => isDeckhandError(e, 'EINTERNAL') && /layer-worker\.mjs.*npm run build/.test(e.message),
   );
+});
+
+test('a cached layer cut short (a crash mid-write) is read again from its blob, and the report is the same', async (t) => {
+  const { store } = await tempStore(t);
+  const img = await storeTestImage(store, { name: 'short:1', layers: await bigLayers(2, 1) });
+  const first = await analyzeImage(store, 'short:1', { files: true });
+  const file = layerCachePath(store, img.layers[1]!.digest);
+  const whole = await readFile(file, 'utf8');
+  await writeFile(file, whole.slice(0, Math.floor(whole.length / 2)));
+  const seen: boolean[] = [];
+  const again = await analyzeImage(store, 'short:1', { files: true, onLayer: (p) => p.index === 1 && seen.push(p.cached) });
+  assert.deepEqual(again, first);
+  // Seen first as cached (its text looked right), then read from the blob; the file is whole again.
+  assert.deepEqual(seen, [true, false]);
+  assert.equal(await readFile(file, 'utf8'), whole);
 });

@@ -4,19 +4,35 @@
  * message, errno code and stack.
  */
 import { DeckhandError, type ErrorCode } from '../../../../src-shared/errors.ts';
+import type { Analysis } from './model.ts';
 
 export interface ReadJob {
+  kind: 'read';
   /** The layer blob's path. */
   file: string;
   /** Its digest (names it in errors, and in the cache text). */
   layer: string;
 }
 
+/** The model (model.ts) over layers given as their cache texts, bottom first. */
+export interface AnalyzeJob {
+  kind: 'analyze';
+  layers: Array<{ digest: string; text: string }>;
+  diveCompatible: boolean;
+  /** Whether each layer's changes (every entry) are wanted, or only the counts. */
+  files: boolean;
+}
+
+export type Job = ReadJob | AnalyzeJob;
+
+/** What an analyze job answers: the analysis, or the layers whose text is not a cache document (read those again). */
+export type AnalyzeResult = { unreadable: number[] } | { unreadable: null; analysis: Analysis; contentBytes: number[] };
+
 export type WireThreadError =
   | { kind: 'deckhand'; code: ErrorCode; message: string; detail: Record<string, unknown> | null; cause: string | null }
   | { kind: 'error'; name: string; message: string; code: string | null; stack: string | null };
 
-export type WorkerReply = { type: 'bytes'; bytes: number } | { type: 'done'; text: string } | { type: 'error'; error: WireThreadError };
+export type WorkerReply = { type: 'bytes'; bytes: number } | { type: 'done'; result: unknown } | { type: 'error'; error: WireThreadError };
 
 const describe = (e: unknown) => (e instanceof Error ? e.message : e === undefined ? null : String(e));
 
