@@ -101,6 +101,17 @@ class ReaderPool {
           continue;
         }
         this.alive++;
+        // A thread that fails or ends while idle is forgotten (a job's own listeners handle it while busy).
+        const self = worker;
+        self
+          .on('error', () => undefined)
+          .on('exit', () => {
+            const at = this.idle.indexOf(self);
+            if (at >= 0) {
+              this.idle.splice(at, 1);
+              this.alive--;
+            }
+          });
       }
       this.start(worker, next);
     }
