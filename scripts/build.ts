@@ -31,6 +31,9 @@ await Promise.all([
     format: 'cjs',
     target: 'node22',
     external: ['electron'],
+    // import.meta.url, which CommonJS lacks: the engine finds files beside its bundle with it (the layer reader).
+    banner: { js: "const __deckhandModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__deckhandModuleUrl' },
   }),
   build({
     ...common,
@@ -56,4 +59,4 @@ await Promise.all([
   buildCli(out),
   writeIndexHtml(),
 ]);
-console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs (+ cli-main.mjs, cli-commands/)');
+console.log('built dist/main.cjs, dist/preload.cjs, dist/renderer/, dist/cli.mjs (+ cli-main.mjs, cli-commands/, layer-worker.mjs)');

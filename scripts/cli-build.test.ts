@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildCli, NODE_MAJOR } from './cli-build.ts';
+import { Store } from '../src-main/engine/store/layout.ts';
+import { storeTestImage } from '../src-main/test/fixtures/store-images.ts';
+import { dir, file, fill, marker, tarOf } from '../src-main/test/fixtures/layer-tars.ts';
 
 const run = promisify(execFile);
 
@@ -82,4 +85,44 @@ test('the entry, run by a Node older than 24, says which Node it found and what 
     result.stderr,
     `deckhand: this is Node ${version} (${old}), and Deckhand needs Node ${NODE_MAJOR}. From the project, run \`npx deckhand …\`, which uses the project's pinned Node ${NODE_MAJOR}; or install Node ${NODE_MAJOR}.\n`,
   );
+});
+
+test('a built `deckhand layers` reads the layers on its reader thread (layer-worker.mjs, beside the bundles)', async () => {
+  const out = await built;
+  const root = join(out, 'layers-store');
+  const store = await Store.open(root);
+  const l0 = await tarOf([dir('app/'), file('app/big', fill(1000, 'a')), file('app/keep', fill(200, 'k'))]);
+  const l1 = await tarOf([dir('app/'), file('app/big', fill(1000, 'b')), marker('app/.wh.keep')]);
+  await storeTestImage(store, {
+    name: 'reg.example/waste:1',
+    layers: [
+      { content: l0, gzip: true },
+      { content: l1, gzip: true },
+    ],
+  });
+  const cold = await deckhand(join(out, 'cli.mjs'), ['--store', root, 'layers', 'reg.example/waste:1', '--format', 'json']);
+  assert.equal(cold.code, 0, cold.stderr);
+  assert.ok(cold.loaded.includes(new URL(`file://${join(out, 'layer-worker.mjs')}`).href), cold.loaded.join('\n'));
+  const report = JSON.parse(cold.stdout);
+  assert.equal(report.efficiency.score, 1000 / 2200);
+  assert.deepEqual(
+    report.layers.map((l: { added: unknown; modified: unknown; removed: unknown }) => [l.added, l.modified, l.removed]),
+    [
+      [
+        { count: 3, bytes: 1200 },
+        { count: 0, bytes: 0 },
+        { count: 0, bytes: 0 },
+      ],
+      [
+        { count: 0, bytes: 0 },
+        { count: 1, bytes: 1000 },
+        { count: 1, bytes: 200 },
+      ],
+    ],
+  );
+  // The second run answers from the cache: the same report, and no reader thread started.
+  const warm = await deckhand(join(out, 'cli.mjs'), ['--store', root, 'layers', 'reg.example/waste:1', '--format', 'json']);
+  assert.equal(warm.code, 0, warm.stderr);
+  assert.deepEqual(JSON.parse(warm.stdout), report);
+  assert.ok(!warm.loaded.some((u) => u.endsWith('/layer-worker.mjs')));
 });

@@ -85,6 +85,9 @@ export async function buildCli(out: string): Promise<void> {
       plugins: [linkTo('./')],
     }),
     build({ ...node, entryPoints: { errors: 'src-shared/errors.ts' }, outdir: join(out, 'cli-commands') }),
+    // The layer reader thread (src-main/engine/insight/layers/pool.ts finds it beside dist/main.cjs
+    // or one directory above a command's bundle), for the CLI, the web host and the app alike.
+    build({ ...node, entryPoints: { 'layer-worker': 'src-main/engine/insight/layers/worker.ts' }, outdir: out }),
     writeFile(join(out, 'cli.mjs'), CLI_ENTRY),
   ]);
   await chmod(join(out, 'cli.mjs'), 0o755);

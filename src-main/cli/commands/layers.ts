@@ -8,7 +8,7 @@ import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
 import { hostPlatform, parsePlatform } from '../../../src-shared/oci/platform.ts';
-import { analyzeImage, type LayersReport } from '../../engine/insight/layers/analyze.ts';
+import { analyzeImage, type AnalyzeProgress, type LayersReport } from '../../engine/insight/layers/analyze.ts';
 import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
 import { COMMAND_HELP } from '../help.ts';
@@ -177,10 +177,11 @@ export const layersCommand: Command = {
       }
     }
     const { store } = work;
-    // On a terminal, which layer is being read (a large one takes a while the first time).
+    // On a terminal, how far the reading is (a large image takes a while the first time).
     const progress = ctx.stderr.isTTY === true;
-    const onLayer = ({ index, layers, digest, cached }: { index: number; layers: number; digest: string; cached: boolean }) => {
-      if (!cached) ctx.stderr.write(`\r\x1b[KReading layer ${index + 1}/${layers} ${shortDigest(digest)}`);
+    const onProgress = ({ bytesDone, bytesTotal, layersDone, layers }: AnalyzeProgress) => {
+      if (layersDone < layers)
+        ctx.stderr.write(`\r\x1b[KReading layers: ${layersDone}/${layers} done, ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`);
     };
     let report: LayersReport;
     try {
@@ -189,7 +190,7 @@ export const layersCommand: Command = {
           files: values.files === true,
           signal: ctx.signal,
           ...(platform && engine === undefined ? { platform } : {}),
-          ...(progress ? { onLayer } : {}),
+          ...(progress ? { onProgress } : {}),
         }),
       );
       if (work.dir) report = { ...report, image: positionals[0]! };

@@ -246,10 +246,15 @@ test('an image in the store: created_by per layer, the inefficiencies named, the
   assert.deepEqual(seen, [true, true, true]);
   assert.deepEqual(again.efficiency, report.efficiency);
   assert.equal(again.layers[1]!.files!.length, 9);
-  assert.equal((await readdir(join(root, '.deckhand', 'layer-files'))).length, 3);
-  // The blobs are gone: a sweep (what prune does) deletes their cached contents.
+  // One file per layer, and the image's figures (per manifest digest).
+  const reportFile = `${img.descriptor.digest.replace(':', '-')}.report.json`;
+  assert.deepEqual(
+    (await readdir(join(root, '.deckhand', 'layer-files'))).sort(),
+    [...img.layers.map((l) => `${l.digest.replace(':', '-')}.json`), reportFile].sort(),
+  );
+  // The blobs are gone: a sweep (what prune does) deletes their cached contents; the manifest is still stored.
   assert.equal(await sweepLayerCache(store), 3);
-  assert.deepEqual(await readdir(join(root, '.deckhand', 'layer-files')), []);
+  assert.deepEqual(await readdir(join(root, '.deckhand', 'layer-files')), [reportFile]);
 });
 
 test('a cancelled read stops with ECANCELLED naming the layer', async (t) => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable, Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
@@ -41,8 +41,23 @@ function damaged(layer: string, problem: string, cause?: unknown): DeckhandError
   );
 }
 
-/** Reads a layer tar (compressed or not) from a file; `layer` names it in errors. */
-export async function readLayerFile(file: string, layer: string, signal?: AbortSignal): Promise<LayerContents> {
+/**
+ * Large reads and inflate chunks: with zlib's default 16 KiB chunks, moving the chunks through the
+ * streams cost as much as inflating them (docs/performance.md, bench:layers).
+ */
+const READ_CHUNK = 1 << 20;
+const INFLATE_CHUNK = 1 << 18;
+
+/**
+ * Reads a layer tar (compressed or not) from a file; `layer` names it in errors. `onBytes` is
+ * told each time more of the file (compressed bytes) has been read.
+ */
+export async function readLayerFile(
+  file: string,
+  layer: string,
+  signal?: AbortSignal,
+  onBytes?: (bytes: number) => void,
+): Promise<LayerContents> {
   const fh = await open(file, 'r');
   const head = Buffer.alloc(4);
   let got;
@@ -53,8 +68,23 @@ export async function readLayerFile(file: string, layer: string, signal?: AbortS
   }
   if (got === 0) throw damaged(layer, 'the blob is empty');
   const compression = compressionOf(head.subarray(0, got));
-  const stages: Transform[] = compression === 'gzip' ? [createGunzip()] : compression === 'zstd' ? [createZstdDecompress()] : [];
-  return readLayerStream(createReadStream(file), stages, layer, signal);
+  const stages: Transform[] =
+    compression === 'gzip'
+      ? [createGunzip({ chunkSize: INFLATE_CHUNK })]
+      : compression === 'zstd'
+        ? [createZstdDecompress({ chunkSize: INFLATE_CHUNK })]
+        : [];
+  const counter = onBytes
+    ? [
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            onBytes(chunk.length);
+            done(null, chunk);
+          },
+        }),
+      ]
+    : [];
+  return readLayerStream(createReadStream(file, { highWaterMark: READ_CHUNK }), [...counter, ...stages], layer, signal);
 }
 
 async function readLayerStream(source: Readable, stages: Transform[], layer: string, signal?: AbortSignal): Promise<LayerContents> {
