@@ -35,7 +35,7 @@ import type {
   RemoveResult,
   TreeLayer,
 } from '../../../src-shared/ipc/types.ts';
-import { chainIds, forestOf } from '../insight/tree.ts';
+import { chainIds, forestOf } from '../insight/layer-chain.ts';
 import type { LayerMeta } from '../store/meta.ts';
 import { EngineHttpError, type EngineConnection, type EngineKind } from './connection.ts';
 import type { EngineApi, EngineEvent, EnginePruneOptions } from './types.ts';
