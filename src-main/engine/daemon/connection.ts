@@ -132,8 +132,8 @@ export class EngineConnection {
 
   /**
    * A request read whole: its status, headers and body as text; a failure status rejects with the
-   * engine's message. With `plainGets`, a GET without a body or headers of its own on a unix socket
-   * is sent with plainGet (node:net); the rest with node:http.
+   * engine's message. With `plainGets`, a GET without a body on a unix socket is sent with plainGet
+   * (node:net); the rest with node:http.
    */
   async answer(
     req: EngineRequest,
@@ -141,7 +141,7 @@ export class EngineConnection {
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
     const method = req.method ?? 'GET';
     const a = this.address;
-    if (this.plainGets && method === 'GET' && req.body === undefined && req.headers === undefined && a.scheme === 'unix') {
+    if (this.plainGets && method === 'GET' && req.body === undefined && a.scheme === 'unix') {
       const timeoutMs = req.timeoutMs ?? this.timeoutMs;
       const answer = await plainGet(a.socketPath!, this.versionedPath(req), {
         timeoutMs,
