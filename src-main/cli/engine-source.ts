@@ -19,9 +19,8 @@ export function engineLabel(engine: EngineApi): string {
   return engine.name === uri ? uri : `${engine.name} (${uri})`;
 }
 
-/** `plainGets`: the command only asks a few things, so its GETs go over node:net (EngineConnection's `plainGets`). */
-export function openEngineFor(ctx: CommandContext, opts: { plainGets?: boolean } = {}): Promise<EngineApi> {
-  return openEngine(ctx.engineFlag!, ctx.env, opts);
+export function openEngineFor(ctx: CommandContext): Promise<EngineApi> {
+  return openEngine(ctx.engineFlag!, ctx.env);
 }
 
 /** Bytes as a person reads them; `?` where the engine did not compute them (-1). */

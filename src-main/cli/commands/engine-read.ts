@@ -1,11 +1,9 @@
 /**
  * `images --engine` and `df --engine`: the engine's list and disk usage, in a bundle of their own
  * (dist/cli-commands/engine-read.mjs) with the engine's code and none of the store's, because these
- * two are the CLI's quickest commands and a script may run them often (docs/performance.md,
- * bench:engine: loading the store's code too was about 10 ms of CPU). main.ts loads this module instead of
+ * two are the CLI's quickest commands and a script may run them often: `deckhand images` with the
+ * store's code loaded as well took twice as long to start. main.ts loads this module instead of
  * images.ts or df.ts when `--engine` is given; the options and usage are theirs (COMMAND_HELP).
- * Each asks the engine two or three things, so its GETs go over node:net (plainGets), and node:http
- * is never loaded.
  */
 import { parseArgs } from '../args.ts';
 import { json } from '../output.ts';
@@ -22,7 +20,7 @@ export const engineImagesCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    const rows = await (await openEngineFor(ctx, { plainGets: true })).images();
+    const rows = await (await openEngineFor(ctx)).images();
     if (asJson) json(rows, ctx.stdout);
     else printEngineImages(rows, ctx);
     return 0;
@@ -35,7 +33,7 @@ export const engineDfCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    const engine = await openEngineFor(ctx, { plainGets: true });
+    const engine = await openEngineFor(ctx);
     // The engine's own numbers only, not each image's layers (two requests per image).
     const usage = await engine.usage({ layers: false });
     if (asJson) json(engineUsageJson(usage), ctx.stdout);

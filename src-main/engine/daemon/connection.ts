@@ -12,7 +12,6 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { plainGet } from './plain-get.ts';
 
 // node:fs from Node's CommonJS side: its ESM namespace also loads fs's lazy streams, 3–4 ms of a CLI start.
 const { readFileSync } = process.getBuiltinModule('node:fs');
@@ -102,20 +101,12 @@ export class EngineConnection {
   /** Podman's libpod API version (`4.3.1`); libpod paths need a version, `4.0.0` until known. */
   libpodVersion: string | undefined;
   private readonly timeoutMs: number;
-  private readonly plainGets: boolean;
   private tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
 
-  /**
-   * `plainGets`: GETs without a body on a unix socket go over node:net (plainGet), one connection
-   * each, never loading node:http: for a one-shot command that asks a few things (`images --engine`,
-   * `df --engine`). Not for a process that asks many (a connection per request is slower through a
-   * forwarded socket than node:http's kept-alive ones).
-   */
-  constructor(address: EngineAddress, opts: { timeoutMs?: number; apiVersion?: string; plainGets?: boolean } = {}) {
+  constructor(address: EngineAddress, opts: { timeoutMs?: number; apiVersion?: string } = {}) {
     this.address = address;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.apiVersion = opts.apiVersion;
-    this.plainGets = opts.plainGets ?? false;
   }
 
   /** Sends a request; resolves with the response once its headers arrive, rejects on a failure status with the engine's message. */
@@ -130,37 +121,10 @@ export class EngineConnection {
     return res;
   }
 
-  /**
-   * A request read whole: its status, headers and body as text; a failure status rejects with the
-   * engine's message. With `plainGets`, a GET without a body on a unix socket is sent with plainGet
-   * (node:net); the rest with node:http.
-   */
-  async answer(
-    req: EngineRequest,
-    limit: number,
-  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-    const method = req.method ?? 'GET';
-    const a = this.address;
-    if (this.plainGets && method === 'GET' && req.body === undefined && a.scheme === 'unix') {
-      const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-      const answer = await plainGet(a.socketPath!, this.versionedPath(req), {
-        timeoutMs,
-        limit,
-        ...(req.signal ? { signal: req.signal } : {}),
-        connectionError: (e) => connectionError(a.uri, e, req.signal),
-        timeoutError: () => new DeckhandError('EENGINE', `${a.uri} did not answer ${method} ${req.path} within ${timeoutMs} ms.`),
-      });
-      const text = answer.body.toString('utf8');
-      if (answer.status >= 400) throw new EngineHttpError(a.uri, method, req.path, answer.status, engineMessage(text));
-      return { status: answer.status, headers: answer.headers, text };
-    }
-    const res = await this.request(req);
-    return { status: res.statusCode ?? 0, headers: res.headers, text: await readText(res, limit) };
-  }
-
   /** A request whose answer is JSON. */
   async json<T>(req: EngineRequest): Promise<T> {
-    const { text } = await this.answer(req, 512 * 1024 * 1024);
+    const res = await this.request(req);
+    const text = await readText(res, 512 * 1024 * 1024);
     if (text.trim() === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
@@ -171,7 +135,7 @@ export class EngineConnection {
 
   /** A request whose answer is text (`/_ping` answers `OK`). */
   async text(req: EngineRequest): Promise<string> {
-    return (await this.answer(req, 16 * 1024 * 1024)).text;
+    return readText(await this.request(req), 16 * 1024 * 1024);
   }
 
   private versionedPath(req: EngineRequest): string {

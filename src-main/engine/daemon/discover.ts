@@ -43,8 +43,6 @@ export interface DiscoverOptions {
   podmanCommand?: string | null;
   /** Also look at the machine-wide sockets (/var/run/docker.sock, /run/podman/podman.sock); default true. */
   systemSockets?: boolean;
-  /** The engines' connections send their GETs over node:net (EngineConnection's `plainGets`): for a one-shot command. */
-  plainGets?: boolean;
 }
 
 interface Candidate {
@@ -351,14 +349,14 @@ function unreachable(c: Candidate, error: string): FoundEngine {
 }
 
 /** Pings one candidate: `/_ping` says it answers, `/libpod/_ping` that it is podman; then its version. */
-async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean; plainGets?: boolean | undefined }): Promise<FoundEngine> {
+async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean }): Promise<FoundEngine> {
   if (c.address.scheme === 'ssh')
     return unreachable(
       c,
       `${c.address.uri}: ssh:// connections are not supported yet. Forward the socket (ssh -L) and use unix:// or tcp://.`,
     );
   if (c.address.scheme === 'npipe') return unreachable(c, `${c.address.uri}: named pipes exist only on Windows.`);
-  const connection = new EngineConnection(c.address, { plainGets: opts.plainGets ?? false });
+  const connection = new EngineConnection(c.address);
   // Discovery also asks /libpod/_ping; an engine opened by its address to work on is told by the ping's Libpod-Api-Version alone.
   const libpodPing = opts.status
     ? connection.text({ path: '/libpod/_ping', versioned: false, timeoutMs }).then(
@@ -407,9 +405,7 @@ export async function discoverEngines(env: NodeJS.ProcessEnv, opts: DiscoverOpti
   const fromEnv = (c: Candidate) => c.origin === 'DOCKER_HOST' || c.origin === 'CONTAINER_HOST';
   const all = [...docker, ...podman];
   const candidates = uniqueNames(dedupe([...all.filter(fromEnv), ...all.filter((c) => !fromEnv(c))].filter(worthListing)));
-  const found = await Promise.all(
-    candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS, { status: true, plainGets: opts.plainGets })),
-  );
+  const found = await Promise.all(candidates.map((c) => probe(c, opts.timeoutMs ?? PING_TIMEOUT_MS, { status: true })));
   // A candidate reached as docker that is podman got podman's name; keep names unique after that.
   const names = new Set<string>();
   for (const f of found) {
@@ -429,12 +425,11 @@ function looksLikeAddress(s: string): boolean {
 }
 
 /** An engine at an address (unix:///path, tcp://host:port), its kind found by pinging it. */
-async function openAddress(uri: string, env: NodeJS.ProcessEnv, timeoutMs: number, plainGets: boolean | undefined): Promise<EngineApi> {
+async function openAddress(uri: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<EngineApi> {
   const address = parseEngineUri(uri, env);
   // Opened to work on: its storage location is not needed, so only the ping is asked.
   const found = await probe({ name: 'engine', kind: 'docker', address, origin: 'address', isDefault: false, named: false }, timeoutMs, {
     status: false,
-    plainGets,
   });
   if (!found.engine)
     throw new DeckhandError('EENGINE', found.status.error ?? `${address.uri} did not answer.`, { detail: { address: address.uri } });
@@ -446,7 +441,7 @@ async function openAddress(uri: string, env: NodeJS.ProcessEnv, timeoutMs: numbe
 /** A name from `deckhand engines`, or an address: the engine, reachable; EUSAGE for an unknown name, EENGINE when it does not answer. */
 export async function openEngine(nameOrUri: string, env: NodeJS.ProcessEnv, opts: DiscoverOptions = {}): Promise<EngineApi> {
   const timeoutMs = opts.timeoutMs ?? PING_TIMEOUT_MS;
-  if (looksLikeAddress(nameOrUri)) return openAddress(nameOrUri, env, timeoutMs, opts.plainGets);
+  if (looksLikeAddress(nameOrUri)) return openAddress(nameOrUri, env, timeoutMs);
   const found = await discoverEngines(env, opts);
   const match =
     found.find((f) => f.status.name === nameOrUri) ?? found.find((f) => f.status.name.toLowerCase() === nameOrUri.toLowerCase());
