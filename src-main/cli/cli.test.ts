@@ -76,6 +76,8 @@ test("every usage line lists only options the command documents, and each comman
     for (const flag of c.usage.match(/(?<=[\s[(|])--?[a-z][a-z-]*/g) ?? [])
       assert.ok(documented.has(flag), `${name}: ${flag} in its usage is documented`);
     assert.equal((await loadCommand(name)).usage, c.usage);
+    // `images --engine` and `df --engine` load a module of their own: the same usage.
+    assert.equal((await loadCommand(name, true)).usage, c.usage, `${name} --engine`);
   }
 });
 
@@ -88,6 +90,14 @@ test('the options a command parses are the options its help documents', async ()
     // `--format json` and `--format oci-archive|docker-archive` are one option; `--tls-verify=false` is --tls-verify.
     const documented = COMMAND_HELP[name].options.flatMap((o) => o.flag.match(/--[a-z-]+|(?<![\w-])-[a-z]\b/g) ?? []);
     assert.deepEqual([...new Set(documented)].sort(), parsed.sort(), name);
+    const onEngine = Object.keys((await loadCommand(name, true)).options).map((long) => `--${long}`);
+    assert.deepEqual(
+      onEngine.sort(),
+      Object.keys((await loadCommand(name)).options)
+        .map((long) => `--${long}`)
+        .sort(),
+      `${name} --engine`,
+    );
   }
 });
 

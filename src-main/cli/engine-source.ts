@@ -7,7 +7,7 @@
 import { formatAge, formatBytes } from '../../src-shared/format.ts';
 import { shortDigest } from '../../src-shared/oci/digest.ts';
 import type { DiskUsage, ImageRow, ImageTree } from '../../src-shared/ipc/types.ts';
-import { formatImageTree } from '../engine/insight/tree.ts';
+import { formatImageTree } from '../engine/insight/layer-chain.ts';
 import { openEngine } from '../engine/daemon/discover.ts';
 import type { EngineApi } from '../engine/daemon/types.ts';
 import type { CommandContext } from './context.ts';

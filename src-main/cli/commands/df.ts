@@ -9,7 +9,6 @@ import type { Command } from '../context.ts';
 import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
-import { engineUsageJson, openEngineFor, printEngineUsage } from '../engine-source.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
 
@@ -36,13 +35,6 @@ export const dfCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    if (ctx.engineFlag !== undefined) {
-      const engine = await openEngineFor(ctx);
-      const usage = await engine.usage({ layers: false });
-      if (asJson) json(engineUsageJson(usage), ctx.stdout);
-      else printEngineUsage(engine, usage, ctx);
-      return 0;
-    }
     const store = await openStoreToRead(ctx);
     const usage = diskUsage(await buildStoreGraph(store));
     if (asJson) {

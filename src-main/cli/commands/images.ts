@@ -8,7 +8,6 @@ import type { Command } from '../context.ts';
 import { noteEmptyStore, openStoreToRead } from '../read-store.ts';
 import { wantsJson } from '../usage.ts';
 import { COMMAND_HELP } from '../help.ts';
-import { openEngineFor, printEngineImages } from '../engine-source.ts';
 
 const OPTIONS = { format: { type: 'string' } } as const;
 
@@ -18,12 +17,6 @@ export const imagesCommand: Command = {
   async run(ctx) {
     const { values } = parseArgs({ args: ctx.args, options: OPTIONS });
     const asJson = wantsJson(values.format, this.usage);
-    if (ctx.engineFlag !== undefined) {
-      const rows = await (await openEngineFor(ctx)).images();
-      if (asJson) json(rows, ctx.stdout);
-      else printEngineImages(rows, ctx);
-      return 0;
-    }
     const store = await openStoreToRead(ctx);
     const graph = await buildStoreGraph(store);
     const rows = imageRows(graph);

@@ -21,11 +21,16 @@ export const pullCommand: Command = {
     if (positionals.length !== 1) throw usageError(this.usage, 'pull takes exactly one reference');
     const choice = platformChoice(values, this.usage);
     const { asJson, common } = transferSetup(ctx, values, this.usage);
-    return printResult(
-      ctx,
-      asJson,
-      // The store opens while the manifest is fetched (a new store's files are fsync'd: 5-11 ms).
-      await checkingArguments(ctx.args, pull(beginStore(ctx), positionals[0]!, { ...choice, ...common, ...policyOption(values) })),
+    // The store opens while the manifest is fetched (a new store's files are fsync'd: 5-11 ms).
+    const store = beginStore(ctx);
+    const result = await checkingArguments(ctx.args, pull(store, positionals[0]!, { ...choice, ...common, ...policyOption(values) })).catch(
+      async (e: unknown) => {
+        // A pull that fails before it needs the store (a bad reference) would otherwise return while
+        // a new store's files are still being written: the command ends when they are.
+        await store.opening.catch(() => undefined);
+        throw e;
+      },
     );
+    return printResult(ctx, asJson, result);
   },
 };

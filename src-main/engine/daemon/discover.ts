@@ -21,13 +21,7 @@
  * once with a short deadline; one that answers `/libpod/_ping` is Podman whatever it was found as.
  * One that does not answer is listed as unreachable with the reason, and never holds up the others.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import type { EngineStatus } from '../../../src-shared/ipc/types.ts';
 import { EngineConnection, parseEngineUri, type EngineAddress, type EngineKind } from './connection.ts';
@@ -64,13 +58,23 @@ interface Candidate {
 /** Under 2 s, so a hung engine (a stopped VM whose socket still accepts) is reported quickly; above 1 s, which a busy podman service missed. */
 export const PING_TIMEOUT_MS = 1500;
 
+/*
+ * node:child_process, node:crypto, node:fs/promises and node:os are taken from Node's CommonJS side
+ * when first used, and smol-toml imported when a containers.conf is read: an engine opened by its
+ * address (`deckhand images --engine unix:///…`) needs none of them, and ESM imports of them (which
+ * build each module's whole namespace) were several ms of that command's start.
+ */
+const fsp = () => process.getBuiltinModule('node:fs/promises');
+// node:fs is loaded with Node itself, but its ESM namespace also loads its lazy streams (3–4 ms).
+const { existsSync } = process.getBuiltinModule('node:fs');
+
 function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(s).digest('hex');
 }
 
 async function readJson<T>(path: string): Promise<T | null> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    return JSON.parse(await fsp().readFile(path, 'utf8')) as T;
   } catch {
     return null;
   }
@@ -86,7 +90,9 @@ function tryParse(uri: string, env: NodeJS.ProcessEnv): EngineAddress | null {
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => resolve(err ? null : stdout));
+    process
+      .getBuiltinModule('node:child_process')
+      .execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => resolve(err ? null : stdout));
   });
 }
 
@@ -109,7 +115,7 @@ async function dockerCandidates(env: NodeJS.ProcessEnv, home: string, systemSock
   const metaDir = join(configDir, 'contexts', 'meta');
   let dirs: string[] = [];
   try {
-    dirs = await readdir(metaDir);
+    dirs = await fsp().readdir(metaDir);
   } catch {
     // no contexts
   }
@@ -182,7 +188,8 @@ async function podmanConnectionFiles(env: NodeJS.ProcessEnv, home: string): Prom
     if (c.URI) out.push({ name, uri: c.URI, isDefault: json?.Connection?.Default === name });
   const confPath = env.CONTAINERS_CONF?.trim() || join(dir, 'containers.conf');
   try {
-    const conf = parseToml(await readFile(confPath, 'utf8')) as {
+    const { parse: parseToml } = await import('smol-toml');
+    const conf = parseToml(await fsp().readFile(confPath, 'utf8')) as {
       engine?: { active_service?: string; service_destinations?: Record<string, { uri?: string }> };
     };
     // podman-connections.json's default wins over containers.conf's active_service, as in podman 5.
@@ -388,7 +395,7 @@ async function probe(c: Candidate, timeoutMs: number, opts: { status: boolean })
 
 /** Every engine found, pinged in parallel; unreachable ones carry the reason. */
 export async function discoverEngines(env: NodeJS.ProcessEnv, opts: DiscoverOptions = {}): Promise<FoundEngine[]> {
-  const home = opts.home ?? (env.HOME?.trim() || homedir());
+  const home = opts.home ?? (env.HOME?.trim() || process.getBuiltinModule('node:os').homedir());
   const systemSockets = opts.systemSockets ?? true;
   const [docker, podman] = await Promise.all([
     dockerCandidates(env, home, systemSockets),

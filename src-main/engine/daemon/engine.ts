@@ -35,9 +35,9 @@ import type {
   RemoveResult,
   TreeLayer,
 } from '../../../src-shared/ipc/types.ts';
-import { chainIds, forestOf } from '../insight/tree.ts';
+import { chainIds, forestOf } from '../insight/layer-chain.ts';
 import type { LayerMeta } from '../store/meta.ts';
-import { EngineHttpError, type EngineConnection, type EngineKind } from './connection.ts';
+import { EngineHttpError, readText, type EngineConnection, type EngineKind } from './connection.ts';
 import type { EngineApi, EngineEvent, EnginePruneOptions } from './types.ts';
 import { planEnginePrune, type PruneImage } from './prune-rules.ts';
 import { readEvents } from './events.ts';
@@ -303,7 +303,8 @@ export interface PingAnswer {
 export async function pingEngine(connection: EngineConnection, timeoutMs?: number): Promise<PingAnswer> {
   const t = timeoutMs !== undefined ? { timeoutMs } : {};
   const res = await connection.request({ path: '/_ping', versioned: false, ...t });
-  res.resume();
+  // Read to its end (`OK`), so that the socket is free again for the requests that follow.
+  await readText(res, 64 * 1024);
   const header = (k: string) => {
     const v = res.headers[k];
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
