@@ -18,6 +18,7 @@ import { aliasHandlers } from './alias-handlers.ts';
 import type { EngineSources } from './engines.ts';
 import type { AppLogins } from './app-logins.ts';
 import { insightHandlers } from './insight-handlers.ts';
+import { layersHandlers, type Analyses } from './layers-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
 import { registryDetailsHandlers } from './registry-details.ts';
 import { registryHandlers } from './registry-handlers.ts';
@@ -39,6 +40,8 @@ export interface HostContext {
   logins: AppLogins;
   /** The Docker and Podman engines found on this machine: calls with a `source` go to one of them. */
   engines: EngineSources;
+  /** The layer analyses: their queue, and what they found (layers-handlers.ts). */
+  analyses: Analyses;
 }
 
 export function engineHandlers(ctx: HostContext): Handlers {
@@ -86,6 +89,7 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...transferHandlers(ctx),
     ...registryHandlers(ctx),
     ...insightHandlers(ctx),
+    ...layersHandlers(ctx),
     ...loginHandlers(ctx),
     ...registryDetailsHandlers(ctx),
     ...aliasHandlers(ctx),

@@ -127,3 +127,15 @@ test('listEngines takes nothing or a refresh flag; engine events carry the engin
   assert.equal(checkEvent('enginesChanged', {}).ok, true);
   assert.equal(checkEvent('enginesChanged', { extra: 1 }).ok, false);
 });
+
+test('layer analyses: a source and a request id (a UUID) are accepted, progress events are checked', () => {
+  const requestId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker', requestId }).ok, true);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', requestId: 'one' }).ok, false);
+  assert.equal(checkCall('imageEfficiency', { ref: 'app:1', platform: 'linux/arm64' }).ok, true);
+  assert.equal(checkCall('imageEfficiency', { ref: 'app:1', files: true }).ok, false);
+  assert.equal(checkCall('cancelAnalysis', { requestId }).ok, true);
+  assert.equal(checkCall('cancelAnalysis', {}).ok, false);
+  assert.equal(checkEvent('layersProgress', { requestId, ref: 'app:1', index: 0, layers: 3, cached: true }).ok, true);
+  assert.equal(checkEvent('layersProgress', { requestId, ref: 'app:1', index: -1, layers: 3, cached: true }).ok, false);
+});
