@@ -107,14 +107,15 @@ test('sources: the image calls take an optional engine name, omitted for the sto
   if (!wrong.ok) assert.match(wrong.error.message, /source must be an engine name/);
 });
 
-test('imageLayers takes a ref and an optional os/arch[/variant] platform, the store only', () => {
+test('imageLayers takes a ref and an optional os/arch[/variant] platform and source', () => {
   assert.equal(checkCall('imageLayers', { ref: 'app:1' }).ok, true);
   assert.equal(checkCall('imageLayers', { ref: 'app:1', platform: 'linux/arm64/v8' }).ok, true);
   assert.equal(checkCall('imageLayers', { ref: '' }).ok, false);
   const bad = checkCall('imageLayers', { ref: 'app:1', platform: 'arm64' });
   assert.equal(bad.ok, false);
   if (!bad.ok) assert.match(bad.error.message, /os\/arch/);
-  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker' }).ok, false);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker' }).ok, true);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: '' }).ok, false);
 });
 
 test('listEngines takes nothing or a refresh flag; engine events carry the engine name, enginesChanged nothing', () => {
