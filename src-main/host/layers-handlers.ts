@@ -11,6 +11,7 @@ import { parsePlatform } from '../../src-shared/oci/platform.ts';
 import { analyzeEngineImage, type EngineAnalyzeOptions } from '../engine/daemon/analyze-engine-image.ts';
 import type { EngineTarget } from '../engine/daemon/engine-source.ts';
 import { analyzeImage, type LayersReport } from '../engine/insight/layers/analyze.ts';
+import type { StoreGraph } from '../engine/insight/store-graph.ts';
 import { resolveOne } from '../engine/store/catalog.ts';
 import { AnalysisQueue, type AnalysisWork } from './analysis-queue.ts';
 import type { EventHub } from './events.ts';
@@ -76,12 +77,20 @@ const summaryOf = (r: LayersReport, ref: string): ImageEfficiency => {
 
 export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
   const { analyses } = ctx;
+  const names = new WeakMap<StoreGraph, Map<string, string>>();
+  const namedDigest = async (ref: string): Promise<string | undefined> => {
+    const graph = await ctx.graph();
+    let byName = names.get(graph);
+    if (!byName) names.set(graph, (byName = new Map(graph.images.map((i) => [i.name, i.entry.descriptor.digest]))));
+    return byName.get(ref);
+  };
 
   const target = async (ref: string, platform: string | undefined, source: string | undefined): Promise<Target> => {
     const wanted = platform !== undefined ? parsePlatform(platform) : undefined;
     if (source === undefined) {
       const store = await ctx.store();
-      const root = (await resolveOne(store, ref)).descriptor.digest;
+      // The table asks by the names the store's graph lists: found there without reading index.json again.
+      const root = (await namedDigest(ref)) ?? (await resolveOne(store, ref)).descriptor.digest;
       return {
         key: `store\0${root}\0${platform ?? ''}`,
         engine: false,

@@ -18,6 +18,9 @@ const apiMock = {
   inspectImage: vi.fn(),
   imageTree: vi.fn(async () => []),
   listImages: vi.fn(async () => []),
+  // Efficiency cells ask once their row has stayed on screen; the table's own tests are in efficiency-column.test.tsx.
+  imageEfficiency: vi.fn(() => new Promise(() => {})),
+  cancelAnalysis: vi.fn(async () => ({ cancelled: true })),
 };
 
 const initial = useDeckhand.getState();
