@@ -88,6 +88,12 @@ test('cancel: a waiting analysis leaves the queue; a running one aborts once no 
   assert.equal(a.aborted(), true);
   assert.equal(q.cancel(ID(2)), false, 'already gone');
   assert.deepEqual(log, ['start a'], 'b never started');
+  // Asked again right after the cancel (a refetch): a fresh analysis, not the one stopping.
+  const a2 = gated('a2', log);
+  const again = q.run('a', 'img-a', a2.work);
+  await tick();
+  a2.open();
+  assert.equal((await again).image, 'a2');
 
   // A cancel that arrives before its request (the host still finding the image) fails it on arrival.
   assert.equal(q.cancel(ID(4)), false);

@@ -44,6 +44,7 @@ export class AnalysisQueue {
   /** Requests cancelled before they reached the queue (the host was still finding the image). */
   private readonly early = new Set<string>();
   private current: Promise<void> | null = null;
+  private running: Job | null = null;
   private closed = false;
   private readonly progress: (p: EventPayload<'layersProgress'>) => void;
 
@@ -103,7 +104,11 @@ export class AnalysisQueue {
     job.waiters.delete(waiter);
     waiter.reject(cancelled(job.ref));
     if (job.waiters.size === 0) {
-      if (job.running) job.controller.abort();
+      if (job.running) {
+        // A request for the same image from now on starts afresh instead of joining one that is stopping.
+        this.jobs.delete(job.key);
+        job.controller.abort();
+      }
       else {
         this.waiting.splice(this.waiting.indexOf(job), 1);
         this.jobs.delete(job.key);
@@ -122,6 +127,7 @@ export class AnalysisQueue {
     this.closed = true;
     for (const job of this.waiting.splice(0)) this.finish(job, { error: cancelled(job.ref) });
     for (const job of this.jobs.values()) job.controller.abort();
+    this.running?.controller.abort();
     await this.current;
   }
 
@@ -130,6 +136,7 @@ export class AnalysisQueue {
     const job = this.waiting.shift();
     if (!job) return;
     job.running = true;
+    this.running = job;
     const onLayer = (step: LayerStep) => {
       for (const w of job.waiters) {
         if (w.requestId !== undefined) this.progress({ requestId: w.requestId, ref: job.ref, ...step });
@@ -144,12 +151,13 @@ export class AnalysisQueue {
       )
       .finally(() => {
         this.current = null;
+        this.running = null;
         this.pump();
       });
   }
 
   private finish(job: Job, outcome: { report: LayersReport } | { error: unknown }): void {
-    this.jobs.delete(job.key);
+    if (this.jobs.get(job.key) === job) this.jobs.delete(job.key);
     for (const w of job.waiters) {
       if (w.requestId !== undefined) this.requests.delete(w.requestId);
       if ('report' in outcome) w.resolve(outcome.report);
