@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventPayload } from '../../src-shared/ipc/contract.ts';
 import type { LayersReport } from '../engine/insight/layers/analyze.ts';
-import { AnalysisQueue, type AnalysisWork } from './analysis-queue.ts';
+import { AnalysisQueue, type AnalysisWork, type LayerStep } from './analysis-queue.ts';
 
 const report = (image: string): LayersReport => ({
   image,
@@ -19,7 +19,8 @@ function gated(name: string, log: string[]) {
   let aborted = false;
   const work: AnalysisWork = async (signal, onLayer) => {
     log.push(`start ${name}`);
-    onLayer({ index: 0, layers: 2, cached: false });
+    // As the engine calls it: with the layer's digest, which the event does not carry.
+    onLayer({ index: 0, layers: 2, cached: false, digest: 'sha256:0' } as LayerStep);
     await new Promise<void>((resolve, reject) => {
       void gate.then(resolve);
       signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted by the signal'))), { once: true });

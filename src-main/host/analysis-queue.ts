@@ -137,9 +137,10 @@ export class AnalysisQueue {
     if (!job) return;
     job.running = true;
     this.running = job;
-    const onLayer = (step: LayerStep) => {
+    // Only the event's fields: the engine's progress carries more (the layer's digest).
+    const onLayer = ({ index, layers, cached }: LayerStep) => {
       for (const w of job.waiters) {
-        if (w.requestId !== undefined) this.progress({ requestId: w.requestId, ref: job.ref, ...step });
+        if (w.requestId !== undefined) this.progress({ requestId: w.requestId, ref: job.ref, index, layers, cached });
       }
     };
     this.current = Promise.resolve()

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageEfficiency, ImageLayers } from '../../src-shared/ipc/types.ts';
 import { analyzeImage } from '../engine/insight/layers/analyze.ts';
+import { checkEvent } from '../../src-shared/ipc/validate.ts';
 import { Store } from '../engine/store/layout.ts';
 import { dir, file, fill, marker, tarOf } from '../test/fixtures/layer-tars.ts';
 import { storeTestImage } from '../test/fixtures/store-images.ts';
@@ -74,8 +75,9 @@ test('imageEfficiency: the figures only, with progress for a request id, then fr
     assert.equal(e.wastedBytes, 300);
     assert.ok(e.score < 1);
     assert.ok(!('inefficiencies' in e));
+    // Checked against the event's schema, as the renderer checks it.
     assert.deepEqual(
-      progress.map((p) => (p as { index: number; layers: number; requestId: string }).requestId),
+      progress.map((p) => checkEvent('layersProgress', p).ok && (p as { requestId: string }).requestId),
       [REQ(1), REQ(1)],
     );
     // Again (by another name of the same image): from memory, nothing read, no progress.

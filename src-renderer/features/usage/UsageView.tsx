@@ -426,8 +426,8 @@ function SourceUsage() {
                   <li>
                     <span className="swatch shared" aria-hidden="true" /> {SHARED_GROUP}, each once
                   </li>
-                  <li>
-                    <span className="swatch wasted" aria-hidden="true" /> Wasted: files a later layer overwrote or removed (once analysed)
+                  <li title="Files a later layer overwrote or removed, still shipped in the lower layer: the band's share of an image's cell is the share wasted">
+                    <span className="swatch wasted" aria-hidden="true" /> Wasted (once analysed)
                   </li>
                 </ul>
                 <ImageList usage={data} selection={selection} onToggle={onToggle} />
