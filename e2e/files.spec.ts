@@ -19,6 +19,8 @@ test("the Files tab shows the image's efficiency, its layers and what the chosen
   const entries = files.getByTestId('files-entries');
   await expect(entries).toContainText('/srv/www/index.html');
   await expect(entries).toContainText('added');
+  // The details pane scrolls on its own: bring the entries into the picture.
+  await entries.scrollIntoViewIfNeeded();
   await screenshot(page, 'files-tab');
   // The layer below it (COPY hello-service) added the service's script.
   await files.getByRole('button', { name: 'Layer 2' }).click();
@@ -32,5 +34,6 @@ test("the Files tab shows the image's efficiency, its layers and what the chosen
   await expect(entries).toContainText('/usr/local/bin/hello-service');
   await expect(entries).toContainText('/srv/www/index.html');
   await expect(entries).toContainText('layer 1');
+  await entries.scrollIntoViewIfNeeded();
   await screenshot(page, 'files-tab-stacked');
 });
