@@ -108,8 +108,7 @@ export class AnalysisQueue {
         // A request for the same image from now on starts afresh instead of joining one that is stopping.
         this.jobs.delete(job.key);
         job.controller.abort();
-      }
-      else {
+      } else {
         this.waiting.splice(this.waiting.indexOf(job), 1);
         this.jobs.delete(job.key);
       }

@@ -10,7 +10,7 @@
  * must not restart analyses that are still right.
  */
 import { useQuery, type QueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { DeckhandApi, ImageEfficiency, ImageRow } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
 import { isStore, sourceInput, type Source } from './keys.ts';
@@ -83,19 +83,18 @@ export function useEfficiencyForAll(
   host: string | null,
   enabled: boolean,
 ): { done: number; total: number } {
-  const [done, setDone] = useState(0);
+  // Bumped as answers arrive; the count is read from the cache while rendering.
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!enabled) return;
     let stopped = false;
-    const count = () => images.reduce((n, i) => n + (efficiencyState(client, source, i, host) ? 1 : 0), 0);
-    setDone(count());
     const todo = images.filter((i) => efficiencyState(client, source, i, host) === undefined);
     let next = 0;
     const one = async (): Promise<void> => {
       while (!stopped && next < todo.length) {
         const image = todo[next++]!;
         await client.fetchQuery(efficiencyQuery(api, source, image, analysedPlatform(image, host))).catch(() => undefined);
-        if (!stopped) setDone(count());
+        if (!stopped) setTick((t) => t + 1);
       }
     };
     for (let i = 0; i < AHEAD; i++) void one();
@@ -103,5 +102,11 @@ export function useEfficiencyForAll(
       stopped = true;
     };
   }, [client, api, source, images, host, enabled]);
-  return { done: enabled ? done : 0, total: images.length };
+  const done = useMemo(
+    () => (enabled ? images.reduce((n, i) => n + (efficiencyState(client, source, i, host) ? 1 : 0), 0) : 0),
+    // tick: an answer arrived since.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [client, source, images, host, enabled, tick],
+  );
+  return { done, total: images.length };
 }
