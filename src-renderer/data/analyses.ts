@@ -9,7 +9,7 @@
  * ID), so storeChanged and engineChanged, which cancel and refetch everything under the source,
  * must not restart analyses that are still right.
  */
-import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { isCancelledError, useQuery, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { DeckhandApi, ImageEfficiency, ImageRow } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
@@ -89,11 +89,19 @@ export function useEfficiencyForAll(
     if (!enabled) return;
     let stopped = false;
     const todo = images.filter((i) => efficiencyState(client, source, i, host) === undefined);
+    const cancels = new Map<ImageRow, number>();
     let next = 0;
     const one = async (): Promise<void> => {
       while (!stopped && next < todo.length) {
         const image = todo[next++]!;
-        await client.fetchQuery(efficiencyQuery(api, source, image, analysedPlatform(image, host))).catch(() => undefined);
+        await client.fetchQuery(efficiencyQuery(api, source, image, analysedPlatform(image, host))).catch((e: unknown) => {
+          // Cancelled because its row left the screen while it ran: asked again later (a few times at most).
+          const n = cancels.get(image) ?? 0;
+          if (isCancelledError(e) && n < 3) {
+            cancels.set(image, n + 1);
+            todo.push(image);
+          }
+        });
         if (!stopped) setTick((t) => t + 1);
       }
     };

@@ -14,7 +14,7 @@ import type { Rect } from '@tanstack/react-virtual';
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { useDeckhand } from '../../store/index.ts';
 import { columnLabel, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
-import { EfficiencyProgress, useEfficiencyTable } from './efficiency-column.tsx';
+import { EfficiencyProgress, useEfficiencyInSight, useEfficiencyTable } from './efficiency-column.tsx';
 import { STORE } from '../../data/keys.ts';
 import { gridTemplate, visibleColumns } from './fit.ts';
 import { useExpansion } from './expansion.ts';
@@ -64,6 +64,7 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
   const [menu, setMenu] = useState<MenuTarget | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  useEfficiencyInSight(shown, scrollRef, fallbackRect.height, sorting);
   const tableRef = useRef<HTMLTableElement>(null);
   const engine = useDeckhand((s) => s.source !== STORE);
   const platforms = useMemo(

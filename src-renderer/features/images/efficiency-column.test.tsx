@@ -4,6 +4,7 @@ import type { ImageEfficiency } from '../../../src-shared/ipc/contract.ts';
 import { analysisKeys } from '../../data/analyses.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { compareEfficiency, efficiencyTitle, efficiencyValue, scoreText } from './efficiency-column.tsx';
+import { imagesInSight } from './efficiency-requests.ts';
 import { hex, image } from './fixtures.ts';
 import { ImagesTable } from './ImagesTable.tsx';
 import { buildTree } from './rows.ts';
@@ -56,7 +57,7 @@ describe('sort values', () => {
 });
 
 describe('the column', () => {
-  test('rows on screen ask for their figures; a failure shows — with the reason; sorted, unknown last; unmounting cancels', async () => {
+  test('rows in sight ask for their figures once the table settles; a failure shows — with the reason; sorted, unknown last; unmounting cancels', async () => {
     const answers: Record<string, () => Promise<ImageEfficiency>> = {
       [a.name]: async () => figures(a.name, 0.9, 2_500_000),
       [b.name]: async () => {
@@ -73,7 +74,7 @@ describe('the column', () => {
       api: { imageEfficiency, cancelAnalysis },
       client,
     });
-    // Nothing is asked for before the rows have stayed on screen a moment.
+    // Nothing is asked for before the table has been still a moment.
     expect(imageEfficiency).not.toHaveBeenCalled();
     await waitFor(() => expect(screen.getAllByTestId('efficiency')).toHaveLength(2), { timeout: 2000 });
     const cells = screen.getAllByTestId('efficiency');
@@ -116,5 +117,18 @@ describe('the column', () => {
     await waitFor(() => expect(screen.queryByTestId('efficiency-progress')).toBeNull());
     await waitFor(() => expect(screen.getAllByTestId('image-row')[0]!.dataset.name).toBe('example.com/r59:1'));
     unmount();
+  });
+});
+
+describe('rows in sight', () => {
+  test('only image rows within the viewport, unreadable ones left out', () => {
+    const nodes = buildTree([
+      ...Array.from({ length: 10 }, (_, i) =>
+        image({ repository: `example.com/r${i}`, tag: '1', digest: `sha256:${String(i).padStart(64, '0')}` }),
+      ),
+      image({ repository: 'example.com/zz', tag: '1', digest: `sha256:${hex('e')}`, error: 'unreadable' }),
+    ]);
+    expect(imagesInSight(nodes, 60, 90, 30).map((i) => i.repository)).toEqual(['example.com/r2', 'example.com/r3', 'example.com/r4']);
+    expect(imagesInSight(nodes, 270, 300, 30).map((i) => i.repository)).toEqual(['example.com/r9']);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * The image table's Efficiency column (issue 18): dive's score as a percentage and the wasted bytes,
- * filled in as analyses finish. A row on screen asks for its image's figures (a TanStack query the
- * host answers from its queue, one image at a time); sorting by the column asks for every image's
+ * filled in as analyses finish. The rows in sight are asked about once scrolling settles
+ * (efficiency-requests.ts; TanStack queries the host answers from its queue, one image at a time);
+ * sorting by the column asks for every image's
  * (ImagesTable shows "analysing N of M"). Not-yet-known values sort last in either direction, and a
  * failed analysis shows "—" with the reason on hover. Sort values come from the query cache through
  * the table's meta, so the column never copies results into the rows.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import type { ColumnHelper, SortingState } from '@tanstack/react-table';
-import { useEffect, useMemo, useState, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useMemo, type Dispatch, type RefObject, type SetStateAction } from 'react';
 import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useApi } from '../../api/provider.tsx';
@@ -16,6 +17,8 @@ import { analysedPlatform, efficiencyState, useEfficiencyForAll, useImageEfficie
 import { useSource } from '../../data/queries.ts';
 import type { features, ImageTableRow } from './columns.tsx';
 import { useHostPlatform } from './host-platform.ts';
+import { useVisibleEfficiency } from './efficiency-requests.ts';
+import { ROW_HEIGHT } from './TableBody.tsx';
 import type { TableNode } from './rows.ts';
 
 /** What the table's meta gives the column: each image's efficiency as the cache knows it. */
@@ -68,22 +71,11 @@ function efficiencySort(a: ImageTableRow, b: ImageTableRow, id: string): number 
   return compareEfficiency(efficiencyValue(a.original, of), efficiencyValue(b.original, of), desc);
 }
 
-/** A row must stay this long on screen before it asks (ms): rows a scroll only passes by never do. */
-export const ASK_AFTER_MS = 300;
-
-function useStayed(ms: number): boolean {
-  const [stayed, setStayed] = useState(false);
-  useEffect(() => {
-    const t = setTimeout(() => setStayed(true), ms);
-    return () => clearTimeout(t);
-  }, [ms]);
-  return stayed;
-}
-
 function ImageEfficiencyCell({ image }: { image: ImageRow }) {
   const source = useSource();
   const host = useHostPlatform();
-  const query = useImageEfficiency(source, image, analysedPlatform(image, host), useStayed(ASK_AFTER_MS));
+  // The cell only watches the cache: the table asks for the rows in sight (efficiency-requests.ts).
+  const query = useImageEfficiency(source, image, analysedPlatform(image, host), false);
   if (query.data) {
     const { score, wastedBytes } = query.data;
     return (
@@ -101,7 +93,7 @@ function ImageEfficiencyCell({ image }: { image: ImageRow }) {
     );
   }
   return (
-    <span className="muted" data-testid="efficiency-pending" title="Analysing the layers…">
+    <span className="muted" data-testid="efficiency-pending" title="Not analysed yet: rows in sight are analysed once scrolling stops">
       …
     </span>
   );
@@ -167,6 +159,26 @@ export function useEfficiencyTable(
     };
   }, [client, sorted, setSorting]);
   return { meta, progress: sorted ? progress : null };
+}
+
+/** While the table is not sorted by Efficiency: the rows in sight are asked about once scrolling settles. */
+export function useEfficiencyInSight(
+  shown: readonly TableNode[],
+  scrollRef: RefObject<HTMLElement | null>,
+  fallbackHeight: number,
+  sorting: SortingState,
+): void {
+  useVisibleEfficiency({
+    client: useQueryClient(),
+    api: useApi(),
+    source: useSource(),
+    host: useHostPlatform(),
+    shown,
+    scrollRef,
+    fallbackHeight,
+    rowHeight: ROW_HEIGHT,
+    enabled: !sorting.some((s) => s.id === 'efficiency'),
+  });
 }
 
 /** "Analysing 4 of 12 images…" while a sort by Efficiency waits for analyses. */

@@ -17,7 +17,7 @@ import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures } from './selection.ts';
-import { WastedBand, WastedContext, WastedPattern } from './WastedBand.tsx';
+import { bandFits, WastedBand, WastedContext, WastedPattern } from './WastedBand.tsx';
 import { toggleNames } from '../../ui/selection.ts';
 import { fitMiddle, textMeasure } from '../../ui/truncate.ts';
 import './usage.css';
@@ -124,7 +124,7 @@ function Cell({ cell, kids, stateOf, onToggle }: CellProps) {
       {(kids.get(cell.id) ?? []).map((c) => (
         <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
       ))}
-      {cell.kind === 'image' ? <WastedBand cell={cell} /> : null}
+      {cell.kind === 'image' && bandFits(cell) ? <WastedBand cell={cell} /> : null}
     </>
   );
   if (interactive) {

@@ -62,6 +62,16 @@ function Band({ cell, row, ctx }: { cell: UsageCell; row: ImageRow; ctx: WastedC
   );
 }
 
+/** Cells smaller than this (px², or 8 px a side) get no band: on a crowded map that is most of them, and they watch nothing. */
+const MIN_AREA = 400;
+
+/** Whether a cell is large enough for a band (the map renders WastedBand only for those). */
+export function bandFits(cell: UsageCell): boolean {
+  const w = cell.x1 - cell.x0;
+  const h = cell.y1 - cell.y0;
+  return w >= 8 && h >= 8 && w * h >= MIN_AREA;
+}
+
 /** An image cell's band, when its image is listed and its efficiency known. */
 export function WastedBand({ cell }: { cell: UsageCell }) {
   const ctx = useContext(WastedContext);
