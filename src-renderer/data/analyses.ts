@@ -9,8 +9,8 @@
  * ID), so storeChanged and engineChanged, which cancel and refetch everything under the source,
  * must not restart analyses that are still right.
  */
-import { isCancelledError, useQuery, type QueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { hashKey, isCancelledError, useQuery, useQueryClient, type QueryClient, type QueryState } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { DeckhandApi, ImageEfficiency, ImageRow } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
 import { isStore, sourceInput, type Source } from './keys.ts';
@@ -53,6 +53,21 @@ export const efficiencyQuery = (api: DeckhandApi, source: Source, image: ImageRo
 /** One image's efficiency, asked for once `enabled` (its row stayed on screen); what is cached shows at once. */
 export function useImageEfficiency(source: Source, image: ImageRow, platform: string | null, enabled = true) {
   return useQuery({ ...efficiencyQuery(useApi(), source, image, platform), enabled });
+}
+
+/**
+ * What the cache holds for one image's efficiency, without asking and without adding a query to
+ * the cache: a table row's cell reads it this way, so scrolling past 10,000 rows creates nothing.
+ */
+export function useCachedEfficiency(source: Source, image: ImageRow, platform: string | null): QueryState<ImageEfficiency> | undefined {
+  const client = useQueryClient();
+  const key = analysisKeys.efficiency(source, analysedDigest(image, source), platform);
+  const hash = hashKey(key);
+  const subscribe = useCallback(
+    (changed: () => void) => client.getQueryCache().subscribe((e) => (e.query.queryHash === hash ? changed() : undefined)),
+    [client, hash],
+  );
+  return useSyncExternalStore(subscribe, () => client.getQueryCache().get<ImageEfficiency>(hash)?.state);
 }
 
 /** What the cache knows of an image's efficiency: the figures, a failure's reason, or nothing yet. */

@@ -13,7 +13,7 @@ import { useEffect, useMemo, type Dispatch, type RefObject, type SetStateAction 
 import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useApi } from '../../api/provider.tsx';
-import { analysedPlatform, efficiencyState, useEfficiencyForAll, useImageEfficiency, type EfficiencyState } from '../../data/analyses.ts';
+import { analysedPlatform, efficiencyState, useCachedEfficiency, useEfficiencyForAll, type EfficiencyState } from '../../data/analyses.ts';
 import { useSource } from '../../data/queries.ts';
 import type { features, ImageTableRow } from './columns.tsx';
 import { useHostPlatform } from './host-platform.ts';
@@ -74,10 +74,10 @@ function efficiencySort(a: ImageTableRow, b: ImageTableRow, id: string): number 
 function ImageEfficiencyCell({ image }: { image: ImageRow }) {
   const source = useSource();
   const host = useHostPlatform();
-  // The cell only watches the cache: the table asks for the rows in sight (efficiency-requests.ts).
-  const query = useImageEfficiency(source, image, analysedPlatform(image, host), false);
-  if (query.data) {
-    const { score, wastedBytes } = query.data;
+  // The cell only reads the cache: the table asks for the rows in sight (efficiency-requests.ts).
+  const state = useCachedEfficiency(source, image, analysedPlatform(image, host));
+  if (state?.data) {
+    const { score, wastedBytes } = state.data;
     return (
       <span className="efficiency" data-testid="efficiency" data-score={score} title={efficiencyTitle(score, wastedBytes)}>
         <span className="efficiency-score">{scoreText(score)}</span>
@@ -85,9 +85,9 @@ function ImageEfficiencyCell({ image }: { image: ImageRow }) {
       </span>
     );
   }
-  if (query.error) {
+  if (state?.status === 'error' && state.error) {
     return (
-      <span className="muted" data-testid="efficiency-failed" title={`Not analysed: ${query.error.message}`}>
+      <span className="muted" data-testid="efficiency-failed" title={`Not analysed: ${state.error.message}`}>
         —
       </span>
     );

@@ -2,11 +2,11 @@
  * Which images the Efficiency column asks the main side about while the table is not sorted by it:
  * the image rows in sight once scrolling has settled. Nothing is asked while the table scrolls (a
  * fling through 10,000 rows asks nothing), answers already cached are not asked again, a few
- * requests are on their way at once, and a request for a row no longer in sight at the next settle
- * is cancelled (which tells the host: see data/analyses.ts).
+ * requests are on their way at once, and a request for a row no longer in sight at the next settle,
+ * or when the table goes, is cancelled (which tells the host: see data/analyses.ts).
  */
 import type { QueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { DeckhandApi, ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { analysedPlatform, efficiencyQuery, efficiencyState } from '../../data/analyses.ts';
 import type { Source } from '../../data/keys.ts';
@@ -42,6 +42,16 @@ export function useVisibleEfficiency(opts: {
 }): void {
   const { client, api, source, host, shown, scrollRef, fallbackHeight, rowHeight, enabled } = opts;
   const latest = useRef(shown);
+  // What is on its way, across settles and a sort by Efficiency (which wants it too).
+  const [asked] = useState(() => new Map<string, readonly unknown[]>());
+  // The table going away cancels what it asked (the host stops once nobody else wants it).
+  useEffect(
+    () => () => {
+      for (const queryKey of asked.values()) void client.cancelQueries({ queryKey, exact: true });
+      asked.clear();
+    },
+    [client, asked],
+  );
   const settleRef = useRef<(() => void) | null>(null);
   useEffect(() => {
     latest.current = shown;
@@ -52,7 +62,6 @@ export function useVisibleEfficiency(opts: {
     if (!enabled || !el) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let round = 0;
-    const asked = new Map<string, readonly unknown[]>();
     const request = () => {
       const mine = ++round;
       const sight = imagesInSight(latest.current, el.scrollTop, el.clientHeight || fallbackHeight, rowHeight);
@@ -88,8 +97,6 @@ export function useVisibleEfficiency(opts: {
       clearTimeout(timer);
       el.removeEventListener('scroll', settle);
       settleRef.current = null;
-      // What is on its way goes on: a sort by Efficiency wants it too, and a row that unmounts
-      // cancels its own (the last observer of a query leaving cancels its fetch).
     };
-  }, [client, api, source, host, scrollRef, fallbackHeight, rowHeight, enabled]);
+  }, [client, api, source, host, scrollRef, fallbackHeight, rowHeight, enabled, asked]);
 }
