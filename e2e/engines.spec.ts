@@ -142,6 +142,23 @@ test('each engine is a source: its images in the table with the containers using
   await expect(row(page, 'localhost/app:1').getByTestId('containers')).toHaveText('1 web');
 });
 
+test("an engine's image has a Files tab too: exported for the analysis, its layers and what each added", async ({ app }) => {
+  const { page } = app;
+  await choose(page, 'docker');
+  await row(page, 'app:1').dblclick();
+  const details = page.getByTestId('image-details');
+  await details.getByRole('tab', { name: 'Files' }).click();
+  const files = details.getByTestId('files-tab');
+  await expect(files.getByTestId('files-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(files.getByTestId('files-score')).toHaveText(/^\d+(\.\d+)? ?%$/);
+  // The top layer (COPY a.txt) is chosen first; below it, the busybox base.
+  const entries = files.getByTestId('files-entries');
+  await expect(entries).toContainText('/a.txt');
+  await files.getByRole('button', { name: 'Layer 1' }).click();
+  await expect(entries).toContainText('/bin/busybox');
+  await screenshot(page, 'engines-files');
+});
+
 test("moves by drag: an engine's image onto This store, a stored image onto an engine, each a transfer", async ({ app, engines }) => {
   const { page } = app;
   await choose(page, 'docker');

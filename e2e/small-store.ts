@@ -51,13 +51,13 @@ export interface SmallStore {
 
 const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
-type Entry =
+export type Entry =
   | { name: string; type: 'directory' }
   | { name: string; type: 'symlink'; linkname: string }
   | { name: string; type?: 'file'; body: Buffer | string; mode?: number };
 
 /** A gzip'd tar layer from a list of entries, written under `dir` by its digest. */
-async function layer(dir: string, entries: Entry[], mtime: Date): Promise<GeneratedLayer> {
+export async function layer(dir: string, entries: Entry[], mtime: Date): Promise<GeneratedLayer> {
   const tar = tarPack();
   const chunks: Buffer[] = [];
   tar.on('data', (c: unknown) => void chunks.push(c as Buffer));
@@ -78,14 +78,14 @@ async function layer(dir: string, entries: Entry[], mtime: Date): Promise<Genera
   return { digest, size: gz.length, diffId: sha256(plain), path, mediaType: OCI_LAYER_GZIP };
 }
 
-interface Step {
+export interface Step {
   created: string;
   created_by: string;
   empty_layer?: true;
   comment?: string;
 }
 
-function image(layers: GeneratedLayer[], history: Step[], config: Record<string, unknown>, created: string): GeneratedImage {
+export function image(layers: GeneratedLayer[], history: Step[], config: Record<string, unknown>, created: string): GeneratedImage {
   const platform = { os: 'linux', architecture: 'amd64' };
   const cfg = {
     architecture: platform.architecture,

@@ -20,6 +20,7 @@ import type { AppLogins } from './app-logins.ts';
 import type { EventHub } from './events.ts';
 import { freshnessHandlers } from './freshness-handlers.ts';
 import { insightHandlers } from './insight-handlers.ts';
+import { layersHandlers, type Analyses } from './layers-handlers.ts';
 import { loginHandlers } from './login-handlers.ts';
 import { manifestHandlers } from './manifest-handlers.ts';
 import { registryDetailsHandlers } from './registry-details.ts';
@@ -44,6 +45,8 @@ export interface HostContext {
   logins: AppLogins;
   /** The Docker and Podman engines found on this machine: calls with a `source` go to one of them. */
   engines: EngineSources;
+  /** The layer analyses: their queue, and what they found (layers-handlers.ts). */
+  analyses: Analyses;
 }
 
 export function engineHandlers(ctx: HostContext): Handlers {
@@ -93,6 +96,7 @@ export function engineHandlers(ctx: HostContext): Handlers {
     ...transferHandlers(ctx),
     ...registryHandlers(ctx),
     ...insightHandlers(ctx),
+    ...layersHandlers(ctx),
     // A login or logout changes what registries answer: cached freshness answers are forgotten.
     login: (input) => logins.login(input).finally(() => freshness.forget()),
     logout: (input) => logins.logout(input).finally(() => freshness.forget()),

@@ -16,6 +16,7 @@ import { EventHub } from './events.ts';
 import { engineHandlers, type HostContext } from './handlers.ts';
 import { TransferManager } from './transfers.ts';
 import { GraphCache } from './graph-cache.ts';
+import { Analyses, type EngineAnalyzer } from './layers-handlers.ts';
 import { HeapTrim } from './heap-trim.ts';
 import { sweepUploads, uploadsDirOf } from './uploads.ts';
 
@@ -35,6 +36,8 @@ export interface HostOptions {
   keychain?: { file: string; cipher: KeychainCipher };
   /** Finds the Docker and Podman engines (tests pass fakes); default: discovery from the environment. */
   discoverEngines?: Discover;
+  /** Analyses an engine's image (tests pass a fake); default: export it into a temporary store, then analyse. */
+  analyzeEngineImage?: EngineAnalyzer;
 }
 
 export function createHost(opts: HostOptions): Host {
@@ -90,6 +93,7 @@ export function createHost(opts: HostOptions): Host {
       released = undefined;
     }
   });
+  const analyses = new Analyses(events, opts.analyzeEngineImage);
   const ctx: HostContext = {
     kind: opts.kind,
     storeDir: opts.storeDir,
@@ -105,6 +109,7 @@ export function createHost(opts: HostOptions): Host {
     events,
     logins,
     engines,
+    analyses,
   };
   // The window asks for the image list as soon as it loads: have the store's graph ready by then.
   const warming = opts.handlers
@@ -131,6 +136,7 @@ export function createHost(opts: HostOptions): Host {
       offClients();
       engines.close();
       unregisterLogins();
+      await analyses.close();
       await transfers.close();
       if (pending) clearTimeout(pending.timer);
     },

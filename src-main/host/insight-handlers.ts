@@ -1,15 +1,13 @@
-/** The storage-insight calls over the engine: df, tree, the layer forest, and prune as plan then run. */
+/** The storage-insight calls over the engine: df, tree, the layer forest, and prune (layers-handlers.ts: what is inside the layers) as plan then run. */
 import { DeckhandError } from '../../src-shared/errors.ts';
-import { parsePlatform } from '../../src-shared/oci/platform.ts';
-import type { Handlers, ImageLayers, PlannedPrune, PrunePlan } from '../../src-shared/ipc/contract.ts';
-import { analyzeImage } from '../engine/insight/layers/analyze.ts';
+import type { Handlers, PlannedPrune, PrunePlan } from '../../src-shared/ipc/contract.ts';
 import { planPrune, runPrune } from '../engine/insight/prune.ts';
 import { imageTrees, layerForest, whatRequires } from '../engine/insight/tree.ts';
 import { diskUsage } from '../engine/insight/usage.ts';
 import type { HostContext } from './handlers.ts';
 import { PlanBook } from './prune-plans.ts';
 
-type InsightCalls = 'diskUsage' | 'imageTree' | 'whatRequires' | 'layerForest' | 'imageLayers' | 'planPrune' | 'runPrune';
+type InsightCalls = 'diskUsage' | 'imageTree' | 'whatRequires' | 'layerForest' | 'planPrune' | 'runPrune';
 
 /** A plan and the source it was made for (undefined: the store); runPrune runs it there. */
 type SourcedPlan = PrunePlan & { source: string | undefined };
@@ -31,8 +29,6 @@ export function insightHandlers(ctx: HostContext): Pick<Handlers, InsightCalls> 
     },
     layerForest: async (input) =>
       input?.source !== undefined ? engines.use(input.source, (e) => e.layerForest()) : layerForest(await graph()),
-    imageLayers: async ({ ref, platform }): Promise<ImageLayers> =>
-      analyzeImage(await ctx.store(), ref, { files: true, ...(platform !== undefined ? { platform: parsePlatform(platform) } : {}) }),
     planPrune: async ({ all, olderThanMs, labels, keepLast, source }): Promise<PlannedPrune> => {
       const wanted = labels?.map((l) => (l.value === undefined ? { key: l.key } : { key: l.key, value: l.value }));
       if (source !== undefined) {

@@ -27,8 +27,8 @@ export const keys = {
   tree: (source: Source) => [...sourceKey(source), 'tree'] as const,
   details: (source: Source, name: string) => [...sourceKey(source), 'details', name] as const,
   imageTree: (source: Source, name: string) => [...sourceKey(source), 'imageTree', name] as const,
-  /** The store only: what is inside each layer of an image (`platform` null: the host's). */
-  layers: (name: string, platform: string | null) => [STORE, 'layers', name, platform] as const,
+  /** What is inside each layer of an image (`platform` null: the host's); an engine's is exported for it. */
+  layers: (source: Source, name: string, platform: string | null) => [...sourceKey(source), 'layers', name, platform] as const,
   /** `round` tells a "plan again" from the plan already shown for the same input. */
   prunePlan: (source: Source, input: CallInput<'planPrune'>, round: number) => [...sourceKey(source), 'prunePlan', input, round] as const,
   /** The store only: the manifest list stored images would make, with the dialog's changes. */

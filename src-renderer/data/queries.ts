@@ -8,6 +8,7 @@ import { keepPreviousData, QueryClient, queryOptions, useQuery, type UseQueryOpt
 import { useEffect } from 'react';
 import type { CallInput, DeckhandApi, PlannedPrune } from '../../src-shared/ipc/contract.ts';
 import { useApi } from '../api/provider.tsx';
+import { cancellable } from './analyses.ts';
 import { useDeckhand } from '../store/index.ts';
 import { whenIdle } from '../ui/idle.ts';
 import { keys, sourceInput, sourceKey, STORE, type Source } from './keys.ts';
@@ -92,14 +93,28 @@ export function useImageTree(name: string, enabled: boolean, source?: Source) {
 }
 
 /**
- * What is inside each layer of a stored image, with every entry (`platform` null: the host's).
- * The analysis reads every layer blob the first time, so it is asked for only when shown (`enabled`).
+ * What is inside each layer of an image, with every entry (`platform` null: the host's). The
+ * analysis reads every layer blob the first time (an engine's image is exported first), so it is
+ * asked for only when shown (`enabled`). Each fetch has its own request id, given to `onRequest`
+ * so the caller can follow its layersProgress events; cancelling the query (Cancel, or the tab
+ * going away) tells the host to stop.
  */
-export function useImageLayers(name: string, platform: string | null, enabled: boolean) {
+export function useImageLayers(
+  name: string,
+  platform: string | null,
+  enabled: boolean,
+  { source, onRequest }: { source?: Source; onRequest?: (requestId: string) => void } = {},
+) {
   const api = useApi();
+  const chosen = useSource();
+  const from = source ?? chosen;
   return useQuery({
-    queryKey: keys.layers(name, platform),
-    queryFn: () => api.imageLayers({ ref: name, ...(platform !== null ? { platform } : {}) }),
+    queryKey: keys.layers(from, name, platform),
+    queryFn: ({ signal }) => {
+      const requestId = cancellable(api, signal);
+      onRequest?.(requestId);
+      return api.imageLayers({ ref: name, ...(platform !== null ? { platform } : {}), ...sourceInput(from), requestId });
+    },
     enabled,
     structuralSharing: false,
   });

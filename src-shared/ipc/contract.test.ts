@@ -122,14 +122,15 @@ test('sources: the image calls take an optional engine name, omitted for the sto
   if (!wrong.ok) assert.match(wrong.error.message, /source must be an engine name/);
 });
 
-test('imageLayers takes a ref and an optional os/arch[/variant] platform, the store only', () => {
+test('imageLayers takes a ref and an optional os/arch[/variant] platform and source', () => {
   assert.equal(checkCall('imageLayers', { ref: 'app:1' }).ok, true);
   assert.equal(checkCall('imageLayers', { ref: 'app:1', platform: 'linux/arm64/v8' }).ok, true);
   assert.equal(checkCall('imageLayers', { ref: '' }).ok, false);
   const bad = checkCall('imageLayers', { ref: 'app:1', platform: 'arm64' });
   assert.equal(bad.ok, false);
   if (!bad.ok) assert.match(bad.error.message, /os\/arch/);
-  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker' }).ok, false);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker' }).ok, true);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: '' }).ok, false);
 });
 
 test('listEngines takes nothing or a refresh flag; engine events carry the engine name, enginesChanged nothing', () => {
@@ -165,4 +166,16 @@ test('checkFreshness takes nothing, refs and force; freshnessChanged carries who
   assert.equal(checkEvent('freshnessChanged', { results: [{ ...result, state: 'old' }] }).ok, false);
   const { reason: _reason, ...withoutReason } = result;
   assert.equal(checkEvent('freshnessChanged', { results: [withoutReason] }).ok, false);
+});
+
+test('layer analyses: a source and a request id (a UUID) are accepted, progress events are checked', () => {
+  const requestId = '6f1c7a53-5d2c-4c43-9d1e-0a1b2c3d4e5f';
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', source: 'docker', requestId }).ok, true);
+  assert.equal(checkCall('imageLayers', { ref: 'app:1', requestId: 'one' }).ok, false);
+  assert.equal(checkCall('imageEfficiency', { ref: 'app:1', platform: 'linux/arm64' }).ok, true);
+  assert.equal(checkCall('imageEfficiency', { ref: 'app:1', files: true }).ok, false);
+  assert.equal(checkCall('cancelAnalysis', { requestId }).ok, true);
+  assert.equal(checkCall('cancelAnalysis', {}).ok, false);
+  assert.equal(checkEvent('layersProgress', { requestId, ref: 'app:1', index: 0, layers: 3, cached: true }).ok, true);
+  assert.equal(checkEvent('layersProgress', { requestId, ref: 'app:1', index: -1, layers: 3, cached: true }).ok, false);
 });

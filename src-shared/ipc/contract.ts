@@ -10,7 +10,7 @@
  */
 import * as v from 'valibot';
 import type { WireError } from '../errors.ts';
-import { EVENTS, TransferId } from './events.ts';
+import { EVENTS, RequestId, TransferId } from './events.ts';
 import { isShortName, parseReference } from '../oci/reference.ts';
 import type {
   AliasRecorded,
@@ -19,6 +19,7 @@ import type {
   FreshnessSnapshot,
   HostInfo,
   ImageDetails,
+  ImageEfficiency,
   ImageLayers,
   ImageRow,
   ImageTree,
@@ -204,11 +205,25 @@ export const CALLS = {
   /** `tree REF`: the layer chain of each stored platform of an image. */
   imageTree: call<ImageTree[]>()(v.strictObject({ ref: name('ref'), source })),
   /**
-   * `layers REF --files`: what each layer of a stored image added, modified and removed, every
-   * entry with its status, and the image's efficiency (score, wasted bytes, the paths wasting them).
-   * The store only; `platform` picks one of a multi-platform image (the host's by default).
+   * `layers REF --files`: what each layer of an image added, modified and removed, every entry with
+   * its status, and the image's efficiency (score, wasted bytes, the paths wasting them). `platform`
+   * picks one of a multi-platform image (the host's by default); `source` an engine, whose image is
+   * exported for the analysis. With `requestId`, `layersProgress` events say which layer is being
+   * read, and `cancelAnalysis` stops it.
    */
-  imageLayers: call<ImageLayers>()(v.strictObject({ ref: name('ref'), platform: v.optional(platform) })),
+  imageLayers: call<ImageLayers>()(
+    v.strictObject({ ref: name('ref'), platform: v.optional(platform), source, requestId: v.optional(RequestId) }),
+  ),
+  /**
+   * An image's efficiency figures only (the Efficiency column): the same analysis, queued with the
+   * others so one image is analysed at a time, and kept per manifest digest (an engine's image: per
+   * image ID) while the app runs.
+   */
+  imageEfficiency: call<ImageEfficiency>()(
+    v.strictObject({ ref: name('ref'), platform: v.optional(platform), source, requestId: v.optional(RequestId) }),
+  ),
+  /** Stops waiting for the analysis a request started (imageLayers, imageEfficiency); it fails with ECANCELLED once no other request wants it. */
+  cancelAnalysis: call<{ cancelled: boolean }>()(v.strictObject({ requestId: RequestId })),
   /** `tree REF --whatrequires`: the images built on top of an image. */
   whatRequires: call<Array<{ base: ImageTree; dependents: ImageTree[] }>>()(v.strictObject({ ref: name('ref'), source })),
   /** Every layer in the store as one tree (chain IDs, sizes), for the layer map. */

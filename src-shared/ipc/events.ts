@@ -10,6 +10,8 @@ import { FRESHNESS_STATES, type FreshnessResult } from '../freshness.ts';
 const text = v.string();
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 export const TransferId = v.pipe(v.string(), v.uuid('a transfer id is a UUID'));
+/** Names one request for an analysis (made by the renderer), for its progress and its cancel. */
+export const RequestId = v.pipe(v.string(), v.uuid('a request id is a UUID'));
 export const WireErrorSchema = v.strictObject({ code: text, message: text, detail: v.nullable(v.record(v.string(), v.unknown())) });
 
 const BlobKind = v.picklist(['index', 'manifest', 'config', 'layer']);
@@ -93,6 +95,11 @@ export const EVENTS = {
   storeChanged: v.strictObject({ reason: text }),
   /** An engine's images or containers changed (its event stream, or a removal or prune here): `source` is its name. */
   engineChanged: v.strictObject({ source: text }),
+  /**
+   * An analysis asked for with a requestId (imageLayers, imageEfficiency) begins reading layer
+   * `index` of `layers` (bottom first); `cached`: its contents come from the cache, not the blob.
+   */
+  layersProgress: v.strictObject({ requestId: RequestId, ref: text, index: count, layers: count, cached: v.boolean() }),
   /** The engines found changed: one came or went, or became reachable or unreachable. */
   enginesChanged: v.strictObject({}),
   /** Freshness checks started by checkFreshness answered (a few at a time, as they arrive). */

@@ -478,3 +478,18 @@ export interface ImageLayers {
     inefficiencies: LayerInefficiency[];
   };
 }
+
+/** `imageEfficiency`: an image's efficiency figures without its layers and files. */
+export interface ImageEfficiency {
+  image: string;
+  /** The platform manifest analysed. */
+  manifest: string;
+  platform: string;
+  /** 0 to 1: the share of the image's bytes that are not wasted (dive's score). */
+  score: number;
+  /** Bytes of paths written again or removed by a later layer. */
+  wastedBytes: number;
+  /** Wasted bytes against the bytes above the first layer; null when there are none. */
+  userWastedPercent: number | null;
+  userBytes: number;
+}

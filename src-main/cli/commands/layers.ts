@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { copyWithEngines, engineNamed } from '../../engine/daemon/copy.ts';
-import { Store } from '../../engine/store/layout.ts';
+import { analyzeEngineImage } from '../../engine/daemon/analyze-engine-image.ts';
+import { engineNamed } from '../../engine/daemon/copy.ts';
 import { parseArgs } from '../args.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { shortDigest } from '../../../src-shared/oci/digest.ts';
-import { hostPlatform, parsePlatform } from '../../../src-shared/oci/platform.ts';
+import { parsePlatform } from '../../../src-shared/oci/platform.ts';
 import { analyzeImage, type AnalyzeProgress, type LayersReport } from '../../engine/insight/layers/analyze.ts';
 import { checkingArguments } from '../arguments.ts';
 import type { Command } from '../context.ts';
@@ -155,48 +152,34 @@ export const layersCommand: Command = {
     // Thresholds are checked before the work, so a typo costs no analysis.
     if (values.ci) evaluateRules(EMPTY_REPORT, thresholds, this.usage);
     const engine = ctx.engineFlag;
-    let work: { store: Store; name: string; dir: string | null };
-    if (engine === undefined) work = { store: await openStoreToRead(ctx), name: positionals[0]!, dir: null };
-    else {
-      // An engine's image: exported into a store of its own for the analysis (every blob checked
-      // against its digest, as any move does), removed afterwards; the user's store is not touched.
-      const dir = await mkdtemp(join(tmpdir(), 'deckhand-layers-'));
-      work = { store: await Store.open(dir), name: 'localhost/deckhand-layers/analysed:engine', dir };
-      try {
-        await checkingArguments(ctx.args, () =>
-          copyWithEngines(work.store, `docker-daemon:${positionals[0]!}`, work.name, {
-            platform: platform ?? hostPlatform(process.platform, process.arch),
-            env: ctx.env,
-            signal: ctx.signal,
-            engines: { source: () => engineNamed(engine, ctx.env) },
-          }),
-        );
-      } catch (e) {
-        await rm(dir, { recursive: true, force: true });
-        throw e;
-      }
-    }
-    const { store } = work;
     // On a terminal, how far the reading is (a large image takes a while the first time).
     const progress = ctx.stderr.isTTY === true;
     const onProgress = ({ bytesDone, bytesTotal, layersDone, layers }: AnalyzeProgress) => {
       if (layersDone < layers)
         ctx.stderr.write(`\r\x1b[KReading layers: ${layersDone}/${layers} done, ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`);
     };
+    const name = positionals[0]!;
     let report: LayersReport;
     try {
-      report = await checkingArguments(ctx.args, () =>
-        analyzeImage(store, work.name, {
-          files: values.files === true,
-          signal: ctx.signal,
-          ...(platform && engine === undefined ? { platform } : {}),
-          ...(progress ? { onProgress } : {}),
-        }),
+      report = await checkingArguments(ctx.args, async () =>
+        engine === undefined
+          ? analyzeImage(await openStoreToRead(ctx), name, {
+              files: values.files === true,
+              signal: ctx.signal,
+              ...(platform ? { platform } : {}),
+              ...(progress ? { onProgress } : {}),
+            })
+          : // An engine's image: exported into a temporary store of its own, analysed, removed.
+            analyzeEngineImage(await engineNamed(engine, ctx.env), name, {
+              files: values.files === true,
+              signal: ctx.signal,
+              env: ctx.env,
+              ...(platform ? { platform } : {}),
+              ...(progress ? { onProgress } : {}),
+            }),
       );
-      if (work.dir) report = { ...report, image: positionals[0]! };
     } finally {
       if (progress) ctx.stderr.write('\r\x1b[K');
-      if (work.dir) await rm(work.dir, { recursive: true, force: true });
     }
     const rules = values.ci ? evaluateRules(report, thresholds, this.usage) : null;
     const failed = rules?.filter((r) => r.status === 'fail') ?? [];

@@ -1,11 +1,12 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { beforeEach, expect, test, vi } from 'vitest';
 
 import type { ImageLayers, LayerFileChange } from '../../../src-shared/ipc/contract.ts';
 import { DeckhandError } from '../../../src-shared/errors.ts';
-import { createQueryClient, renderWithData } from '../../data/testing.tsx';
+import { createQueryClient, fakeEvents, renderWithData } from '../../data/testing.tsx';
 import { FilesTab, MAX_ENTRIES } from './FilesTab.tsx';
+import { stackedFiles } from './stacked.ts';
 
 const entry = (path: string, size: number): NonNullable<LayerFileChange['entry']> => ({
   path,
@@ -71,7 +72,8 @@ function report(extraTop: LayerFileChange[] = []): ImageLayers {
   };
 }
 
-const mockApi = { imageLayers: vi.fn() };
+const events = fakeEvents();
+const mockApi = { imageLayers: vi.fn(), cancelAnalysis: vi.fn(async () => ({ cancelled: true })), on: events.on };
 const render = () => renderWithData(<FilesTab name="example.com/app:1" platform={null} />, { api: mockApi, client: createQueryClient() });
 const paths = () =>
   within(screen.getByTestId('files-entries'))
@@ -79,14 +81,17 @@ const paths = () =>
     .slice(1)
     .map((r) => r.textContent);
 
-beforeEach(() => mockApi.imageLayers.mockReset());
+beforeEach(() => {
+  mockApi.imageLayers.mockReset();
+  mockApi.cancelAnalysis.mockClear();
+});
 
 test("shows the efficiency, the layers, the top layer's changes with their statuses as text, and the worst paths", async () => {
   mockApi.imageLayers.mockResolvedValue(report());
   render();
   expect(screen.getByRole('status').textContent).toMatch(/Analysing layers/);
   await screen.findByTestId('files-tab');
-  expect(mockApi.imageLayers).toHaveBeenCalledWith({ ref: 'example.com/app:1' });
+  expect(mockApi.imageLayers).toHaveBeenCalledWith({ ref: 'example.com/app:1', requestId: expect.any(String) });
   expect(screen.getByTestId('files-score').textContent).toBe('45.7 %');
   expect(screen.getByTestId('files-wasted').textContent).toBe('400 B');
   expect(screen.getByTestId('files-user-wasted').textContent).toBe('32.0 %');
@@ -140,4 +145,73 @@ test('a failed analysis shows its message in place, and Retry asks again', async
   await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
   await screen.findByTestId('files-tab');
   expect(mockApi.imageLayers).toHaveBeenCalledTimes(2);
+});
+
+test('while analysing: which layer is read, from the cache or the blob; Cancel stops it and offers to analyse again', async () => {
+  let resolve!: (r: ImageLayers) => void;
+  mockApi.imageLayers.mockImplementationOnce(() => new Promise<ImageLayers>((r) => (resolve = r)));
+  render();
+  await vi.waitFor(() => expect(mockApi.imageLayers).toHaveBeenCalledTimes(1));
+  const { requestId } = mockApi.imageLayers.mock.calls[0]![0] as { requestId: string };
+  // Another request's progress is not this tab's.
+  act(() => events.emit('layersProgress', { requestId: crypto.randomUUID(), ref: 'x', index: 4, layers: 9, cached: false }));
+  expect(screen.getByTestId('files-progress').textContent).toMatch(/Analysing layers…/);
+  act(() => events.emit('layersProgress', { requestId, ref: 'example.com/app:1', index: 0, layers: 2, cached: true }));
+  expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 1 of 2, from the cache/);
+  act(() => events.emit('layersProgress', { requestId, ref: 'example.com/app:1', index: 1, layers: 2, cached: false }));
+  expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 2 of 2, reading the blob/);
+
+  await userEvent.click(within(screen.getByTestId('files-progress')).getByRole('button', { name: 'Cancel' }));
+  await vi.waitFor(() => expect(mockApi.cancelAnalysis).toHaveBeenCalledWith({ requestId }));
+  expect(screen.getByTestId('files-cancelled').textContent).toMatch(/Cancelled/);
+  // The answer of the cancelled request, should it still come, is not shown.
+  resolve(report());
+  expect(screen.queryByTestId('files-tab')).toBeNull();
+
+  mockApi.imageLayers.mockResolvedValue(report());
+  await userEvent.click(screen.getByRole('button', { name: 'Analyse again' }));
+  await screen.findByTestId('files-tab');
+  expect(mockApi.imageLayers).toHaveBeenCalledTimes(2);
+  expect((mockApi.imageLayers.mock.calls[1]![0] as { requestId: string }).requestId).not.toBe(requestId);
+});
+
+test('leaving the tab while it analyses tells the host to stop', async () => {
+  mockApi.imageLayers.mockImplementationOnce(() => new Promise(() => {}));
+  const { unmount } = render();
+  await vi.waitFor(() => expect(mockApi.imageLayers).toHaveBeenCalledTimes(1));
+  const { requestId } = mockApi.imageLayers.mock.calls[0]![0] as { requestId: string };
+  unmount();
+  await vi.waitFor(() => expect(mockApi.cancelAnalysis).toHaveBeenCalledWith({ requestId }));
+});
+
+test('stacked: the file system as of the chosen layer, its own changes marked, earlier entries with their layer', async () => {
+  mockApi.imageLayers.mockResolvedValue(report());
+  render();
+  await screen.findByTestId('files-tab');
+  await userEvent.click(screen.getByRole('button', { name: 'Stacked' }));
+  expect(screen.getByRole('button', { name: 'Stacked' }).getAttribute('aria-pressed')).toBe('true');
+  // /tmp/cache was removed by layer 2: gone; /etc/same rewritten unchanged by it.
+  expect(paths()).toEqual(['modified/etc/conf120 B', 'unchanged/etc/same7 B', 'added/usr/bin/curl5 B']);
+  await userEvent.click(screen.getByRole('button', { name: 'Layer 1' }));
+  expect(paths()).toEqual(['added/etc/conf100 B', 'added/tmp/cache300 B']);
+  expect(screen.getByTestId('files-entries').dataset.mode).toBe('stacked');
+});
+
+test('stackedFiles: removals of a directory take what is under it; a later layer writes the path again', () => {
+  const r = report();
+  r.layers.push({
+    digest: 'sha256:third',
+    size: 10,
+    contentBytes: 10,
+    createdBy: 'RUN rm -rf /etc && echo > /tmp/cache',
+    added: count(1, 9),
+    modified: count(0, 0),
+    removed: count(1, 127),
+    files: [change('/etc', 'removed', 127), change('/tmp/cache', 'added', 9)],
+  });
+  expect(stackedFiles(r, 2).map((e) => [e.path, e.layer, e.status])).toEqual([
+    ['/tmp/cache', 2, 'added'],
+    ['/usr/bin/curl', 1, 'added'],
+  ]);
+  expect(stackedFiles(r, 0).map((e) => e.path)).toEqual(['/etc/conf', '/tmp/cache']);
 });

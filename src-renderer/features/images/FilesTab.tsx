@@ -1,17 +1,23 @@
 /**
- * The Files tab of a stored image's platform: what is inside each layer (issue 18). The image's
- * efficiency at the top (score, wasted bytes, the share of the user's layers wasted), its layers
- * with size and build step, one chosen; that layer's own changes (added, modified, removed) with a
- * path filter and "only wasted" (the paths in two or more layers); then the worst paths. An image
+ * The Files tab of an image's platform (the store's, or an engine's: exported for the analysis):
+ * what is inside each layer (issue 18). While the analysis runs, which layer it reads and Cancel;
+ * then the image's efficiency at the top (score, wasted bytes, the share of the user's layers
+ * wasted), its layers with size and build step, one chosen; that layer's own changes (added,
+ * modified, removed) or, stacked, the file system as of it, with a path filter and "only wasted"
+ * (the paths in two or more layers); then the worst paths. An image
  * can hold tens of thousands of files: the lists are capped and say how many more a filter would show.
  */
-import { useId, useMemo, useState } from 'react';
-import type { ImageLayers, LayerFileChange } from '../../../src-shared/ipc/contract.ts';
-import { useImageLayers } from '../../data/queries.ts';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { EventPayload, ImageLayers, LayerFileChange } from '../../../src-shared/ipc/contract.ts';
+import { useApi } from '../../api/provider.tsx';
+import { keys } from '../../data/keys.ts';
+import { useImageLayers, useSource } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Bytes } from '../../ui/format.tsx';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { shortDigest } from './rows.ts';
+import { stackedFiles } from './stacked.ts';
 
 /** At most this many entries are rendered; the rest are counted. */
 export const MAX_ENTRIES = 300;
@@ -45,7 +51,19 @@ function Summary({ report }: { report: ImageLayers }) {
   );
 }
 
-function LayerEntries({ report, index }: { report: ImageLayers; index: number }) {
+export type FilesMode = 'layer' | 'stacked';
+
+interface Row {
+  path: string;
+  size: number;
+  entry: LayerFileChange['entry'];
+  /** The status badge (a change of the chosen layer), or null for an entry an earlier layer wrote. */
+  status: LayerFileChange['status'] | null;
+  /** Stacked: the layer that last wrote the entry. */
+  layer: number;
+}
+
+function LayerEntries({ report, index, mode }: { report: ImageLayers; index: number; mode: FilesMode }) {
   const [filter, setFilter] = useState('');
   const [onlyWasted, setOnlyWasted] = useState(false);
   const filterId = useId();
@@ -54,18 +72,39 @@ function LayerEntries({ report, index }: { report: ImageLayers; index: number })
   // The layer-only view: what this layer did; entries it rewrote unchanged are counted, not listed.
   const changes = useMemo(() => (layer.files ?? []).filter((f) => f.status !== 'unchanged'), [layer]);
   const unchanged = (layer.files?.length ?? 0) - changes.length;
+  // The stacked view: the file system as of this layer; what this layer wrote keeps its status.
+  const all = useMemo<Row[]>(
+    () =>
+      mode === 'layer'
+        ? changes.map((f) => ({ path: f.path, size: f.size, entry: f.entry, status: f.status, layer: index }))
+        : stackedFiles(report, index).map((f) => ({
+            path: f.path,
+            size: f.size,
+            entry: f.entry,
+            status: f.layer === index ? f.status : null,
+            layer: f.layer,
+          })),
+    [mode, changes, report, index],
+  );
   const needle = filter.trim().toLowerCase();
   const shown = useMemo(
-    () => changes.filter((f) => (!onlyWasted || wasted.has(f.path)) && (needle === '' || f.path.toLowerCase().includes(needle))),
-    [changes, onlyWasted, wasted, needle],
+    () => all.filter((f) => (!onlyWasted || wasted.has(f.path)) && (needle === '' || f.path.toLowerCase().includes(needle))),
+    [all, onlyWasted, wasted, needle],
   );
   const rows = shown.slice(0, MAX_ENTRIES);
   return (
     <section aria-label={`Files of layer ${index + 1}`}>
-      <h3>
-        Layer {index + 1}: {changes.length} {changes.length === 1 ? 'change' : 'changes'}
-        {unchanged > 0 ? <span className="muted"> ({unchanged} rewritten unchanged, not listed)</span> : null}
-      </h3>
+      {mode === 'layer' ? (
+        <h3>
+          Layer {index + 1}: {changes.length} {changes.length === 1 ? 'change' : 'changes'}
+          {unchanged > 0 ? <span className="muted"> ({unchanged} rewritten unchanged, not listed)</span> : null}
+        </h3>
+      ) : (
+        <h3>
+          Up to layer {index + 1}: {all.length} {all.length === 1 ? 'entry' : 'entries'}
+          <span className="muted"> (the file system as of this layer; its own changes marked)</span>
+        </h3>
+      )}
       <div className="files-controls">
         <label htmlFor={filterId}>Filter paths</label>
         <input id={filterId} type="search" value={filter} placeholder="/usr/lib" onChange={(e) => setFilter(e.target.value)} />
@@ -75,13 +114,13 @@ function LayerEntries({ report, index }: { report: ImageLayers; index: number })
       </div>
       {shown.length === 0 ? (
         <p className="muted" data-testid="files-none">
-          {changes.length === 0 ? 'This layer changes no files.' : 'No path matches.'}
+          {all.length === 0 ? (mode === 'layer' ? 'This layer changes no files.' : 'No files as of this layer.') : 'No path matches.'}
         </p>
       ) : (
-        <table className="files-entries" data-testid="files-entries">
+        <table className="files-entries" data-testid="files-entries" data-mode={mode}>
           <thead>
             <tr>
-              <th>Status</th>
+              <th>{mode === 'layer' ? 'Status' : 'Written by'}</th>
               <th>Path</th>
               <th className="num">Size</th>
             </tr>
@@ -90,7 +129,11 @@ function LayerEntries({ report, index }: { report: ImageLayers; index: number })
             {rows.map((f) => (
               <tr key={`${f.status}:${f.path}`}>
                 <td>
-                  <span className={`badge change ${f.status}`}>{STATUS_TEXT[f.status]}</span>
+                  {f.status ? (
+                    <span className={`badge change ${f.status}`}>{STATUS_TEXT[f.status]}</span>
+                  ) : (
+                    <span className="muted">layer {f.layer + 1}</span>
+                  )}
                 </td>
                 <td>
                   <code className="wrap">
@@ -113,6 +156,19 @@ function LayerEntries({ report, index }: { report: ImageLayers; index: number })
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** Layer only (what the chosen layer did) or Stacked (the file system as of it). */
+function ModeChoice({ mode, onMode }: { mode: FilesMode; onMode: (m: FilesMode) => void }) {
+  return (
+    <div className="files-mode" role="group" aria-label="Files shown">
+      {(['layer', 'stacked'] as const).map((m) => (
+        <button key={m} type="button" aria-pressed={mode === m} onClick={() => onMode(m)}>
+          {m === 'layer' ? 'Layer only' : 'Stacked'}
+        </button>
+      ))}
+    </div>
   );
 }
 
@@ -151,11 +207,50 @@ function WorstPaths({ report }: { report: ImageLayers }) {
   );
 }
 
-/** `platform` null: the image's only (or the host's) platform. */
+/** Where an analysis stands: which layer it reads, and whether from the cache. */
+function Progress({ step, onCancel }: { step: EventPayload<'layersProgress'> | null; onCancel: () => void }) {
+  return (
+    <div className="files-progress" role="status" data-testid="files-progress">
+      <span>
+        {step
+          ? `Analysing layers: layer ${step.index + 1} of ${step.layers}, ${step.cached ? 'from the cache' : 'reading the blob'}…`
+          : 'Analysing layers… (the first time reads every layer; a large image takes seconds)'}
+      </span>{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** `platform` null: the image's only (or the host's) platform. The image is in the source chosen in the sidebar. */
 export function FilesTab({ name, platform }: { name: string; platform: string | null }) {
-  const query = useImageLayers(name, platform, true);
+  const api = useApi();
+  const client = useQueryClient();
+  const source = useSource();
+  const [cancelled, setCancelled] = useState(false);
+  const [step, setStep] = useState<EventPayload<'layersProgress'> | null>(null);
+  const request = useRef<string | null>(null);
+  const query = useImageLayers(name, platform, !cancelled, {
+    onRequest: (id) => {
+      request.current = id;
+      setStep(null);
+    },
+  });
+  useEffect(() => api.on('layersProgress', (p) => (p.requestId === request.current ? setStep(p) : undefined)), [api]);
   const [chosen, setChosen] = useState<number | null>(null);
+  const [mode, setMode] = useState<FilesMode>('layer');
   const report = query.data ?? null;
+  if (cancelled && !report) {
+    return (
+      <div className="files-cancelled" role="status" data-testid="files-cancelled">
+        Cancelled.{' '}
+        <button type="button" onClick={() => setCancelled(false)}>
+          Analyse again
+        </button>
+      </div>
+    );
+  }
   if (query.error && !query.isFetching) {
     return (
       <div role="alert" className="error" data-testid="files-error">
@@ -168,9 +263,14 @@ export function FilesTab({ name, platform }: { name: string; platform: string | 
   }
   if (!report) {
     return (
-      <p className="muted" role="status">
-        Analysing layers… (the first time reads every layer; a large image takes seconds)
-      </p>
+      <Progress
+        step={step}
+        onCancel={() => {
+          // Aborting the fetch's signal sends cancelAnalysis; the host stops once nobody else waits for it.
+          setCancelled(true);
+          void client.cancelQueries({ queryKey: keys.layers(source, name, platform) });
+        }}
+      />
     );
   }
   // The top layer by default: usually the one the user just built.
@@ -203,7 +303,12 @@ export function FilesTab({ name, platform }: { name: string; platform: string | 
           ))}
         </ol>
       </section>
-      {report.layers.length > 0 ? <LayerEntries key={index} report={report} index={index} /> : null}
+      {report.layers.length > 0 ? (
+        <>
+          <ModeChoice mode={mode} onMode={setMode} />
+          <LayerEntries key={`${index}-${mode}`} report={report} index={index} mode={mode} />
+        </>
+      ) : null}
       <WorstPaths report={report} />
     </div>
   );

@@ -226,7 +226,7 @@ function HistorySection({ p }: { p: PlatformDetails }) {
 interface PanelProps {
   p: PlatformDetails;
   uncompressed: Map<string, number | null>;
-  /** The store's image name and the platform to analyse (null: its only one): the Files tab. Null for an engine's image. */
+  /** The image's name and the platform to analyse (null: its only one): the Files tab (an engine's image too: exported for it). */
   files: { name: string; platform: string | null } | null;
   /** Details or Files: kept by Platforms, so choosing another platform stays in the same view. */
   view: PanelView;
@@ -537,7 +537,7 @@ export function ImageDetails({ name }: { name: string }) {
             ) : null}
             {isStore(source) ? <Overview d={d} /> : <EngineOverview d={d} source={source} />}
             {isStore(source) ? <TagHistory d={d} /> : null}
-            <Platforms key={d.digest} d={d} uncompressed={uncompressed} name={isStore(source) ? name : null} />
+            <Platforms key={d.digest} d={d} uncompressed={uncompressed} name={name} />
             {d.index ? <Json summary="Index" value={d.index} /> : null}
           </>
         )}

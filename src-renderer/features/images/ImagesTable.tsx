@@ -14,6 +14,7 @@ import type { Rect } from '@tanstack/react-virtual';
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { useDeckhand } from '../../store/index.ts';
 import { columnLabel, columns, features, headerTitle, type ImageTableRow } from './columns.tsx';
+import { EfficiencyProgress, useEfficiencyInSight, useEfficiencyTable } from './efficiency-column.tsx';
 import { STORE } from '../../data/keys.ts';
 import { gridTemplate, visibleColumns } from './fit.ts';
 import { useExpansion } from './expansion.ts';
@@ -36,6 +37,7 @@ interface Props {
 export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const [sorting, setSorting] = useState<SortingState>(DEFAULT_SORT);
   const { expanded, onExpandedChange } = useExpansion(nodes);
+  const efficiency = useEfficiencyTable(nodes, sorting, setSorting);
   const table = useTable({
     features,
     columns,
@@ -47,6 +49,7 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
     onExpandedChange,
     enableSortingRemoval: false,
     autoResetExpanded: false,
+    meta: efficiency.meta,
   });
   const rows = table.getRowModel().rows;
   const shown = useMemo(() => rows.map((r) => r.original), [rows]);
@@ -61,6 +64,7 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
   const [menu, setMenu] = useState<MenuTarget | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  useEfficiencyInSight(shown, scrollRef, fallbackRect.height, sorting);
   const tableRef = useRef<HTMLTableElement>(null);
   const engine = useDeckhand((s) => s.source !== STORE);
   const platforms = useMemo(
@@ -144,38 +148,44 @@ export function ImagesTable({ nodes, fallbackRect = NO_LAYOUT_RECT }: Props) {
   }, []);
 
   return (
-    <RowMenu target={menu} onClosed={() => tableRef.current?.focus()}>
-      <div className="images-table-scroll" ref={scrollRef} data-testid="images-table">
-        <table
-          ref={tableRef}
-          className="images-table"
-          role="treegrid"
-          aria-label="Images"
-          aria-multiselectable="true"
-          aria-rowcount={rows.length + 1}
-          aria-activedescendant={cursor >= 0 ? rowId(cursor) : undefined}
-          tabIndex={0}
-          style={{ ['--image-columns' as string]: gridTemplate(columnsShown, tableWidth) }}
-          data-columns={shownKey}
-          onKeyDown={onKeyDown}
-        >
-          <TableHead headers={table.getHeaderGroups()[0]!.headers.filter((h) => columnsShown.includes(h.id as ColumnId))} engine={engine} />
-          <TableBody
-            rows={rows}
-            shown={columnsShown}
-            scrollRef={scrollRef}
-            fallbackRect={fallbackRect}
-            selected={selected}
-            activeIndex={cursor}
-            scrollTo={scrollTo}
-            rowId={rowId}
-            onRowClick={stableClick}
-            onRowDoubleClick={stableDoubleClick}
-            onRowContextMenu={stableContextMenu}
-          />
-        </table>
-      </div>
-    </RowMenu>
+    <>
+      <EfficiencyProgress progress={efficiency.progress} />
+      <RowMenu target={menu} onClosed={() => tableRef.current?.focus()}>
+        <div className="images-table-scroll" ref={scrollRef} data-testid="images-table">
+          <table
+            ref={tableRef}
+            className="images-table"
+            role="treegrid"
+            aria-label="Images"
+            aria-multiselectable="true"
+            aria-rowcount={rows.length + 1}
+            aria-activedescendant={cursor >= 0 ? rowId(cursor) : undefined}
+            tabIndex={0}
+            style={{ ['--image-columns' as string]: gridTemplate(columnsShown, tableWidth) }}
+            data-columns={shownKey}
+            onKeyDown={onKeyDown}
+          >
+            <TableHead
+              headers={table.getHeaderGroups()[0]!.headers.filter((h) => columnsShown.includes(h.id as ColumnId))}
+              engine={engine}
+            />
+            <TableBody
+              rows={rows}
+              shown={columnsShown}
+              scrollRef={scrollRef}
+              fallbackRect={fallbackRect}
+              selected={selected}
+              activeIndex={cursor}
+              scrollTo={scrollTo}
+              rowId={rowId}
+              onRowClick={stableClick}
+              onRowDoubleClick={stableDoubleClick}
+              onRowContextMenu={stableContextMenu}
+            />
+          </table>
+        </div>
+      </RowMenu>
+    </>
   );
 }
 

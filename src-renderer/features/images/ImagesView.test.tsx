@@ -19,6 +19,9 @@ const apiMock = {
   imageTree: vi.fn(async () => []),
   listImages: vi.fn(async () => []),
   checkFreshness: vi.fn(async () => ({ results: [], pending: [] })),
+  // Efficiency cells ask once their row has stayed on screen; the table's own tests are in efficiency-column.test.tsx.
+  imageEfficiency: vi.fn(() => new Promise(() => {})),
+  cancelAnalysis: vi.fn(async () => ({ cancelled: true })),
 };
 
 const initial = useDeckhand.getState();

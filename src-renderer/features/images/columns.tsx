@@ -21,6 +21,7 @@ import { FreshnessCell, REGISTRY_TITLE } from './FreshnessCell.tsx';
 import { STORE } from '../../data/keys.ts';
 import { useDeckhand } from '../../store/index.ts';
 import { splitName } from './fit.ts';
+import { EFFICIENCY_LABEL, EFFICIENCY_TITLE, efficiencyColumn, type EfficiencyMeta } from './efficiency-column.tsx';
 import {
   archOf,
   compareNumber,
@@ -39,6 +40,7 @@ export const features = tableFeatures({
   sortedRowModel: createSortedRowModel(),
   rowExpandingFeature,
   expandedRowModel: createExpandedRowModel(),
+  tableMeta: {} as EfficiencyMeta,
 });
 
 export type ImageTableRow = Row<typeof features, TableNode>;
@@ -57,6 +59,7 @@ export const COLUMN_LABELS: Record<ColumnId, string> = {
   size: 'Stored',
   unique: 'Unique',
   shared: 'Shared',
+  efficiency: EFFICIENCY_LABEL,
   containers: 'Containers',
   created: 'Created',
   registry: 'Registry',
@@ -89,6 +92,7 @@ const HEADER_TITLES: Partial<Record<ColumnId, string>> = {
   unique: 'What removing only this image would free: blobs no other stored image uses',
   shared: 'Blobs this image shares with other stored images (freed only when all of them go)',
   registry: REGISTRY_TITLE,
+  efficiency: EFFICIENCY_TITLE,
 };
 
 function Disclosure({ row, label }: { row: ImageTableRow; label: string }) {
@@ -350,6 +354,7 @@ export const columns = helper.columns([
     sortUndefined: 'last',
     cell: (c) => (c.row.original.kind === 'group' ? null : <BytesCell value={c.getValue()} testId="shared" />),
   }),
+  efficiencyColumn(helper),
   helper.accessor(value('containers'), {
     id: 'containers',
     header: COLUMN_LABELS.containers,

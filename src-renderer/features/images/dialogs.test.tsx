@@ -20,6 +20,8 @@ const apiMock = {
   inspectImage: vi.fn(),
   imageTree: vi.fn(),
   imageLayers: vi.fn(),
+  cancelAnalysis: vi.fn(async () => ({ cancelled: true })),
+  on: vi.fn(() => () => undefined),
 };
 
 const initial = useDeckhand.getState();
@@ -248,9 +250,9 @@ describe('ImageDetails', () => {
     apiMock.imageLayers.mockReturnValue(new Promise(() => undefined));
     await user.click(within(screen.getByRole('tablist', { name: 'Views' })).getByRole('tab', { name: 'Files' }));
     expect(screen.getByRole('status').textContent).toMatch(/Analysing layers/);
-    expect(apiMock.imageLayers).toHaveBeenCalledWith({ ref: a.name, platform: 'linux/amd64' });
+    expect(apiMock.imageLayers).toHaveBeenCalledWith({ ref: a.name, platform: 'linux/amd64', requestId: expect.any(String) });
     await user.click(platforms().getByRole('tab', { name: 'linux/arm64' })); // another platform: still its files
-    expect(apiMock.imageLayers).toHaveBeenLastCalledWith({ ref: a.name, platform: 'linux/arm64' });
+    expect(apiMock.imageLayers).toHaveBeenLastCalledWith({ ref: a.name, platform: 'linux/arm64', requestId: expect.any(String) });
     expect(within(screen.getByRole('tablist', { name: 'Views' })).getByRole('tab', { selected: true }).textContent).toBe('Files');
     await user.click(screen.getByRole('button', { name: 'Close details' }));
     expect(useDeckhand.getState().detailsName).toBeNull();

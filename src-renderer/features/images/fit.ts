@@ -1,7 +1,7 @@
 /**
  * How the image table fits the room it has, as pure functions. Columns give way in a fixed order
  * (the least useful first, as Finder and Activity Monitor drop columns): Shared, then Unique,
- * then Platforms, then Created, then Digest. Repository, Tag and Stored always stay; the names
+ * then Efficiency, then Platforms, then Created, then Digest. Repository, Tag and Stored always stay; the names
  * shrink instead, in the middle. Figures (sizes, times) keep their width and are never cut.
  */
 import type { ColumnId } from './rows.ts';
@@ -15,12 +15,13 @@ export const COLUMN_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
   { id: 'size', track: '84px', min: 84 },
   { id: 'unique', track: '84px', min: 84 },
   { id: 'shared', track: '84px', min: 84 },
+  { id: 'efficiency', track: '124px', min: 124 },
   { id: 'created', track: '112px', min: 112 },
   { id: 'registry', track: 'minmax(144px, 1fr)', min: 144 },
 ];
 
 /** The order columns hide in as the table narrows: first listed, first gone. */
-export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'registry', 'platforms', 'created', 'digest'];
+export const HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'efficiency', 'registry', 'platforms', 'created', 'digest'];
 
 /** An engine's images also show the containers using them (after Shared), the last column to hide. */
 export const ENGINE_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: number }> = [
@@ -30,7 +31,7 @@ export const ENGINE_TRACKS: ReadonlyArray<{ id: ColumnId; track: string; min: nu
 ];
 /** Every track, for the grid template: the store's Registry column is not an engine's. */
 const ALL_TRACKS = [...ENGINE_TRACKS, ...COLUMN_TRACKS.filter((c) => !ENGINE_TRACKS.some((e) => e.id === c.id))];
-export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'platforms', 'created', 'digest', 'containers'];
+export const ENGINE_HIDE_ORDER: readonly ColumnId[] = ['shared', 'unique', 'efficiency', 'platforms', 'created', 'digest', 'containers'];
 
 /**
  * The columns shown in `width` pixels, in table order: hiding in HIDE_ORDER until the rest fit.

@@ -1,4 +1,5 @@
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, screen } from '@testing-library/react';
+import { renderWithData } from '../../data/testing.tsx';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { hex, image } from './fixtures.ts';
 import { ImagesTable } from './ImagesTable.tsx';
@@ -110,7 +111,9 @@ describe('in the table', () => {
     const images = Array.from({ length: 500 }, (_, i) =>
       image({ repository: `example.com/r${String(i).padStart(3, '0')}`, tag: '1', digest: `sha256:${hex((i % 10).toString())}` }),
     );
-    render(<ImagesTable nodes={buildTree(images)} fallbackRect={{ width: 1200, height: 300 }} />);
+    // Efficiency cells ask only for rows that stay on screen; these answers never come.
+    const api = { imageEfficiency: () => new Promise(() => undefined), cancelAnalysis: async () => ({ cancelled: true }) };
+    renderWithData(<ImagesTable nodes={buildTree(images)} fallbackRect={{ width: 1200, height: 300 }} />, { api });
     // 300 px at 30 px a row: 10 visible, 12 overscan below.
     const first = screen.getAllByTestId('image-row').length;
     expect(first).toBe(22);

@@ -198,7 +198,8 @@ export function namesOf(node: TableNode): string[] {
 
 // ---- sort values and comparators ----
 
-export type ColumnId = 'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'containers' | 'created' | 'registry';
+export type ColumnId =
+  'repository' | 'tag' | 'digest' | 'platforms' | 'size' | 'unique' | 'shared' | 'efficiency' | 'containers' | 'created' | 'registry';
 
 export function sortValue(node: TableNode, column: ColumnId): string | number | undefined {
   switch (column) {
@@ -226,6 +227,9 @@ export function sortValue(node: TableNode, column: ColumnId): string | number | 
       return node.kind === 'group' ? node.uniqueBytes : node.kind === 'image' ? node.image.uniqueBytes : undefined;
     case 'shared':
       return node.kind === 'group' ? node.sharedBytes : node.kind === 'image' ? node.image.sharedBytes : undefined;
+    case 'efficiency':
+      // Known only once analysed: the column sorts from the analyses' cache (efficiency-column.tsx).
+      return undefined;
     case 'containers':
       return node.kind === 'group'
         ? node.children.reduce((n, c) => n + (c.image.containers ?? 0), 0)

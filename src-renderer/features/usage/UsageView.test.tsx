@@ -4,7 +4,9 @@ import { beforeEach, expect, test, vi } from 'vitest';
 
 import type { ReactElement } from 'react';
 import type { DiskUsage } from '../../../src-shared/ipc/contract.ts';
+import { analysisKeys } from '../../data/analyses.ts';
 import { keys, STORE } from '../../data/keys.ts';
+import { image } from '../images/fixtures.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { digest, sampleUsage } from './fixtures.ts';
@@ -183,4 +185,32 @@ test("a layer's cell is labelled by its build step, with the digest and size on 
   expect(title.split('\n')[0]).toBe('RUN apk add curl');
   expect(title).toContain(digest('la'));
   expect(title).toContain('300 B (300 bytes)');
+});
+
+test("an analysed image's wasted bytes are drawn in its cell as a hatched band with its title; the largest cells ask", async () => {
+  const usage = sampleUsage();
+  loaded(usage);
+  const rows = usage.images.map((i) => image({ name: i.name, repository: i.repository, tag: i.tag, digest: i.digest }));
+  client.setQueryData(keys.images(STORE), rows);
+  const a1 = rows.find((r) => r.name === A1)!;
+  // a:1 analysed already (the table's column); the others asked for by the map's largest cells.
+  client.setQueryData(analysisKeys.efficiency(STORE, a1.digest, null), {
+    image: A1,
+    manifest: a1.digest,
+    platform: 'linux/amd64',
+    score: 0.6,
+    wastedBytes: 4_000_000,
+    userWastedPercent: 0.5,
+    userBytes: 8_000_000,
+  });
+  const imageEfficiency = vi.fn(() => new Promise(() => {}));
+  renderWithData(<UsageView />, { api: { ...mockApi, imageEfficiency, cancelAnalysis: vi.fn(async () => ({ cancelled: true })) }, client });
+  const band = await screen.findByTestId('usage-wasted');
+  expect(band.getAttribute('data-name')).toBe(A1);
+  expect(band.querySelector('title')!.textContent).toMatch(/4 MB wasted \(40\.0 %/);
+  expect(band.querySelector('rect')!.getAttribute('fill')).toBe('url(#wasted-hatch)');
+  // The band is inside a:1's cell, so a click on it selects a:1.
+  expect(cell(A1).contains(band)).toBe(true);
+  await vi.waitFor(() => expect(imageEfficiency).toHaveBeenCalled());
+  expect(imageEfficiency.mock.calls.map((c) => (c as unknown as [{ ref: string }])[0].ref)).not.toContain(A1);
 });

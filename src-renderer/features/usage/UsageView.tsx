@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEve
 import { formatBytes } from '../../../src-shared/format.ts';
 import type { DiskUsage, ImageUsage } from '../../../src-shared/ipc/contract.ts';
 import { isStore } from '../../data/keys.ts';
-import { useDiskUsage, useSource } from '../../data/queries.ts';
+import { useDiskUsage, useHostInfo, useImages, useSource } from '../../data/queries.ts';
 import { AllSources } from './AllSources.tsx';
 import { useDeckhand } from '../../store/index.ts';
 import { messageOf } from '../../store/slice.ts';
@@ -17,6 +17,7 @@ import { Bytes, groupDigits } from '../../ui/format.tsx';
 import { useElementSize } from '../tree/useElementSize.ts';
 import { layoutUsage, LABEL_BAND, repositoryOf, SHARED_GROUP, type UsageCell } from './layout.ts';
 import { blobUsers, selectionFigures } from './selection.ts';
+import { bandFits, WastedBand, WastedContext, WastedPattern } from './WastedBand.tsx';
 import { toggleNames } from '../../ui/selection.ts';
 import { fitMiddle, textMeasure } from '../../ui/truncate.ts';
 import './usage.css';
@@ -29,6 +30,8 @@ const LIST_ROW = 21;
 const LIST_FIXED = 26 + 2 * 68;
 const CELL_PADDING = 12;
 const BADGE_WIDTH = 72;
+/** An image cell taking at least this share of the map asks for its image's analysis (at most 50 do). */
+const ASK_SHARE = 0.02;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const exact = (n: number) => `${formatBytes(n)} (${groupDigits(n)} bytes)`;
 
@@ -121,6 +124,7 @@ function Cell({ cell, kids, stateOf, onToggle }: CellProps) {
       {(kids.get(cell.id) ?? []).map((c) => (
         <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
       ))}
+      {cell.kind === 'image' && bandFits(cell) ? <WastedBand cell={cell} /> : null}
     </>
   );
   if (interactive) {
@@ -166,6 +170,13 @@ function UsageMap({ usage, selection, onToggle }: { usage: DiskUsage; selection:
   const width = Math.max(240, size.width);
   const height = Math.max(240, size.height);
   const layout = useMemo(() => layoutUsage(usage, { width, height }), [usage, width, height]);
+  // Wasted bytes (the Efficiency column's analyses) drawn in the image cells; the largest ask for them.
+  const rows = useImages().data;
+  const host = useHostInfo()?.platform ?? null;
+  const wasted = useMemo(
+    () => ({ rows: new Map((rows ?? []).map((r) => [r.name, r])), host, askArea: width * height * ASK_SHARE }),
+    [rows, host, width, height],
+  );
   const stateOf = (c: UsageCell): 'selected' | 'partial' | null => {
     if (c.kind !== 'repository' && c.kind !== 'image' && c.kind !== 'blob') return null;
     const n = c.names.filter((name) => selection.has(name)).length;
@@ -192,9 +203,12 @@ function UsageMap({ usage, selection, onToggle }: { usage: DiskUsage; selection:
           role="group"
           aria-label={`Disk usage map: ${formatBytes(layout.totalBytes)} in ${plural(usage.images.length, 'image')}`}
         >
-          {(kids.get('root') ?? []).map((c) => (
-            <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
-          ))}
+          <WastedPattern />
+          <WastedContext.Provider value={wasted}>
+            {(kids.get('root') ?? []).map((c) => (
+              <Cell key={c.id} cell={c} kids={kids} stateOf={stateOf} onToggle={onToggle} />
+            ))}
+          </WastedContext.Provider>
         </svg>
       )}
     </div>
@@ -411,6 +425,9 @@ function SourceUsage() {
                   </li>
                   <li>
                     <span className="swatch shared" aria-hidden="true" /> {SHARED_GROUP}, each once
+                  </li>
+                  <li title="Files a later layer overwrote or removed, still shipped in the lower layer: the band's share of an image's cell is the share wasted">
+                    <span className="swatch wasted" aria-hidden="true" /> Wasted (once analysed)
                   </li>
                 </ul>
                 <ImageList usage={data} selection={selection} onToggle={onToggle} />
