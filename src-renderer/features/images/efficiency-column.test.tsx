@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ImageEfficiency } from '../../../src-shared/ipc/contract.ts';
 import { analysisKeys } from '../../data/analyses.ts';
 import { createQueryClient, renderWithData } from '../../data/testing.tsx';
+import { useDeckhand } from '../../store/index.ts';
 import { compareEfficiency, efficiencyTitle, efficiencyValue, scoreText } from './efficiency-column.tsx';
 import { imagesInSight } from './efficiency-requests.ts';
 import { hex, image } from './fixtures.ts';
@@ -117,6 +118,34 @@ describe('the column', () => {
     await waitFor(() => expect(screen.queryByTestId('efficiency-progress')).toBeNull());
     await waitFor(() => expect(screen.getAllByTestId('image-row')[0]!.dataset.name).toBe('example.com/r59:1'));
     unmount();
+  });
+});
+
+describe("an engine's images", () => {
+  test('nothing is exported on its own: a row is analysed when its Analyse is pressed, and a sort orders only what is known', async () => {
+    const withIds = [a, b].map((i, n) => ({ ...i, id: `sha256:${hex(String(n + 5))}` }));
+    const imageEfficiency = vi.fn(async (input: { ref: string; source?: string }) => figures(input.ref, 0.75, 1_000_000));
+    const cancelAnalysis = vi.fn(async () => ({ cancelled: true }));
+    useDeckhand.setState({ source: 'docker' });
+    try {
+      const { unmount } = renderWithData(<ImagesTable nodes={buildTree(withIds)} fallbackRect={{ width: 1400, height: 600 }} />, {
+        api: { imageEfficiency, cancelAnalysis },
+      });
+      fireEvent.click(screen.getByTestId('sort-efficiency'));
+      // Rows in sight settle after 400 ms and a sort asks for everything, on the store: not here.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(imageEfficiency).not.toHaveBeenCalled();
+      expect(screen.queryByTestId('efficiency-progress')).toBeNull();
+      const asks = screen.getAllByTestId('efficiency-ask');
+      expect(asks).toHaveLength(2);
+      fireEvent.click(asks[0]!);
+      await waitFor(() => expect(screen.getAllByTestId('efficiency')).toHaveLength(1));
+      expect(imageEfficiency).toHaveBeenCalledTimes(1);
+      expect(imageEfficiency.mock.calls[0]![0]).toMatchObject({ source: 'docker' });
+      unmount();
+    } finally {
+      useDeckhand.setState({ source: 'store' });
+    }
   });
 });
 

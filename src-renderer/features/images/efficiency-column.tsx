@@ -13,7 +13,15 @@ import { useEffect, useMemo, type Dispatch, type RefObject, type SetStateAction 
 import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { formatBytes } from '../../../src-shared/format.ts';
 import { useApi } from '../../api/provider.tsx';
-import { analysedPlatform, efficiencyState, useCachedEfficiency, useEfficiencyForAll, type EfficiencyState } from '../../data/analyses.ts';
+import {
+  analysedPlatform,
+  efficiencyQuery,
+  efficiencyState,
+  useCachedEfficiency,
+  useEfficiencyForAll,
+  type EfficiencyState,
+} from '../../data/analyses.ts';
+import { isStore } from '../../data/keys.ts';
 import { useSource } from '../../data/queries.ts';
 import type { features, ImageTableRow } from './columns.tsx';
 import { useHostPlatform } from './host-platform.ts';
@@ -85,6 +93,7 @@ function ImageEfficiencyCell({ image }: { image: ImageRow }) {
       </span>
     );
   }
+  if (!state && !isStore(source)) return <AnalyseOnRequest source={source} image={image} platform={analysedPlatform(image, host)} />;
   if (state?.status === 'error' && state.error) {
     return (
       <span className="muted" data-testid="efficiency-failed" title={`Not analysed: ${state.error.message}`}>
@@ -93,9 +102,37 @@ function ImageEfficiencyCell({ image }: { image: ImageRow }) {
     );
   }
   return (
-    <span className="muted" data-testid="efficiency-pending" title="Not analysed yet: rows in sight are analysed once scrolling stops">
+    <span
+      className="muted"
+      data-testid="efficiency-pending"
+      title={
+        isStore(source)
+          ? 'Not analysed yet: rows in sight are analysed once scrolling stops'
+          : "Not analysed yet: an engine's image is analysed when its Files tab is opened (it is exported first)"
+      }
+    >
       …
     </span>
+  );
+}
+
+/** An engine's image is exported whole to be analysed: only when asked, one row at a time. */
+function AnalyseOnRequest({ source, image, platform }: { source: string; image: ImageRow; platform: string | null }) {
+  const client = useQueryClient();
+  const api = useApi();
+  return (
+    <button
+      type="button"
+      className="link efficiency-ask"
+      data-testid="efficiency-ask"
+      title={`Analyse ${image.name}'s layers: the engine exports the image into a temporary store first`}
+      onClick={(e) => {
+        e.stopPropagation();
+        void client.fetchQuery(efficiencyQuery(api, source, image, platform)).catch(() => undefined);
+      }}
+    >
+      Analyse
+    </button>
   );
 }
 
@@ -142,7 +179,10 @@ export function useEfficiencyTable(
         .filter((i) => !i.error),
     [nodes],
   );
-  const progress = useEfficiencyForAll(client, api, source, images, host, sorted);
+  // An engine's image is analysed through an export of the whole image: only on request (its Files
+  // tab), never for a sort or the rows in sight; a sort orders what is known.
+  const askAll = sorted && isStore(source);
+  const progress = useEfficiencyForAll(client, api, source, images, host, askAll);
   useEffect(() => {
     if (!sorted) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -158,7 +198,7 @@ export function useEfficiencyTable(
       clearTimeout(timer);
     };
   }, [client, sorted, setSorting]);
-  return { meta, progress: sorted ? progress : null };
+  return { meta, progress: askAll ? progress : null };
 }
 
 /** While the table is not sorted by Efficiency: the rows in sight are asked about once scrolling settles. */
@@ -168,16 +208,17 @@ export function useEfficiencyInSight(
   fallbackHeight: number,
   sorting: SortingState,
 ): void {
+  const source = useSource();
   useVisibleEfficiency({
     client: useQueryClient(),
     api: useApi(),
-    source: useSource(),
+    source,
     host: useHostPlatform(),
     shown,
     scrollRef,
     fallbackHeight,
     rowHeight: ROW_HEIGHT,
-    enabled: !sorting.some((s) => s.id === 'efficiency'),
+    enabled: isStore(source) && !sorting.some((s) => s.id === 'efficiency'),
   });
 }
 

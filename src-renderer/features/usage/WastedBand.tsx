@@ -6,6 +6,7 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { ImageRow } from '../../../src-shared/ipc/contract.ts';
 import { analysedPlatform, useImageEfficiency } from '../../data/analyses.ts';
+import { isStore } from '../../data/keys.ts';
 import { useSource } from '../../data/queries.ts';
 import type { UsageCell } from './layout.ts';
 import { wastedBand, wastedTitle } from './wasted.ts';
@@ -45,7 +46,7 @@ function Band({ cell, row, ctx }: { cell: UsageCell; row: ImageRow; ctx: WastedC
   const source = useSource();
   const area = (cell.x1 - cell.x0) * (cell.y1 - cell.y0);
   const stayed = useStayed(300);
-  const query = useImageEfficiency(source, row, analysedPlatform(row, ctx.host), stayed && area >= ctx.askArea);
+  const query = useImageEfficiency(source, row, analysedPlatform(row, ctx.host), stayed && area >= ctx.askArea && isStore(source));
   if (!query.data) return null;
   const band = wastedBand(cell, query.data.score, query.data.wastedBytes);
   if (!band) return null;
