@@ -6,7 +6,7 @@ import type { ImageLayers, LayerFileChange } from '../../../src-shared/ipc/contr
 import { DeckhandError } from '../../../src-shared/errors.ts';
 import { createQueryClient, fakeEvents, renderWithData } from '../../data/testing.tsx';
 import { FilesTab, MAX_ENTRIES } from './FilesTab.tsx';
-import { stackedFiles } from './stacked.ts';
+import { directorySizes, stackedFiles } from './stacked.ts';
 
 const entry = (path: string, size: number): NonNullable<LayerFileChange['entry']> => ({
   path,
@@ -214,4 +214,31 @@ test('stackedFiles: removals of a directory take what is under it; a later layer
     ['/usr/bin/curl', 1, 'added'],
   ]);
   expect(stackedFiles(r, 0).map((e) => e.path)).toEqual(['/etc/conf', '/tmp/cache']);
+});
+
+test('directorySizes: a directory holds the bytes of the files listed under it at any depth; removals and links add nothing', () => {
+  const dir = (path: string) => ({ path, size: 0, entry: { ...entry(path, 0), type: 'dir' as const }, status: 'added' });
+  const rows = [
+    dir('/usr'),
+    dir('/usr/lib'),
+    { path: '/usr/lib/a.so', size: 1000, entry: entry('/usr/lib/a.so', 1000), status: 'added' },
+    { path: '/usr/lib/b.so', size: 24, entry: entry('/usr/lib/b.so', 24), status: 'modified' },
+    { path: '/usr/bin', size: 0, entry: { ...entry('/usr/bin', 0), type: 'symlink' as const, linkTarget: 'lib' }, status: 'added' },
+    { path: '/usr/old', size: 500, entry: null, status: 'removed' },
+    dir('/tmp'),
+    { path: '/top', size: 9, entry: entry('/top', 9), status: 'added' },
+  ];
+  expect(Object.fromEntries(directorySizes(rows))).toEqual({ '/usr': 1024, '/usr/lib': 1024, '/tmp': 0 });
+});
+
+test('a directory row shows the bytes under it in the view', async () => {
+  const withDir = report([
+    { path: '/usr', status: 'added', size: 0, entry: { ...entry('/usr', 0), type: 'dir' } },
+    { path: '/usr/bin', status: 'added', size: 0, entry: { ...entry('/usr/bin', 0), type: 'dir' } },
+  ]);
+  mockApi.imageLayers.mockResolvedValue(withDir);
+  render();
+  await screen.findByTestId('files-tab');
+  expect(paths()).toContain('added/usr/5 B');
+  expect(paths()).toContain('added/usr/bin/5 B');
 });

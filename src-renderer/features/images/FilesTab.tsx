@@ -17,7 +17,7 @@ import { messageOf } from '../../store/slice.ts';
 import { Bytes } from '../../ui/format.tsx';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { shortDigest } from './rows.ts';
-import { stackedFiles } from './stacked.ts';
+import { directorySizes, stackedFiles } from './stacked.ts';
 
 /** At most this many entries are rendered; the rest are counted. */
 export const MAX_ENTRIES = 300;
@@ -86,6 +86,8 @@ function LayerEntries({ report, index, mode }: { report: ImageLayers; index: num
           })),
     [mode, changes, report, index],
   );
+  // A directory shows the bytes of the files under it in this view (its own entry has none).
+  const dirs = useMemo(() => directorySizes(all), [all]);
   const needle = filter.trim().toLowerCase();
   const shown = useMemo(
     () => all.filter((f) => (!onlyWasted || wasted.has(f.path)) && (needle === '' || f.path.toLowerCase().includes(needle))),
@@ -143,7 +145,13 @@ function LayerEntries({ report, index, mode }: { report: ImageLayers; index: num
                   {f.entry?.linkTarget ? <span className="muted"> → {f.entry.linkTarget}</span> : null}
                 </td>
                 <td className="num">
-                  <Bytes value={f.size} />
+                  {f.entry?.type === 'dir' && f.status !== 'removed' ? (
+                    <span title={mode === 'layer' ? 'The files under it that this layer wrote' : 'The files under it as of this layer'}>
+                      <Bytes value={dirs.get(f.path) ?? 0} />
+                    </span>
+                  ) : (
+                    <Bytes value={f.size} />
+                  )}
                 </td>
               </tr>
             ))}

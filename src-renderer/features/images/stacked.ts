@@ -36,3 +36,22 @@ export function stackedFiles(report: ImageLayers, upTo: number): StackedEntry[] 
   }
   return [...present.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/**
+ * Each directory's size in a view: the bytes of the files listed under it (at any depth), as dive's
+ * tree sums them. Removed paths (a layer's whiteouts) add nothing: their size is what they hid.
+ */
+export function directorySizes(
+  rows: ReadonlyArray<{ path: string; size: number; entry?: LayerFileEntry | null | undefined; status?: string | null }>,
+): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const r of rows) if (r.entry?.type === 'dir') totals.set(r.path, 0);
+  for (const r of rows) {
+    if (r.status === 'removed' || !r.entry || r.entry.type === 'dir' || r.size === 0) continue;
+    for (let p = r.path.slice(0, Math.max(0, r.path.lastIndexOf('/'))); p.length > 0; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
+      const total = totals.get(p);
+      if (total !== undefined) totals.set(p, total + r.size);
+    }
+  }
+  return totals;
+}
