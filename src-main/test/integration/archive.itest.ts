@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateImage, skopeoCopy, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { isolatedPodman } from '../fixtures/engines.ts';
 import { run } from '../fixtures/tools.ts';
 import { Store } from '../../engine/store/layout.ts';
 import { saveArchive } from '../../engine/archive/save.ts';
@@ -31,18 +32,7 @@ const podman = async (...args: string[]) => (await run('podman', [...podmanArgs,
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'deckhand-archive-'));
-  podmanArgs = [
-    '--root',
-    join(work, 'podman-root'),
-    '--runroot',
-    join(work, 'podman-run'),
-    '--storage-driver',
-    'vfs',
-    '--cgroup-manager',
-    'cgroupfs',
-    '--events-backend',
-    'file',
-  ];
+  podmanArgs = isolatedPodman(work);
   image = await generateImage({ layers: 2, layerSize: 200_000, platform: { os: 'linux', architecture: 'amd64' }, seed: 'archive' });
   await writeOciLayout(join(work, 'src'), [{ ref: 'x', image }]);
   await skopeoCopy(`oci:${join(work, 'src')}:x`, `oci:${join(work, 'store')}:${NAME}`, { policyDir: work });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.ts';
 import { generateImage, permissivePolicy, skopeoCopy, writeOciLayout, type GeneratedImage } from '../fixtures/images.ts';
+import { isolatedPodman } from '../fixtures/engines.ts';
 import { CLI_SOURCE, run, runCli } from '../fixtures/tools.ts';
 import { Store } from '../../engine/store/layout.ts';
 import { DOCKER_MANIFEST_LIST, OCI_INDEX } from '../../../src-shared/oci/mediatypes.ts';
@@ -58,18 +59,7 @@ before(async () => {
   // The images reach the store the way a user's builds do: as stored images under their own names.
   await skopeoCopy(`oci:${join(work, 'src')}:arm`, `oci:${storeDir}:registry.example/app:arm64`, { policyDir: work });
   await skopeoCopy(`oci:${join(work, 'src')}:amd`, `oci:${storeDir}:registry.example/app:amd64`, { policyDir: work });
-  podmanArgs = [
-    '--root',
-    join(work, 'podman-root'),
-    '--runroot',
-    join(work, 'podman-run'),
-    '--storage-driver',
-    'vfs',
-    '--cgroup-manager',
-    'cgroupfs',
-    '--events-backend',
-    'file',
-  ];
+  podmanArgs = isolatedPodman(work);
 });
 
 after(async () => {
