@@ -67,6 +67,28 @@ test('one analysis at a time, in order; the same key shares one analysis; urgent
   ]);
 });
 
+test('progress: each event carries the layer last begun and the bytes read so far, whichever moved', async () => {
+  const events: Array<EventPayload<'layersProgress'>> = [];
+  const q = new AnalysisQueue((p) => events.push(p));
+  const work: AnalysisWork = async (_signal, onLayer, onBytes) => {
+    // Bytes before any layer has begun say nothing yet (no layer to name).
+    onBytes({ bytesDone: 0, bytesTotal: 300 });
+    onLayer({ index: 0, layers: 2, cached: false });
+    onBytes({ bytesDone: 120, bytesTotal: 300 });
+    onLayer({ index: 1, layers: 2, cached: true });
+    onBytes({ bytesDone: 300, bytesTotal: 300 });
+    return report('p');
+  };
+  await q.run('p', 'img-p', work, { requestId: ID(7) });
+  const base = { requestId: ID(7), ref: 'img-p', layers: 2 };
+  assert.deepEqual(events, [
+    { ...base, index: 0, cached: false, bytesDone: 0, bytesTotal: 300 },
+    { ...base, index: 0, cached: false, bytesDone: 120, bytesTotal: 300 },
+    { ...base, index: 1, cached: true, bytesDone: 120, bytesTotal: 300 },
+    { ...base, index: 1, cached: true, bytesDone: 300, bytesTotal: 300 },
+  ]);
+});
+
 test('cancel: a waiting analysis leaves the queue; a running one aborts once no request wants it', async () => {
   const log: string[] = [];
   const q = new AnalysisQueue(() => undefined);

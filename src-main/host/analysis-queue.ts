@@ -18,8 +18,21 @@ export interface LayerStep {
   cached: boolean;
 }
 
-/** An analysis to run: it reads until `signal` aborts and calls `onLayer` before each layer. */
-export type AnalysisWork = (signal: AbortSignal, onLayer: (step: LayerStep) => void) => Promise<LayersReport>;
+/** How many of the layers' compressed bytes have been read (analyzeImage's onProgress). */
+export interface BytesStep {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+/**
+ * An analysis to run: it reads until `signal` aborts, calls `onLayer` before each layer and, as
+ * bytes are read, `onBytes`.
+ */
+export type AnalysisWork = (
+  signal: AbortSignal,
+  onLayer: (step: LayerStep) => void,
+  onBytes: (step: BytesStep) => void,
+) => Promise<LayersReport>;
 
 interface Waiter {
   requestId: string | undefined;
@@ -136,14 +149,28 @@ export class AnalysisQueue {
     if (!job) return;
     job.running = true;
     this.running = job;
-    // Only the event's fields: the engine's progress carries more (the layer's digest).
-    const onLayer = ({ index, layers, cached }: LayerStep) => {
+    // Only the event's fields: the engine's progress carries more (the layer's digest). Each event
+    // says the layer last begun and the bytes read so far, whichever of the two moved.
+    let step: LayerStep | null = null;
+    let bytes: BytesStep | null = null;
+    const emit = () => {
+      if (!step) return;
+      const { index, layers, cached } = step;
       for (const w of job.waiters) {
-        if (w.requestId !== undefined) this.progress({ requestId: w.requestId, ref: job.ref, index, layers, cached });
+        if (w.requestId !== undefined)
+          this.progress({ requestId: w.requestId, ref: job.ref, index, layers, cached, ...(bytes ? { ...bytes } : {}) });
       }
     };
+    const onLayer = (s: LayerStep) => {
+      step = s;
+      emit();
+    };
+    const onBytes = ({ bytesDone, bytesTotal }: BytesStep) => {
+      bytes = { bytesDone, bytesTotal };
+      emit();
+    };
     this.current = Promise.resolve()
-      .then(() => job.work(job.controller.signal, onLayer))
+      .then(() => job.work(job.controller.signal, onLayer, onBytes))
       .then(
         (report) => this.finish(job, { report }),
         (e: unknown) =>

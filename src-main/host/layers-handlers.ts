@@ -94,7 +94,8 @@ export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
       return {
         key: `store\0${root}\0${platform ?? ''}`,
         engine: false,
-        work: (signal, onLayer) => analyzeImage(store, ref, { files: true, signal, onLayer, ...(wanted ? { platform: wanted } : {}) }),
+        work: (signal, onLayer, onProgress) =>
+          analyzeImage(store, ref, { files: true, signal, onLayer, onProgress, ...(wanted ? { platform: wanted } : {}) }),
       };
     }
     const details = await ctx.engines.use(source, (e) => e.inspect(ref));
@@ -106,11 +107,12 @@ export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
     return {
       key: `engine\0${source}\0${id}\0${platform ?? ''}`,
       engine: true,
-      work: async (signal, onLayer) => ({
+      work: async (signal, onLayer, onProgress) => ({
         ...(await analyses.engineAnalyzer()(engine, exported, {
           files: true,
           signal,
           onLayer,
+          onProgress,
           env: ctx.env,
           ...(wanted ? { platform: wanted } : {}),
         })),

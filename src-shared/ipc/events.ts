@@ -97,9 +97,18 @@ export const EVENTS = {
   engineChanged: v.strictObject({ source: text }),
   /**
    * An analysis asked for with a requestId (imageLayers, imageEfficiency) begins reading layer
-   * `index` of `layers` (bottom first); `cached`: its contents come from the cache, not the blob.
+   * `index` of `layers` (bottom first); `cached`: its contents come from the cache, not the blob;
+   * `bytesDone` of `bytesTotal`: the compressed bytes of the layers read so far, once known.
    */
-  layersProgress: v.strictObject({ requestId: RequestId, ref: text, index: count, layers: count, cached: v.boolean() }),
+  layersProgress: v.strictObject({
+    requestId: RequestId,
+    ref: text,
+    index: count,
+    layers: count,
+    cached: v.boolean(),
+    bytesDone: v.optional(count),
+    bytesTotal: v.optional(count),
+  }),
   /** The engines found changed: one came or went, or became reachable or unreachable. */
   enginesChanged: v.strictObject({}),
   /** Freshness checks started by checkFreshness answered (a few at a time, as they arrive). */

@@ -159,7 +159,19 @@ test('while analysing: which layer is read, from the cache or the blob; Cancel s
   act(() => events.emit('layersProgress', { requestId, ref: 'example.com/app:1', index: 0, layers: 2, cached: true }));
   expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 1 of 2, from the cache/);
   act(() => events.emit('layersProgress', { requestId, ref: 'example.com/app:1', index: 1, layers: 2, cached: false }));
-  expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 2 of 2, reading the blob/);
+  expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 2 of 2, reading the blob…/);
+  act(() =>
+    events.emit('layersProgress', {
+      requestId,
+      ref: 'example.com/app:1',
+      index: 1,
+      layers: 2,
+      cached: false,
+      bytesDone: 3_500_000,
+      bytesTotal: 10_000_000,
+    }),
+  );
+  expect(screen.getByTestId('files-progress').textContent).toMatch(/layer 2 of 2, reading the blob \(3\.5 MB of 10 MB read\)/);
 
   await userEvent.click(within(screen.getByTestId('files-progress')).getByRole('button', { name: 'Cancel' }));
   await vi.waitFor(() => expect(mockApi.cancelAnalysis).toHaveBeenCalledWith({ requestId }));

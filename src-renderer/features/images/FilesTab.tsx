@@ -15,6 +15,7 @@ import { keys } from '../../data/keys.ts';
 import { useImageLayers, useSource } from '../../data/queries.ts';
 import { messageOf } from '../../store/slice.ts';
 import { Bytes } from '../../ui/format.tsx';
+import { formatBytes } from '../../../src-shared/format.ts';
 import { buildStep } from '../../../src-shared/oci/history.ts';
 import { shortDigest } from './rows.ts';
 import { directorySizes, stackedFiles } from './stacked.ts';
@@ -221,7 +222,9 @@ function Progress({ step, onCancel }: { step: EventPayload<'layersProgress'> | n
     <div className="files-progress" role="status" data-testid="files-progress">
       <span>
         {step
-          ? `Analysing layers: layer ${step.index + 1} of ${step.layers}, ${step.cached ? 'from the cache' : 'reading the blob'}…`
+          ? `Analysing layers: layer ${step.index + 1} of ${step.layers}, ${step.cached ? 'from the cache' : 'reading the blob'}${
+              step.bytesTotal ? ` (${formatBytes(step.bytesDone ?? 0)} of ${formatBytes(step.bytesTotal)} read)` : ''
+            }…`
           : 'Analysing layers… (the first time reads every layer; a large image takes seconds)'}
       </span>{' '}
       <button type="button" onClick={onCancel}>
