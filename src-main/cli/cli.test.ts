@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { cli } from './testing.ts';
 import { loadCommand, main } from './main.ts';
 import { COMMAND_HELP, GLOBAL_OPTIONS, type CommandName } from './help.ts';
 import { asUsageError } from './arguments.ts';
@@ -12,17 +13,6 @@ import { DeckhandError } from '../../src-shared/errors.ts';
 import { formatBytes } from '../../src-shared/format.ts';
 import { Store } from '../engine/store/layout.ts';
 import { sha, storeTestImage, storeTestIndex } from '../test/fixtures/store-images.ts';
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(argv, { stdout, stderr, env }, new AbortController().signal);
-  return { code, out, err };
-}
 
 /** A two-platform index, reg.example/multi:1, stored whole. */
 async function storeIndex(store: Store) {

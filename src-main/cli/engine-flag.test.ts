@@ -8,19 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from './main.ts';
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(argv, { stdout, stderr, env }, new AbortController().signal);
-  return { code, out, err };
-}
+import { cli } from './testing.ts';
 
 test("--engine is taken before or after the command, by the commands that read, clean up or move an engine's images only", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'deckhand-engine-flag-'));

@@ -3,23 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from './main.ts';
+import { cli } from './testing.ts';
 import { Store } from '../engine/store/layout.ts';
 import { storeTestImage } from '../test/fixtures/store-images.ts';
 import { dir, file, fill, marker, tarOf } from '../test/fixtures/layer-tars.ts';
 import { parseSize } from './commands/layers.ts';
-
-async function cli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(argv, { stdout, stderr, env: {} }, new AbortController().signal);
-  return { code, out, err };
-}
 
 /**
  * Two layers: /app/big (1000 B) and /app/keep (200 B), then /app/big written again (1000 B, other
