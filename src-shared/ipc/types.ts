@@ -416,15 +416,19 @@ export interface EngineStatus {
 /** What a layer's tar entry is (`imageLayers`). */
 export type LayerEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
-/** One tar entry of a layer. */
+/** One tar entry of a layer (whiteout markers are not entries: the analysis reads them as removals). */
 export interface LayerFileEntry {
+  /** Absolute, clean: `/usr/bin/env`. */
   path: string;
   type: LayerEntryType;
   mode: number;
   uid: number;
   gid: number;
+  /** The tar header's size: a regular file's bytes; 0 for directories, links and devices. */
   size: number;
+  /** Symlinks: where they point; hard links: the path (absolute, clean) they share content with. */
   linkTarget: string | null;
+  /** sha256 of a regular file's bytes; null for everything else. */
   hash: string | null;
 }
 

@@ -10,10 +10,21 @@ import { Store } from '../../store/layout.ts';
 import { storeTestImage } from '../../../test/fixtures/store-images.ts';
 import { dir, file, fill, marker, tarOf, type TarItem } from '../../../test/fixtures/layer-tars.ts';
 import { analyzeImage, cachedLayer, sweepLayerCache } from './analyze.ts';
-import { analyzeLayers, cleanPath, type LayerContents } from './model.ts';
+import { analyzeLayers, cleanPath, type LayerContents, type LayerEntry } from './model.ts';
 import { readLayerFile } from './read.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** A directory or a file entry for the model's own tests (a file's hash: its path, so paths differ). */
+const entry = (path: string, type: 'dir' | 'file', size: number): LayerEntry => ({
+  path,
+  type,
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  size,
+  linkTarget: null,
+  hash: type === 'file' ? path : null,
+});
 
 /**
  * Three layers with every case that matters:
@@ -270,16 +281,6 @@ test('a cancelled read stops with ECANCELLED naming the layer', async (t) => {
 });
 
 test('a directory only an opaque marker names: a leaf of size 0 for dive, and what it hides is wasted for Deckhand', () => {
-  const entry = (path: string, type: 'dir' | 'file', size: number) => ({
-    path,
-    type,
-    mode: 0o755,
-    uid: 0,
-    gid: 0,
-    size,
-    linkTarget: null,
-    hash: type === 'file' ? path : null,
-  });
   const layers: LayerContents[] = [
     { entries: [entry('/opt', 'dir', 0), entry('/opt/a', 'file', 10)], whiteouts: [], opaque: [] },
     { entries: [], whiteouts: [], opaque: ['/opt'] },
@@ -302,16 +303,6 @@ test('a directory only an opaque marker names: a leaf of size 0 for dive, and wh
 });
 
 test('an opaque directory whose layer puts a file back under a directory it only implies', () => {
-  const entry = (path: string, type: 'dir' | 'file', size: number) => ({
-    path,
-    type,
-    mode: 0o755,
-    uid: 0,
-    gid: 0,
-    size,
-    linkTarget: null,
-    hash: type === 'file' ? path : null,
-  });
   const layers: LayerContents[] = [
     {
       entries: [

@@ -5,24 +5,12 @@
  * wasted bytes, the paths that waste them), computed by dive's rules except where opaque
  * directories make dive's figure wrong (docs/layers.md says how).
  */
+import type { LayerEntryType, LayerFileEntry } from '../../../../src-shared/ipc/types.ts';
 
-export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
-
+/** The contract's types: the analysis' entries cross IPC as they are (`imageLayers`). */
+export type EntryType = LayerEntryType;
 /** One tar entry of a layer (whiteout markers are not entries; they are `whiteouts` and `opaque`). */
-export interface LayerEntry {
-  /** Absolute, clean: `/usr/bin/env`. */
-  path: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  /** The tar header's size: a regular file's bytes; 0 for directories, links and devices. */
-  size: number;
-  /** Symlinks: where they point; hard links: the path (absolute, clean) they share content with. */
-  linkTarget: string | null;
-  /** sha256 of a regular file's bytes; null for everything else. */
-  hash: string | null;
-}
+export type LayerEntry = LayerFileEntry;
 
 /** What one layer's tar holds: its entries in tar order, the paths it whites out, its opaque directories. */
 export interface LayerContents {
