@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageEfficiency, ImageLayers } from '../../src-shared/ipc/types.ts';
@@ -97,6 +97,46 @@ test('imageEfficiency: the figures only, with progress for a request id, then fr
     assert.equal(!late.ok && late.error.code, 'ECANCELLED');
     const bad = await host.dispatch('cancelAnalysis', { requestId: 'nope' });
     assert.equal(!bad.ok && bad.error.code, 'EINVALID');
+  } finally {
+    await host.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("the Efficiency column's figures of a store image come from its analysed report, without the layers' files", async () => {
+  const root = await mkdtemp(join(tmpdir(), 'deckhand-host-fig-'));
+  const storeDir = join(root, 'store');
+  const first = createHost({ kind: 'web', storeDir, env: {} });
+  try {
+    const store = await Store.open(storeDir);
+    const layers = [await tarOf([dir('tmp/'), file('tmp/cache', fill(300, 'c'))]), await tarOf([marker('tmp/.wh.cache')])];
+    await storeTestImage(store, { name: 'example.com/app:1', layers: layers.map((content) => ({ content, gzip: true })) });
+    // The Files tab analyses it (every layer's files cached, and the image's report).
+    assert.ok((await first.dispatch('imageLayers', { ref: 'example.com/app:1' })).ok);
+  } finally {
+    await first.close();
+  }
+  // The layers' own cache goes; the report stays. A new host's figures must not need the layers.
+  const cacheDir = join(storeDir, '.deckhand', 'layer-files');
+  const names = await readdir(cacheDir);
+  assert.ok(
+    names.some((n) => n.endsWith('.report.json')),
+    names.join(' '),
+  );
+  for (const n of names) if (!n.endsWith('report.json')) await rm(join(cacheDir, n));
+  const host = createHost({ kind: 'web', storeDir, env: {} });
+  const progress: Array<{ cached: boolean }> = [];
+  host.events.subscribe((e) => (e.event === 'layersProgress' ? progress.push(e.payload as { cached: boolean }) : undefined));
+  try {
+    const r = await host.dispatch('imageEfficiency', { ref: 'example.com/app:1', requestId: REQ(9) });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal((r.value as ImageEfficiency).wastedBytes, 300);
+    assert.ok(progress.length > 0 && progress.every((p) => p.cached), JSON.stringify(progress));
+    assert.deepEqual(
+      (await readdir(cacheDir)).filter((n) => !n.endsWith('report.json')),
+      [],
+      'no layer was read again',
+    );
   } finally {
     await host.close();
     await rm(root, { recursive: true, force: true });

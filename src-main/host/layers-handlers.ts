@@ -63,9 +63,14 @@ export class Analyses {
 }
 
 interface Target {
-  /** The queue's and the caches' key: the source and what the image is (root digest or image ID), and the platform. */
+  /** The caches' key: the source and what the image is (root digest or image ID), and the platform. */
   key: string;
-  work: AnalysisWork;
+  /**
+   * The analysis, with every layer's files or the figures only. A store image's figures come from
+   * its cached report (one small file) once analysed, where the files need every layer's cache and
+   * the model again; an engine's image is exported whole either way, so it is always analysed whole.
+   */
+  work: (files: boolean) => AnalysisWork;
   /** An engine's: keep the whole report. */
   engine: boolean;
 }
@@ -94,8 +99,8 @@ export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
       return {
         key: `store\0${root}\0${platform ?? ''}`,
         engine: false,
-        work: (signal, onLayer, onProgress) =>
-          analyzeImage(store, ref, { files: true, signal, onLayer, onProgress, ...(wanted ? { platform: wanted } : {}) }),
+        work: (files) => (signal, onLayer, onProgress) =>
+          analyzeImage(store, ref, { files, signal, onLayer, onProgress, ...(wanted ? { platform: wanted } : {}) }),
       };
     }
     const details = await ctx.engines.use(source, (e) => e.inspect(ref));
@@ -107,7 +112,7 @@ export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
     return {
       key: `engine\0${source}\0${id}\0${platform ?? ''}`,
       engine: true,
-      work: async (signal, onLayer, onProgress) => ({
+      work: () => async (signal, onLayer, onProgress) => ({
         ...(await analyses.engineAnalyzer()(engine, exported, {
           files: true,
           signal,
@@ -121,10 +126,12 @@ export function layersHandlers(ctx: HostContext): Pick<Handlers, LayersCalls> {
     };
   };
 
-  const analyse = async (t: Target, ref: string, requestId: string | undefined, urgent: boolean): Promise<LayersReport> => {
+  const analyse = async (t: Target, ref: string, requestId: string | undefined, files: boolean): Promise<LayersReport> => {
     const kept = t.engine ? analyses.reportFor(t.key) : undefined;
     if (kept) return kept;
-    const report = await analyses.queue.run(t.key, ref, t.work, { requestId, urgent });
+    // The Files tab's analysis (with files) goes before the table's; the two share a run only where both want the files.
+    const queueKey = t.engine || files ? `${t.key}\0files` : `${t.key}\0figures`;
+    const report = await analyses.queue.run(queueKey, ref, t.work(files), { requestId, urgent: files });
     analyses.summaries.set(t.key, summaryOf(report, ref));
     if (t.engine) analyses.keepReport(t.key, report);
     return report;
